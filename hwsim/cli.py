@@ -1,0 +1,119 @@
+"""Command line: ``hwsim run`` and ``hwsim chips``, a thin layer over :mod:`hwsim.pipeline`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from hwsim.chips import available_chips, load_chip
+from hwsim.errors import HwsimError, SpecError
+from hwsim.ir import Graph, load_graph
+from hwsim.pipeline import run
+from hwsim.report import comparison_table
+
+DEFAULT_MODELS = {"neuromorphic": "digits_snn.npz", "mac": "digits_mlp.npz"}
+
+
+def _bundled_model(file_name: str) -> Graph:
+    from importlib.resources import files
+
+    return load_graph(Path(str(files("hwsim.models") / "data" / file_name)))
+
+
+def _task_data(graph: Graph, inputs: str | None, samples: int | None):
+    """Return ``(x, labels, calibration)`` for ``graph``: its task's held-out set or a user's ``.npz``."""
+    if inputs is not None:
+        path = Path(inputs)
+        if not path.is_file():
+            raise SpecError(f"--inputs {inputs}: no such file; expected an .npz with 'x' (and optional 'y', "
+                            f"'calibration').")
+        with np.load(path, allow_pickle=False) as data:
+            if "x" not in data.files:
+                raise SpecError(f"--inputs {inputs}: no array 'x'; found {', '.join(data.files) or 'nothing'}.")
+            x = data["x"]
+            y = data["y"] if "y" in data.files else None
+            cal = data["calibration"] if "calibration" in data.files else None
+    elif graph.metadata.get("task") == "digits":
+        from hwsim.models.digits import load_digits_split
+
+        split = graph.metadata.get("split", {})
+        x_train, _, x, y = load_digits_split(split.get("test_fraction", 0.2), split.get("seed", 0))
+        cal = x_train
+    else:
+        raise SpecError(f"model '{graph.name}': no inputs; its metadata names no bundled task. "
+                        f"Hint: pass --inputs FILE.npz with an array 'x' (and 'y' for accuracy).")
+    if samples is not None:
+        x = x[:samples]
+        y = None if y is None else y[:samples]
+    return x, y, cal
+
+
+def _jobs(args) -> list[tuple[Graph, object]]:
+    if args.model is None:
+        chips = [load_chip(name) for name in (args.chip or available_chips())]
+        models = {kind: _bundled_model(f) for kind, f in DEFAULT_MODELS.items()}
+        return [(models[chip.kind], chip) for chip in chips]
+    graph = load_graph(args.model)
+    return [(graph, load_chip(name)) for name in (args.chip or ["loihi"])]
+
+
+def cmd_run(args) -> int:
+    jobs = _jobs(args)
+    data = {id(g): _task_data(g, args.inputs, args.samples) for g, _ in jobs}
+    total = sum(len(data[id(g)][0]) for g, _ in jobs)
+    reports = []
+    with tqdm(total=total, unit="sample", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        for graph, chip in jobs:
+            bar.set_description(f"{graph.name} on {chip.name}")
+            x, y, cal = data[id(graph)]
+            reports.append(run(graph, chip, x, y, cal, progress=bar.update).report)
+    print(comparison_table(reports))
+    if args.markdown:
+        for report in reports:
+            print(report.to_markdown())
+    out = Path(args.json)
+    out.write_text(json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
+    print(f"full report: {out}")
+    return 0
+
+
+def cmd_chips(args) -> int:
+    for name in available_chips():
+        chip = load_chip(name)
+        print(f"{name:16s} {chip.kind:12s} {chip.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hwsim", description="Neuromorphic hardware simulator and energy estimator.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="simulate a model on chips and print the comparison table")
+    p_run.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "
+                                                "digits models on every bundled chip")
+    p_run.add_argument("--chip", action="append", help="chip profile name or YAML path (repeatable)")
+    p_run.add_argument("--inputs", help=".npz with 'x' (values or spike raster), optional 'y' and 'calibration'")
+    p_run.add_argument("--samples", type=int, help="only the first N samples")
+    p_run.add_argument("--json", default="hwsim_report.json", help="where to write the full JSON report")
+    p_run.add_argument("--markdown", action="store_true", help="also print each full report")
+    p_run.set_defaults(func=cmd_run)
+    p_chips = sub.add_parser("chips", help="list the bundled chip profiles")
+    p_chips.set_defaults(func=cmd_chips)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``hwsim`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except HwsimError as exc:
+        print(f"hwsim: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

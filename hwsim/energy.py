@@ -1,0 +1,235 @@
+"""Energy, latency and memory from counters: pure arithmetic, no re-simulation.
+
+Neuromorphic chips
+    dynamic energy = sum over groups and actions of count x ``energy_pj[action]``;
+    latency of a step = max over cores of sum(count x ``time_ns[action]``) for the core's
+    own work + the longest route (x hops x hop_x time + y hops x hop_y time) when packets
+    were sent that step + the barrier; a real-time chip (``timing.realtime_step_ns``)
+    instead takes exactly one real-time step per step and must fit each core's work in it;
+    static energy = (chip power x chips used + core power x cores used) x latency.
+    Step latencies use the per-step counts averaged over the batch (the mean sample's work).
+MAC (printed) circuits
+    operator-level model: area and power = bespoke multipliers (non-zero weights) x cost per MAC
+    + hidden ReLUs x cost per ReLU (+ ADCs, reported apart); one inference per clock period;
+    energy = power x clock period.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from hwsim.chips import ChipProfile, Constant
+from hwsim.ir import Graph
+from hwsim.kernels.actions import NAMES
+from hwsim.mapping import Placement
+from hwsim.report import Report
+
+# Horowitz, "Computing's Energy Problem", ISSCC 2014, 45 nm, 0.9 V: FP32 add 0.9 pJ, FP32 mult 3.7 pJ.
+HOROWITZ_AC_PJ = 0.9
+HOROWITZ_MAC_PJ = 4.6  # 3.7 + 0.9
+HOROWITZ_SOURCE = "Horowitz, ISSCC 2014, 45 nm: 0.9 pJ per accumulate (FP32 add), 4.6 pJ per MAC (3.7 + 0.9)"
+
+CORE_ACTIONS = ("synop", "neuron_active", "neuron_idle", "spike", "mac", "mem_read")
+PJ_PER_UJ = 1e6
+
+
+def dense_ann_macs(graph: Graph) -> int:
+    """MACs of one pass of the same network run as a dense ANN (every weight entry, zeros included)."""
+    return int(sum(p.weight.size if p.is_sparse else p.weight.shape[0] * p.weight.shape[1]
+                   for p in graph.projections()))
+
+
+def _op_based(graph: Graph, ops: dict) -> dict:
+    macs = dense_ann_macs(graph)
+    snn_pj = HOROWITZ_AC_PJ * ops["synop"] + HOROWITZ_MAC_PJ * ops["mac"]
+    return {"accumulates_per_inference": ops["synop"], "macs_per_inference": ops["mac"],
+            "energy_per_inference_uj": snn_pj / PJ_PER_UJ,
+            "dense_ann_macs": macs, "dense_ann_energy_uj": HOROWITZ_MAC_PJ * macs / PJ_PER_UJ,
+            "source": HOROWITZ_SOURCE}
+
+
+def _provenance(section: str, table: dict) -> dict:
+    return {f"{section}.{k}": (f"estimate: {c.source}" if c.estimate else c.source) for k, c in table.items()}
+
+
+def _estimates_used(chip: ChipProfile, sections: dict) -> list[str]:
+    names = [f"{section}.{k}" for section, table in sections.items() for k, c in table.items() if c.estimate]
+    return [f"{chip.name}: estimated constants used: {', '.join(names)}"] if names else []
+
+
+def _by_key(values_pj: np.ndarray, keys: list) -> dict:
+    """Sum a per-group vector of pJ into uJ per key (insertion order of first appearance)."""
+    out: dict = {}
+    for key, value in zip(keys, values_pj):
+        out[key] = out.get(key, 0.0) + float(value) / PJ_PER_UJ
+    return out
+
+
+def _price(table: dict[str, Constant]) -> np.ndarray:
+    return np.array([table[name].value if name in table else 0.0 for name in NAMES])
+
+
+def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.ndarray,
+                     n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latency of every step in ns for the batch-mean workload, and each core's work per step in ns."""
+    mean = step_counts / max(n_samples, 1)
+    core_time = np.array([chip.time_ns[a].value if a in CORE_ACTIONS and a in chip.time_ns else 0.0
+                          for a in NAMES])
+    group_ns = mean @ core_time                                   # (T, n_groups)
+    cores = np.array([g.core for g in placement.groups])
+    on_core = cores >= 0
+    n_cores = int(cores.max()) + 1 if on_core.any() else 1
+    per_core = np.zeros((mean.shape[0], n_cores))
+    np.add.at(per_core.T, cores[on_core], group_ns[:, on_core].T)
+    hx, hy = placement.longest_route_hops
+    route_ns = hx * chip.time_ns["hop_x"].value + hy * chip.time_ns["hop_y"].value + chip.time_ns["packet"].value
+    packets = mean[:, :, NAMES.index("packet")].sum(axis=1) > 0
+    return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.timing["barrier_ns"].value, per_core
+
+
+def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
+                     step_counts: np.ndarray, accuracy: float | None = None) -> Report:
+    """Report for a spiking run.
+
+    Parameters
+    ----------
+    graph : Graph
+        The network simulated.
+    chip : ChipProfile
+        A neuromorphic profile.
+    placement : Placement
+        Its mapping (groups, cores, memory).
+    counts : ndarray
+        int64 ``(n_samples, n_groups, N_ACTIONS)`` totals per sample.
+    step_counts : ndarray
+        int64 ``(n_steps, n_groups, N_ACTIONS)`` summed over samples.
+    accuracy : float, optional
+        Fraction correct, when labels were given.
+    """
+    n_samples, n_steps = counts.shape[0], step_counts.shape[0]
+    mean = counts.mean(axis=0)                                    # (n_groups, A)
+    ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
+    group_pj = mean @ _price(chip.energy_pj)
+    by_action_pj = mean.sum(axis=0) * _price(chip.energy_pj)
+    step_ns, per_core = _step_latency_ns(chip, placement, step_counts, n_samples)
+    checks, notes = {}, ["latency per step uses the batch-mean work of each core"]
+    realtime = chip.timing.get("realtime_step_ns")
+    if realtime is not None:
+        load = float(per_core.max() / realtime.value) if per_core.size else 0.0
+        checks["realtime_core_load_max"] = round(load, 6)
+        checks["realtime_budget"] = load <= 1.0
+        latency_ns = n_steps * realtime.value
+    else:
+        latency_ns = float(step_ns.sum())
+    topo = chip.topology
+    n_chips = len({topo.chip_of(c) for c in placement.cores_used})
+    static_mw = (chip.static_power_mw["chip"].value * n_chips
+                 + chip.static_power_mw["core"].value * len(placement.cores_used))
+    static_pj = static_mw * latency_ns                          # mW x ns = pJ
+    dynamic_pj = float(group_pj.sum())
+    by_action = {name: float(v) / PJ_PER_UJ for name, v in zip(NAMES, by_action_pj)}
+    by_action["static"] = static_pj / PJ_PER_UJ
+    layer_keys = [g.population for g in placement.groups]
+    core_keys = ["host" if g.core < 0 else str(g.core) for g in placement.groups]
+    by_core = _by_key(group_pj, core_keys)
+    by_core["static"] = static_pj / PJ_PER_UJ
+    memory_total = int(sum(sum(kinds.values()) for kinds in placement.memory_bytes.values()))
+    sections = {"energy": chip.energy_pj, "time": chip.time_ns, "static_power": chip.static_power_mw,
+                "timing": chip.timing}
+    provenance = {}
+    for section, table in sections.items():
+        provenance.update(_provenance(section, table))
+    return Report(
+        model=graph.name, chip=chip.name, chip_kind=chip.kind, n_samples=n_samples, n_steps=n_steps,
+        accuracy=accuracy, ops_per_inference=ops,
+        energy_per_inference_uj=(dynamic_pj + static_pj) / PJ_PER_UJ,
+        dynamic_energy_per_inference_uj=dynamic_pj / PJ_PER_UJ,
+        static_energy_per_inference_uj=static_pj / PJ_PER_UJ,
+        energy_by_action_uj=by_action, energy_by_layer_uj=_by_key(group_pj, layer_keys),
+        energy_by_core_uj=by_core, latency_per_inference_us=latency_ns / 1000.0,
+        latency_per_step_ns={"mean": float(step_ns.mean()) if step_ns.size else 0.0,
+                             "max": float(step_ns.max()) if step_ns.size else 0.0},
+        cores_used=len(placement.cores_used), memory_bytes_total=memory_total,
+        memory_bytes_per_core={str(c): kinds for c, kinds in placement.memory_bytes.items()},
+        limits={k: list(v) for k, v in placement.limits.items()}, checks=checks,
+        op_based=_op_based(graph, ops), provenance=provenance,
+        notes=notes + _estimates_used(chip, sections))
+
+
+def _critical_path_levels(graph: Graph, chip: ChipProfile) -> int:
+    """Estimated logic levels of the bespoke circuit: per layer, multiplier + adder tree + carry chain."""
+    arith = chip.arithmetic
+    levels, in_bits = 0, arith.input_bits
+    for pop in graph.populations():
+        fan_in = max(int(np.max(np.count_nonzero(p.weight, axis=1))) if not p.is_sparse
+                     else int(np.max(np.bincount(p.post_index))) for p in graph.incoming(pop.name))
+        tree = math.ceil(math.log2(max(fan_in, 2)))
+        acc_bits = in_bits + arith.weight_bits + tree
+        levels += in_bits + arith.weight_bits + 2 * tree + acc_bits
+        in_bits = arith.activation_bits
+    return levels
+
+
+def estimate_mac(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
+                 accuracy: float | None = None) -> Report:
+    """Report for a bespoke MAC (printed) circuit at the operator level.
+
+    Parameters
+    ----------
+    graph : Graph
+        The MLP run.
+    chip : ChipProfile
+        A ``mac`` profile with ``mac_costs`` and ``timing.clock_ms``.
+    placement : Placement
+        One group per input and layer.
+    counts : ndarray
+        int64 ``(n_samples, n_groups, N_ACTIONS)``.
+    accuracy : float, optional
+        Fraction correct.
+    """
+    cost = chip.mac_costs
+    n_samples = counts.shape[0]
+    mean = counts.mean(axis=0)
+    ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
+    mac_col = NAMES.index("mac")
+    pops = graph.populations()
+    hidden_relus = sum(p.size for p in pops if p.model == "relu")
+    n_inputs = sum(inp.size for inp in graph.inputs())
+    layer_macs = {g.population: float(mean[k, mac_col]) for k, g in enumerate(placement.groups) if g.core >= 0}
+    area_by_layer = {name: macs * cost["mac_area_cm2"].value for name, macs in layer_macs.items()}
+    power_by_layer = {name: macs * cost["mac_power_mw"].value for name, macs in layer_macs.items()}
+    for p in pops:
+        if p.model == "relu":
+            area_by_layer[p.name] += p.size * cost["relu_area_cm2"].value
+            power_by_layer[p.name] += p.size * cost["relu_power_mw"].value
+    area = sum(area_by_layer.values())
+    power = sum(power_by_layer.values())
+    clock_ms = chip.timing["clock_ms"].value
+    levels = _critical_path_levels(graph, chip)
+    critical_ms = levels * chip.timing["gate_delay_ms"].value
+    period_ms = max(clock_ms, critical_ms)
+    energy_uj = power * period_ms                                # mW x ms = uJ
+    battery = cost["battery_power_mw"].value
+    checks = {"battery_budget": power <= battery, "battery_power_mw": battery,
+              "clock_covers_critical_path": critical_ms <= clock_ms,
+              "critical_path_ms_estimate": round(critical_ms, 6)}
+    sections = {"mac_costs": cost, "timing": chip.timing}
+    provenance = {}
+    for section, table in sections.items():
+        provenance.update(_provenance(section, table))
+    adc_area = n_inputs * cost["adc_area_cm2"].value
+    adc_power = n_inputs * cost["adc_power_mw"].value
+    notes = [f"operator-level model: {int(ops['mac'])} bespoke multipliers (non-zero weights) and "
+             f"{hidden_relus} ReLUs; input ADCs not included in totals: {n_inputs} x 4-bit ADC would add "
+             f"{adc_area:.4g} cm2 and {adc_power:.4g} mW",
+             f"critical path estimated as {levels} logic levels x gate delay (estimate)"]
+    return Report(
+        model=graph.name, chip=chip.name, chip_kind=chip.kind, n_samples=n_samples, n_steps=1,
+        accuracy=accuracy, ops_per_inference=ops, energy_per_inference_uj=energy_uj,
+        dynamic_energy_per_inference_uj=0.0, static_energy_per_inference_uj=energy_uj,
+        energy_by_action_uj={"static": energy_uj},
+        energy_by_layer_uj={name: pw * period_ms for name, pw in power_by_layer.items()},
+        energy_by_core_uj={"circuit": energy_uj}, latency_per_inference_us=period_ms * 1000.0,
+        area_cm2=area, power_mw=power, checks=checks, op_based=_op_based(graph, ops),
+        provenance=provenance, notes=notes + _estimates_used(chip, sections))

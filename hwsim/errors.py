@@ -1,0 +1,50 @@
+"""The one exception hierarchy of hwsim.
+
+Every message reads ``where: what was found; what was expected. Hint.`` so a
+user can fix the input without reading hwsim's source. Input checks raise
+these; they never ``assert`` or exit.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+
+class HwsimError(Exception):
+    """Base class of every error hwsim raises on purpose."""
+
+
+class SpecError(HwsimError, ValueError):
+    """A chip profile, noise spec or option is malformed."""
+
+
+class GraphError(HwsimError, ValueError):
+    """An IR graph is malformed (shapes, dangling edges, unknown models, bad values)."""
+
+
+class MappingError(HwsimError):
+    """A graph does not fit a chip's capacity."""
+
+
+class UnsupportedError(HwsimError):
+    """A feature is valid but not supported by the chosen chip, importer or model."""
+
+
+def did_you_mean(found: str, options: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest option, or ``""``.
+
+    Parameters
+    ----------
+    found : str
+        The name the user wrote.
+    options : iterable of str
+        The valid names.
+    """
+    close = difflib.get_close_matches(str(found), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(found: str, options: Iterable[str]) -> str:
+    """Describe the valid options and a did-you-mean suggestion for ``found``."""
+    options = sorted(str(o) for o in options)
+    return f"expected one of: {', '.join(options)}.{did_you_mean(found, options)}"

@@ -1,0 +1,268 @@
+"""Lower a quantised network and its placement to the flat arrays kernels take.
+
+:class:`SpikingArrays` is the contract between hwsim and ``kernels/spiking.py``.
+Sources are numbered inputs first, then neurons (see :mod:`hwsim.quantize`).
+Each source's synapses are sorted by destination group and cut into
+*segments*, one per (source, destination group); the kernel walks a spiking
+source's segments, adds each synapse's weight into the ring buffer slot of its
+arrival step, and counts SYNOP and MEM_READ on the segment's group.
+A *port* is (projection, target neuron): the synaptic input of a projection to
+one neuron, accumulated separately so the projection's shift applies to its sum.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwsim.errors import GraphError
+from hwsim.mapping import Placement
+from hwsim.qmlp import QuantizedMLP
+from hwsim.quantize import QuantizedNetwork
+
+
+@dataclass(frozen=True)
+class SpikingArrays:
+    """Flat arrays of a spiking network (all int64 unless noted).
+
+    Attributes
+    ----------
+    n_inputs, n_neurons, n_groups, max_delay : int
+        Sizes; the ring buffer has ``max_delay + 1`` slots.
+    src_seg_ptr : ndarray ``(n_sources + 1,)``
+        Segments of source s are ``src_seg_ptr[s] .. src_seg_ptr[s+1]-1``.
+    seg_syn_ptr : ndarray ``(n_segs + 1,)``
+        Synapses of segment k are ``seg_syn_ptr[k] .. seg_syn_ptr[k+1]-1``.
+    seg_group : ndarray ``(n_segs,)``
+        Destination group of segment k (SYNOP and MEM_READ are counted there).
+    seg_mem_words : ndarray ``(n_segs,)``
+        Synaptic-memory words read when segment k is processed.
+    syn_port, syn_weight, syn_delay : ndarray ``(n_syn,)``
+        Target port, integer weight, delay in steps (1 .. max_delay).
+    port_shift : ndarray ``(n_ports,)``
+        Shift of each port's accumulated input (``<<`` if >= 0, floor ``>>`` if < 0).
+    neuron_port_ptr : ndarray ``(n_neurons + 1,)``
+        Ports of neuron i are ``neuron_port_ptr[i] .. neuron_port_ptr[i+1]-1``.
+    src_group, src_packets, src_hops_x, src_hops_y : ndarray ``(n_sources,)``
+        Per spike of source s: SPIKE and PACKET/HOP counts go to ``src_group[s]``;
+        ``src_packets`` = destination cores reached, ``src_hops_*`` = mesh hops summed over them.
+    neuron_group : ndarray ``(n_neurons,)``
+        Group counting the neuron's updates.
+    syn_factor, mem_factor, v_th, bias, v_reset, refractory_steps : ndarray ``(n_neurons,)``
+        Neuron parameters (see :class:`hwsim.quantize.QPopulation`).
+    has_threshold, reset_subtract : ndarray ``(n_neurons,)`` uint8
+        Per-neuron flags.
+    decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow : int
+        Datapath scalars (see :class:`hwsim.quantize.IntegerArithmetic`).
+    """
+
+    n_inputs: int
+    n_neurons: int
+    n_groups: int
+    max_delay: int
+    src_seg_ptr: np.ndarray
+    seg_syn_ptr: np.ndarray
+    seg_group: np.ndarray
+    seg_mem_words: np.ndarray
+    syn_port: np.ndarray
+    syn_weight: np.ndarray
+    syn_delay: np.ndarray
+    port_shift: np.ndarray
+    neuron_port_ptr: np.ndarray
+    src_group: np.ndarray
+    src_packets: np.ndarray
+    src_hops_x: np.ndarray
+    src_hops_y: np.ndarray
+    neuron_group: np.ndarray
+    syn_factor: np.ndarray
+    mem_factor: np.ndarray
+    v_th: np.ndarray
+    bias: np.ndarray
+    v_reset: np.ndarray
+    refractory_steps: np.ndarray
+    has_threshold: np.ndarray
+    reset_subtract: np.ndarray
+    decay_bits: int
+    rounding: int
+    input_shift: int
+    state_bits: int
+    syn_overflow: int
+    mem_overflow: int
+
+
+# lower_spiking / lower_mlp follow below.
+
+
+def _ptr(counts: np.ndarray) -> np.ndarray:
+    """CSR pointer ``[0, c0, c0 + c1, ...]`` from per-row counts."""
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+
+def _per_neuron(qnet: QuantizedNetwork, field: str, dtype=np.int64) -> np.ndarray:
+    """Concatenate a population field (array or per-population flag) over the global neurons."""
+    out = np.zeros(qnet.n_neurons, dtype=dtype)
+    for pop in qnet.populations:
+        out[pop.offset:pop.offset + pop.size] = getattr(pop, field)
+    return out
+
+
+def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse: int,
+                  memory_word_bits: int) -> SpikingArrays:
+    """Flatten a quantised spiking network and its placement into kernel arrays.
+
+    Parameters
+    ----------
+    qnet : QuantizedNetwork
+        Integer network (sources: input channels, then neurons).
+    placement : Placement
+        Core and counter group of every neuron and input channel, and the cores' mesh coordinates.
+    bits_per_synapse : int
+        Synaptic-memory bits one synapse occupies [bit].
+    memory_word_bits : int
+        Width of one synaptic-memory read [bit].
+
+    Returns
+    -------
+    SpikingArrays
+        Segments per (source, destination group) with ``ceil(n_syn * bits_per_synapse /
+        memory_word_bits)`` words each; per source, one packet per distinct destination core
+        and the x / y mesh hops from its core (``placement.input_xy`` for inputs) to each of them.
+
+    Raises
+    ------
+    GraphError
+        If the placement does not cover the network's neurons and input channels.
+    """
+    n_in, n_neurons, n_groups = qnet.n_input_channels, qnet.n_neurons, len(placement.groups)
+    if placement.neuron_core.shape != (n_neurons,) or placement.input_group.shape != (n_in,):
+        raise GraphError(f"placement for chip '{placement.chip}': {placement.neuron_core.size} neurons and "
+                         f"{placement.input_group.size} input channels; expected {n_neurons} and {n_in}. "
+                         f"Hint: map the graph the network was quantised from.")
+    n_sources, n_proj = n_in + n_neurons, len(qnet.projections)
+    projs = qnet.projections
+    pre, post, weight, delay = (np.concatenate([np.asarray(getattr(p, name), dtype=np.int64) for p in projs]
+                                               + [np.zeros(0, dtype=np.int64)])
+                                for name in ("pre_index", "post_index", "weight", "delay_steps"))
+    proj_id = np.repeat(np.arange(n_proj, dtype=np.int64), [p.pre_index.size for p in projs])
+
+    # ports: (projection, target neuron) pairs, sorted by neuron then projection
+    port_keys, syn_port = np.unique(post * n_proj + proj_id, return_inverse=True)
+    port_neuron = port_keys // max(n_proj, 1)
+    port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys % max(n_proj, 1)]
+
+    # segments: synapses sorted by (source, destination group)
+    group = placement.neuron_group[post].astype(np.int64)
+    order = np.lexsort((syn_port, group, pre))
+    seg_keys, seg_len = np.unique(pre[order] * n_groups + group[order], return_counts=True)
+    seg_src = seg_keys // n_groups
+
+    # routes: one packet per (source, destination core)
+    n_cores = placement.core_xy.shape[0]
+    route_keys = np.unique(pre * n_cores + placement.neuron_core[post])
+    route_src, route_core = route_keys // n_cores, route_keys % n_cores
+    src_xy = np.empty((n_sources, 2), dtype=np.int64)
+    src_xy[:n_in] = placement.input_xy
+    src_xy[n_in:] = placement.core_xy[placement.neuron_core]
+    hops = np.abs(placement.core_xy[route_core] - src_xy[route_src])
+    src_hops = np.zeros((n_sources, 2), dtype=np.int64)
+    np.add.at(src_hops, route_src, hops)
+
+    arith = qnet.arithmetic
+    return SpikingArrays(
+        n_inputs=n_in, n_neurons=n_neurons, n_groups=n_groups,
+        max_delay=int(delay.max()) if delay.size else 1,
+        src_seg_ptr=_ptr(np.bincount(seg_src, minlength=n_sources)),
+        seg_syn_ptr=_ptr(seg_len),
+        seg_group=(seg_keys % n_groups).astype(np.int64),
+        seg_mem_words=(seg_len * bits_per_synapse + memory_word_bits - 1) // memory_word_bits,
+        syn_port=syn_port[order].astype(np.int64),
+        syn_weight=weight[order],
+        syn_delay=delay[order],
+        port_shift=port_shift,
+        neuron_port_ptr=_ptr(np.bincount(port_neuron, minlength=n_neurons)),
+        src_group=np.concatenate((placement.input_group, placement.neuron_group)).astype(np.int64),
+        src_packets=np.bincount(route_src, minlength=n_sources).astype(np.int64),
+        src_hops_x=src_hops[:, 0].copy(),
+        src_hops_y=src_hops[:, 1].copy(),
+        neuron_group=placement.neuron_group.astype(np.int64),
+        syn_factor=_per_neuron(qnet, "syn_factor"),
+        mem_factor=_per_neuron(qnet, "mem_factor"),
+        v_th=_per_neuron(qnet, "v_th"),
+        bias=_per_neuron(qnet, "bias"),
+        v_reset=_per_neuron(qnet, "v_reset"),
+        refractory_steps=_per_neuron(qnet, "refractory_steps"),
+        has_threshold=_per_neuron(qnet, "has_threshold", np.uint8),
+        reset_subtract=_per_neuron(qnet, "reset_subtract", np.uint8),
+        decay_bits=arith.decay_bits, rounding=arith.rounding, input_shift=arith.input_shift,
+        state_bits=arith.state_bits, syn_overflow=arith.syn_overflow, mem_overflow=arith.mem_overflow,
+    )
+
+
+@dataclass(frozen=True)
+class MlpArrays:
+    """Flat arrays of a quantised MLP (all int64 unless noted); layer ``l`` is counter group ``l``.
+
+    Attributes
+    ----------
+    n_inputs, n_outputs, max_width : int
+        Input channels, outputs of the last layer, and the widest of inputs and layer outputs.
+    layer_names : tuple of str
+        Name of each layer (counter group).
+    layer_row_ptr : ndarray ``(n_layers + 1,)``
+        Output rows of layer l are ``layer_row_ptr[l] .. layer_row_ptr[l+1]-1`` (global row ids).
+    row_syn_ptr : ndarray ``(n_rows + 1,)``
+        Non-zero weights of row r are ``row_syn_ptr[r] .. row_syn_ptr[r+1]-1``.
+    syn_col, syn_weight : ndarray ``(n_nonzero,)``
+        Column (index into the previous layer's outputs) and weight of each non-zero weight.
+    row_bias : ndarray ``(n_rows,)``
+        Bias of each output row.
+    layer_shift, layer_act_max : ndarray ``(n_layers,)``
+        Right shift and clip top (-1: none) of each layer.
+    layer_relu : ndarray ``(n_layers,)`` uint8
+        1 where the layer applies ReLU before the shift.
+    """
+
+    n_inputs: int
+    n_outputs: int
+    max_width: int
+    layer_names: tuple[str, ...]
+    layer_row_ptr: np.ndarray
+    row_syn_ptr: np.ndarray
+    syn_col: np.ndarray
+    syn_weight: np.ndarray
+    row_bias: np.ndarray
+    layer_shift: np.ndarray
+    layer_act_max: np.ndarray
+    layer_relu: np.ndarray
+
+
+def lower_mlp(qmlp: QuantizedMLP) -> MlpArrays:
+    """Flatten a quantised MLP into CSR rows of its non-zero weights.
+
+    Parameters
+    ----------
+    qmlp : QuantizedMLP
+        Integer layers.
+
+    Returns
+    -------
+    MlpArrays
+        The layers' rows stacked in order; zero weights are dropped (they cost no MAC).
+    """
+    layers = qmlp.layers
+    weights = [np.asarray(layer.weight, dtype=np.int64) for layer in layers]
+    rows, cols = zip(*(np.nonzero(w) for w in weights))
+    return MlpArrays(
+        n_inputs=qmlp.input_size,
+        n_outputs=weights[-1].shape[0],
+        max_width=max([qmlp.input_size] + [w.shape[0] for w in weights]),
+        layer_names=tuple(layer.name for layer in layers),
+        layer_row_ptr=_ptr([w.shape[0] for w in weights]),
+        row_syn_ptr=_ptr(np.concatenate([np.bincount(r, minlength=w.shape[0]) for r, w in zip(rows, weights)])),
+        syn_col=np.concatenate(cols).astype(np.int64),
+        syn_weight=np.concatenate([w[r, c] for w, r, c in zip(weights, rows, cols)]),
+        row_bias=np.concatenate([layer.bias for layer in layers]).astype(np.int64),
+        layer_shift=np.array([layer.shift for layer in layers], dtype=np.int64),
+        layer_act_max=np.array([layer.act_max for layer in layers], dtype=np.int64),
+        layer_relu=np.array([layer.relu for layer in layers], dtype=np.uint8),
+    )

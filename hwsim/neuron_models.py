@@ -1,0 +1,87 @@
+"""Registry of the IR's neuron models and their discrete-time parameters.
+
+A model is declared once here: its name, whether it spikes, its parameters
+with defaults (``None`` means required) and its equations. The semantics of a
+step are in :mod:`hwsim.ir`; units are the graph's own membrane units (the
+dimensionless unit in which weights, thresholds and biases are expressed).
+
+A new model is one :class:`NeuronModel` entry passed to :func:`register`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from hwsim.errors import GraphError, one_of
+
+RESET_MODES = ("value", "subtract")
+
+
+@dataclass(frozen=True)
+class NeuronModel:
+    """Static description of a neuron model.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, e.g. ``"lif"``.
+    spiking : bool
+        True when the model emits spikes (it has a threshold).
+    stateful : bool
+        True when the model keeps state between steps (i, v).
+    params : mapping of str to float or None
+        Per-neuron parameters and their defaults; ``None`` marks a required one.
+    equations : str
+        The update, in the notation of :mod:`hwsim.ir`.
+    """
+
+    name: str
+    spiking: bool
+    stateful: bool
+    params: Mapping[str, float | None] = field(default_factory=dict)
+    equations: str = ""
+
+
+MODELS: dict[str, NeuronModel] = {}
+
+
+def register(model: NeuronModel) -> NeuronModel:
+    """Add ``model`` to the registry; a duplicate name is an error."""
+    if model.name in MODELS:
+        raise GraphError(f"neuron model '{model.name}': already registered; expected a new name.")
+    MODELS[model.name] = model
+    return model
+
+
+def get_model(name: str, where: str = "population") -> NeuronModel:
+    """Return the registered model ``name`` or raise a :class:`GraphError` listing the options."""
+    if name not in MODELS:
+        raise GraphError(f"{where}: unknown neuron model '{name}'; {one_of(name, MODELS)}")
+    return MODELS[name]
+
+
+register(NeuronModel(
+    "lif", spiking=True, stateful=True,
+    params={"decay_syn": 0.0, "decay_mem": 0.0, "v_th": None, "bias": 0.0, "v_reset": 0.0,
+            "refractory_steps": 0.0},
+    equations=("i[t] = (1-decay_syn)*i[t-1] + x[t];  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias;  "
+               "spike if v[t] > v_th, then reset"),
+))
+register(NeuronModel(
+    "if", spiking=True, stateful=True,
+    params={"v_th": None, "bias": 0.0, "v_reset": 0.0, "refractory_steps": 0.0},
+    equations="v[t] = v[t-1] + x[t] + bias;  spike if v[t] > v_th, then reset",
+))
+register(NeuronModel(
+    "li", spiking=False, stateful=True,
+    params={"decay_syn": 0.0, "decay_mem": 0.0, "bias": 0.0},
+    equations="i[t] = (1-decay_syn)*i[t-1] + x[t];  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias  (no threshold)",
+))
+register(NeuronModel(
+    "relu", spiking=False, stateful=False, params={"bias": 0.0},
+    equations="y = max(0, x + bias)",
+))
+register(NeuronModel(
+    "identity", spiking=False, stateful=False, params={"bias": 0.0},
+    equations="y = x + bias",
+))

@@ -1,0 +1,416 @@
+"""Quantise an IR graph to a chip's integer arithmetic.
+
+The result, a :class:`QuantizedNetwork`, is still layer-structured (one record
+per population and projection) so that it can be read, checked and simulated by
+the plain-numpy reference; :mod:`hwsim.lowering` flattens it into kernel arrays.
+
+Global neuron numbering: populations in graph order, neuron ``k`` of population
+``p`` is ``p.offset + k``. Global source numbering (used by projections' ``pre``
+side): input channels first (``inp.offset + k``, offsets counted over inputs),
+then neurons at ``n_input_channels + neuron index``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwsim.chips import ChipProfile, SpikingArithmetic
+from hwsim.errors import UnsupportedError
+from hwsim.ir import Graph, Population
+from hwsim.neuron_models import get_model
+
+ROUNDING_IDS = {"toward_zero": 0, "floor": 1}
+OVERFLOW_IDS = {"wrap": 0, "saturate": 1}
+
+
+@dataclass(frozen=True)
+class IntegerArithmetic:
+    """Scalars of the integer LIF datapath, as ints the kernel takes.
+
+    Attributes
+    ----------
+    decay_bits : int
+        Decay products are ``x * factor`` shifted right by ``decay_bits``.
+    rounding : int
+        0: toward zero (``sign(x) * (|x * f| >> D)``), 1: floor (``(x * f) >> D``).
+    input_shift : int
+        Left shift applied to the summed (port-shifted) input before it enters u.
+    state_bits : int
+        Width of u and v.
+    syn_overflow, mem_overflow : int
+        0: wrap (``x - 2**B`` if ``x > 2**(B-1)``, ``x + 2**B`` if ``x <= -2**(B-1)``, once);
+        1: saturate to ``[-(2**(B-1) - 1), 2**(B-1) - 1]``.
+    """
+
+    decay_bits: int
+    rounding: int
+    input_shift: int
+    state_bits: int
+    syn_overflow: int
+    mem_overflow: int
+
+
+@dataclass(frozen=True)
+class QInput:
+    """An input of ``size`` channels whose global source ids start at ``offset``."""
+
+    name: str
+    size: int
+    offset: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class QPopulation:
+    """Integer parameters of one population (arrays of shape ``(size,)``, int64 unless noted).
+
+    Attributes
+    ----------
+    name, model : str
+        Layer name and IR model.
+    size, offset : int
+        Neurons and global index of the first one.
+    syn_factor, mem_factor : ndarray
+        Decay multipliers over ``2**decay_bits`` (``u <- round(u * syn_factor >> D)``).
+    v_th : ndarray
+        Threshold in state units (already shifted); compared with ``v > v_th``.
+    has_threshold : bool
+        False for non-spiking stateful models (``li``).
+    bias : ndarray
+        Added to v each step, in state units.
+    v_reset : ndarray
+        Value v takes after a spike when ``reset_subtract`` is False.
+    reset_subtract : bool
+        True: ``v <- v - v_th`` on a spike.
+    refractory_steps : ndarray
+        Steps during which v is held after a spike.
+    scale : float
+        State units per IR membrane unit (``v_int = scale * v``).
+    """
+
+    name: str
+    model: str
+    size: int
+    offset: int
+    syn_factor: np.ndarray
+    mem_factor: np.ndarray
+    v_th: np.ndarray
+    has_threshold: bool
+    bias: np.ndarray
+    v_reset: np.ndarray
+    reset_subtract: bool
+    refractory_steps: np.ndarray
+    scale: float
+
+
+@dataclass(frozen=True)
+class QProjection:
+    """Integer synapses of one projection.
+
+    Attributes
+    ----------
+    pre, post : str
+        Source node and target population.
+    pre_index : ndarray
+        int64 global source id of each synapse (input channel or neuron, see module doc).
+    post_index : ndarray
+        int64 global neuron id of each target.
+    weight : ndarray
+        int64 weight mantissas.
+    delay_steps : ndarray
+        int64 delays >= 1.
+    shift : int
+        Applied to this projection's summed input per target neuron and step:
+        ``acc << shift`` if ``shift >= 0`` else ``acc >> -shift`` (floor).
+    """
+
+    pre: str
+    post: str
+    pre_index: np.ndarray
+    post_index: np.ndarray
+    weight: np.ndarray
+    delay_steps: np.ndarray
+    shift: int
+
+
+@dataclass(frozen=True)
+class QuantizedNetwork:
+    """A spiking graph in a chip's integers.
+
+    Attributes
+    ----------
+    arithmetic : IntegerArithmetic
+        Datapath scalars.
+    inputs, populations, projections : tuple
+        Records in graph order.
+    n_input_channels, n_neurons : int
+        Totals over inputs and populations.
+    """
+
+    arithmetic: IntegerArithmetic
+    inputs: tuple[QInput, ...]
+    populations: tuple[QPopulation, ...]
+    projections: tuple[QProjection, ...]
+    n_input_channels: int
+    n_neurons: int
+
+
+
+def _check_supported(graph: Graph, chip: ChipProfile) -> None:
+    for pop in graph.populations():
+        if pop.model not in chip.neuron_models:
+            raise UnsupportedError(f"population '{pop.name}': chip '{chip.name}' has no neuron model "
+                                   f"'{pop.model}'; supported: {', '.join(chip.neuron_models)}. "
+                                   f"Hint: choose another chip or convert the layer.")
+
+
+def _decay_factor(decay: np.ndarray, bits: int, offset: int) -> np.ndarray:
+    """Integer multiplier over ``2**bits`` for a fraction ``decay`` lost per step.
+
+    The register holds ``d = round(decay * 2**bits) - offset`` in ``[0, 2**bits - offset]``
+    and the factor is ``2**bits - d - offset`` (Lava: du with offset 1, dv with offset 0).
+    """
+    full = 1 << bits
+    register = np.clip(np.round(decay * full).astype(np.int64) - offset, 0, full - offset)
+    return full - register - offset
+
+
+def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int) -> np.ndarray:
+    """Round state-unit biases to ``mantissa << exponent`` with a signed ``mant_bits`` mantissa."""
+    mant_max = (1 << (mant_bits - 1)) - 1
+    magnitude = np.abs(bias_state)
+    with np.errstate(divide="ignore"):
+        exp = np.where(magnitude > mant_max, np.ceil(np.log2(np.maximum(magnitude, 1) / mant_max)), 0)
+    exp = np.clip(exp, 0, exp_max).astype(np.int64)
+    mant = np.clip(np.round(bias_state / (1 << exp)), -mant_max, mant_max).astype(np.int64)
+    return mant << exp
+
+
+def _reset_rule(pop: Population, arith: SpikingArithmetic, chip: ChipProfile) -> tuple[bool, str]:
+    """Return ``(reset_subtract, required mode)`` after checking the chip supports the population's reset."""
+    if pop.reset == "subtract":
+        mode = "subtract"
+    elif np.all(pop.params.get("v_reset", np.zeros(1)) == 0):
+        mode = "zero"
+    else:
+        mode = "value"
+    allowed = set(arith.reset_modes) | ({"zero"} if "value" in arith.reset_modes else set())
+    if mode not in allowed:
+        raise UnsupportedError(f"population '{pop.name}': reset '{mode}' is not supported by chip "
+                               f"'{chip.name}'; supported: {', '.join(arith.reset_modes)}. "
+                               f"Hint: use reset='value' with v_reset=0.")
+    if np.any(pop.params.get("refractory_steps", np.zeros(1)) > 0) and not arith.refractory:
+        raise UnsupportedError(f"population '{pop.name}': refractory_steps > 0 but chip '{chip.name}' "
+                               f"has no refractory period. Hint: set refractory_steps=0.")
+    return mode == "subtract", mode
+
+
+def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, headroom_bits: int) -> float:
+    """State units per membrane unit: fixed by the chip, or chosen so v_th sits ``headroom_bits`` below the state range."""
+    if arith.fraction_bits is not None:
+        return float(1 << arith.fraction_bits)
+    model = get_model(pop.model)
+    top = float(1 << (arith.state_bits - 1 - headroom_bits))
+    if model.spiking and np.max(pop.params["v_th"]) > 0:
+        return top / float(np.max(pop.params["v_th"]))
+    w_max = max((np.max(np.abs(p.weight)) if p.weight.size else 0.0) for p in graph.incoming(pop.name))
+    if w_max == 0:
+        return 1.0
+    # non-spiking stateful readout: largest weight at the largest mantissa with exponent 0
+    return ((1 << arith.weight_bits) - 1) * float(1 << arith.input_shift) / w_max
+
+
+def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np.ndarray, int]:
+    """Quantise weights already in input units to ``(mantissas, exponent)`` of one projection."""
+    if arith.weight_encoding == "loihi_sign_modes":
+        mixed = w_state.size and w_state.min() < 0 < w_state.max()
+        high = (1 << arith.weight_bits) - (2 if mixed else 1)
+        low = -(1 << arith.weight_bits) if mixed else -high
+    else:
+        mixed = False
+        high = (1 << (arith.weight_bits - 1)) - 1
+        low = -high
+    peak = float(np.max(np.abs(w_state))) if w_state.size else 0.0
+    exp = 0 if peak == 0 else int(np.ceil(np.log2(peak / high)))
+    exp = int(np.clip(exp, arith.weight_exp_min, arith.weight_exp_max))
+    scaled = w_state / float(2.0 ** exp)
+    mant = 2 * np.round(scaled / 2) if mixed else np.round(scaled)
+    return np.clip(mant, low, high).astype(np.int64), exp
+
+
+def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) -> QuantizedNetwork:
+    """Quantise a spiking graph to a neuromorphic chip's integer datapath.
+
+    Parameters
+    ----------
+    graph : Graph
+        A validated spiking graph.
+    chip : ChipProfile
+        A ``neuromorphic`` profile.
+    headroom_bits : int
+        When the chip lets the scale float (Loihi), thresholds are placed ``headroom_bits``
+        below the top of the state range so inputs up to ``2**headroom_bits`` thresholds fit.
+
+    Returns
+    -------
+    QuantizedNetwork
+        Integer parameters; each population's ``scale`` records state units per membrane unit.
+    """
+    arith = chip.arithmetic
+    if chip.kind != "neuromorphic":
+        raise UnsupportedError(f"chip '{chip.name}': kind '{chip.kind}' runs MLPs, not spiking graphs. "
+                               f"Hint: choose a neuromorphic chip.")
+    _check_supported(graph, chip)
+    offsets = graph.source_offsets()
+    inputs = []
+    for inp in graph.inputs():
+        if inp.kind != "spike":
+            raise UnsupportedError(f"input '{inp.name}': kind '{inp.kind}' on neuromorphic chip "
+                                   f"'{chip.name}'; expected spike inputs. Hint: rate-encode the values "
+                                   f"(hwsim.encoding.rate_encode) and use kind 'spike'.")
+        inputs.append(QInput(inp.name, inp.size, offsets[inp.name], inp.kind))
+    n_in = sum(inp.size for inp in inputs)
+    pops, n_neurons = [], 0
+    for pop in graph.populations():
+        model = get_model(pop.model)
+        if not model.stateful:
+            raise UnsupportedError(f"population '{pop.name}': non-spiking model '{pop.model}' inside a "
+                                   f"spiking graph on '{chip.name}'. Hint: use 'li' for a readout.")
+        subtract, _ = _reset_rule(pop, arith, chip)
+        scale = _membrane_scale(pop, graph, arith, headroom_bits)
+        size = pop.size
+        decay_syn = pop.params.get("decay_syn", np.ones(size))
+        decay_mem = pop.params.get("decay_mem", np.zeros(size))
+        thr_unit = 1 << arith.threshold_shift
+        if model.spiking:
+            mant = np.clip(np.round(scale * pop.params["v_th"] / thr_unit), 0, (1 << arith.threshold_bits) - 1)
+            v_th = mant.astype(np.int64) * thr_unit
+        else:
+            v_th = np.zeros(size, dtype=np.int64)
+        pops.append(QPopulation(
+            name=pop.name, model=pop.model, size=size, offset=n_neurons,
+            syn_factor=_decay_factor(decay_syn, arith.decay_bits, arith.syn_decay_offset),
+            mem_factor=_decay_factor(decay_mem, arith.decay_bits, arith.mem_decay_offset),
+            v_th=v_th, has_threshold=model.spiking,
+            bias=_bias_integers(scale * pop.params["bias"], arith.bias_mant_bits, arith.bias_exp_max),
+            v_reset=np.round(scale * pop.params.get("v_reset", np.zeros(size))).astype(np.int64),
+            reset_subtract=subtract,
+            refractory_steps=pop.params.get("refractory_steps", np.zeros(size)).astype(np.int64),
+            scale=scale))
+        n_neurons += size
+    by_name = {p.name: p for p in pops}
+    projections = []
+    for proj in graph.projections():
+        pre, post, weight, delay = proj.synapses()
+        target = by_name[proj.post]
+        mant, exp = _weight_mantissas(weight * target.scale / float(1 << arith.input_shift), arith)
+        projections.append(QProjection(proj.pre, proj.post, pre + offsets[proj.pre],
+                                       post + target.offset, mant, delay, exp))
+    integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
+                                arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],
+                                OVERFLOW_IDS[arith.mem_overflow])
+    return QuantizedNetwork(integer, tuple(inputs), tuple(pops), tuple(projections), n_in, n_neurons)
+
+
+def mlp_chain(graph: Graph) -> list[Population]:
+    """Populations of a non-spiking graph as a chain from its single value input, or UnsupportedError."""
+    inputs = graph.inputs()
+    chain, current = [], inputs[0].name if len(inputs) == 1 else None
+    while current is not None:
+        succ = [n for n in graph.nx.successors(current) if isinstance(graph.node(n), Population)]
+        if len(succ) > 1 or (succ and graph.nx.in_degree(succ[0]) != 1):
+            current = None
+            chain = []
+            break
+        current = succ[0] if succ else None
+        if current is not None:
+            chain.append(graph.node(current))
+    if not chain or len(chain) != len(graph.populations()):
+        raise UnsupportedError(f"graph '{graph.name}': a MAC chip runs a chain input -> layer -> ... -> "
+                               f"layer with one value input; this graph branches or merges. "
+                               f"Hint: flatten the network into a sequential MLP.")
+    for pop in chain[:-1]:
+        if pop.model != "relu":
+            raise UnsupportedError(f"population '{pop.name}': hidden model '{pop.model}' on a MAC chip; "
+                                   f"expected 'relu' for hidden layers ('identity' only for the last).")
+    return chain
+
+
+def quantize_mlp_inputs(x: np.ndarray, chip: ChipProfile) -> np.ndarray:
+    """Map values in [0, 1] to the chip's unsigned input codes (ADC), clipping outside values.
+
+    Parameters
+    ----------
+    x : ndarray
+        ``(n_samples, n_inputs)`` values, 1.0 = full scale.
+    chip : ChipProfile
+        A ``mac`` profile.
+
+    Returns
+    -------
+    ndarray
+        int64 codes in ``[0, 2**input_bits - 1]``.
+    """
+    top = (1 << chip.arithmetic.input_bits) - 1
+    return np.clip(np.round(np.asarray(x, dtype=np.float64) * top), 0, top).astype(np.int64)
+
+
+def quantize_mlp(graph: Graph, chip: ChipProfile, calibration: np.ndarray | None = None):
+    """Quantise a non-spiking chain to a MAC chip's integers.
+
+    Weights of each layer become signed ``weight_bits`` integers on one power-free scale
+    ``max|W| / (2**(weight_bits-1) - 1)``; biases join the accumulator's scale; each hidden
+    layer's ReLU output is shifted right by the smallest shift that keeps it below
+    ``2**activation_bits`` over ``calibration`` (or, without it, for the worst-case input);
+    the last layer is not shifted or clipped (its argmax is the class).
+
+    Parameters
+    ----------
+    graph : Graph
+        A validated non-spiking graph.
+    chip : ChipProfile
+        A ``mac`` profile.
+    calibration : ndarray, optional
+        ``(n, n_inputs)`` representative inputs in [0, 1] (e.g. the training set).
+
+    Returns
+    -------
+    hwsim.qmlp.QuantizedMLP
+    """
+    from hwsim.qmlp import QLayer, QuantizedMLP
+
+    if chip.kind != "mac":
+        raise UnsupportedError(f"chip '{chip.name}': kind '{chip.kind}' runs spiking graphs; this graph "
+                               f"is a non-spiking MLP. Hint: choose a 'mac' chip such as printed_egfet.")
+    _check_supported(graph, chip)
+    arith = chip.arithmetic
+    chain = mlp_chain(graph)
+    inp = graph.inputs()[0]
+    w_top = (1 << (arith.weight_bits - 1)) - 1
+    act_top = (1 << arith.activation_bits) - 1
+    step_in = 1.0 / ((1 << arith.input_bits) - 1)            # value of one input code
+    a_cal = None if calibration is None else quantize_mlp_inputs(calibration, chip)
+    a_max = (1 << arith.input_bits) - 1
+    layers = []
+    for k, pop in enumerate(chain):
+        weight = next(graph.incoming(pop.name)).weight
+        peak = float(np.max(np.abs(weight))) or 1.0
+        step_w = peak / w_top
+        w_int = np.round(weight / step_w).astype(np.int64)
+        b_int = np.round(pop.params["bias"] / (step_w * step_in)).astype(np.int64)
+        last = k == len(chain) - 1
+        shift = 0
+        if not last:
+            if a_cal is not None:
+                top = int(np.max(np.maximum(a_cal @ w_int.T + b_int, 0), initial=0))
+            else:
+                top = int(np.max(np.clip(w_int, 0, None).sum(axis=1) * a_max + np.maximum(b_int, 0), initial=0))
+            shift = max(0, int(top).bit_length() - arith.activation_bits)
+        layer = QLayer(pop.name, w_int, b_int, shift, pop.model == "relu", -1 if last else act_top)
+        layers.append(layer)
+        if a_cal is not None and not last:
+            a_cal = np.minimum(np.maximum(a_cal @ w_int.T + b_int, 0) >> shift, act_top)
+        step_in = step_w * step_in * (1 << shift)
+        a_max = act_top
+    return QuantizedMLP(inp.name, inp.size, tuple(layers))

@@ -1,0 +1,189 @@
+"""Run lowered networks: validate and normalise inputs, allocate outputs, call the kernels.
+
+This is the only module that imports :mod:`hwsim.kernels`. Samples of a batch
+are independent; they are split into at most ``numba.get_num_threads()`` chunks
+that run in parallel, one thread per chunk, so a single sample runs on one thread.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import numba
+import numpy as np
+
+from hwsim.errors import GraphError, SpecError
+from hwsim.kernels.actions import N_ACTIONS
+from hwsim.kernels.mlp import run_mlp
+from hwsim.kernels.spiking import run_spiking
+from hwsim.lowering import MlpArrays, SpikingArrays
+
+
+@dataclass(frozen=True, eq=False)
+class SpikingResult:
+    """Outputs of :func:`simulate_spiking` (int64 unless noted).
+
+    Attributes
+    ----------
+    counts : ndarray ``(n_samples, n_groups, N_ACTIONS)``
+        Actions of each sample per counter group [count] (columns: ``hwsim.kernels.actions``).
+    step_counts : ndarray ``(T, n_groups, N_ACTIONS)``
+        Actions per step, summed over the samples [count].
+    spike_count : ndarray ``(n_samples, n_neurons)``
+        Spikes per neuron [count].
+    first_spike : ndarray ``(n_samples, n_neurons)``
+        Step of each neuron's first spike [step]; -1 if it never spiked.
+    u_final, v_final : ndarray ``(n_samples, n_neurons)``
+        Synaptic current and membrane after the last step [state units].
+    raster : ndarray uint8 ``(n_samples, T, n_neurons)`` or None
+        1 where a neuron spiked at a step; None unless recorded.
+    """
+
+    counts: np.ndarray
+    step_counts: np.ndarray
+    spike_count: np.ndarray
+    first_spike: np.ndarray
+    u_final: np.ndarray
+    v_final: np.ndarray
+    raster: np.ndarray | None
+
+
+@dataclass(frozen=True, eq=False)
+class MlpResult:
+    """Outputs of :func:`simulate_mlp` (int64).
+
+    Attributes
+    ----------
+    counts : ndarray ``(n_samples, n_layers, N_ACTIONS)``
+        Actions of each sample per layer [count].
+    outputs : ndarray ``(n_samples, n_outputs)``
+        Integer outputs of the last layer.
+    """
+
+    counts: np.ndarray
+    outputs: np.ndarray
+
+
+@contextmanager
+def _chunks(n_samples: int) -> Iterator[np.ndarray]:
+    """Yield the bounds of ``min(n_samples, threads)`` near-equal chunks of samples, with numba
+    limited to one thread per chunk meanwhile (an idle thread still costs a barrier: ms on a busy machine)."""
+    threads = numba.get_num_threads()
+    n_chunks = min(n_samples, threads)
+    numba.set_num_threads(max(n_chunks, 1))
+    try:
+        yield (np.arange(n_chunks + 1, dtype=np.int64) * n_samples) // max(n_chunks, 1)
+    finally:
+        numba.set_num_threads(threads)
+
+
+def _i64(values) -> np.ndarray:
+    """``values`` as a contiguous int64 array (no copy when it already is one)."""
+    return np.ascontiguousarray(values, dtype=np.int64)
+
+
+def _u8(values) -> np.ndarray:
+    """``values`` as a contiguous uint8 array (no copy when it already is one)."""
+    return np.ascontiguousarray(values, dtype=np.uint8)
+
+
+def _check_integers(where: str, values: np.ndarray, shape: tuple, expected: str, hint: str) -> None:
+    """Raise unless ``values`` is a bool/integer array whose shape matches ``shape`` (None: any size)."""
+    if values.ndim != len(shape) or any(n is not None and n != m for n, m in zip(shape, values.shape)):
+        raise GraphError(f"{where}: shape {values.shape}; expected {expected}. Hint: {hint}")
+    if values.dtype.kind not in "biu":
+        raise SpecError(f"{where}: dtype {values.dtype}; expected integers or bool. "
+                        f"Hint: convert with .astype(np.int64) after rounding.")
+
+
+def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False) -> SpikingResult:
+    """Run a batch of input spike trains through a lowered spiking network.
+
+    Parameters
+    ----------
+    arrays : SpikingArrays
+        The network, from :func:`hwsim.lowering.lower_spiking`.
+    input_spikes : array_like of bool or int ``(n_samples, T, n_inputs)``
+        1 where input channel c spikes at step t [0/1]; T is the number of steps.
+    record_raster : bool
+        Also return every neuron's spikes at every step (``n_samples * T * n_neurons`` bytes).
+
+    Returns
+    -------
+    SpikingResult
+        Counters, spike statistics and final state per sample.
+
+    Raises
+    ------
+    GraphError
+        If the input's shape does not match the network's input channels.
+    SpecError
+        If the input is not integer/bool or holds values other than 0 and 1.
+    """
+    spikes = np.asarray(input_spikes)
+    _check_integers("input_spikes", spikes, (None, None, arrays.n_inputs),
+                    f"(n_samples, T, {arrays.n_inputs}) for the network's {arrays.n_inputs} input channels",
+                    "samples go on axis 0, steps on axis 1; add axis 0 for a single sample.")
+    if spikes.size and (spikes.min() < 0 or spikes.max() > 1):
+        raise SpecError(f"input_spikes: values in [{spikes.min()}, {spikes.max()}]; expected 0 or 1. "
+                        f"Hint: encode rates as spike trains (one 0/1 entry per step).")
+    spikes = np.ascontiguousarray(spikes, dtype=np.uint8)
+    n_samples, n_steps = spikes.shape[:2]
+    a = arrays
+    counts = np.empty((n_samples, a.n_groups, N_ACTIONS), dtype=np.int64)
+    spike_count, first_spike, u_final, v_final = (np.empty((n_samples, a.n_neurons), dtype=np.int64)
+                                                  for _ in range(4))
+    raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
+    with _chunks(n_samples) as bounds:
+        step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
+        run_spiking(
+            spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
+            _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
+            _i64(a.syn_port), _i64(a.syn_weight), _i64(a.syn_delay), _i64(a.port_shift),
+            _i64(a.neuron_port_ptr), _i64(a.src_group), _i64(a.src_packets), _i64(a.src_hops_x),
+            _i64(a.src_hops_y), _i64(a.neuron_group), _i64(a.syn_factor), _i64(a.mem_factor), _i64(a.v_th),
+            _i64(a.bias), _i64(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
+            _u8(a.reset_subtract), int(a.decay_bits), int(a.rounding), int(a.input_shift),
+            int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow),
+            bounds, counts, step_counts, spike_count, first_spike, u_final, v_final, raster)
+    return SpikingResult(counts=counts, step_counts=step_counts.sum(axis=0), spike_count=spike_count,
+                         first_spike=first_spike, u_final=u_final, v_final=v_final,
+                         raster=raster if record_raster else None)
+
+
+def simulate_mlp(arrays: MlpArrays, x_int) -> MlpResult:
+    """Run a batch of integer inputs through a lowered MLP.
+
+    Parameters
+    ----------
+    arrays : MlpArrays
+        The layers, from :func:`hwsim.lowering.lower_mlp`.
+    x_int : array_like of int ``(n_samples, n_inputs)``
+        Integer inputs (e.g. ADC codes).
+
+    Returns
+    -------
+    MlpResult
+        Counters per layer and the last layer's outputs per sample.
+
+    Raises
+    ------
+    GraphError
+        If the input's shape does not match the network's input size.
+    SpecError
+        If the input is not integer.
+    """
+    x = np.asarray(x_int)
+    _check_integers("x_int", x, (None, arrays.n_inputs),
+                    f"(n_samples, {arrays.n_inputs}) for the network's {arrays.n_inputs} inputs",
+                    "samples go on axis 0; add axis 0 for a single sample.")
+    x = np.ascontiguousarray(x, dtype=np.int64)
+    a = arrays
+    counts = np.empty((x.shape[0], len(a.layer_names), N_ACTIONS), dtype=np.int64)
+    outputs = np.empty((x.shape[0], a.n_outputs), dtype=np.int64)
+    with _chunks(x.shape[0]) as bounds:
+        run_mlp(x, int(a.max_width), _i64(a.layer_row_ptr), _i64(a.row_syn_ptr), _i64(a.syn_col),
+                _i64(a.syn_weight), _i64(a.row_bias), _i64(a.layer_shift), _u8(a.layer_relu),
+                _i64(a.layer_act_max), bounds, counts, outputs)
+    return MlpResult(counts=counts, outputs=outputs)

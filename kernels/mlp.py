@@ -1,0 +1,67 @@
+"""Chain of integer dense layers (a quantised MLP): the MAC kernel.
+
+The arrays are those of ``hwsim.lowering.MlpArrays``. Each layer ``l`` computes,
+in int64, from the previous activations ``a`` (the input for layer 0)::
+
+    y = W_l @ a + b_l;  if relu_l: y = max(y, 0);  y = y >> shift_l (floor);
+    if act_max_l >= 0: y = min(y, act_max_l)
+
+``W_l`` is stored as CSR rows holding its non-zero weights only, so MAC counts
+``nnz(W_l)`` per sample and NEURON_ACTIVE counts the layer's outputs.
+"""
+import numpy as np
+from numba import njit, prange
+
+from ._config import JIT
+from .actions import MAC, NEURON_ACTIVE
+
+
+@njit(parallel=True, **JIT)
+def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_bias, layer_shift,
+            layer_relu, layer_act_max, chunk_bounds, out_counts, out_y):
+    """Run a batch of samples through the layers, chunks of samples in parallel.
+
+    Parameters
+    ----------
+    x : ndarray int64 ``(n_samples, n_inputs)``
+        Integer inputs.
+    max_width : int
+        Largest of ``n_inputs`` and every layer's outputs.
+    layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_bias : ndarray int64
+        CSR rows of every layer's non-zero weights, and the biases (see ``hwsim.lowering.MlpArrays``).
+    layer_shift, layer_act_max : ndarray int64 ``(n_layers,)``
+        Right shift [bit] and clip top (-1: none) of each layer.
+    layer_relu : ndarray uint8 ``(n_layers,)``
+        1 where the layer applies ReLU before the shift.
+    chunk_bounds : ndarray int64 ``(n_chunks + 1,)``
+        Chunk c runs samples ``chunk_bounds[c] .. chunk_bounds[c+1]-1`` one after another.
+    out_counts : ndarray int64 ``(n_samples, n_layers, N_ACTIONS)``
+        Filled with each sample's actions per layer [count].
+    out_y : ndarray int64 ``(n_samples, n_outputs)``
+        Filled with the last layer's outputs.
+    """
+    n_layers = layer_shift.shape[0]
+    for c in prange(chunk_bounds.shape[0] - 1):
+        a = np.empty(max_width, dtype=np.int64)
+        y = np.empty(max_width, dtype=np.int64)
+        for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
+            n = x.shape[1]
+            a[:n] = x[s]
+            out_counts[s] = 0
+            for layer in range(n_layers):
+                first, last = layer_row_ptr[layer], layer_row_ptr[layer + 1]
+                for r in range(first, last):
+                    acc = row_bias[r]
+                    for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
+                        acc += syn_weight[j] * a[syn_col[j]]
+                    if layer_relu[layer] != 0 and acc < 0:
+                        acc = 0
+                    acc >>= layer_shift[layer]
+                    if 0 <= layer_act_max[layer] < acc:
+                        acc = layer_act_max[layer]
+                    y[r - first] = acc
+                out_counts[s, layer, MAC] = row_syn_ptr[last] - row_syn_ptr[first]
+                out_counts[s, layer, NEURON_ACTIVE] = last - first
+                n = last - first
+                a, y = y, a
+            out_y[s] = a[:n]

@@ -1,0 +1,143 @@
+"""Hypothesis strategies: random quantised networks, placements, inputs and MLPs.
+
+Structure (sizes, flags, datapath scalars) is drawn by hypothesis so it shrinks;
+array contents come from a numpy generator seeded by a drawn integer. Values are
+kept small enough that no int64 product overflows, while state widths of 8-12
+bits make wrap-around and saturation happen often.
+"""
+import numpy as np
+from hypothesis import strategies as st
+
+from hwsim.mapping import Group, Placement
+from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.quantize import IntegerArithmetic, QInput, QPopulation, QProjection, QuantizedNetwork
+
+TILES_X, TILES_Y, CORES_PER_TILE = 2, 2, 2
+N_CORES = TILES_X * TILES_Y * CORES_PER_TILE
+MAX_DELAY = 5
+
+
+def core_xy() -> np.ndarray:
+    """Mesh coordinate of each core of a 2 x 2 tile mesh with 2 cores per tile."""
+    tile = np.arange(N_CORES) // CORES_PER_TILE
+    return np.stack([tile % TILES_X, tile // TILES_X], axis=1).astype(np.int64)
+
+
+def _population(draw, rng, name, size, offset, arith):
+    full = 1 << arith.decay_bits
+    top = 1 << (arith.state_bits - 1)
+
+    def factor():
+        return rng.choice([0, full, full // 2, *rng.integers(0, full + 1, 2)], size).astype(np.int64)
+
+    return QPopulation(
+        name=name, model="lif", size=size, offset=offset,
+        syn_factor=factor(), mem_factor=factor(),
+        v_th=np.where(rng.random(size) < 0.5, rng.integers(-2, 32, size), rng.integers(0, top + 1, size)),
+        has_threshold=draw(st.sampled_from([True, True, True, False])),
+        bias=rng.integers(-8, 9, size) * (rng.random(size) < 0.3),
+        v_reset=rng.integers(-4, 5, size),
+        reset_subtract=draw(st.booleans()),
+        refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5),
+        scale=1.0)
+
+
+def _projection(draw, rng, pre_name, pre_offset, pre_size, post):
+    if draw(st.booleans()):  # dense-ish: each (post, pre) pair present with probability p
+        mask = rng.random((post.size, pre_size)) < draw(st.sampled_from([0.3, 0.7, 1.0]))
+        post_index, pre_index = np.nonzero(mask)
+    else:  # sparse list, duplicates allowed
+        n = draw(st.integers(0, 2 * (pre_size + post.size)))
+        pre_index, post_index = rng.integers(0, pre_size, n), rng.integers(0, post.size, n)
+    n = pre_index.size
+    weight = rng.integers(-255, 256, n) * (rng.random(n) < 0.85)
+    return QProjection(pre=pre_name, post=post.name,
+                       pre_index=(pre_index + pre_offset).astype(np.int64),
+                       post_index=(post_index + post.offset).astype(np.int64),
+                       weight=weight.astype(np.int64),
+                       delay_steps=rng.integers(1, MAX_DELAY + 1, n).astype(np.int64),
+                       shift=draw(st.integers(-4, 3)))
+
+
+@st.composite
+def quantized_networks(draw) -> QuantizedNetwork:
+    """A random QuantizedNetwork: 1-3 inputs, 1-4 populations, 0-6 projections (recurrent ones too)."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    arith = IntegerArithmetic(decay_bits=draw(st.integers(4, 12)), rounding=draw(st.integers(0, 1)),
+                              input_shift=draw(st.integers(0, 6)), state_bits=draw(st.integers(8, 12)),
+                              syn_overflow=draw(st.integers(0, 1)), mem_overflow=draw(st.integers(0, 1)))
+    inputs, offset = [], 0
+    for k in range(draw(st.integers(1, 3))):
+        size = draw(st.integers(1, 3))
+        inputs.append(QInput(f"in{k}", size, offset, "spike"))
+        offset += size
+    n_in = offset
+    pops, offset = [], 0
+    for k in range(draw(st.integers(1, 4))):
+        size = draw(st.integers(1, 5))
+        pops.append(_population(draw, rng, f"pop{k}", size, offset, arith))
+        offset += size
+    sources = [(i.name, i.offset, i.size) for i in inputs] + [(p.name, n_in + p.offset, p.size) for p in pops]
+    projections = []
+    for _ in range(draw(st.integers(0, 6))):
+        pre = draw(st.sampled_from(sources))
+        post = draw(st.sampled_from(pops))
+        projections.append(_projection(draw, rng, *pre, post))
+    return QuantizedNetwork(arith, tuple(inputs), tuple(pops), tuple(projections), n_in, offset)
+
+
+@st.composite
+def placements(draw, qnet: QuantizedNetwork) -> Placement:
+    """A random neuron -> core assignment on the 8-core mesh, with consistent counter groups."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    cores = rng.choice(N_CORES, draw(st.integers(1, N_CORES)), replace=False)
+    neuron_core = rng.choice(cores, qnet.n_neurons).astype(np.int64)
+    groups = [Group(-1, inp.name) for inp in qnet.inputs]
+    for pop in qnet.populations:
+        groups += [Group(int(c), pop.name) for c in np.unique(neuron_core[pop.offset:pop.offset + pop.size])]
+    groups = [groups[k] for k in rng.permutation(len(groups))]
+    group_id = {g: k for k, g in enumerate(groups)}
+    neuron_group = np.empty(qnet.n_neurons, dtype=np.int64)
+    for pop in qnet.populations:
+        for k in range(pop.offset, pop.offset + pop.size):
+            neuron_group[k] = group_id[Group(int(neuron_core[k]), pop.name)]
+    input_group = np.concatenate([np.full(inp.size, group_id[Group(-1, inp.name)]) for inp in qnet.inputs])
+    return Placement(chip="toy8", neuron_core=neuron_core, neuron_group=neuron_group,
+                     input_group=input_group.astype(np.int64), groups=tuple(groups), core_xy=core_xy(),
+                     input_xy=(draw(st.integers(-1, TILES_X)), draw(st.integers(0, TILES_Y - 1))),
+                     cores_used=tuple(int(c) for c in np.unique(neuron_core)))
+
+
+@st.composite
+def spike_inputs(draw, n_inputs: int) -> np.ndarray:
+    """uint8 ``(n_samples, T, n_inputs)``: 1-3 samples, 1-20 steps, per-channel rates incl. silent."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_samples, n_steps = draw(st.integers(1, 3)), draw(st.integers(1, 20))
+    rate = rng.choice([0.0, 0.2, 0.5, 1.0], (n_samples, 1, n_inputs))
+    return (rng.random((n_samples, n_steps, n_inputs)) < rate).astype(np.uint8)
+
+
+@st.composite
+def spiking_cases(draw):
+    """``(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits)``."""
+    qnet = draw(quantized_networks())
+    return (qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels)),
+            draw(st.sampled_from([1, 8, 16, 33])), draw(st.sampled_from([8, 32, 64])))
+
+
+@st.composite
+def mlp_cases(draw):
+    """``(qmlp, x_int)``: 1-4 layers of 1-6 outputs, sparse weights, mixed ReLU / clipping."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_in = draw(st.integers(1, 6))
+    width, layers = n_in, []
+    for k in range(draw(st.integers(1, 4))):
+        n_out = draw(st.integers(1, 6))
+        weight = rng.integers(-127, 128, (n_out, width)) * (rng.random((n_out, width)) < 0.6)
+        layers.append(QLayer(name=f"fc{k}", weight=weight.astype(np.int64),
+                             bias=rng.integers(-300, 301, n_out).astype(np.int64),
+                             shift=draw(st.integers(0, 8)), relu=draw(st.booleans()),
+                             act_max=draw(st.sampled_from([-1, 0, 15, 255]))))
+        width = n_out
+    x = rng.integers(0, 256, (draw(st.integers(1, 5)), n_in)).astype(np.int64)
+    return QuantizedMLP("x", n_in, tuple(layers)), x

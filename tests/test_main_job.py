@@ -1,0 +1,78 @@
+"""The main job end to end: bundled models on the bundled chips, from the CLI and from Python."""
+import json
+
+import numpy as np
+import pytest
+
+from hwsim.chips import available_chips, load_chip
+from hwsim.cli import _bundled_model, main
+from hwsim.ir import save_graph
+from hwsim.models.digits import load_digits_split
+from hwsim.pipeline import run
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_split(0.2, 0)
+
+
+def test_default_snn_on_loihi_meets_accuracy(digits):
+    x_train, _, x_test, y_test = digits
+    result = run(_bundled_model("digits_snn.npz"), load_chip("loihi"), x_test, y_test)
+    assert result.report.n_samples == len(y_test) == 360
+    assert result.report.accuracy >= 0.93
+
+
+def test_default_mlp_on_printed_meets_accuracy(digits):
+    x_train, _, x_test, y_test = digits
+    result = run(_bundled_model("digits_mlp.npz"), load_chip("printed_egfet"), x_test, y_test, calibration=x_train)
+    assert result.report.accuracy >= 0.90
+    assert result.report.area_cm2 > 0 and result.report.power_mw > 0
+    assert "battery_budget" in result.report.checks
+
+
+def test_reports_are_deterministic(digits):
+    _, _, x_test, y_test = digits
+    graph, chip = _bundled_model("digits_snn.npz"), load_chip("spinnaker")
+    a = run(graph, chip, x_test[:40], y_test[:40]).report.to_json()
+    b = run(graph, chip, x_test[:40], y_test[:40]).report.to_json()
+    assert a == b
+    assert json.loads(a)["checks"]["realtime_budget"] in (True, False)
+
+
+def test_cli_default_job_prints_table_for_every_chip(tmp_path, capsys):
+    out = tmp_path / "report.json"
+    assert main(["run", "--samples", "24", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for name in available_chips():
+        assert f"| {name} |" in printed
+    reports = json.loads(out.read_text())
+    assert [r["chip"] for r in reports] == available_chips()
+    assert all(r["n_samples"] == 24 and r["energy_per_inference_uj"] > 0 for r in reports)
+
+
+def test_cli_user_model_with_inputs(tmp_path, capsys, digits):
+    _, _, x_test, y_test = digits
+    model = save_graph(_bundled_model("digits_snn.npz"), tmp_path / "mine")
+    data = tmp_path / "data.npz"
+    np.savez(data, x=x_test[:10], y=y_test[:10])
+    assert main(["run", str(model), "--chip", "loihi", "--inputs", str(data), "--json", str(tmp_path / "r.json")]) == 0
+    assert "| loihi | digits_snn |" in capsys.readouterr().out
+
+
+def test_cli_chips_lists_profiles(capsys):
+    assert main(["chips"]) == 0
+    printed = capsys.readouterr().out
+    assert all(name in printed for name in available_chips())
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "missing.npz"], "missing.npz: no such file"),
+    (["run", "--chip", "loihii"], "Did you mean 'loihi'"),
+    (["run", "--inputs", "nope.npz", "--samples", "2"], "--inputs nope.npz: no such file"),
+], ids=["model", "chip", "inputs"])
+def test_cli_bad_input_is_one_clear_line(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hwsim: error: ") and message in err and "Traceback" not in err

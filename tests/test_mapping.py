@@ -1,0 +1,93 @@
+"""Mapping: slices under every limit, conservation of neurons, and one MappingError per limit."""
+import numpy as np
+import pytest
+
+from hwsim.chips import available_chips, load_chip
+from hwsim.errors import MappingError
+from hwsim.ir import Graph
+from hwsim.mapping import map_graph
+from toy import toy_chip
+
+
+def chain(n_in=3, sizes=(10,), weight=1.0, delay=1) -> Graph:
+    g = Graph("chain")
+    g.add_input("in", n_in)
+    prev, prev_size = "in", n_in
+    for k, size in enumerate(sizes):
+        g.add_population(f"p{k}", size, "if", v_th=1.0)
+        g.add_projection(prev, f"p{k}", np.full((size, prev_size), weight), delay_steps=delay)
+        prev, prev_size = f"p{k}", size
+    g.add_output("o", prev)
+    return g
+
+
+def test_slices_follow_neurons_per_core_and_conserve_neurons():
+    placement = map_graph(chain(sizes=(10, 3)), toy_chip(neurons_per_core=4, n_cores=8))
+    assert placement.neuron_core.tolist() == [0] * 4 + [1] * 4 + [2] * 2 + [3] * 3
+    assert np.bincount(placement.neuron_core).sum() == 10 + 3
+    assert [(g.core, g.population) for g in placement.groups] == [(-1, "in"), (0, "p0"), (1, "p0"), (2, "p0"), (3, "p1")]
+    assert placement.input_group.tolist() == [0, 0, 0]
+    assert placement.neuron_group.tolist() == [1] * 4 + [2] * 4 + [3] * 2 + [4] * 3
+    assert placement.limits["cores"] == (4, 8)
+    assert placement.limits["neurons_per_core"] == (4, 4)
+
+
+def test_synaptic_memory_shrinks_slices():
+    # each p0 neuron has 3 synapses x 16 bits = 48 bits; 100 bits per core hold 2 neurons
+    placement = map_graph(chain(sizes=(5,)), toy_chip(neurons_per_core=4, n_cores=8, synapse_memory_bits_per_core=100))
+    assert placement.neuron_core.tolist() == [0, 0, 1, 1, 2]
+    assert placement.limits["synapse_memory_bits_per_core"] == (2 * 3 * 16, 100)
+
+
+def test_memory_bytes_per_core_by_kind():
+    placement = map_graph(chain(sizes=(10, 3)), toy_chip(neurons_per_core=4, n_cores=8))
+    # core 0: 4 neurons x 3 synapses x 16 bits; 4 x 64-bit state; one route (to core 3) x 32 bits
+    assert placement.memory_bytes[0] == {"synapses": 4 * 3 * 16 // 8, "neuron_state": 4 * 64 // 8, "routing": 4}
+    # core 3 (p1): 3 neurons x 10 synapses; no outgoing route
+    assert placement.memory_bytes[3] == {"synapses": 3 * 10 * 16 // 8, "neuron_state": 3 * 8, "routing": 0}
+
+
+def test_route_hops_on_the_mesh():
+    # 4 cores in a row (tile_mesh 4 x 1): p0 on cores 0-2, p1 on core 3: longest route 3 hops east-west
+    placement = map_graph(chain(sizes=(10, 3)), toy_chip(neurons_per_core=4, n_cores=4))
+    assert placement.longest_route_hops == (3, 0)
+    assert placement.core_xy[:4].tolist() == [[0, 0], [1, 0], [2, 0], [3, 0]]
+
+
+def test_deterministic():
+    a = map_graph(chain(sizes=(10, 3)), toy_chip(n_cores=8))
+    b = map_graph(chain(sizes=(10, 3)), toy_chip(n_cores=8))
+    assert np.array_equal(a.neuron_core, b.neuron_core) and a.memory_bytes == b.memory_bytes
+
+
+@pytest.mark.parametrize("limits, graph, message", [
+    (dict(n_cores=2), chain(sizes=(10,)), r"needs 3 cores \(p0: 3\) but chip 'toy' has 2"),
+    (dict(fan_in_per_core=2), chain(n_in=3, sizes=(2,)), r"neuron 0 alone needs fan_in_per_core = 3 .* allows 2"),
+    (dict(synapse_memory_bits_per_core=40), chain(n_in=3, sizes=(2,)),
+     r"neuron 0 alone needs synapse_memory_bits_per_core = 48 .* allows 40"),
+    (dict(fan_out_per_core=1, n_cores=8), chain(sizes=(4, 8)), r"core 0: fan_out_per_core = 2 .* allows 1"),
+    (dict(router_entries_per_chip=2, n_cores=8), chain(sizes=(8, 1)), r"chip 0: router_entries_per_chip = 3 .* allows 2"),
+    (dict(max_delay_steps=4), chain(sizes=(2,), delay=5), r"delay of 5 steps .* at most 4"),
+], ids=["cores", "fan_in", "synapse_memory", "fan_out", "router_entries", "delay"])
+def test_each_limit_raises_a_named_error(limits, graph, message):
+    with pytest.raises(MappingError, match=message):
+        map_graph(graph, toy_chip(**limits))
+
+
+NEUROMORPHIC = [name for name in available_chips() if load_chip(name).kind == "neuromorphic"]
+
+
+@pytest.mark.parametrize("name", NEUROMORPHIC)
+def test_network_too_big_for_each_chip(name):
+    chip = load_chip(name)
+    capacity = chip.topology.n_cores * chip.capacity.neurons_per_core
+    g = Graph("too_big")
+    g.add_input("in", 1)
+    size = capacity + 1
+    g.add_population("huge", size, "if", v_th=1.0)
+    g.add_projection("in", "huge", np.ones(size), pre_index=np.zeros(size, np.int64), post_index=np.arange(size))
+    g.add_output("o", "huge")
+    cores = chip.topology.n_cores
+    with pytest.raises(MappingError, match=rf"needs {cores + 1} cores \(huge: {cores + 1}\) but chip '{name}' has {cores}") as err:
+        map_graph(g, chip)
+    assert "Hint" in str(err.value)
