@@ -35,8 +35,9 @@ Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds; all state starts at
 4. **Readouts** turn a population's activity over a run into one vector per
    sample: ``spike_count`` (spikes per neuron), ``v_final`` (membrane at the last
    step), ``first_spike`` (step of the first spike, -1 if none) or ``value``
-   (the output of a non-spiking population). The predicted class is the argmax
-   (argmin over non-negative steps for ``first_spike``).
+   (the output of a non-spiking population). The predicted class is the argmax;
+   for ``spike_count`` ties go to the higher final membrane potential, then to the
+   lower index; for ``first_spike`` it is the earliest spike (silent neurons last).
 
 Weights, thresholds and biases share one dimensionless membrane unit per
 population; chips quantise them in :mod:`hwsim.lowering`.

@@ -121,8 +121,8 @@ def comparison_table(reports: list[Report]) -> str:
         latency = (f"{r.latency_per_inference_us / 1000:.4g} ms" if r.latency_per_inference_us >= 1000
                    else f"{r.latency_per_inference_us:.4g} us")
         size = f"{r.area_cm2:.4g} cm2" if r.area_cm2 is not None else f"{r.cores_used} cores"
-        checks = ", ".join(f"{k}: {'ok' if v is True else ('FAIL' if v is False else v)}"
-                           for k, v in r.checks.items()) or "-"
+        checks = ", ".join(f"{k}: {'ok' if v else 'FAIL'}" for k, v in r.checks.items()
+                           if isinstance(v, bool)) or "-"
         rows.append(f"| {r.chip} | {r.model} | {acc} | {r.energy_per_inference_uj:.4g} | {latency} | "
                     f"{size} | {r.memory_bytes_total} | {checks} |")
     return "\n".join(rows) + "\n"
