@@ -105,7 +105,7 @@ class Report:
             lines += [f"| {k} | {v:.4g} |" for k, v in table.items()]
         if self.op_based:
             lines += ["", "Op-based estimate (as most SNN papers quote it):"]
-            lines += [f"- {k}: {v}" for k, v in self.op_based.items()]
+            lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}" for k, v in self.op_based.items()]
         if self.notes:
             lines += ["", "Notes:"] + [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
