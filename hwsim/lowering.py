@@ -6,8 +6,10 @@ Each source's synapses are sorted by destination group and cut into
 *segments*, one per (source, destination group); the kernel walks a spiking
 source's segments, adds each synapse's weight into the ring buffer slot of its
 arrival step, and counts SYNOP and MEM_READ on the segment's group.
-A *port* is (projection, target neuron): the synaptic input of a projection to
-one neuron, accumulated separately so the projection's shift applies to its sum.
+A *port* is (projection, delay, target neuron): the synaptic input that a
+projection's synapses of one delay bring to one neuron, accumulated separately
+so that the projection's shift applies to the sum of the spikes emitted at one
+step, as Lava's DelayDense shifts each delay column (``hwsim.quantize.QProjection``).
 """
 from __future__ import annotations
 
@@ -145,10 +147,11 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                                 for name in ("pre_index", "post_index", "weight", "delay_steps"))
     proj_id = np.repeat(np.arange(n_proj, dtype=np.int64), [p.pre_index.size for p in projs])
 
-    # ports: (projection, target neuron) pairs, sorted by neuron then projection
-    port_keys, syn_port = np.unique(post * n_proj + proj_id, return_inverse=True)
-    port_neuron = port_keys // max(n_proj, 1)
-    port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys % max(n_proj, 1)]
+    # ports: (projection, delay, target neuron), sorted by neuron, then projection, then delay
+    n_delays = int(delay.max()) + 1 if delay.size else 1
+    port_keys, syn_port = np.unique((post * n_proj + proj_id) * n_delays + delay, return_inverse=True)
+    port_neuron = port_keys // (max(n_proj, 1) * n_delays)
+    port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys // n_delays % max(n_proj, 1)]
 
     # segments: synapses sorted by (source, destination group)
     group = placement.neuron_group[post].astype(np.int64)

@@ -121,8 +121,10 @@ class QProjection:
     delay_steps : ndarray
         int64 delays >= 1.
     shift : int
-        Applied to this projection's summed input per target neuron and step:
-        ``acc << shift`` if ``shift >= 0`` else ``acc >> -shift`` (floor).
+        Applied, per target neuron and delay, to the sum of the weights of this projection's
+        synapses whose sources spiked at one step: ``acc << shift`` if ``shift >= 0`` else
+        ``acc >> -shift`` (floor). Spikes of different steps (or delays) that arrive together are
+        shifted separately, as Lava's DelayDense shifts each delay column per emission step.
     """
 
     pre: str
@@ -168,11 +170,12 @@ def _check_supported(graph: Graph, chip: ChipProfile) -> None:
 def _decay_factor(decay: np.ndarray, bits: int, offset: int) -> np.ndarray:
     """Integer multiplier over ``2**bits`` for a fraction ``decay`` lost per step.
 
-    The register holds ``d = round(decay * 2**bits) - offset`` in ``[0, 2**bits - offset]``
-    and the factor is ``2**bits - d - offset`` (Lava: du with offset 1, dv with offset 0).
+    The register holds ``d = round(decay * 2**bits) - offset`` in ``[-offset, 2**bits - offset]``
+    and the factor is ``2**bits - d - offset`` (Lava: du with offset 1, dv with offset 0). A decay
+    of 0 gives Lava's ``du = -1`` (no decay), which Lava's bit-accurate model and netx use.
     """
     full = 1 << bits
-    register = np.clip(np.round(decay * full).astype(np.int64) - offset, 0, full - offset)
+    register = np.clip(np.round(decay * full).astype(np.int64) - offset, -offset, full - offset)
     return full - register - offset
 
 
@@ -210,6 +213,9 @@ def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, hea
     """State units per membrane unit: fixed by the chip, or chosen so v_th sits ``headroom_bits`` below the state range."""
     if arith.fraction_bits is not None:
         return float(1 << arith.fraction_bits)
+    pinned = graph.metadata.get("state_scale", {}).get(pop.name)
+    if pinned is not None:  # e.g. netx files: already in Loihi's integers, one weight unit = 64 state units
+        return float(pinned)
     model = get_model(pop.model)
     top = float(1 << (arith.state_bits - 1 - headroom_bits))
     if model.spiking and np.max(pop.params["v_th"]) > 0:
@@ -231,8 +237,8 @@ def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np
         mixed = False
         high = (1 << (arith.weight_bits - 1)) - 1
         low = -high
-    peak = float(np.max(np.abs(w_state))) if w_state.size else 0.0
-    exp = 0 if peak == 0 else int(np.ceil(np.log2(peak / high)))
+    need = max(float(w_state.max(initial=0.0)) / high, float(w_state.min(initial=0.0)) / low)
+    exp = 0 if need == 0 else int(np.ceil(np.log2(need)))
     exp = int(np.clip(exp, arith.weight_exp_min, arith.weight_exp_max))
     scaled = w_state / float(2.0 ** exp)
     mant = 2 * np.round(scaled / 2) if mixed else np.round(scaled)
@@ -251,6 +257,8 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
     headroom_bits : int
         When the chip lets the scale float (Loihi), thresholds are placed ``headroom_bits``
         below the top of the state range so inputs up to ``2**headroom_bits`` thresholds fit.
+        A graph can pin a population's scale instead with ``metadata["state_scale"][name]``
+        (state units per membrane unit), as imported netx files do.
 
     Returns
     -------

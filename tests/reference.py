@@ -3,8 +3,9 @@
 
 The spiking reference keeps the network layer-structured: one dense weight matrix
 per (projection, delay) and the history of every source's spikes, so the input of
-projection p at step t is ``sum_d W[p, d] @ spikes[t - d]``. It loops over steps
-and is vectorised over neurons. Counters come back by action name.
+projection p at step t is ``sum_d shift_p(W[p, d] @ spikes[t - d])`` (the shift applies to
+the spikes of one emission step, as Lava's DelayDense). It loops over steps and is
+vectorised over neurons. Counters come back by action name.
 """
 import numpy as np
 
@@ -108,10 +109,8 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         for t in range(n_steps):
             x = np.zeros(n_neurons, dtype=np.int64)
             for proj, w in zip(qnet.projections, weights):
-                acc = np.zeros(n_neurons, dtype=np.int64)
-                for d in range(1, min(w.shape[0], t + 1)):
-                    acc += w[d] @ history[t - d]
-                x += _shift(acc, proj.shift)
+                for d in range(1, min(w.shape[0], t + 1)):   # the shift applies per emission step
+                    x += _shift(w[d] @ history[t - d], proj.shift)
             active = (x != 0) | (u != 0) | (v != 0) | (bias != 0)
             u = _overflow(_decay(u, syn_factor, ar.decay_bits, ar.rounding) + (x << ar.input_shift),
                           ar.state_bits, ar.syn_overflow)

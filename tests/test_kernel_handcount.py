@@ -169,6 +169,19 @@ def test_port_shifts_apply_per_projection():
     np.testing.assert_array_equal(r.u_final[:, 0], [(1 - 2) << 6, 12 << 6])
 
 
+def test_port_shift_applies_per_emission_step():
+    # one projection, shift -1: channel 0 (delay 2) spikes at step 0 and channel 1 (delay 1) at step 1, both
+    # arriving at step 2 with weight 3: Lava's DelayDense gives floor(3/2) + floor(3/2) = 2, not floor(6/2) = 3;
+    # spikes of one step that arrive together (channels 2, 3, delay 1, step 1) share one shift: floor(6/2) = 3
+    syn = QProjection("in", "a", np.array([0, 1, 2, 3]), np.zeros(4, dtype=np.int64), np.full(4, 3),
+                      np.array([2, 1, 1, 1]), -1)
+    qnet = network(arith(), [QInput("in", 4, 0, "spike")], [pop("a", 0, threshold=False)], [syn])
+    placement, _ = place(qnet, [0])
+    r = run(qnet, placement, [[[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]],
+                              [[0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]]])
+    np.testing.assert_array_equal(r.v_final[:, 0], [1 + 1, 3])
+
+
 def test_self_loop_counts_spikes_sent_after_the_last_step():
     # an input spike at 0 starts a neuron that re-excites itself every step (v_th 0, w 1, delay 1)
     qnet = network(arith(), [QInput("in", 1, 0, "spike")], [pop("a", 0, v_th=0)],

@@ -11,8 +11,8 @@ from toy import toy_chip
 
 
 def test_decay_registers_follow_lava_offsets():
-    # Lava: u factor (4096 - (du + 1)), du in 0..4095; v factor (4096 - dv)
-    assert _decay_factor(np.array([0.0, 0.5, 1.0]), 12, 1).tolist() == [4095, 2048, 0]
+    # Lava: u factor (4096 - (du + 1)), du in -1..4095 (du = -1: no decay, as netx uses); v factor (4096 - dv)
+    assert _decay_factor(np.array([0.0, 0.5, 1.0]), 12, 1).tolist() == [4096, 2048, 0]
     assert _decay_factor(np.array([0.0, 0.25, 1.0]), 12, 0).tolist() == [4096, 3072, 0]
 
 
