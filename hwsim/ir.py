@@ -10,25 +10,32 @@ Discrete-time semantics (the one place they are defined)
 Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds; all state starts at 0.
 
 1. **Arrival.** A spike emitted by source ``j`` at step ``t`` through a synapse
-   ``(j -> i, w, d)`` with integer delay ``d >= 1`` adds ``w`` to the input of
-   ``i`` at step ``t + d``. Input channels emit at the step their raster says,
-   so an input spike at step 0 reaches the first layer at step 1; every
-   projection adds at least one step of latency (as in Lava, where each Dense
-   layer adds one step, and DelayDense with delay ``k`` arrives ``k + 1`` steps later).
-   ``x_i[t]`` is the sum over all projections into ``i``.
+   ``(j -> i, w, d)`` with integer delay ``d >= 0`` adds ``w`` to the input of
+   ``i`` at step ``t + d``. Input channels emit at the step their raster says.
+   With ``d >= 1`` (the default, and the minimum on Loihi-like and SpiNNaker-like
+   chips: ``capacity.min_delay_steps``) an input spike at step 0 reaches the first
+   layer at step 1, as in Lava, where each Dense layer adds one step and DelayDense
+   with delay ``k`` arrives ``k + 1`` steps later. ``d = 0`` is an instantaneous
+   edge (NIR's and the PyTorch frameworks' semantics): the target sees the spike in
+   the step it was emitted. ``x_i[t]`` is the sum over all projections into ``i``.
 2. **Order within a step**, for every neuron at once::
 
-       i[t] = (1 - decay_syn) * i[t-1] + x[t]           # synaptic current (lif, li)
+       i[t] = (1 - decay_syn) * i[t-1] + x[t] + bias_syn   # synaptic current (lif, li)
        v[t] = (1 - decay_mem) * v[t-1] + i[t] + bias    # membrane (lif, li)
        v[t] = v[t-1] + x[t] + bias                       # membrane (if)
        spike s[t] = 1  if  v[t] > v_th                   # strict; lif and if only
        on a spike: v[t] <- v_reset      (reset="value")
                    v[t] <- v[t] - v_th  (reset="subtract")
+                   v[t] kept, and v_th is subtracted from v[t+1] after its update
+                                        (reset="subtract_next", snnTorch's default
+                                         delayed reset: v[t+1] = (1-decay_mem)*v[t]
+                                         + i[t+1] + bias - v_th)
                    and the neuron is refractory for ``refractory_steps`` steps,
                    during which v is held and no spike is emitted (i still integrates).
 
-   Spikes of step ``t`` are sent after every neuron has updated, so they arrive
-   at ``t + d`` at the earliest, never within the same step.
+   Populations update in a topological order of the delay-0 projections (which
+   must not form a cycle); a delay-0 spike is seen by its target in the same step,
+   every other spike at ``t + d``, never earlier.
 3. **Non-spiking graphs** (only ``relu`` / ``identity`` populations, value inputs)
    are MLPs: they run once per sample, layer by layer in topological order,
    ``y = f(W x + bias)``; their delays must be 1.
@@ -342,9 +349,8 @@ class Graph:
         d = d.astype(np.int64)
         if d.ndim != 0 and d.shape != w.shape:
             raise GraphError(f"{where}: delay_steps shape {d.shape}; expected a scalar or {w.shape}.")
-        if d.size and d.min() < 1:
-            raise GraphError(f"{where}: delay_steps {int(d.min())}; expected integers >= 1 "
-                             f"(every projection takes at least one step).")
+        if d.size and d.min() < 0:
+            raise GraphError(f"{where}: delay_steps {int(d.min())}; expected integers >= 0.")
         proj = Projection(pre, post, w, pi, qi, d)
         self.nx.add_edge(pre, post, projection=proj)
         return proj
@@ -423,6 +429,28 @@ class Graph:
         """True when projections form a cycle (including self-loops)."""
         return not nx.is_directed_acyclic_graph(self.nx)
 
+    def instantaneous(self) -> nx.DiGraph:
+        """The subgraph of projections with a delay-0 synapse (they order updates within a step)."""
+        edges = [(p.pre, p.post) for p in self.projections() if p.delay_steps.size and p.delay_steps.min() == 0]
+        sub = nx.DiGraph()
+        sub.add_nodes_from(self.nx.nodes)
+        sub.add_edges_from(edges)
+        return sub
+
+    def update_order(self) -> list[str]:
+        """Populations in the order they update within a step: topological over delay-0 projections,
+        otherwise insertion order (a delay-0 cycle is a :class:`GraphError`)."""
+        sub = self.instantaneous()
+        try:
+            order = list(nx.lexicographical_topological_sort(sub, key=list(self.nx.nodes).index))
+        except nx.NetworkXUnfeasible:
+            edges = nx.find_cycle(sub)
+            cycle = " -> ".join([u for u, _ in edges] + [edges[0][0]])
+            raise GraphError(f"graph '{self.name}': delay-0 projections form a cycle ({cycle}); expected "
+                             f"every loop to take at least one step. Hint: give a recurrent projection "
+                             f"delay_steps=1.") from None
+        return [name for name in order if isinstance(self.node(name), Population)]
+
     # ------------------------------------------------------------------ validation
     def validate(self) -> "Graph":
         """Check the whole graph; raise :class:`GraphError` naming the first problem. Returns self."""
@@ -432,6 +460,7 @@ class Graph:
         if not self.outputs():
             raise GraphError(f"graph '{self.name}': no Output node; expected at least one. "
                              f"Hint: graph.add_output(name, source_population).")
+        self.update_order()
         for pop in self.populations():
             if self.nx.in_degree(pop.name) == 0:
                 raise GraphError(f"population '{pop.name}': no incoming projection; "

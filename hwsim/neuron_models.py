@@ -14,7 +14,7 @@ from typing import Mapping
 
 from hwsim.errors import GraphError, one_of
 
-RESET_MODES = ("value", "subtract")
+RESET_MODES = ("value", "subtract", "subtract_next")
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,9 @@ def get_model(name: str, where: str = "population") -> NeuronModel:
 
 register(NeuronModel(
     "lif", spiking=True, stateful=True,
-    params={"decay_syn": 0.0, "decay_mem": 0.0, "v_th": None, "bias": 0.0, "v_reset": 0.0,
+    params={"decay_syn": 0.0, "decay_mem": 0.0, "v_th": None, "bias": 0.0, "bias_syn": 0.0, "v_reset": 0.0,
             "refractory_steps": 0.0},
-    equations=("i[t] = (1-decay_syn)*i[t-1] + x[t];  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias;  "
+    equations=("i[t] = (1-decay_syn)*i[t-1] + x[t] + bias_syn;  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias;  "
                "spike if v[t] > v_th, then reset"),
 ))
 register(NeuronModel(
@@ -74,8 +74,9 @@ register(NeuronModel(
 ))
 register(NeuronModel(
     "li", spiking=False, stateful=True,
-    params={"decay_syn": 0.0, "decay_mem": 0.0, "bias": 0.0},
-    equations="i[t] = (1-decay_syn)*i[t-1] + x[t];  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias  (no threshold)",
+    params={"decay_syn": 0.0, "decay_mem": 0.0, "bias": 0.0, "bias_syn": 0.0},
+    equations=("i[t] = (1-decay_syn)*i[t-1] + x[t] + bias_syn;  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias  "
+               "(no threshold)"),
 ))
 register(NeuronModel(
     "relu", spiking=False, stateful=False, params={"bias": 0.0},

@@ -192,8 +192,8 @@ def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int) -> np.n
 
 def _reset_rule(pop: Population, arith: SpikingArithmetic, chip: ChipProfile) -> tuple[bool, str]:
     """Return ``(reset_subtract, required mode)`` after checking the chip supports the population's reset."""
-    if pop.reset == "subtract":
-        mode = "subtract"
+    if pop.reset != "value":
+        mode = pop.reset
     elif np.all(pop.params.get("v_reset", np.zeros(1)) == 0):
         mode = "zero"
     else:
@@ -207,6 +207,16 @@ def _reset_rule(pop: Population, arith: SpikingArithmetic, chip: ChipProfile) ->
         raise UnsupportedError(f"population '{pop.name}': refractory_steps > 0 but chip '{chip.name}' "
                                f"has no refractory period. Hint: set refractory_steps=0.")
     return mode == "subtract", mode
+
+
+def _synaptic_bias_into_v(pop: Population, decay_syn: np.ndarray, chip: ChipProfile) -> np.ndarray:
+    """``bias_syn`` as a membrane bias: exact when the current keeps no memory (decay_syn = 1)."""
+    bias_syn = pop.params.get("bias_syn", np.zeros(pop.size))
+    if np.any((bias_syn != 0) & (decay_syn != 1)):
+        raise UnsupportedError(f"population '{pop.name}': bias_syn with a decaying synaptic current is not "
+                               f"supported by chip '{chip.name}' (its bias enters v). Hint: fold the bias "
+                               f"into v (bias = bias_syn / decay_syn in steady state) or use decay_syn = 1.")
+    return bias_syn
 
 
 def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, headroom_bits: int) -> float:
@@ -289,6 +299,7 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
         scale = _membrane_scale(pop, graph, arith, headroom_bits)
         size = pop.size
         decay_syn = pop.params.get("decay_syn", np.ones(size))
+        bias = pop.params["bias"] + _synaptic_bias_into_v(pop, decay_syn, chip)
         decay_mem = pop.params.get("decay_mem", np.zeros(size))
         thr_unit = 1 << arith.threshold_shift
         if model.spiking:
@@ -301,7 +312,7 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
             syn_factor=_decay_factor(decay_syn, arith.decay_bits, arith.syn_decay_offset),
             mem_factor=_decay_factor(decay_mem, arith.decay_bits, arith.mem_decay_offset),
             v_th=v_th, has_threshold=model.spiking,
-            bias=_bias_integers(scale * pop.params["bias"], arith.bias_mant_bits, arith.bias_exp_max),
+            bias=_bias_integers(scale * bias, arith.bias_mant_bits, arith.bias_exp_max),
             v_reset=np.round(scale * pop.params.get("v_reset", np.zeros(size))).astype(np.int64),
             reset_subtract=subtract,
             refractory_steps=pop.params.get("refractory_steps", np.zeros(size)).astype(np.int64),

@@ -103,7 +103,9 @@ BAD = [
     ("shape mismatch", lambda g: g.add_projection("in", "p", np.ones((3, 2))),
      r"weight shape \(3, 2\); expected \(2, 3\)"),
     ("nan weight", lambda g: g.add_projection("in", "p", np.full((2, 3), np.inf)), r"NaN or infinite"),
-    ("delay zero", lambda g: g.add_projection("in", "p", np.ones((2, 3)), delay_steps=0), r"delay_steps 0"),
+    ("negative delay", lambda g: g.add_projection("in", "p", np.ones((2, 3)), delay_steps=-1), r"delay_steps -1"),
+    ("delay-0 cycle", lambda g: (g.add_projection("in", "p", np.ones((2, 3))), g.add_projection("p", "p", np.eye(2),
+                                 delay_steps=0), g.add_output("o", "p"), g.validate()), r"delay-0 projections form a cycle \(p -> p\)"),
     ("fractional delay", lambda g: g.add_projection("in", "p", np.ones((2, 3)), delay_steps=1.5), r"whole numbers"),
     ("sparse index range", lambda g: g.add_projection("in", "p", [1.0], pre_index=[5], post_index=[0]),
      r"index is out of range"),
@@ -148,3 +150,15 @@ def test_bad_dt_and_files(tmp_path):
     np.savez(tmp_path / "plain.npz", a=np.zeros(2))
     with pytest.raises(GraphError, match="no '__header__'"):
         load_graph(tmp_path / "plain.npz")
+
+
+def test_update_order_follows_instantaneous_projections():
+    g = Graph("order")
+    g.add_input("in", 1)
+    g.add_population("late", 1, "if", v_th=1.0)
+    g.add_population("early", 1, "if", v_th=1.0)
+    g.add_projection("in", "early", np.ones((1, 1)), delay_steps=0)
+    g.add_projection("early", "late", np.ones((1, 1)), delay_steps=0)
+    g.add_projection("late", "early", np.ones((1, 1)), delay_steps=1)   # a loop through a 1-step edge is fine
+    g.add_output("o", "late")
+    assert g.validate().update_order() == ["early", "late"]

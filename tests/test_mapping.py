@@ -91,3 +91,8 @@ def test_network_too_big_for_each_chip(name):
     with pytest.raises(MappingError, match=rf"needs {cores + 1} cores \(huge: {cores + 1}\) but chip '{name}' has {cores}") as err:
         map_graph(g, chip)
     assert "Hint" in str(err.value)
+
+
+def test_instantaneous_projection_needs_a_chip_that_allows_it():
+    with pytest.raises(MappingError, match=r"delay of 0 steps \(instantaneous\) but chip 'toy' takes at least 1"):
+        map_graph(chain(sizes=(2,), delay=0), toy_chip())

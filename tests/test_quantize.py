@@ -83,3 +83,10 @@ def test_subtract_reset_needs_support():
         quantize_spiking(g, toy_chip())
     chip = replace(toy_chip(), arithmetic=replace(toy_chip().arithmetic, reset_modes=("zero", "subtract")))
     assert quantize_spiking(g, chip).populations[0].reset_subtract
+
+
+def test_synaptic_bias_folds_into_v_only_without_current_memory():
+    q = quantize_spiking(_lif_graph(v_th=1.0, decay_syn=1.0, bias=0.001, bias_syn=0.001), toy_chip())
+    assert q.populations[0].bias.tolist() == [round(0.002 * q.populations[0].scale)] * 2
+    with pytest.raises(UnsupportedError, match="bias_syn with a decaying synaptic current"):
+        quantize_spiking(_lif_graph(v_th=1.0, decay_syn=0.5, bias_syn=0.25), toy_chip())
