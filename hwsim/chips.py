@@ -136,6 +136,9 @@ class Capacity:
         Bits of one routing entry (memory report).
     max_delay_steps : int
         Largest synaptic delay in steps (the IR delay, >= 1).
+    min_delay_steps : int
+        Smallest synaptic delay in steps: 1 where every projection takes a step (Loihi,
+        SpiNNaker), 0 where instantaneous (delay-0) projections run (the float ``ideal`` chip).
     """
 
     neurons_per_core: int
@@ -148,6 +151,7 @@ class Capacity:
     router_entries_per_chip: int | None
     routing_bits_per_entry: int
     max_delay_steps: int
+    min_delay_steps: int
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,8 @@ class SpikingArithmetic:
     syn_overflow, mem_overflow : str
         ``wrap`` (one +-2**state_bits correction, as Lava) or ``saturate``.
     reset_modes : tuple of str
-        Supported IR resets: ``zero`` (v <- 0), ``value`` (v <- v_reset), ``subtract``.
+        Supported IR resets: ``zero`` (v <- 0), ``value`` (v <- v_reset), ``subtract``,
+        ``subtract_next`` (snnTorch's delayed subtraction).
     refractory : bool
         Whether a refractory period is supported.
     """
@@ -205,6 +210,26 @@ class SpikingArithmetic:
     state_bits: int
     syn_overflow: str
     mem_overflow: str
+    reset_modes: tuple[str, ...]
+    refractory: bool
+
+
+@dataclass(frozen=True)
+class FloatArithmetic:
+    """Floating-point datapath of a spiking core (``arithmetic.kind: float``): the IR's equations
+    computed literally, with no quantisation, shifts or overflow (``chips/ideal.yaml``).
+
+    Attributes
+    ----------
+    bits : int
+        Float width; 64 (IEEE float64) is the only one supported.
+    reset_modes : tuple of str
+        Supported IR resets, as :attr:`SpikingArithmetic.reset_modes`.
+    refractory : bool
+        Whether a refractory period is supported.
+    """
+
+    bits: int
     reset_modes: tuple[str, ...]
     refractory: bool
 
@@ -243,7 +268,8 @@ class ChipProfile:
     neuron_models : tuple of str
         IR neuron models the chip runs.
     topology, capacity, arithmetic :
-        Neuromorphic chips: :class:`Topology`, :class:`Capacity`, :class:`SpikingArithmetic`.
+        Neuromorphic chips: :class:`Topology`, :class:`Capacity`, and :class:`SpikingArithmetic`
+        (``arithmetic.kind: fixed_point``, the default) or :class:`FloatArithmetic` (``kind: float``).
         MAC chips: topology and capacity are None, arithmetic is :class:`MacArithmetic`.
     energy_pj : mapping of str to Constant
         Energy per action (keys: the names of ``hwsim.kernels.actions.NAMES``), in pJ.
@@ -280,7 +306,7 @@ class ChipProfile:
     neuron_models: tuple[str, ...]
     topology: Topology | None
     capacity: Capacity | None
-    arithmetic: SpikingArithmetic | MacArithmetic
+    arithmetic: SpikingArithmetic | FloatArithmetic | MacArithmetic
     energy_pj: Mapping[str, Constant] = field(default_factory=dict)
     time_ns: Mapping[str, Constant] = field(default_factory=dict)
     static_power_mw: Mapping[str, Constant] = field(default_factory=dict)
@@ -413,6 +439,22 @@ class _Choice:
 
 
 @dataclass(frozen=True)
+class _IntChoice:
+    """One integer out of ``options``."""
+
+    options: tuple[int, ...]
+
+    @property
+    def expected(self) -> str:
+        return f"one of: {', '.join(map(str, self.options))}"
+
+    def check(self, value: Any, fail: Callable[..., SpecError]) -> int:
+        if not _is_int(value) or value not in self.options:
+            raise fail(_found(value), f"expected {self.expected}")
+        return value
+
+
+@dataclass(frozen=True)
 class _Choices:
     """A non-empty list of distinct names out of ``options``, returned as a tuple."""
 
@@ -460,6 +502,7 @@ _CAPACITY_FIELDS = {
     "router_entries_per_chip": _Int(1, nullable=True),
     "routing_bits_per_entry": _Int(0),
     "max_delay_steps": _Int(1),
+    "min_delay_steps": _Int(0),
 }
 
 _OVERFLOW = _Choice(("wrap", "saturate"))
@@ -481,7 +524,13 @@ _SPIKING_FIELDS = {
     "state_bits": _Int(2),
     "syn_overflow": _OVERFLOW,
     "mem_overflow": _OVERFLOW,
-    "reset_modes": _Choices(("zero", "value", "subtract")),
+    "reset_modes": _Choices(("zero", "value", "subtract", "subtract_next")),
+    "refractory": _Bool(),
+}
+
+_FLOAT_FIELDS = {
+    "bits": _IntChoice((64,)),
+    "reset_modes": _Choices(("zero", "value", "subtract", "subtract_next")),
     "refractory": _Bool(),
 }
 
@@ -516,10 +565,22 @@ class _Table:
 
 @dataclass(frozen=True)
 class _Structure:
-    """A section of integer/symbolic fields that becomes one schema dataclass."""
+    """A section of integer/symbolic fields that becomes one schema dataclass.
+
+    ``checks`` are cross-field checks on the values read, ``check(values, file)``.
+    """
 
     fields: Mapping[str, Any]
     build: type
+    checks: tuple[Callable[[dict, "_File"], None], ...] = ()
+
+
+def _check_delay_range(values: dict, where: _File) -> None:
+    """``min_delay_steps`` must not exceed ``max_delay_steps``."""
+    low, high = values["min_delay_steps"], values["max_delay_steps"]
+    if low > high:
+        raise where.error("capacity.min_delay_steps", f"found {low}, above max_delay_steps {high}",
+                          "expected min_delay_steps <= max_delay_steps")
 
 
 def _check_weight_exp(values: dict, where: _File) -> None:
@@ -538,6 +599,9 @@ class _Kind:
     ----------
     structures : mapping of str to _Structure
         Sections read as dataclasses (all required).
+    arithmetic_kinds : mapping of str to _Structure
+        When not empty, the ``arithmetic`` section picks its schema by its ``kind`` key
+        (the first entry is the default when the key is absent); else ``structures["arithmetic"]``.
     tables : mapping of str to _Table
         Sections of constants.
     optional : tuple of str
@@ -546,8 +610,6 @@ class _Kind:
         Sections with a reader of their own (``cells``).
     stateless_models : bool
         True when every neuron model must be stateless (runs once per sample).
-    checks : tuple of callables
-        Cross-field checks on the arithmetic values, ``check(values, file)``.
     """
 
     structures: Mapping[str, _Structure]
@@ -555,23 +617,24 @@ class _Kind:
     optional: tuple[str, ...] = ()
     extras: tuple[str, ...] = ()
     stateless_models: bool = False
-    checks: tuple[Callable[[dict, _File], None], ...] = ()
+    arithmetic_kinds: Mapping[str, _Structure] = field(default_factory=dict)
 
     @property
     def sections(self) -> tuple[str, ...]:
-        return (*self.structures, *self.tables, *self.extras)
+        arithmetic = ("arithmetic",) if self.arithmetic_kinds else ()
+        return (*self.structures, *arithmetic, *self.tables, *self.extras)
 
 
 KINDS: dict[str, _Kind] = {
     "neuromorphic": _Kind(
         structures={"topology": _Structure(_TOPOLOGY_FIELDS, Topology),
-                    "capacity": _Structure(_CAPACITY_FIELDS, Capacity),
-                    "arithmetic": _Structure(_SPIKING_FIELDS, SpikingArithmetic)},
+                    "capacity": _Structure(_CAPACITY_FIELDS, Capacity, (_check_delay_range,))},
+        arithmetic_kinds={"fixed_point": _Structure(_SPIKING_FIELDS, SpikingArithmetic, (_check_weight_exp,)),
+                          "float": _Structure(_FLOAT_FIELDS, FloatArithmetic)},
         tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ"),
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
                 "static_power_mw": _Table(("chip", "core"), unit="mW"),
                 "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz"))},
-        checks=(_check_weight_exp,),
     ),
     "mac": _Kind(
         structures={"arithmetic": _Structure(_MAC_FIELDS, MacArithmetic)},
@@ -780,6 +843,21 @@ def _check_sections(raw: dict, kind_name: str, kind: _Kind, where: _File) -> Non
                               f"expected for kind '{kind_name}': {', '.join(required)}")
 
 
+def _arithmetic_kind(raw: Any, kind: _Kind, where: _File) -> _Structure:
+    """The schema the ``arithmetic`` section asks for with its ``kind`` key (default: the first)."""
+    raw = _mapping(raw, "arithmetic", where, "fields")
+    name = raw.get("kind", next(iter(kind.arithmetic_kinds)))
+    if not isinstance(name, str) or name not in kind.arithmetic_kinds:
+        raise where.error("arithmetic.kind", _found(name), one_of(name, kind.arithmetic_kinds),
+                          "fixed_point: a chip's integer datapath (the default); float: the IR's own values.")
+    return kind.arithmetic_kinds[name]
+
+
+def _without_kind(raw: Any) -> Any:
+    """The ``arithmetic`` mapping less its ``kind`` discriminator (read by :func:`_arithmetic_kind`)."""
+    return {k: v for k, v in raw.items() if k != "kind"} if isinstance(raw, dict) else raw
+
+
 def _build_profile(raw: Any, where: _File) -> ChipProfile:
     """Validate a parsed YAML document and build the :class:`ChipProfile`."""
     if not isinstance(raw, dict):
@@ -789,13 +867,18 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
     kind_name, kind = _read_header(raw, where)
     _check_sections(raw, kind_name, kind, where)
     provenance: dict[str, Provenance] = {}
-    structures = {name: _read_structure(raw[name], name, spec.fields, where, provenance)
-                  for name, spec in kind.structures.items()}
-    for check in kind.checks:
-        check(structures["arithmetic"], where)
+    specs = dict(kind.structures)
+    if kind.arithmetic_kinds:
+        specs["arithmetic"] = _arithmetic_kind(raw["arithmetic"], kind, where)
+    structures = {name: _read_structure(_without_kind(raw[name]) if name == "arithmetic" else raw[name],
+                                        name, spec.fields, where, provenance)
+                  for name, spec in specs.items()}
+    for name, spec in specs.items():
+        for check in spec.checks:
+            check(structures[name], where)
     tables = {name: _read_table(raw[name], name, table, where)
               for name, table in kind.tables.items() if name in raw}
-    built = {name: kind.structures[name].build(**values) for name, values in structures.items()}
+    built = {name: specs[name].build(**values) for name, values in structures.items()}
     return ChipProfile(
         name=_read_text(raw, "name", where),
         description=_read_text(raw, "description", where),

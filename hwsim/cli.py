@@ -52,13 +52,40 @@ def _task_data(graph: Graph, inputs: str | None, samples: int | None):
     return x, y, cal
 
 
+def _nir_graph(args, chip) -> Graph:
+    """Import ``args.model`` (a .nir file) for ``chip``: its min_delay_steps sets the feed-forward latency."""
+    from hwsim.interop.nir import import_nir
+
+    missing = [flag for flag, value in (("--dt", args.dt), ("--convention", args.convention)) if value is None]
+    if missing:
+        raise SpecError(f"{args.model}: a NIR file needs {' and '.join(missing)}; none given (NIR files carry no "
+                        f"time step and frameworks disagree on r/w_in). Hint: snnTorch exports use "
+                        f"--dt 1e-4 --convention snntorch.")
+    metadata = {}
+    if args.task is not None:
+        metadata["task"] = args.task
+    if args.steps is not None:
+        metadata["n_steps"] = args.steps
+    if args.encoding is not None:
+        metadata["encoding"] = args.encoding
+    return import_nir(args.model, args.dt, args.convention, reset=args.reset or "value",
+                      min_delay_steps=int(getattr(chip.capacity, "min_delay_steps", 1)), metadata=metadata)
+
+
 def _jobs(args) -> list[tuple[Graph, object]]:
     if args.model is None:
         chips = [load_chip(name) for name in (args.chip or available_chips())]
         models = {kind: _bundled_model(f) for kind, f in DEFAULT_MODELS.items()}
         return [(models[chip.kind], chip) for chip in chips]
+    chips = [load_chip(name) for name in (args.chip or ["loihi"])]
+    if Path(args.model).suffix.lower() == ".nir":
+        return [(_nir_graph(args, chip), chip) for chip in chips]
+    nir_only = [flag for flag in ("dt", "convention", "reset", "task", "steps", "encoding")
+                if getattr(args, flag) is not None]
+    if nir_only:
+        raise SpecError(f"--{nir_only[0]}: only applies to NIR (.nir) models; {args.model} is not one.")
     graph = load_graph(args.model)
-    return [(graph, load_chip(name)) for name in (args.chip or ["loihi"])]
+    return [(graph, chip) for chip in chips]
 
 
 def cmd_run(args) -> int:
@@ -92,13 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hwsim", description="Neuromorphic hardware simulator and energy estimator.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="simulate a model on chips and print the comparison table")
-    p_run.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "
-                                                "digits models on every bundled chip")
+    p_run.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph, or a .nir with --dt and "
+                                                "--convention); default: the bundled digits models on every "
+                                                "bundled chip")
     p_run.add_argument("--chip", action="append", help="chip profile name or YAML path (repeatable)")
     p_run.add_argument("--inputs", help=".npz with 'x' (values or spike raster), optional 'y' and 'calibration'")
     p_run.add_argument("--samples", type=int, help="only the first N samples")
     p_run.add_argument("--json", default="hwsim_report.json", help="where to write the full JSON report")
     p_run.add_argument("--markdown", action="store_true", help="also print each full report")
+    nir_opts = p_run.add_argument_group("NIR models (.nir)")
+    nir_opts.add_argument("--dt", type=float, help="seconds per step (required; snnTorch exports: 1e-4)")
+    nir_opts.add_argument("--convention", choices=("snntorch", "norse", "literal"),
+                          help="how the file's r / w_in are meant (required)")
+    nir_opts.add_argument("--reset", choices=("value", "subtract", "subtract_next"),
+                          help="reset of every spiking layer (default value; snnTorch's default Leaky/Synaptic "
+                               "reset is subtract_next)")
+    nir_opts.add_argument("--task", choices=("digits",), help="use the bundled task's held-out set as inputs")
+    nir_opts.add_argument("--steps", type=int, help="steps per sample for rate-encoding value inputs")
+    nir_opts.add_argument("--encoding", choices=("regular", "bernoulli"), help="rate encoding of value inputs")
     p_run.set_defaults(func=cmd_run)
     p_chips = sub.add_parser("chips", help="list the bundled chip profiles")
     p_chips.set_defaults(func=cmd_chips)

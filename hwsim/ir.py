@@ -31,7 +31,8 @@ Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds; all state starts at
                                          delayed reset: v[t+1] = (1-decay_mem)*v[t]
                                          + i[t+1] + bias - v_th)
                    and the neuron is refractory for ``refractory_steps`` steps,
-                   during which v is held and no spike is emitted (i still integrates).
+                   during which v is held and no spike is emitted (i still integrates);
+                   a pending "subtract_next" waits for the first update after it.
 
    Populations update in a topological order of the delay-0 projections (which
    must not form a cycle); a delay-0 spike is seen by its target in the same step,
@@ -47,7 +48,7 @@ Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds; all state starts at
    lower index; for ``first_spike`` it is the earliest spike (silent neurons last).
 
 Weights, thresholds and biases share one dimensionless membrane unit per
-population; chips quantise them in :mod:`hwsim.lowering`.
+population; chips quantise them in :mod:`hwsim.quantize` (the identity on float chips).
 """
 from __future__ import annotations
 
@@ -103,7 +104,8 @@ class Population:
         float64 arrays of shape ``(size,)``, one per model parameter, in membrane units
         (``decay_*`` are fractions per step, ``refractory_steps`` a whole number).
     reset : str
-        ``"value"`` (v <- v_reset) or ``"subtract"`` (v <- v - v_th).
+        ``"value"`` (v <- v_reset), ``"subtract"`` (v <- v - v_th) or ``"subtract_next"``
+        (v_th subtracted after the next update, snnTorch's delayed reset).
     """
 
     name: str
@@ -126,7 +128,7 @@ class Projection:
     pre_index, post_index : ndarray or None
         Sparse only: int64 ``(n_syn,)`` source and target neuron of each synapse.
     delay_steps : ndarray
-        int64, a scalar (0-d) or one per synapse (same shape as ``weight``); each >= 1.
+        int64, a scalar (0-d) or one per synapse (same shape as ``weight``); each >= 0 (0: instantaneous).
     """
 
     pre: str
@@ -256,7 +258,7 @@ class Graph:
         model : str
             Neuron model (see :mod:`hwsim.neuron_models`).
         reset : str
-            ``"value"`` or ``"subtract"`` (spiking models only).
+            ``"value"``, ``"subtract"`` or ``"subtract_next"`` (spiking models only).
         **params
             Model parameters; missing ones take the model's defaults.
         """
@@ -303,7 +305,7 @@ class Graph:
         pre_index, post_index : array_like, optional
             Sparse connectivity, one entry per synapse.
         delay_steps : int or array_like
-            Integer delays >= 1, scalar or one per weight entry.
+            Integer delays >= 0 (0: instantaneous), scalar or one per weight entry.
         """
         where = f"projection '{pre}' -> '{post}'"
         for end in (pre, post):

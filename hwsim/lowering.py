@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.errors import GraphError
+from hwsim.kernels.resets import RESET_SUBTRACT, RESET_SUBTRACT_NEXT, RESET_VALUE
 from hwsim.mapping import Placement
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import QuantizedNetwork
@@ -26,6 +27,9 @@ from hwsim.quantize import QuantizedNetwork
 @dataclass(frozen=True)
 class SpikingArrays:
     """Flat arrays of a spiking network (all int64 unless noted).
+
+    On the float datapath (``is_float``) ``syn_weight`` and the neuron parameters except
+    ``refractory_steps`` are float64 and hold the IR's values (see :mod:`hwsim.quantize`).
 
     Attributes
     ----------
@@ -40,7 +44,7 @@ class SpikingArrays:
     seg_mem_words : ndarray ``(n_segs,)``
         Synaptic-memory words read when segment k is processed.
     syn_port, syn_weight, syn_delay : ndarray ``(n_syn,)``
-        Target port, integer weight, delay in steps (1 .. max_delay).
+        Target port, weight, delay in steps (0 .. max_delay).
     port_shift : ndarray ``(n_ports,)``
         Shift of each port's accumulated input (``<<`` if >= 0, floor ``>>`` if < 0).
     neuron_port_ptr : ndarray ``(n_neurons + 1,)``
@@ -50,12 +54,18 @@ class SpikingArrays:
         ``src_packets`` = destination cores reached, ``src_hops_*`` = mesh hops summed over them.
     neuron_group : ndarray ``(n_neurons,)``
         Group counting the neuron's updates.
-    syn_factor, mem_factor, v_th, bias, v_reset, refractory_steps : ndarray ``(n_neurons,)``
+    update_ranges : ndarray ``(n_populations, 2)``
+        ``[first, last)`` neuron range of each population, in the update order; the kernel propagates
+        one range's spikes before the next range updates (delay-0 synapses arrive in the same step).
+    syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps : ndarray ``(n_neurons,)``
         Neuron parameters (see :class:`hwsim.quantize.QPopulation`).
-    has_threshold, reset_subtract : ndarray ``(n_neurons,)`` uint8
-        Per-neuron flags.
+    has_threshold, reset_mode : ndarray ``(n_neurons,)`` uint8
+        Per-neuron flags; reset_mode is ``hwsim.kernels.spiking.RESET_VALUE`` (v <- v_reset),
+        ``RESET_SUBTRACT`` or ``RESET_SUBTRACT_NEXT``.
     decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow : int
-        Datapath scalars (see :class:`hwsim.quantize.IntegerArithmetic`).
+        Datapath scalars (see :class:`hwsim.quantize.IntegerArithmetic`; 0 on the float datapath).
+    is_float : bool
+        True for the float64 datapath.
     """
 
     n_inputs: int
@@ -76,20 +86,23 @@ class SpikingArrays:
     src_hops_x: np.ndarray
     src_hops_y: np.ndarray
     neuron_group: np.ndarray
+    update_ranges: np.ndarray
     syn_factor: np.ndarray
     mem_factor: np.ndarray
     v_th: np.ndarray
     bias: np.ndarray
+    bias_syn: np.ndarray
     v_reset: np.ndarray
     refractory_steps: np.ndarray
     has_threshold: np.ndarray
-    reset_subtract: np.ndarray
+    reset_mode: np.ndarray
     decay_bits: int
     rounding: int
     input_shift: int
     state_bits: int
     syn_overflow: int
     mem_overflow: int
+    is_float: bool = False
 
 
 # lower_spiking / lower_mlp follow below.
@@ -104,7 +117,18 @@ def _per_neuron(qnet: QuantizedNetwork, field: str, dtype=np.int64) -> np.ndarra
     """Concatenate a population field (array or per-population flag) over the global neurons."""
     out = np.zeros(qnet.n_neurons, dtype=dtype)
     for pop in qnet.populations:
-        out[pop.offset:pop.offset + pop.size] = getattr(pop, field)
+        value = getattr(pop, field)
+        if value is not None:  # None: an optional field left at zero (bias_syn)
+            out[pop.offset:pop.offset + pop.size] = value
+    return out
+
+
+def _reset_modes(qnet: QuantizedNetwork) -> np.ndarray:
+    """uint8 reset mode of every neuron (the kernel's RESET_* values)."""
+    out = np.zeros(qnet.n_neurons, dtype=np.uint8)
+    for pop in qnet.populations:
+        mode = RESET_SUBTRACT_NEXT if pop.reset_next else RESET_SUBTRACT if pop.reset_subtract else RESET_VALUE
+        out[pop.offset:pop.offset + pop.size] = mode
     return out
 
 
@@ -142,9 +166,11 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                          f"Hint: map the graph the network was quantised from.")
     n_sources, n_proj = n_in + n_neurons, len(qnet.projections)
     projs = qnet.projections
-    pre, post, weight, delay = (np.concatenate([np.asarray(getattr(p, name), dtype=np.int64) for p in projs]
-                                               + [np.zeros(0, dtype=np.int64)])
-                                for name in ("pre_index", "post_index", "weight", "delay_steps"))
+    value_type = np.float64 if qnet.is_float else np.int64
+    pre, post, weight, delay = (np.concatenate([np.asarray(getattr(p, name), dtype=dtype) for p in projs]
+                                               + [np.zeros(0, dtype=dtype)])
+                                for name, dtype in (("pre_index", np.int64), ("post_index", np.int64),
+                                                    ("weight", value_type), ("delay_steps", np.int64)))
     proj_id = np.repeat(np.arange(n_proj, dtype=np.int64), [p.pre_index.size for p in projs])
 
     # ports: (projection, delay, target neuron), sorted by neuron, then projection, then delay
@@ -170,7 +196,27 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     src_hops = np.zeros((n_sources, 2), dtype=np.int64)
     np.add.at(src_hops, route_src, hops)
 
-    arith = qnet.arithmetic
+    if qnet.is_float:
+        scalars = dict(decay_bits=0, rounding=0, input_shift=0, state_bits=64, syn_overflow=0, mem_overflow=0)
+        port_shift = np.zeros_like(port_shift)
+    else:
+        arith = qnet.arithmetic
+        scalars = dict(decay_bits=arith.decay_bits, rounding=arith.rounding, input_shift=arith.input_shift,
+                       state_bits=arith.state_bits, syn_overflow=arith.syn_overflow,
+                       mem_overflow=arith.mem_overflow)
+    update_ranges = np.array([(p.offset, p.offset + p.size) for p in qnet.populations_in_update_order()],
+                             dtype=np.int64).reshape(-1, 2)
+    rank = np.empty(n_neurons, dtype=np.int64)   # position of each neuron's population in the update order
+    for k, (first, last) in enumerate(update_ranges):
+        rank[first:last] = k
+    late = (delay == 0) & (pre >= n_in)
+    late[late] = rank[pre[late] - n_in] >= rank[post[late]]
+    if np.any(late):
+        j = int(np.argmax(late))
+        raise GraphError(f"network: a delay-0 synapse from neuron {int(pre[j]) - n_in} to neuron {int(post[j])} "
+                         f"goes against the update order {[p.name for p in qnet.populations_in_update_order()]}; "
+                         f"expected delay-0 synapses only into populations updated later in the step. "
+                         f"Hint: quantise the graph with hwsim.quantize_spiking, which uses Graph.update_order().")
     return SpikingArrays(
         n_inputs=n_in, n_neurons=n_neurons, n_groups=n_groups,
         max_delay=int(delay.max()) if delay.size else 1,
@@ -188,16 +234,18 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         src_hops_x=src_hops[:, 0].copy(),
         src_hops_y=src_hops[:, 1].copy(),
         neuron_group=placement.neuron_group.astype(np.int64),
-        syn_factor=_per_neuron(qnet, "syn_factor"),
-        mem_factor=_per_neuron(qnet, "mem_factor"),
-        v_th=_per_neuron(qnet, "v_th"),
-        bias=_per_neuron(qnet, "bias"),
-        v_reset=_per_neuron(qnet, "v_reset"),
+        update_ranges=update_ranges,
+        syn_factor=_per_neuron(qnet, "syn_factor", value_type),
+        mem_factor=_per_neuron(qnet, "mem_factor", value_type),
+        v_th=_per_neuron(qnet, "v_th", value_type),
+        bias=_per_neuron(qnet, "bias", value_type),
+        bias_syn=_per_neuron(qnet, "bias_syn", value_type),
+        v_reset=_per_neuron(qnet, "v_reset", value_type),
         refractory_steps=_per_neuron(qnet, "refractory_steps"),
         has_threshold=_per_neuron(qnet, "has_threshold", np.uint8),
-        reset_subtract=_per_neuron(qnet, "reset_subtract", np.uint8),
-        decay_bits=arith.decay_bits, rounding=arith.rounding, input_shift=arith.input_shift,
-        state_bits=arith.state_bits, syn_overflow=arith.syn_overflow, mem_overflow=arith.mem_overflow,
+        reset_mode=_reset_modes(qnet),
+        is_float=qnet.is_float,
+        **scalars,
     )
 
 

@@ -126,10 +126,15 @@ def _single_neuron_error(pop: Population, inc: _Incoming, start: int, chip: Chip
 def _check_delays(graph: Graph, chip: ChipProfile) -> int:
     longest = 1
     for proj in graph.projections():
-        if proj.delay_steps.size and proj.delay_steps.min() < 1:
-            raise MappingError(f"projection '{proj.pre}' -> '{proj.post}': delay of 0 steps (instantaneous) "
-                               f"but chip '{chip.name}' takes at least 1 step per projection. Hint: add one "
-                               f"step of latency per layer (delay_steps=1), as Lava does.")
+        low = chip.capacity.min_delay_steps
+        if proj.delay_steps.size and proj.delay_steps.min() < low:
+            d_min = int(proj.delay_steps.min())
+            what = " (instantaneous)" if d_min == 0 else ""
+            raise MappingError(f"projection '{proj.pre}' -> '{proj.post}': delay of {d_min} steps{what} but chip "
+                               f"'{chip.name}' takes at least {low} step(s) per projection "
+                               f"(capacity.min_delay_steps = {low}). Hint: add {low - d_min} step(s) of latency "
+                               f"per layer (delay_steps={low}), as Lava does, or check the network on the float "
+                               f"chip 'ideal', which runs delay-0 projections.")
         d = int(np.max(proj.delay_steps)) if proj.delay_steps.size else 1
         if d > chip.capacity.max_delay_steps:
             raise MappingError(f"projection '{proj.pre}' -> '{proj.post}': delay of {d} steps but chip "

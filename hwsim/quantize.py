@@ -1,4 +1,4 @@
-"""Quantise an IR graph to a chip's integer arithmetic.
+"""Quantise an IR graph to a chip's integer arithmetic (or, on a float chip, keep its values).
 
 The result, a :class:`QuantizedNetwork`, is still layer-structured (one record
 per population and projection) so that it can be read, checked and simulated by
@@ -8,6 +8,11 @@ Global neuron numbering: populations in graph order, neuron ``k`` of population
 ``p`` is ``p.offset + k``. Global source numbering (used by projections' ``pre``
 side): input channels first (``inp.offset + k``, offsets counted over inputs),
 then neurons at ``n_input_channels + neuron index``.
+
+A chip with ``arithmetic.kind: float`` (``chips/ideal.yaml``) gets the same records with
+float64 parameters (:class:`FloatDatapath` as the arithmetic): decay factors ``1 - decay``,
+thresholds, biases, resets and weights exactly as in the graph, every scale 1 and every
+shift 0, so the float kernel computes the IR's equations literally.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hwsim.chips import ChipProfile, SpikingArithmetic
+from hwsim.chips import ChipProfile, FloatArithmetic, SpikingArithmetic
 from hwsim.errors import UnsupportedError
 from hwsim.ir import Graph, Population
 from hwsim.neuron_models import get_model
@@ -52,6 +57,19 @@ class IntegerArithmetic:
 
 
 @dataclass(frozen=True)
+class FloatDatapath:
+    """The float datapath of a ``float`` chip: IR values as they are, no shifts, no overflow.
+
+    Attributes
+    ----------
+    bits : int
+        Width of the floats (64: float64).
+    """
+
+    bits: int = 64
+
+
+@dataclass(frozen=True)
 class QInput:
     """An input of ``size`` channels whose global source ids start at ``offset``."""
 
@@ -72,21 +90,28 @@ class QPopulation:
     size, offset : int
         Neurons and global index of the first one.
     syn_factor, mem_factor : ndarray
-        Decay multipliers over ``2**decay_bits`` (``u <- round(u * syn_factor >> D)``).
+        Decay multipliers over ``2**decay_bits`` (``u <- round(u * syn_factor >> D)``); float
+        datapath: ``1 - decay_syn`` and ``1 - decay_mem`` (float64, as every value array below).
     v_th : ndarray
         Threshold in state units (already shifted); compared with ``v > v_th``.
     has_threshold : bool
         False for non-spiking stateful models (``li``).
     bias : ndarray
         Added to v each step, in state units.
+    bias_syn : ndarray or None
+        Added to u each step, in state units (None: zero). Integer chips fold the IR's
+        ``bias_syn`` into ``bias`` instead (exact only when decay_syn = 1).
     v_reset : ndarray
         Value v takes after a spike when ``reset_subtract`` is False.
     reset_subtract : bool
         True: ``v <- v - v_th`` on a spike.
     refractory_steps : ndarray
-        Steps during which v is held after a spike.
+        int64 steps during which v is held after a spike.
     scale : float
-        State units per IR membrane unit (``v_int = scale * v``).
+        State units per IR membrane unit (``v_int = scale * v``; 1 on the float datapath).
+    reset_next : bool
+        True: ``subtract_next`` (v kept on a spike, v_th subtracted at the next membrane update);
+        ``reset_subtract`` is then False.
     """
 
     name: str
@@ -102,6 +127,8 @@ class QPopulation:
     reset_subtract: bool
     refractory_steps: np.ndarray
     scale: float
+    bias_syn: np.ndarray | None = None
+    reset_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,9 +144,9 @@ class QProjection:
     post_index : ndarray
         int64 global neuron id of each target.
     weight : ndarray
-        int64 weight mantissas.
+        int64 weight mantissas (float64 weights on the float datapath).
     delay_steps : ndarray
-        int64 delays >= 1.
+        int64 delays >= 0 (0: seen by the target in the step it was emitted).
     shift : int
         Applied, per target neuron and delay, to the sum of the weights of this projection's
         synapses whose sources spiked at one step: ``acc << shift`` if ``shift >= 0`` else
@@ -138,24 +165,40 @@ class QProjection:
 
 @dataclass(frozen=True)
 class QuantizedNetwork:
-    """A spiking graph in a chip's integers.
+    """A spiking graph in a chip's integers (or in float64 on a float chip).
 
     Attributes
     ----------
-    arithmetic : IntegerArithmetic
-        Datapath scalars.
+    arithmetic : IntegerArithmetic or FloatDatapath
+        Datapath scalars; :class:`FloatDatapath` marks a float network.
     inputs, populations, projections : tuple
         Records in graph order.
     n_input_channels, n_neurons : int
         Totals over inputs and populations.
+    update_order : tuple of str
+        Population names in the order they update within a step (``Graph.update_order``);
+        empty means graph order.
     """
 
-    arithmetic: IntegerArithmetic
+    arithmetic: IntegerArithmetic | FloatDatapath
     inputs: tuple[QInput, ...]
     populations: tuple[QPopulation, ...]
     projections: tuple[QProjection, ...]
     n_input_channels: int
     n_neurons: int
+    update_order: tuple[str, ...] = ()
+
+    @property
+    def is_float(self) -> bool:
+        """True for a float64 network (a float chip)."""
+        return isinstance(self.arithmetic, FloatDatapath)
+
+    def populations_in_update_order(self) -> tuple[QPopulation, ...]:
+        """The populations in :attr:`update_order` (graph order when it is empty)."""
+        if not self.update_order:
+            return self.populations
+        by_name = {p.name: p for p in self.populations}
+        return tuple(by_name[name] for name in self.update_order)
 
 
 
@@ -190,7 +233,8 @@ def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int) -> np.n
     return mant << exp
 
 
-def _reset_rule(pop: Population, arith: SpikingArithmetic, chip: ChipProfile) -> tuple[bool, str]:
+def _reset_rule(pop: Population, arith: SpikingArithmetic | FloatArithmetic,
+                chip: ChipProfile) -> tuple[bool, str]:
     """Return ``(reset_subtract, required mode)`` after checking the chip supports the population's reset."""
     if pop.reset != "value":
         mode = pop.reset
@@ -202,7 +246,8 @@ def _reset_rule(pop: Population, arith: SpikingArithmetic, chip: ChipProfile) ->
     if mode not in allowed:
         raise UnsupportedError(f"population '{pop.name}': reset '{mode}' is not supported by chip "
                                f"'{chip.name}'; supported: {', '.join(arith.reset_modes)}. "
-                               f"Hint: use reset='value' with v_reset=0.")
+                               f"Hint: use reset 'value' with v_reset = 0 (CLI: --reset value), or run on a chip that "
+                               f"supports '{mode}' such as 'ideal'.")
     if np.any(pop.params.get("refractory_steps", np.zeros(1)) > 0) and not arith.refractory:
         raise UnsupportedError(f"population '{pop.name}': refractory_steps > 0 but chip '{chip.name}' "
                                f"has no refractory period. Hint: set refractory_steps=0.")
@@ -255,8 +300,40 @@ def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np
     return np.clip(mant, low, high).astype(np.int64), exp
 
 
+def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], n_in: int) -> QuantizedNetwork:
+    """The identity "quantisation" of a float chip: the graph's own values in float64 records."""
+    offsets = graph.source_offsets()
+    pops, n_neurons = [], 0
+    for pop in graph.populations():
+        model = get_model(pop.model)
+        subtract, mode = _reset_rule(pop, chip.arithmetic, chip)
+        size = pop.size
+        params = pop.params
+        zeros = np.zeros(size)
+        pops.append(QPopulation(
+            name=pop.name, model=pop.model, size=size, offset=n_neurons,
+            syn_factor=1.0 - params.get("decay_syn", np.ones(size)),
+            mem_factor=1.0 - params.get("decay_mem", zeros),
+            v_th=np.asarray(params["v_th"], dtype=np.float64) if model.spiking else zeros,
+            has_threshold=model.spiking, bias=np.asarray(params["bias"], dtype=np.float64),
+            v_reset=np.asarray(params.get("v_reset", zeros), dtype=np.float64),
+            reset_subtract=subtract,
+            refractory_steps=params.get("refractory_steps", zeros).astype(np.int64),
+            scale=1.0, bias_syn=np.asarray(params.get("bias_syn", zeros), dtype=np.float64),
+            reset_next=mode == "subtract_next"))
+        n_neurons += size
+    by_name = {p.name: p for p in pops}
+    projections = []
+    for proj in graph.projections():
+        pre, post, weight, delay = proj.synapses()
+        projections.append(QProjection(proj.pre, proj.post, pre + offsets[proj.pre],
+                                       post + by_name[proj.post].offset, weight.astype(np.float64), delay, 0))
+    return QuantizedNetwork(FloatDatapath(chip.arithmetic.bits), inputs, tuple(pops), tuple(projections),
+                            n_in, n_neurons, tuple(graph.update_order()))
+
+
 def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) -> QuantizedNetwork:
-    """Quantise a spiking graph to a neuromorphic chip's integer datapath.
+    """Quantise a spiking graph to a neuromorphic chip's integer datapath (a float chip: keep the values).
 
     Parameters
     ----------
@@ -289,13 +366,16 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
                                    f"(hwsim.encoding.rate_encode) and use kind 'spike'.")
         inputs.append(QInput(inp.name, inp.size, offsets[inp.name], inp.kind))
     n_in = sum(inp.size for inp in inputs)
+    for pop in graph.populations():
+        if not get_model(pop.model).stateful:
+            raise UnsupportedError(f"population '{pop.name}': non-spiking model '{pop.model}' inside a "
+                                   f"spiking graph on '{chip.name}'. Hint: use 'li' for a readout.")
+    if isinstance(arith, FloatArithmetic):
+        return _float_network(graph, chip, tuple(inputs), n_in)
     pops, n_neurons = [], 0
     for pop in graph.populations():
         model = get_model(pop.model)
-        if not model.stateful:
-            raise UnsupportedError(f"population '{pop.name}': non-spiking model '{pop.model}' inside a "
-                                   f"spiking graph on '{chip.name}'. Hint: use 'li' for a readout.")
-        subtract, _ = _reset_rule(pop, arith, chip)
+        subtract, mode = _reset_rule(pop, arith, chip)
         scale = _membrane_scale(pop, graph, arith, headroom_bits)
         size = pop.size
         decay_syn = pop.params.get("decay_syn", np.ones(size))
@@ -316,7 +396,7 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
             v_reset=np.round(scale * pop.params.get("v_reset", np.zeros(size))).astype(np.int64),
             reset_subtract=subtract,
             refractory_steps=pop.params.get("refractory_steps", np.zeros(size)).astype(np.int64),
-            scale=scale))
+            scale=scale, reset_next=mode == "subtract_next"))
         n_neurons += size
     by_name = {p.name: p for p in pops}
     projections = []
@@ -329,7 +409,8 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
     integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
                                 arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],
                                 OVERFLOW_IDS[arith.mem_overflow])
-    return QuantizedNetwork(integer, tuple(inputs), tuple(pops), tuple(projections), n_in, n_neurons)
+    return QuantizedNetwork(integer, tuple(inputs), tuple(pops), tuple(projections), n_in, n_neurons,
+                            tuple(graph.update_order()))
 
 
 def mlp_chain(graph: Graph) -> list[Population]:

@@ -35,7 +35,8 @@ class SpikingResult:
     first_spike : ndarray ``(n_samples, n_neurons)``
         Step of each neuron's first spike [step]; -1 if it never spiked.
     u_final, v_final : ndarray ``(n_samples, n_neurons)``
-        Synaptic current and membrane after the last step [state units].
+        Synaptic current and membrane after the last step [state units]; float64 on the float
+        datapath (``SpikingArrays.is_float``), int64 otherwise.
     raster : ndarray uint8 ``(n_samples, T, n_neurons)`` or None
         1 where a neuron spiked at a step; None unless recorded.
     """
@@ -81,6 +82,11 @@ def _chunks(n_samples: int) -> Iterator[np.ndarray]:
 def _i64(values) -> np.ndarray:
     """``values`` as a contiguous int64 array (no copy when it already is one)."""
     return np.ascontiguousarray(values, dtype=np.int64)
+
+
+def _f64(values) -> np.ndarray:
+    """``values`` as a contiguous float64 array (no copy when it already is one)."""
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def _u8(values) -> np.ndarray:
@@ -132,19 +138,22 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     n_samples, n_steps = spikes.shape[:2]
     a = arrays
     counts = np.empty((n_samples, a.n_groups, N_ACTIONS), dtype=np.int64)
-    spike_count, first_spike, u_final, v_final = (np.empty((n_samples, a.n_neurons), dtype=np.int64)
-                                                  for _ in range(4))
+    spike_count, first_spike = (np.empty((n_samples, a.n_neurons), dtype=np.int64) for _ in range(2))
+    value = _f64 if a.is_float else _i64  # the datapath: float64 values, or the chip's integers
+    u_final, v_final = (np.empty((n_samples, a.n_neurons), dtype=np.float64 if a.is_float else np.int64)
+                        for _ in range(2))
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
     with _chunks(n_samples) as bounds:
         step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
         run_spiking(
             spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
             _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
-            _i64(a.syn_port), _i64(a.syn_weight), _i64(a.syn_delay), _i64(a.port_shift),
+            _i64(a.syn_port), value(a.syn_weight), _i64(a.syn_delay), _i64(a.port_shift),
             _i64(a.neuron_port_ptr), _i64(a.src_group), _i64(a.src_packets), _i64(a.src_hops_x),
-            _i64(a.src_hops_y), _i64(a.neuron_group), _i64(a.syn_factor), _i64(a.mem_factor), _i64(a.v_th),
-            _i64(a.bias), _i64(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
-            _u8(a.reset_subtract), int(a.decay_bits), int(a.rounding), int(a.input_shift),
+            _i64(a.src_hops_y), _i64(a.neuron_group), _i64(a.update_ranges).reshape(-1, 2),
+            value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
+            value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
+            _u8(a.reset_mode), int(a.decay_bits), int(a.rounding), int(a.input_shift),
             int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow),
             bounds, counts, step_counts, spike_count, first_spike, u_final, v_final, raster)
     return SpikingResult(counts=counts, step_counts=step_counts.sum(axis=0), spike_count=spike_count,

@@ -4,8 +4,11 @@
 The spiking reference keeps the network layer-structured: one dense weight matrix
 per (projection, delay) and the history of every source's spikes, so the input of
 projection p at step t is ``sum_d shift_p(W[p, d] @ spikes[t - d])`` (the shift applies to
-the spikes of one emission step, as Lava's DelayDense). It loops over steps and is
-vectorised over neurons. Counters come back by action name.
+the spikes of one emission step, as Lava's DelayDense). It loops over steps and, within
+a step, over populations in the network's update order, so a delay-0 term reads the
+spikes that sources updated earlier in the same step have just emitted; it is
+vectorised over the neurons of a population. A float network (``qnet.is_float``) runs
+the IR equations in float64 with no shifts or overflow. Counters come back by action name.
 """
 import numpy as np
 
@@ -28,8 +31,9 @@ def _overflow(x, bits, mode):
     return np.clip(x, -(half - 1), half - 1)
 
 
-def _per_neuron(qnet, name):
-    return np.concatenate([np.broadcast_to(np.asarray(getattr(p, name), dtype=np.int64), (p.size,))
+def _per_neuron(qnet, name, dtype=np.int64):
+    return np.concatenate([np.broadcast_to(np.asarray(0 if getattr(p, name, None) is None else getattr(p, name),
+                                                      dtype=dtype), (p.size,))
                            for p in qnet.populations])
 
 
@@ -81,49 +85,71 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         ``step_counts``: {action name: ``(T, n_groups)``} summed over samples.
     """
     ar = qnet.arithmetic
+    is_float = bool(getattr(qnet, "is_float", False))
+    value_type = np.float64 if is_float else np.int64
     n_samples, n_steps, n_in = input_spikes.shape
     n_neurons, n_groups = qnet.n_neurons, len(placement.groups)
     n_src = n_in + n_neurons
     weights = []
     for proj in qnet.projections:
-        w = np.zeros((int(proj.delay_steps.max(initial=1)) + 1, n_neurons, n_src), dtype=np.int64)
+        w = np.zeros((int(proj.delay_steps.max(initial=1)) + 1, n_neurons, n_src), dtype=value_type)
         np.add.at(w, (proj.delay_steps, proj.post_index, proj.pre_index), proj.weight)
         weights.append(w)
-    syn_factor, mem_factor, v_th, bias, v_reset, refractory_steps, has_threshold, reset_subtract = (
-        _per_neuron(qnet, name) for name in ("syn_factor", "mem_factor", "v_th", "bias", "v_reset",
-                                             "refractory_steps", "has_threshold", "reset_subtract"))
+    syn_factor, mem_factor, v_th, bias, bias_syn, v_reset = (
+        _per_neuron(qnet, name, value_type) for name in ("syn_factor", "mem_factor", "v_th", "bias", "bias_syn",
+                                                         "v_reset"))
+    refractory_steps, has_threshold, reset_subtract, reset_next = (
+        _per_neuron(qnet, name) for name in ("refractory_steps", "has_threshold", "reset_subtract", "reset_next"))
+    by_name = {p.name: p for p in qnet.populations}
+    order = [by_name[name] for name in getattr(qnet, "update_order", ())] or list(qnet.populations)
     syn_per_group, words, packets, hops = _routing_tables(qnet, placement, bits_per_synapse, memory_word_bits)
     src_group = np.concatenate([placement.input_group, placement.neuron_group])
     names = ("synop", "neuron_active", "neuron_idle", "spike", "packet", "hop_x", "hop_y", "mac", "mem_read")
     counts = {name: np.zeros((n_samples, n_groups), dtype=np.int64) for name in names}
     step_counts = {name: np.zeros((n_steps, n_groups), dtype=np.int64) for name in names}
     raster = np.zeros((n_samples, n_steps, n_neurons), dtype=np.int64)
-    u_out = np.zeros((n_samples, n_neurons), dtype=np.int64)
-    v_out = np.zeros((n_samples, n_neurons), dtype=np.int64)
+    u_out = np.zeros((n_samples, n_neurons), dtype=value_type)
+    v_out = np.zeros((n_samples, n_neurons), dtype=value_type)
     for s in range(n_samples):
-        history = np.zeros((n_steps, n_src), dtype=np.int64)   # spikes of every source per step
+        history = np.zeros((n_steps, n_src), dtype=value_type)   # spikes of every source per step
         history[:, :n_in] = input_spikes[s] != 0
-        u = np.zeros(n_neurons, dtype=np.int64)
-        v = np.zeros(n_neurons, dtype=np.int64)
+        u = np.zeros(n_neurons, dtype=value_type)
+        v = np.zeros(n_neurons, dtype=value_type)
         refractory = np.zeros(n_neurons, dtype=np.int64)
+        pending = np.zeros(n_neurons, dtype=bool)
+        active = np.zeros(n_neurons, dtype=bool)
         for t in range(n_steps):
-            x = np.zeros(n_neurons, dtype=np.int64)
-            for proj, w in zip(qnet.projections, weights):
-                for d in range(1, min(w.shape[0], t + 1)):   # the shift applies per emission step
-                    x += _shift(w[d] @ history[t - d], proj.shift)
-            active = (x != 0) | (u != 0) | (v != 0) | (bias != 0)
-            u = _overflow(_decay(u, syn_factor, ar.decay_bits, ar.rounding) + (x << ar.input_shift),
-                          ar.state_bits, ar.syn_overflow)
-            held = refractory > 0
-            refractory[held] -= 1
-            v_new = _overflow(_decay(v, mem_factor, ar.decay_bits, ar.rounding) + u + bias,
-                              ar.state_bits, ar.mem_overflow)
-            spike = ~held & (has_threshold != 0) & (v_new > v_th)
-            v_new = np.where(spike, np.where(reset_subtract != 0, v_new - v_th, v_reset), v_new)
-            v = np.where(held, v, v_new)
-            refractory[spike] = refractory_steps[spike]
-            history[t, n_in:] = spike
-            src_spikes = history[t]
+            for pop in order:   # the update order: delay-0 inputs come from populations already updated
+                n = slice(pop.offset, pop.offset + pop.size)
+                x = np.zeros(pop.size, dtype=value_type)
+                for proj, w in zip(qnet.projections, weights):
+                    for d in range(0, min(w.shape[0], t + 1)):   # the shift applies per emission step
+                        arriving = w[d, n] @ history[t - d]
+                        x += arriving if is_float else _shift(arriving, proj.shift)
+                active[n] = (x != 0) | (u[n] != 0) | (v[n] != 0) | (bias[n] != 0) | (bias_syn[n] != 0)
+                if is_float:
+                    u[n] = syn_factor[n] * u[n] + x + bias_syn[n]
+                else:
+                    u[n] = _overflow(_decay(u[n], syn_factor[n], ar.decay_bits, ar.rounding)
+                                     + (x << ar.input_shift) + bias_syn[n], ar.state_bits, ar.syn_overflow)
+                held = refractory[n] > 0
+                refractory[n] -= held
+                owed = np.where(pending[n], v_th[n], 0)   # subtract_next: v_th owed since the last spike
+                if is_float:
+                    v_new = mem_factor[n] * v[n] + u[n] + bias[n]
+                    v_new = np.where(pending[n], v_new - owed, v_new)
+                else:
+                    v_new = _overflow(_decay(v[n], mem_factor[n], ar.decay_bits, ar.rounding) + u[n] + bias[n]
+                                      - owed, ar.state_bits, ar.mem_overflow)
+                pending[n] &= held
+                spike = ~held & (has_threshold[n] != 0) & (v_new > v_th[n])
+                reset = np.where(reset_subtract[n] != 0, v_new - v_th[n], v_reset[n])
+                v_new = np.where(spike & (reset_next[n] == 0), reset, v_new)
+                pending[n] |= spike & (reset_next[n] != 0)
+                v[n] = np.where(held, v[n], v_new)
+                refractory[n] = np.where(spike, refractory_steps[n], refractory[n])
+                history[t, n_in + pop.offset:n_in + pop.offset + pop.size] = spike
+            src_spikes = history[t].astype(np.int64)
             step = {
                 "synop": src_spikes @ syn_per_group,
                 "mem_read": src_spikes @ words,

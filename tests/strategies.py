@@ -4,13 +4,20 @@ Structure (sizes, flags, datapath scalars) is drawn by hypothesis so it shrinks;
 array contents come from a numpy generator seeded by a drawn integer. Values are
 kept small enough that no int64 product overflows, while state widths of 8-12
 bits make wrap-around and saturation happen often.
+
+Networks have an update order (a random permutation of the populations) and
+delay-0 synapses only from inputs or from populations earlier in that order, so
+delay-0 edges never form a cycle. Resets are value, subtract or subtract_next.
+Float networks (``quantized_networks(float_datapath=True)``) use dyadic values
+(weights in eighths, decays in sixteenths) so every sum of inputs is exact in any
+order and the kernel and the reference agree bit for bit.
 """
 import numpy as np
 from hypothesis import strategies as st
 
 from hwsim.mapping import Group, Placement
 from hwsim.qmlp import QLayer, QuantizedMLP
-from hwsim.quantize import IntegerArithmetic, QInput, QPopulation, QProjection, QuantizedNetwork
+from hwsim.quantize import FloatDatapath, IntegerArithmetic, QInput, QPopulation, QProjection, QuantizedNetwork
 
 TILES_X, TILES_Y, CORES_PER_TILE = 2, 2, 2
 N_CORES = TILES_X * TILES_Y * CORES_PER_TILE
@@ -21,6 +28,29 @@ def core_xy() -> np.ndarray:
     """Mesh coordinate of each core of a 2 x 2 tile mesh with 2 cores per tile."""
     tile = np.arange(N_CORES) // CORES_PER_TILE
     return np.stack([tile % TILES_X, tile // TILES_X], axis=1).astype(np.int64)
+
+
+def _reset(draw) -> dict:
+    mode = draw(st.sampled_from(["value", "subtract", "subtract_next"]))
+    return dict(reset_subtract=mode == "subtract", reset_next=mode == "subtract_next")
+
+
+def _float_population(draw, rng, name, size, offset):
+    def dyadic(low, high, denominator):
+        return rng.integers(low * denominator, high * denominator + 1, size) / denominator
+
+    def factor():
+        return 1.0 - rng.choice([0.0, 1.0, 0.5, *dyadic(0, 1, 16)[:2]], size)
+
+    return QPopulation(
+        name=name, model="lif", size=size, offset=offset,
+        syn_factor=factor(), mem_factor=factor(),
+        v_th=dyadic(-0.25, 4, 8),
+        has_threshold=draw(st.sampled_from([True, True, True, False])),
+        bias=dyadic(-1, 1, 16) * (rng.random(size) < 0.3),
+        v_reset=dyadic(-0.5, 0.5, 8),
+        refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5),
+        scale=1.0, bias_syn=dyadic(-1, 1, 16) * (rng.random(size) < 0.3), **_reset(draw))
 
 
 def _population(draw, rng, name, size, offset, arith):
@@ -37,12 +67,11 @@ def _population(draw, rng, name, size, offset, arith):
         has_threshold=draw(st.sampled_from([True, True, True, False])),
         bias=rng.integers(-8, 9, size) * (rng.random(size) < 0.3),
         v_reset=rng.integers(-4, 5, size),
-        reset_subtract=draw(st.booleans()),
         refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5),
-        scale=1.0)
+        scale=1.0, bias_syn=rng.integers(-8, 9, size) * (rng.random(size) < 0.2), **_reset(draw))
 
 
-def _projection(draw, rng, pre_name, pre_offset, pre_size, post):
+def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_ok, float_datapath):
     if draw(st.booleans()):  # dense-ish: each (post, pre) pair present with probability p
         mask = rng.random((post.size, pre_size)) < draw(st.sampled_from([0.3, 0.7, 1.0]))
         post_index, pre_index = np.nonzero(mask)
@@ -50,22 +79,30 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post):
         n = draw(st.integers(0, 2 * (pre_size + post.size)))
         pre_index, post_index = rng.integers(0, pre_size, n), rng.integers(0, post.size, n)
     n = pre_index.size
-    weight = rng.integers(-255, 256, n) * (rng.random(n) < 0.85)
+    if float_datapath:
+        weight = (rng.integers(-16, 17, n) / 8) * (rng.random(n) < 0.85)
+    else:
+        weight = (rng.integers(-255, 256, n) * (rng.random(n) < 0.85)).astype(np.int64)
+    low = 0 if instantaneous_ok and draw(st.booleans()) else 1
     return QProjection(pre=pre_name, post=post.name,
                        pre_index=(pre_index + pre_offset).astype(np.int64),
                        post_index=(post_index + post.offset).astype(np.int64),
-                       weight=weight.astype(np.int64),
-                       delay_steps=rng.integers(1, MAX_DELAY + 1, n).astype(np.int64),
-                       shift=draw(st.integers(-4, 3)))
+                       weight=weight,
+                       delay_steps=rng.integers(low, MAX_DELAY + 1, n).astype(np.int64),
+                       shift=0 if float_datapath else draw(st.integers(-4, 3)))
 
 
 @st.composite
-def quantized_networks(draw) -> QuantizedNetwork:
-    """A random QuantizedNetwork: 1-3 inputs, 1-4 populations, 0-6 projections (recurrent ones too)."""
+def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
+    """A random QuantizedNetwork: 1-3 inputs, 1-4 populations, 0-6 projections (recurrent ones too),
+    some of them delay 0 along a random update order."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    arith = IntegerArithmetic(decay_bits=draw(st.integers(4, 12)), rounding=draw(st.integers(0, 1)),
-                              input_shift=draw(st.integers(0, 6)), state_bits=draw(st.integers(8, 12)),
-                              syn_overflow=draw(st.integers(0, 1)), mem_overflow=draw(st.integers(0, 1)))
+    if float_datapath:
+        arith = FloatDatapath()
+    else:
+        arith = IntegerArithmetic(decay_bits=draw(st.integers(4, 12)), rounding=draw(st.integers(0, 1)),
+                                  input_shift=draw(st.integers(0, 6)), state_bits=draw(st.integers(8, 12)),
+                                  syn_overflow=draw(st.integers(0, 1)), mem_overflow=draw(st.integers(0, 1)))
     inputs, offset = [], 0
     for k in range(draw(st.integers(1, 3))):
         size = draw(st.integers(1, 3))
@@ -75,15 +112,20 @@ def quantized_networks(draw) -> QuantizedNetwork:
     pops, offset = [], 0
     for k in range(draw(st.integers(1, 4))):
         size = draw(st.integers(1, 5))
-        pops.append(_population(draw, rng, f"pop{k}", size, offset, arith))
+        pops.append(_float_population(draw, rng, f"pop{k}", size, offset) if float_datapath
+                    else _population(draw, rng, f"pop{k}", size, offset, arith))
         offset += size
+    order = [pops[k].name for k in draw(st.permutations(range(len(pops))))]
+    rank = {name: k for k, name in enumerate(order)}
+    rank.update({i.name: -1 for i in inputs})
     sources = [(i.name, i.offset, i.size) for i in inputs] + [(p.name, n_in + p.offset, p.size) for p in pops]
     projections = []
     for _ in range(draw(st.integers(0, 6))):
         pre = draw(st.sampled_from(sources))
         post = draw(st.sampled_from(pops))
-        projections.append(_projection(draw, rng, *pre, post))
-    return QuantizedNetwork(arith, tuple(inputs), tuple(pops), tuple(projections), n_in, offset)
+        instantaneous_ok = rank[pre[0]] < rank[post.name]   # delay 0 only forward in the update order
+        projections.append(_projection(draw, rng, *pre, post, instantaneous_ok, float_datapath))
+    return QuantizedNetwork(arith, tuple(inputs), tuple(pops), tuple(projections), n_in, offset, tuple(order))
 
 
 @st.composite
@@ -118,9 +160,9 @@ def spike_inputs(draw, n_inputs: int) -> np.ndarray:
 
 
 @st.composite
-def spiking_cases(draw):
+def spiking_cases(draw, float_datapath: bool = False):
     """``(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits)``."""
-    qnet = draw(quantized_networks())
+    qnet = draw(quantized_networks(float_datapath))
     return (qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels)),
             draw(st.sampled_from([1, 8, 16, 33])), draw(st.sampled_from([8, 32, 64])))
 

@@ -24,6 +24,7 @@ from hwsim.chips import (
     UNIT_FAMILIES,
     ChipProfile,
     Constant,
+    FloatArithmetic,
     MacArithmetic,
     SpikingArithmetic,
     available_chips,
@@ -77,8 +78,9 @@ def test_profile_loads_by_name_and_by_path(chip_file):
 def test_profile_matches_its_kind(chip_file):
     chip = load_chip(chip_file)
     if chip.kind == "neuromorphic":
-        assert isinstance(chip.arithmetic, SpikingArithmetic)
+        assert isinstance(chip.arithmetic, (SpikingArithmetic, FloatArithmetic))
         assert chip.topology.n_cores >= 1 and chip.capacity is not None
+        assert 0 <= chip.capacity.min_delay_steps <= chip.capacity.max_delay_steps
         assert set(chip.energy_pj) == set(NAMES)
         assert set(chip.time_ns) == set(NAMES)
         assert set(chip.static_power_mw) == {"chip", "core"}
@@ -158,9 +160,10 @@ def _respell_constants(node):
 
 
 def _respell_provenance(section: dict) -> dict:
-    """Move a section-level source/derived/estimate onto each bare value."""
+    """Move a section-level source/derived/estimate onto each bare value (not onto the ``kind``
+    discriminator of an arithmetic section, which names a schema and carries no provenance)."""
     labels = {k: section[k] for k in PROVENANCE_KEYS if k in section}
-    return {key: value if isinstance(value, dict) or not labels else {"value": value, **labels}
+    return {key: value if isinstance(value, dict) or not labels or key == "kind" else {"value": value, **labels}
             for key, value in section.items() if key not in PROVENANCE_KEYS}
 
 
@@ -281,7 +284,8 @@ def test_spec_error_is_a_value_error():
 
 def test_readme_documents_every_key_and_unit():
     readme = (ROOT / "chips" / "README.md").read_text(encoding="utf-8")
-    keys = {f.name for cls in (SpikingArithmetic, MacArithmetic) for f in dataclasses.fields(cls)}
+    keys = {f.name for cls in (SpikingArithmetic, FloatArithmetic, MacArithmetic) for f in dataclasses.fields(cls)}
+    keys |= {name for kind in KINDS.values() for name in kind.arithmetic_kinds}
     keys |= {f.name for f in dataclasses.fields(load_chip("loihi").topology)}
     keys |= {f.name for f in dataclasses.fields(load_chip("loihi").capacity)}
     for kind in KINDS.values():

@@ -33,6 +33,25 @@ def test_spiking_matches_reference(case):
 
 
 @SPIKING
+@given(spiking_cases(float_datapath=True))
+def test_float_spiking_matches_reference_exactly(case):
+    """The float datapath: same operations in the same order per neuron, dyadic inputs (exact sums in
+    any order), so states are bit-identical, not merely close."""
+    qnet, placement, spikes, bits, word = case
+    arrays = lower_spiking(qnet, placement, bits, word)
+    assert arrays.is_float and arrays.syn_weight.dtype == np.float64
+    result = simulate_spiking(arrays, spikes, record_raster=True)
+    ref = reference_spiking(qnet, placement, spikes, bits, word)
+    assert result.v_final.dtype == np.float64
+    np.testing.assert_array_equal(result.raster, ref["raster"])
+    np.testing.assert_array_equal(result.first_spike, ref["first_spike"])
+    np.testing.assert_array_equal(result.u_final, ref["u"])
+    np.testing.assert_array_equal(result.v_final, ref["v"])
+    np.testing.assert_array_equal(result.counts, _by_column(ref["counts"], result.counts.shape[:2]))
+    np.testing.assert_array_equal(result.step_counts, _by_column(ref["step_counts"], result.step_counts.shape[:2]))
+
+
+@SPIKING
 @given(spiking_cases())
 def test_spiking_invariants(case):
     qnet, placement, spikes, bits, word = case

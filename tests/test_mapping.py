@@ -75,9 +75,16 @@ def test_each_limit_raises_a_named_error(limits, graph, message):
 
 
 NEUROMORPHIC = [name for name in available_chips() if load_chip(name).kind == "neuromorphic"]
+# chips whose whole capacity is a graph one can build (the float 'ideal' chip is effectively unlimited)
+FINITE = [name for name in NEUROMORPHIC
+          if load_chip(name).topology.n_cores * load_chip(name).capacity.neurons_per_core < 10**8]
 
 
-@pytest.mark.parametrize("name", NEUROMORPHIC)
+def test_the_ideal_chip_is_the_only_unlimited_one():
+    assert sorted(set(NEUROMORPHIC) - set(FINITE)) == ["ideal"]
+
+
+@pytest.mark.parametrize("name", FINITE)
 def test_network_too_big_for_each_chip(name):
     chip = load_chip(name)
     capacity = chip.topology.n_cores * chip.capacity.neurons_per_core
@@ -91,6 +98,17 @@ def test_network_too_big_for_each_chip(name):
     with pytest.raises(MappingError, match=rf"needs {cores + 1} cores \(huge: {cores + 1}\) but chip '{name}' has {cores}") as err:
         map_graph(g, chip)
     assert "Hint" in str(err.value)
+
+
+def test_instantaneous_projection_maps_where_the_chip_allows_it():
+    placement = map_graph(chain(sizes=(2,), delay=0), toy_chip(min_delay_steps=0))
+    assert placement.neuron_core.size == 2
+
+
+def test_delay_below_a_chips_minimum_names_the_minimum():
+    with pytest.raises(MappingError, match=r"delay of 1 steps but chip 'toy' takes at least 2 step\(s\) per "
+                                           r"projection \(capacity.min_delay_steps = 2\)"):
+        map_graph(chain(sizes=(2,), delay=1), toy_chip(min_delay_steps=2))
 
 
 def test_instantaneous_projection_needs_a_chip_that_allows_it():

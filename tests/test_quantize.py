@@ -90,3 +90,28 @@ def test_synaptic_bias_folds_into_v_only_without_current_memory():
     assert q.populations[0].bias.tolist() == [round(0.002 * q.populations[0].scale)] * 2
     with pytest.raises(UnsupportedError, match="bias_syn with a decaying synaptic current"):
         quantize_spiking(_lif_graph(v_th=1.0, decay_syn=0.5, bias_syn=0.25), toy_chip())
+
+
+def test_float_chip_quantisation_is_the_identity():
+    from hwsim.chips import load_chip
+    g = _lif_graph(v_th=0.7, decay_syn=0.3, decay_mem=0.1, bias=0.01, bias_syn=0.02, v_reset=-0.1,
+                   reset="subtract_next")
+    q = quantize_spiking(g, load_chip("ideal"))
+    pop = q.populations[0]
+    assert q.is_float and pop.scale == 1.0 and pop.reset_next and not pop.reset_subtract
+    np.testing.assert_array_equal(pop.syn_factor, [1 - 0.3] * 2)
+    np.testing.assert_array_equal(pop.mem_factor, [1 - 0.1] * 2)
+    for name, value in (("v_th", 0.7), ("bias", 0.01), ("bias_syn", 0.02), ("v_reset", -0.1)):
+        np.testing.assert_array_equal(getattr(pop, name), [value] * 2)
+    proj = q.projections[0]
+    assert proj.shift == 0 and proj.weight.dtype == np.float64
+    np.testing.assert_array_equal(proj.weight, [1.0, -0.5, 0.25])
+
+
+def test_subtract_next_needs_support():
+    g = _lif_graph(v_th=1.0, reset="subtract_next")
+    with pytest.raises(UnsupportedError, match="reset 'subtract_next' is not supported by chip 'toy'"):
+        quantize_spiking(g, toy_chip())
+    chip = replace(toy_chip(), arithmetic=replace(toy_chip().arithmetic, reset_modes=("subtract_next",)))
+    pop = quantize_spiking(g, chip).populations[0]
+    assert pop.reset_next and not pop.reset_subtract

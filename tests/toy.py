@@ -18,7 +18,8 @@ def const(value, unit):
 def toy_chip(neurons_per_core=4, n_cores=4, cores_per_tile=1, **capacity) -> ChipProfile:
     cap = dict(neurons_per_core=neurons_per_core, synapse_memory_bits_per_core=1 << 20, bits_per_synapse=16,
                memory_word_bits=64, neuron_state_bits=64, fan_in_per_core=1024, fan_out_per_core=1024,
-               router_entries_per_chip=None, routing_bits_per_entry=32, max_delay_steps=8)
+               router_entries_per_chip=None, routing_bits_per_entry=32, max_delay_steps=8,
+               min_delay_steps=1)
     cap.update(capacity)
     arith = SpikingArithmetic(
         weight_bits=8, weight_encoding="loihi_sign_modes", weight_exp_min=-8, weight_exp_max=7,

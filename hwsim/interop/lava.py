@@ -178,7 +178,11 @@ def _lif(pop) -> LifSpec:
     if not pop.has_threshold:
         raise UnsupportedError(f"population '{pop.name}': model '{pop.model}' has no threshold; Lava's LIF "
                                f"always spikes above vth. Hint: read out a spiking population instead.")
-    if pop.reset_subtract or np.any(pop.v_reset != 0) or np.any(pop.refractory_steps != 0):
+    if pop.bias_syn is not None and np.any(pop.bias_syn != 0):
+        raise UnsupportedError(f"population '{pop.name}': a bias on the synaptic current (bias_syn); Lava's "
+                               f"LIF adds its bias to v. Hint: quantise with hwsim.quantize_spiking, which folds "
+                               f"bias_syn into the bias where exact.")
+    if pop.reset_subtract or pop.reset_next or np.any(pop.v_reset != 0) or np.any(pop.refractory_steps != 0):
         raise UnsupportedError(f"population '{pop.name}': reset by subtraction, a non-zero v_reset or a "
                                f"refractory period; Lava's bit-accurate LIF resets v to 0 with no refractory "
                                f"period. Hint: use reset='value', v_reset=0, refractory_steps=0.")
