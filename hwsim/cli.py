@@ -45,7 +45,8 @@ def _task_data(graph: Graph, inputs: str | None, samples: int | None):
         cal = x_train
     else:
         raise SpecError(f"model '{graph.name}': no inputs; its metadata names no bundled task. "
-                        f"Hint: pass --inputs FILE.npz with an array 'x' (and 'y' for accuracy).")
+                        f"Hint: pass --inputs FILE.npz with an array 'x' (and 'y' for accuracy), or "
+                        f"--task digits --steps N for a model of the bundled digits task.")
     if samples is not None:
         x = x[:samples]
         y = None if y is None else y[:samples]
