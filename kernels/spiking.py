@@ -93,6 +93,24 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
         ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
 
 
+@njit(**JIT)
+def _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode, state_refractory,
+          state_pending, out_spiked):
+    """Threshold test and reset of neuron ``i`` (either datapath); returns ``(v, n_spiked)``."""
+    if has_threshold[i] == 0 or not v > v_th[i]:
+        return v, n_spiked
+    mode = reset_mode[i]
+    if mode == RESET_SUBTRACT:
+        v = v - v_th[i]
+    elif mode == RESET_VALUE:
+        v = v_reset[i]
+    else:
+        state_pending[i] = 1
+    state_refractory[i] = refractory_steps[i]
+    out_spiked[n_spiked] = i
+    return v, n_spiked + 1
+
+
 def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
                     v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
                     rounding, input_shift, state_bits, syn_overflow, mem_overflow, state_u, state_v,
@@ -135,17 +153,8 @@ def _update_integer(first, last, slot, ring, port_shift, neuron_port_ptr, neuron
                 v -= v_th[i]
                 state_pending[i] = 0
             v = _overflow(v, state_bits, mem_overflow)
-        if has_threshold[i] != 0 and v > v_th[i]:
-            mode = reset_mode[i]
-            if mode == RESET_SUBTRACT:
-                v = v - v_th[i]
-            elif mode == RESET_VALUE:
-                v = v_reset[i]
-            else:
-                state_pending[i] = 1
-            state_refractory[i] = refractory_steps[i]
-            out_spiked[n_spiked] = i
-            n_spiked += 1
+        v, n_spiked = _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode,
+                            state_refractory, state_pending, out_spiked)
         state_v[i] = v
     return n_spiked
 
@@ -177,17 +186,8 @@ def _update_float(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_g
         if state_pending[i] != 0:
             v = v - v_th[i]
             state_pending[i] = 0
-        if has_threshold[i] != 0 and v > v_th[i]:
-            mode = reset_mode[i]
-            if mode == RESET_SUBTRACT:
-                v = v - v_th[i]
-            elif mode == RESET_VALUE:
-                v = v_reset[i]
-            else:
-                state_pending[i] = 1
-            state_refractory[i] = refractory_steps[i]
-            out_spiked[n_spiked] = i
-            n_spiked += 1
+        v, n_spiked = _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode,
+                            state_refractory, state_pending, out_spiked)
         state_v[i] = v
     return n_spiked
 
