@@ -11,7 +11,8 @@ The stages, each a function from plain data to plain data::
     result = simulate_spiking(arrays, raster)     # Numba kernel: spikes and counters
     report = estimate_spiking(graph, chip, placement, result.counts, result.step_counts)
 
-or all at once: ``run(graph, chip, x, labels)``.
+or all at once: ``run(graph, chip, x, labels)``; ``run(..., noise=load_noise(path), seed=k)`` runs
+chip instance ``k`` of a static hardware-noise spec (``docs/noise.md``).
 """
 from hwsim.chips import available_chips, load_chip
 from hwsim.encoding import rate_encode
@@ -20,6 +21,7 @@ from hwsim.errors import GraphError, HwsimError, MappingError, SpecError, Unsupp
 from hwsim.ir import Graph, load_graph, save_graph
 from hwsim.lowering import lower_mlp, lower_spiking
 from hwsim.mapping import map_graph
+from hwsim.noise import NoiseSource, NoiseSpec, apply_noise, load_noise
 from hwsim.pipeline import run
 from hwsim.quantize import quantize_mlp, quantize_spiking
 from hwsim.report import Report, comparison_table
@@ -29,6 +31,6 @@ __all__ = [
     "Graph", "load_graph", "save_graph", "load_chip", "available_chips", "map_graph", "quantize_spiking",
     "quantize_mlp", "lower_spiking", "lower_mlp", "simulate_spiking", "simulate_mlp", "estimate_spiking",
     "estimate_mac", "run", "Report", "comparison_table", "rate_encode", "HwsimError", "SpecError",
-    "GraphError", "MappingError", "UnsupportedError",
+    "GraphError", "MappingError", "UnsupportedError", "NoiseSpec", "NoiseSource", "load_noise", "apply_noise",
 ]
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.lowering import lower_mlp, lower_spiking
 from hwsim.mapping import map_graph
+from hwsim.noise import NoiseSpec, apply_noise
 from hwsim.quantize import quantize_mlp, quantize_mlp_inputs, quantize_spiking
 from hwsim.report import Report
 from hwsim.simulate import simulate_mlp, simulate_spiking
@@ -88,8 +89,14 @@ def _spiking_prediction(graph: Graph, result_parts: dict, neuron_offsets: dict, 
     return v, np.argmax(v, axis=1).astype(np.int64)
 
 
+def _noise_record(noise: NoiseSpec | None, seed: int) -> dict:
+    """The report's ``noise`` field: the spec as data and the chip-instance seed (empty without noise)."""
+    return {} if noise is None else {**noise.to_dict(), "seed": int(seed)}
+
+
 def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
-                progress: Callable[[int], None] | None = None) -> RunResult:
+                progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
+                seed: int = 0) -> RunResult:
     """Simulate a spiking graph on a neuromorphic chip and estimate its cost.
 
     Parameters
@@ -104,9 +111,13 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
         Class of each sample (for the accuracy).
     progress : callable, optional
         Called with the number of samples finished after each batch.
+    noise : NoiseSpec, optional
+        Static hardware noise applied to the quantised network (:mod:`hwsim.noise`).
+    seed : int
+        Chip instance drawn from ``noise`` (ignored without noise).
     """
     placement = map_graph(graph, chip)
-    qnet = quantize_spiking(graph, chip)
+    qnet = apply_noise(quantize_spiking(graph, chip), noise, chip, seed)
     arrays = lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
     raster = spike_inputs(graph, x)
     parts = {k: [] for k in ("counts", "spike_count", "first_spike", "v_final")}
@@ -122,11 +133,13 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     readout, predictions = _spiking_prediction(graph, merged, graph.neuron_offsets(), qnet)
     report = estimate_spiking(graph, chip, placement, merged["counts"], step_counts,
                               _accuracy(predictions, labels))
+    report.noise = _noise_record(noise, seed)
     return RunResult(report, readout, predictions)
 
 
 def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
-            progress: Callable[[int], None] | None = None) -> RunResult:
+            progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
+            seed: int = 0) -> RunResult:
     """Run a non-spiking MLP on a MAC chip's integer datapath and estimate its cost.
 
     Parameters
@@ -143,9 +156,13 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
         Representative inputs that fix the activation shifts (e.g. the training set).
     progress : callable, optional
         Called with the number of samples finished after each batch.
+    noise : NoiseSpec, optional
+        Static hardware noise applied to the quantised MLP (:mod:`hwsim.noise`).
+    seed : int
+        Chip instance drawn from ``noise`` (ignored without noise).
     """
     placement = map_graph(graph, chip)
-    qmlp = quantize_mlp(graph, chip, calibration)
+    qmlp = apply_noise(quantize_mlp(graph, chip, calibration), noise, chip, seed)
     arrays = lower_mlp(qmlp)
     codes = quantize_mlp_inputs(x, chip)
     outputs, counts = [], []
@@ -163,13 +180,19 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     readout = np.concatenate(outputs)
     predictions = np.argmax(readout, axis=1).astype(np.int64)
     report = estimate_mac(graph, chip, placement, full, _accuracy(predictions, labels))
+    report.noise = _noise_record(noise, seed)
     return RunResult(report, readout.astype(np.float64), predictions)
 
 
 def run(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
-        progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run ``graph`` on ``chip``: spiking graphs on neuromorphic chips, MLPs on MAC chips."""
+        progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
+        seed: int = 0) -> RunResult:
+    """Run ``graph`` on ``chip``: spiking graphs on neuromorphic chips, MLPs on MAC chips.
+
+    ``noise`` (a :class:`hwsim.noise.NoiseSpec`) and ``seed`` draw one noisy chip instance: the
+    noise is applied right after quantisation, and the report's ``noise`` field records both.
+    """
     graph.validate()
     if graph.is_spiking():
-        return run_spiking(graph, chip, x, labels, progress)
-    return run_mlp(graph, chip, x, labels, calibration, progress)
+        return run_spiking(graph, chip, x, labels, progress, noise=noise, seed=seed)
+    return run_mlp(graph, chip, x, labels, calibration, progress, noise=noise, seed=seed)

@@ -49,6 +49,9 @@ class Report:
         Source of every constant used, keyed ``section.key``.
     notes : list of str
         Approximations and estimates the numbers rest on.
+    noise : dict
+        The static noise the chip instance was drawn with: the spec as data (``version``,
+        ``sources``) and its ``seed``; empty for a noise-free run.
     """
 
     model: str
@@ -76,6 +79,7 @@ class Report:
     op_based: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    noise: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict."""
@@ -96,6 +100,10 @@ class Report:
                   f"- cores used: {self.cores_used}; memory: {self.memory_bytes_total} bytes"]
         if self.area_cm2 is not None:
             lines.append(f"- area: {self.area_cm2:.4g} cm2; power: {self.power_mw:.4g} mW")
+        if self.noise:
+            sources = "; ".join(", ".join(f"{k}={v}" if k != "kind" else str(v) for k, v in s.items())
+                                for s in self.noise.get("sources", ()))
+            lines.append(f"- static noise (seed {self.noise.get('seed')}): {sources or 'none'}")
         for name, value in self.checks.items():
             lines.append(f"- check {name}: {value}")
         for title, table in (("ops per inference", self.ops_per_inference),
