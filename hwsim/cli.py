@@ -1,4 +1,5 @@
-"""Command line: ``hwsim run`` and ``hwsim chips``, a thin layer over :mod:`hwsim.pipeline`."""
+"""Command line: ``hwsim run``, ``hwsim noise`` and ``hwsim chips``, a thin layer over :mod:`hwsim.pipeline`
+and :mod:`hwsim.sweep`."""
 from __future__ import annotations
 
 import argparse
@@ -109,6 +110,52 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _number(text: str):
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise SpecError(f"--values: {text!r} is not a number; expected comma-separated numbers, "
+                        f"e.g. 0,0.1,0.2.") from None
+
+
+def cmd_noise(args) -> int:
+    from hwsim.noise import load_noise
+    from hwsim.sweep import sweep
+
+    values = [_number(v) for v in args.values.split(",") if v.strip()]
+    if not values:
+        raise SpecError(f"--values {args.values!r}: no numbers; expected e.g. 0,0.1,0.2.")
+    if args.noise is not None:
+        if not Path(args.noise).is_file():
+            raise SpecError(f"--noise {args.noise}: no such file; expected a noise spec YAML (see docs/noise.md).")
+        spec = load_noise(args.noise)
+    else:
+        spec = load_noise({"version": 1, "sources": [{"kind": args.kind, args.param: values[0]}]})
+    if args.model is None:
+        chip = load_chip(args.chip or "loihi")
+        graph = _bundled_model(DEFAULT_MODELS[chip.kind])
+    else:
+        for flag in ("dt", "convention", "reset", "task", "steps", "encoding"):
+            setattr(args, flag, None)
+        args.chip = [args.chip or "loihi"]
+        graph, chip = _jobs(args)[0]
+    x, y, cal = _task_data(graph, args.inputs, args.samples)
+    result = sweep(graph, chip, x, y, spec, args.kind, args.param, values, instances=args.instances,
+                   seed=args.seed, calibration=cal, workers=args.workers, scheduler=args.scheduler,
+                   out_dir=args.out, progress=True)
+    print(f"{graph.name} on {chip.name}: {args.kind}.{args.param}, {args.instances} instances per level, "
+          f"{len(x)} samples")
+    print(result.table())
+    for path in result.write(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_chips(args) -> int:
     for name in available_chips():
         chip = load_chip(name)
@@ -139,6 +186,24 @@ def build_parser() -> argparse.ArgumentParser:
     nir_opts.add_argument("--steps", type=int, help="steps per sample for rate-encoding value inputs")
     nir_opts.add_argument("--encoding", choices=("regular", "bernoulli"), help="rate encoding of value inputs")
     p_run.set_defaults(func=cmd_run)
+    p_noise = sub.add_parser("noise", help="robustness sweep: accuracy, spikes and energy vs one noise parameter")
+    p_noise.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "
+                                                  "digits model for the chip's kind")
+    p_noise.add_argument("--noise", help="noise spec YAML; default: a spec with just --kind")
+    p_noise.add_argument("--kind", required=True, help="noise source to sweep, e.g. weight_variation")
+    p_noise.add_argument("--param", required=True, help="its parameter, e.g. sigma")
+    p_noise.add_argument("--values", required=True, help="comma-separated levels, e.g. 0,0.1,0.2,0.3")
+    p_noise.add_argument("--instances", type=int, default=10, help="chip instances per level (default 10)")
+    p_noise.add_argument("--seed", type=int, default=0, help="sweep seed (default 0)")
+    p_noise.add_argument("--chip", help="chip profile name or YAML path (default loihi)")
+    p_noise.add_argument("--inputs", help=".npz with 'x' (values or spike raster), optional 'y' and 'calibration'")
+    p_noise.add_argument("--samples", type=int, help="only the first N samples")
+    p_noise.add_argument("--workers", type=int, help="local worker processes (default 1: in-process, the kernel's threads use every core)")
+    p_noise.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (instead of local workers)")
+    p_noise.add_argument("--out", default="hwsim_noise", help="output folder; finished points are kept in "
+                                                              "points.jsonl and a rerun resumes (default "
+                                                              "hwsim_noise/)")
+    p_noise.set_defaults(func=cmd_noise)
     p_chips = sub.add_parser("chips", help="list the bundled chip profiles")
     p_chips.set_defaults(func=cmd_chips)
     return parser
