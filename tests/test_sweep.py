@@ -1,14 +1,13 @@
 """Robustness sweeps (hwsim.sweep): statistics, seeds, resume, outputs, local pool and Dask.
 
-Execution tests use ``tests/sweep_standin.py`` (a frozen spec and a seeded weight-perturbing runner)
-so they run whether or not ``hwsim/noise.py`` exists; the tests marked ``needs_noise`` use the real
-``hwsim.noise`` and ``run(..., noise=, seed=)`` and skip only while ``hwsim/noise.py`` is absent.
+Most execution tests use ``tests/sweep_standin.py`` (a frozen spec and a seeded weight-perturbing
+runner, cheap and independent of the noise kinds); the rest use the real ``hwsim.noise`` and
+``run(..., noise=, seed=)``.
 """
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +18,6 @@ from hwsim.errors import SpecError
 from hwsim.sweep import SweepResult, aggregate, point_seed, sweep
 from sweep_standin import StandInSpec, standin_runner
 
-NOISE_PY = Path(sw.__file__).with_name("noise.py")
-needs_noise = pytest.mark.skipif(not NOISE_PY.exists(), reason="hwsim/noise.py does not exist yet")
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +171,7 @@ def test_local_pool_two_workers_equals_one(task):
 
 
 def test_dask_local_cluster_equals_local(task):
-    distributed = pytest.importorskip("dask.distributed")
+    import dask.distributed as distributed
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         remote = _sweep(task, scheduler=cluster.scheduler_address)
@@ -182,7 +179,6 @@ def test_dask_local_cluster_equals_local(task):
 
 
 # ---------------------------------------------------------------------------- with the real hwsim.noise
-@needs_noise
 def test_real_noise_point_alone_equals_sweep(task):
     from hwsim.noise import load_noise
 
@@ -195,7 +191,6 @@ def test_real_noise_point_alone_equals_sweep(task):
     assert res.levels[0]["energy_change"] == 0.0
 
 
-@needs_noise
 def test_real_noise_pool_equals_in_process(task):
     graph, chip, x, y = task
     spec = {"version": 1, "sources": [{"kind": "weight_variation", "sigma": 0.1}]}
@@ -205,7 +200,6 @@ def test_real_noise_pool_equals_in_process(task):
     assert one.to_json() == two.to_json()
 
 
-@needs_noise
 def test_cli_noise(tmp_path, capsys):
     from hwsim.cli import main
 
