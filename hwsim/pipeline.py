@@ -18,7 +18,7 @@ from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.lowering import lower_mlp, lower_spiking
 from hwsim.mapping import map_graph
-from hwsim.noise import NoiseSpec, apply_noise
+from hwsim.noise import NoiseSpec, apply_noise, dynamic_noise
 from hwsim.quantize import quantize_mlp, quantize_mlp_inputs, quantize_spiking
 from hwsim.report import Report
 from hwsim.simulate import simulate_mlp, simulate_spiking
@@ -112,18 +112,21 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     progress : callable, optional
         Called with the number of samples finished after each batch.
     noise : NoiseSpec, optional
-        Static hardware noise applied to the quantised network (:mod:`hwsim.noise`).
+        Hardware noise (:mod:`hwsim.noise`): static sources change the quantised network, dynamic
+        ones are drawn in the kernel at every step.
     seed : int
         Chip instance drawn from ``noise`` (ignored without noise).
     """
     placement = map_graph(graph, chip)
-    qnet = apply_noise(quantize_spiking(graph, chip), noise, chip, seed)
+    programmed = quantize_spiking(graph, chip)
+    qnet = apply_noise(programmed, noise, chip, seed)
+    per_step = dynamic_noise(programmed, noise, chip, seed)
     arrays = lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
     raster = spike_inputs(graph, x)
     parts = {k: [] for k in ("counts", "spike_count", "first_spike", "v_final")}
     step_counts = None
     for start in range(0, raster.shape[0], BATCH):
-        res = simulate_spiking(arrays, raster[start:start + BATCH])
+        res = simulate_spiking(arrays, raster[start:start + BATCH], noise=per_step, first_sample=start)
         for key in parts:
             parts[key].append(getattr(res, key))
         step_counts = res.step_counts if step_counts is None else step_counts + res.step_counts
@@ -157,12 +160,15 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     progress : callable, optional
         Called with the number of samples finished after each batch.
     noise : NoiseSpec, optional
-        Static hardware noise applied to the quantised MLP (:mod:`hwsim.noise`).
+        Static hardware noise applied to the quantised MLP (:mod:`hwsim.noise`); dynamic kinds are
+        refused (a MAC circuit evaluates each sample once).
     seed : int
         Chip instance drawn from ``noise`` (ignored without noise).
     """
     placement = map_graph(graph, chip)
-    qmlp = apply_noise(quantize_mlp(graph, chip, calibration), noise, chip, seed)
+    programmed = quantize_mlp(graph, chip, calibration)
+    dynamic_noise(programmed, noise, chip, seed)   # raises for dynamic kinds
+    qmlp = apply_noise(programmed, noise, chip, seed)
     arrays = lower_mlp(qmlp)
     codes = quantize_mlp_inputs(x, chip)
     outputs, counts = [], []
@@ -179,7 +185,7 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
         full[:, group_of[name]] = layer_counts[:, layer]
     readout = np.concatenate(outputs)
     predictions = np.argmax(readout, axis=1).astype(np.int64)
-    report = estimate_mac(graph, chip, placement, full, _accuracy(predictions, labels))
+    report = estimate_mac(graph, chip, placement, full, _accuracy(predictions, labels), qmlp=qmlp)
     report.noise = _noise_record(noise, seed)
     return RunResult(report, readout.astype(np.float64), predictions)
 
@@ -189,8 +195,9 @@ def run(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
         seed: int = 0) -> RunResult:
     """Run ``graph`` on ``chip``: spiking graphs on neuromorphic chips, MLPs on MAC chips.
 
-    ``noise`` (a :class:`hwsim.noise.NoiseSpec`) and ``seed`` draw one noisy chip instance: the
-    noise is applied right after quantisation, and the report's ``noise`` field records both.
+    ``noise`` (a :class:`hwsim.noise.NoiseSpec`) and ``seed`` draw one noisy chip instance: static
+    sources are applied right after quantisation, dynamic ones are drawn in the kernel at every step,
+    and the report's ``noise`` field records both.
     """
     graph.validate()
     if graph.is_spiking():

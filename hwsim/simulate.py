@@ -18,6 +18,7 @@ from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.mlp import run_mlp
 from hwsim.kernels.spiking import run_spiking
 from hwsim.lowering import MlpArrays, SpikingArrays
+from hwsim.noise.dynamic import DynamicNoise
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +104,20 @@ def _check_integers(where: str, values: np.ndarray, shape: tuple, expected: str,
                         f"Hint: convert with .astype(np.int64) after rounding.")
 
 
-def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False) -> SpikingResult:
+def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
+    """``noise``, or no noise for None; GraphError if its per-neuron arrays do not fit ``n_neurons``."""
+    if noise is None:
+        return DynamicNoise.off(n_neurons)
+    for name in ("u_noise_sd", "v_noise_sd"):
+        if np.shape(getattr(noise, name)) != (n_neurons,):
+            raise GraphError(f"noise.{name}: shape {np.shape(getattr(noise, name))}; expected ({n_neurons},), "
+                             f"one per neuron. Hint: build the noise from the network you simulate "
+                             f"(hwsim.noise.dynamic_noise).")
+    return noise
+
+
+def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False,
+                     noise: DynamicNoise | None = None, first_sample: int = 0) -> SpikingResult:
     """Run a batch of input spike trains through a lowered spiking network.
 
     Parameters
@@ -114,6 +128,11 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         1 where input channel c spikes at step t [0/1]; T is the number of steps.
     record_raster : bool
         Also return every neuron's spikes at every step (``n_samples * T * n_neurons`` bytes).
+    noise : DynamicNoise, optional
+        Per-step noise of one chip instance (:func:`hwsim.noise.dynamic_noise`); None: none.
+    first_sample : int
+        Index of this batch's first sample in the noise streams, so that a test set run in batches
+        draws what it draws in one call (>= 0).
 
     Returns
     -------
@@ -123,9 +142,9 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     Raises
     ------
     GraphError
-        If the input's shape does not match the network's input channels.
+        If the input's shape, or the noise's per-neuron arrays, do not match the network.
     SpecError
-        If the input is not integer/bool or holds values other than 0 and 1.
+        If the input is not integer/bool or holds values other than 0 and 1, or ``first_sample < 0``.
     """
     spikes = np.asarray(input_spikes)
     _check_integers("input_spikes", spikes, (None, None, arrays.n_inputs),
@@ -137,6 +156,9 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     spikes = np.ascontiguousarray(spikes, dtype=np.uint8)
     n_samples, n_steps = spikes.shape[:2]
     a = arrays
+    noise = _checked_noise(noise, a.n_neurons)
+    if not isinstance(first_sample, (int, np.integer)) or first_sample < 0:
+        raise SpecError(f"first_sample: {first_sample!r}; expected an integer >= 0.")
     counts = np.empty((n_samples, a.n_groups, N_ACTIONS), dtype=np.int64)
     spike_count, first_spike = (np.empty((n_samples, a.n_neurons), dtype=np.int64) for _ in range(2))
     value = _f64 if a.is_float else _i64  # the datapath: float64 values, or the chip's integers
@@ -154,8 +176,10 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
             value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
             value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
             _u8(a.reset_mode), int(a.decay_bits), int(a.rounding), int(a.input_shift),
-            int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow),
-            bounds, counts, step_counts, spike_count, first_spike, u_final, v_final, raster)
+            int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow), int(first_sample),
+            np.ascontiguousarray(noise.seeds, dtype=np.uint64), _f64(noise.u_noise_sd), _f64(noise.v_noise_sd),
+            float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
+            float(noise.flip_rate), bounds, counts, step_counts, spike_count, first_spike, u_final, v_final, raster)
     return SpikingResult(counts=counts, step_counts=step_counts.sum(axis=0), spike_count=spike_count,
                          first_spike=first_spike, u_final=u_final, v_final=v_final,
                          raster=raster if record_raster else None)

@@ -31,6 +31,12 @@ those of ``hwsim.ir``, in the chip's integers (int64 arrays) or in float64 (the
 3. the neurons of a range that spiked walk their segments like inputs before the
    next range updates, so delay-0 synapses reach later populations in the same step.
 
+Dynamic noise (``hwsim.noise.dynamic``; draws from ``counter_rng``, keyed by (kind seed, global
+sample, step, index), so independent of batching and threads): current / membrane noise is added
+inside the u / v sums above (integer: ``floor(sd * normal + 0.5)``) at every update; a packet (one
+spike to one destination group) may be dropped or arrive late in step 1; at the end of every step,
+state bit flips invert bits of the u and v registers (integer datapath).
+
 Counters (columns of ``actions``) are kept per group: SYNOP and MEM_READ on the
 segment's group, SPIKE, PACKET and HOP_X/HOP_Y on the source's group,
 NEURON_ACTIVE / NEURON_IDLE on the neuron's group.
@@ -40,6 +46,7 @@ from numba import njit, prange, types
 from numba.extending import overload
 
 from ._config import JIT
+from .counter_rng import bits_at, key_of, normal_at, uniform_at
 from .resets import RESET_SUBTRACT, RESET_VALUE
 from .actions import (HOP_X, HOP_Y, MEM_READ, N_ACTIONS, NEURON_ACTIVE, NEURON_IDLE, PACKET, SPIKE,
                       SYNOP)
@@ -72,25 +79,35 @@ def _overflow(x, state_bits, mode):
 
 @njit(**JIT)
 def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-               syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
+               syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
+               drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
-    The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
-    ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
-    step ``t``, and their targets update later in the step (``update_ranges``).
+    The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay + jitter_max_steps``), so
+    the slot of step ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot
+    ``t & slot_mask`` at step ``t``, and their targets update later in the step (``update_ranges``).
+    Dynamic noise acts per packet (source, destination group) ``n = src * n_groups + group``: dropped
+    when draw ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP,
+    no MEM_READ); otherwise late by ``1 + bits(2n + 1) % jitter_max_steps`` steps when uniform ``2n`` of
+    ``jitter_key`` is below ``jitter_probability``. The spike, packet and hops are counted either way.
     """
     g = src_group[src]
     step[g, SPIKE] += 1
     step[g, PACKET] += src_packets[src]
     step[g, HOP_X] += src_hops_x[src]
     step[g, HOP_Y] += src_hops_y[src]
-    first_seg, last_seg = src_seg_ptr[src], src_seg_ptr[src + 1]
-    for k in range(first_seg, last_seg):
+    for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
         g = seg_group[k]
+        late = 0
+        packet = src * n_groups + g
+        if drop_probability > 0.0 and uniform_at(drop_key, packet) < drop_probability:
+            continue
+        if jitter_probability > 0.0 and uniform_at(jitter_key, 2 * packet) < jitter_probability:
+            late = 1 + np.int64(bits_at(jitter_key, 2 * packet + 1) % np.uint64(jitter_max_steps))
         step[g, SYNOP] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
         step[g, MEM_READ] += seg_mem_words[k]
-    for j in range(seg_syn_ptr[first_seg], seg_syn_ptr[last_seg]):  # the source's segments are contiguous
-        ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
+        for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+            ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j]
 
 
 @njit(**JIT)
@@ -113,17 +130,27 @@ def _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_
 
 def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
                     v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                    rounding, input_shift, state_bits, syn_overflow, mem_overflow, state_u, state_v,
-                    state_refractory, state_pending, step, out_spiked):
+                    rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
+                    key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
     """Update neurons ``first .. last-1`` once from ring ``slot`` (clearing their ports); list the spiking
     ones in ``out_spiked`` and return how many. The datapath follows the dtype of ``state_v``:
-    :func:`_update_integer` for int64, :func:`_update_float` for float64 (chosen at compile time)."""
+    :func:`_update_integer` for int64, :func:`_update_float` for float64 (chosen at compile time).
+    Neuron ``i`` with ``u_noise_sd[i] > 0`` (``v_noise_sd``) adds ``sd * normal_at(key_u, i)``
+    (``key_v``) to its synaptic current (membrane) at every update, rounded half up on integer chips."""
+
+
+@njit(**JIT)
+def _noise_integer(sd, key, i):
+    """Integer noise: ``floor(sd * normal_at(key, i) + 0.5)``, or 0 when ``sd == 0``."""
+    if sd > 0.0:
+        return np.int64(np.floor(sd * normal_at(key, i) + 0.5))
+    return np.int64(0)
 
 
 def _update_integer(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
                     v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                    rounding, input_shift, state_bits, syn_overflow, mem_overflow, state_u, state_v,
-                    state_refractory, state_pending, step, out_spiked):
+                    rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
+                    key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
     """The chip's integer datapath (see the module docstring)."""
     n_spiked = 0
     for i in range(first, last):
@@ -137,22 +164,23 @@ def _update_integer(first, last, slot, ring, port_shift, neuron_port_ptr, neuron
                 x += acc >> -port_shift[p]
         u, v = state_u[i], state_v[i]
         active = x != 0 or u != 0 or v != 0 or bias[i] != 0 or bias_syn[i] != 0
-        if active:  # otherwise u and v stay 0 (decay and overflow keep 0)
+        if active:
             step[neuron_group[i], NEURON_ACTIVE] += 1
-            u = _overflow(_decay(u, syn_factor[i], decay_bits, rounding) + (x << input_shift) + bias_syn[i],
-                          state_bits, syn_overflow)
-            state_u[i] = u
         else:
             step[neuron_group[i], NEURON_IDLE] += 1
+        if active or u_noise_sd[i] > 0.0:  # otherwise u and v stay 0 (decay and overflow keep 0)
+            u = _overflow(_decay(u, syn_factor[i], decay_bits, rounding) + (x << input_shift) + bias_syn[i]
+                          + _noise_integer(u_noise_sd[i], key_u, i), state_bits, syn_overflow)
+            state_u[i] = u
         if state_refractory[i] > 0:
             state_refractory[i] -= 1
             continue
-        if active or state_pending[i] != 0:
+        if active or state_pending[i] != 0 or u != 0 or v_noise_sd[i] > 0.0:  # u != 0: current noise alone
             v = _decay(v, mem_factor[i], decay_bits, rounding) + u + bias[i]
             if state_pending[i] != 0:
                 v -= v_th[i]
                 state_pending[i] = 0
-            v = _overflow(v, state_bits, mem_overflow)
+            v = _overflow(v + _noise_integer(v_noise_sd[i], key_v, i), state_bits, mem_overflow)
         v, n_spiked = _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode,
                             state_refractory, state_pending, out_spiked)
         state_v[i] = v
@@ -161,8 +189,8 @@ def _update_integer(first, last, slot, ring, port_shift, neuron_port_ptr, neuron
 
 def _update_float(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
                   v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                  rounding, input_shift, state_bits, syn_overflow, mem_overflow, state_u, state_v,
-                  state_refractory, state_pending, step, out_spiked):
+                  rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
+                  key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
     """The IR equations in float64, literally (``syn_factor = 1 - decay_syn``, ``mem_factor = 1 - decay_mem``);
     ports are summed in order without shifts, and the integer scalars are unused."""
     n_spiked = 0
@@ -178,6 +206,8 @@ def _update_float(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_g
         else:
             step[neuron_group[i], NEURON_IDLE] += 1
         u = syn_factor[i] * u + x + bias_syn[i]
+        if u_noise_sd[i] > 0.0:
+            u = u + u_noise_sd[i] * normal_at(key_u, i)
         state_u[i] = u
         if state_refractory[i] > 0:
             state_refractory[i] -= 1
@@ -186,21 +216,69 @@ def _update_float(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_g
         if state_pending[i] != 0:
             v = v - v_th[i]
             state_pending[i] = 0
+        if v_noise_sd[i] > 0.0:
+            v = v + v_noise_sd[i] * normal_at(key_v, i)
         v, n_spiked = _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode,
                             state_refractory, state_pending, out_spiked)
         state_v[i] = v
     return n_spiked
 
 
-@overload(_update_neurons, jit_options={k: v for k, v in JIT.items() if k != "cache"})
+_OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
+
+
+@overload(_update_neurons, jit_options=_OVERLOAD)
 def _select_update(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
                    v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                   rounding, input_shift, state_bits, syn_overflow, mem_overflow, state_u, state_v,
-                   state_refractory, state_pending, step, out_spiked):
+                   rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
+                   key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
     """Compile-time choice of the datapath from the state's dtype (both compile into the cached caller)."""
     if isinstance(state_v.dtype, types.Float):
         return _update_float
     return _update_integer
+
+
+@njit(**JIT)
+def _flip_bits(x, key, register, rate, state_bits):
+    """Flip each of the low ``state_bits`` bits of register ``x`` (two's complement) when uniform
+    ``register * 64 + bit`` of ``key`` is below ``rate``; return the sign-extended result (``x`` unchanged
+    when no bit flips)."""
+    mask = (np.int64(1) << state_bits) - 1
+    y = x & mask
+    flipped = False
+    for b in range(state_bits):
+        if uniform_at(key, register * 64 + b) < rate:
+            y ^= np.int64(1) << b
+            flipped = True
+    if not flipped:
+        return x
+    if y >= np.int64(1) << (state_bits - 1):
+        y -= np.int64(1) << state_bits
+    return y
+
+
+def _flip_state(n_neurons, key, rate, state_bits, state_u, state_v):
+    """Soft errors at the end of a step: on integer chips, bit ``b`` of neuron ``i``'s u (v) register flips
+    when uniform ``(2 i) * 64 + b`` (``(2 i + 1) * 64 + b``) of ``key`` is below ``rate``; the float
+    datapath has no registers to flip (the noise builder refuses it)."""
+
+
+def _flip_state_integer(n_neurons, key, rate, state_bits, state_u, state_v):
+    for i in range(n_neurons):
+        state_u[i] = _flip_bits(state_u[i], key, 2 * i, rate, state_bits)
+        state_v[i] = _flip_bits(state_v[i], key, 2 * i + 1, rate, state_bits)
+
+
+def _flip_state_float(n_neurons, key, rate, state_bits, state_u, state_v):
+    return
+
+
+@overload(_flip_state, jit_options=_OVERLOAD)
+def _select_flip(n_neurons, key, rate, state_bits, state_u, state_v):
+    """Compile-time choice from the state's dtype, as :func:`_select_update`."""
+    if isinstance(state_v.dtype, types.Float):
+        return _flip_state_float
+    return _flip_state_integer
 
 
 @njit(**JIT)
@@ -219,8 +297,9 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                 neuron_port_ptr, src_group, src_packets, src_hops_x, src_hops_y, neuron_group,
                 update_ranges, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
                 has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow,
-                mem_overflow, chunk_bounds, out_counts, out_step_counts, out_spike_count,
-                out_first_spike, out_u, out_v, out_raster):
+                mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd, drop_probability,
+                jitter_probability, jitter_max_steps, flip_rate, chunk_bounds, out_counts, out_step_counts,
+                out_spike_count, out_first_spike, out_u, out_v, out_raster):
     """Run a batch of samples through a LIF network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (``syn_weight``, the neuron parameters and ``out_u``/``out_v``
@@ -251,6 +330,19 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Neuron flags (reset_mode: RESET_VALUE, RESET_SUBTRACT, RESET_SUBTRACT_NEXT).
     decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow : int
         Integer datapath scalars (unused by the float datapath).
+    first_sample : int
+        Index of sample 0 of this batch in the noise streams (draws are keyed by the global sample).
+    noise_seeds : ndarray uint64 ``(5,)``
+        Seeds of current noise, membrane noise, spike drop, spike jitter and state bit flips
+        (``hwsim.dynamic_noise.DynamicNoise``); each draw is ``counter_rng`` of (seed, sample, step, index).
+    u_noise_sd, v_noise_sd : ndarray float64 ``(n_neurons,)``
+        Standard deviation of the per-step current / membrane noise [state units]; 0: none.
+    drop_probability, jitter_probability : float
+        Per-packet probability of being dropped / delivered late.
+    jitter_max_steps : int
+        Largest lateness [steps] (>= 1 when jitter is on).
+    flip_rate : float
+        Probability per state bit per step of a flip (integer datapath only).
     chunk_bounds : ndarray int64 ``(n_chunks + 1,)``
         Chunk c runs samples ``chunk_bounds[c] .. chunk_bounds[c+1]-1`` one after another.
     out_counts : ndarray int64 ``(n_samples, n_groups, N_ACTIONS)``
@@ -265,8 +357,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Filled with the spikes of every step, unless its second axis is empty.
     """
     n_steps = input_spikes.shape[1]
-    n_slots = 1  # a power of two > max_delay
-    while n_slots <= max_delay:
+    n_slots = 1  # a power of two > max_delay + the largest lateness
+    while n_slots <= max_delay + (jitter_max_steps if jitter_probability > 0.0 else 0):
         n_slots *= 2
     slot_mask = n_slots - 1
     record = out_raster.shape[1] > 0
@@ -288,13 +380,19 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
             v = out_v[s]
             u[:] = 0
             v[:] = 0
+            sample = first_sample + s
             for t in range(n_steps):
                 slot = t & slot_mask
+                key_u = key_of(noise_seeds[0], sample, t)
+                key_v = key_of(noise_seeds[1], sample, t)
+                key_drop = key_of(noise_seeds[2], sample, t)
+                key_jitter = key_of(noise_seeds[3], sample, t)
                 for ch in range(n_inputs):
                     if input_spikes[s, t, ch] != 0:
                         _propagate(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
                                    seg_mem_words, syn_port, syn_weight, syn_delay, src_group,
-                                   src_packets, src_hops_x, src_hops_y, ring, step)
+                                   src_packets, src_hops_x, src_hops_y, n_groups, key_drop, drop_probability,
+                                   key_jitter, jitter_probability, jitter_max_steps, ring, step)
                 if record:
                     out_raster[s, t] = 0
                 for r in range(update_ranges.shape[0]):
@@ -302,7 +400,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                                                neuron_port_ptr, neuron_group, syn_factor, mem_factor, v_th, bias,
                                                bias_syn, v_reset, refractory_steps, has_threshold, reset_mode,
                                                decay_bits, rounding, input_shift, state_bits, syn_overflow,
-                                               mem_overflow, u, v, refractory, pending, step, spiked)
+                                               mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, u, v,
+                                               refractory, pending, step, spiked)
                     for k in range(n_spiked):
                         i = spiked[k]
                         out_spike_count[s, i] += 1
@@ -312,5 +411,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                             out_raster[s, t, i] = 1
                         _propagate(n_inputs + i, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
                                    seg_mem_words, syn_port, syn_weight, syn_delay, src_group,
-                                   src_packets, src_hops_x, src_hops_y, ring, step)
+                                   src_packets, src_hops_x, src_hops_y, n_groups, key_drop, drop_probability,
+                                   key_jitter, jitter_probability, jitter_max_steps, ring, step)
+                if flip_rate > 0.0:
+                    _flip_state(n_neurons, key_of(noise_seeds[4], sample, t), flip_rate, state_bits, u, v)
                 _flush(step, out_counts[s], out_step_counts[c, t])

@@ -2,15 +2,48 @@
 ``hwsim.lowering`` or ``hwsim.kernels``.
 
 The spiking reference keeps the network layer-structured: one dense weight matrix
-per (projection, delay) and the history of every source's spikes, so the input of
-projection p at step t is ``sum_d shift_p(W[p, d] @ spikes[t - d])`` (the shift applies to
-the spikes of one emission step, as Lava's DelayDense). It loops over steps and, within
-a step, over populations in the network's update order, so a delay-0 term reads the
-spikes that sources updated earlier in the same step have just emitted; it is
+per (projection, delay). When a source spikes at step t, its column of ``W[p, d]`` is pushed
+into an arrival buffer ``arrive[p][t + d (+ lateness), d]``, one destination group at a time
+(a packet: dynamic noise may drop it or make it late); the input of projection p at step t is
+``sum_d shift_p(arrive[p][t, d])`` (the shift applies to what arrives in one step per delay, as
+Lava's DelayDense). It loops over steps and, within a step, over populations in the network's
+update order, so delay-0 input reaches populations updated later in the same step; it is
 vectorised over the neurons of a population. A float network (``qnet.is_float``) runs
 the IR equations in float64 with no shifts or overflow. Counters come back by action name.
+
+Dynamic noise draws are recomputed here from their definition (``kernels/counter_rng.py``'s
+docstring): SplitMix64 keyed by (seed, sample, step, index), vectorised over uint64 arrays, and
+Box-Muller through Python's ``math`` (the C library's log and cos, as the compiled kernel).
 """
+import math
+
 import numpy as np
+
+
+def _splitmix(z):
+    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic)."""
+    z = np.asarray(z, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _draws(seed, sample, step, index):
+    """64-bit draws of ``index`` (array) for (seed, sample, step)."""
+    key = _splitmix(_splitmix(_splitmix(np.array([seed], dtype=np.uint64)) ^ np.uint64(sample)) ^ np.uint64(step))
+    return _splitmix(key ^ np.asarray(index, dtype=np.uint64))
+
+
+def _uniforms(seed, sample, step, index):
+    return (_draws(seed, sample, step, index) >> np.uint64(11)).astype(np.float64) / 2.0 ** 53
+
+
+def _normals(seed, sample, step, index):
+    index = np.asarray(index, dtype=np.uint64)
+    a = (_draws(seed, sample, step, 2 * index) >> np.uint64(11)).astype(np.float64)
+    b = (_draws(seed, sample, step, 2 * index + 1) >> np.uint64(11)).astype(np.float64)
+    return np.array([math.sqrt(-2.0 * math.log((x + 1.0) / 2.0 ** 53)) * math.cos(2.0 * math.pi * (y / 2.0 ** 53))
+                     for x, y in zip(a.tolist(), b.tolist())])
 
 
 def _shift(x, shift):
@@ -67,7 +100,8 @@ def _group_sum(groups, values, n_groups):
     return out
 
 
-def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits):
+def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits, noise=None,
+                      first_sample=0):
     """Simulate a QuantizedNetwork on a Placement, one sample after another.
 
     Parameters
@@ -76,6 +110,10 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     placement : hwsim.mapping.Placement
     input_spikes : ndarray ``(n_samples, T, n_input_channels)`` of 0/1
     bits_per_synapse, memory_word_bits : int
+    noise : hwsim.noise.DynamicNoise, optional
+        Dynamic noise (read as data: seeds, standard deviations, probabilities).
+    first_sample : int
+        Global index of sample 0 in the noise streams.
 
     Returns
     -------
@@ -104,6 +142,14 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     order = [by_name[name] for name in getattr(qnet, "update_order", ())] or list(qnet.populations)
     syn_per_group, words, packets, hops = _routing_tables(qnet, placement, bits_per_synapse, memory_word_bits)
     src_group = np.concatenate([placement.input_group, placement.neuron_group])
+    neuron_group = np.asarray(placement.neuron_group)
+    seeds = [int(x) for x in noise.seeds] if noise is not None else [0] * 5
+    u_sd = np.asarray(noise.u_noise_sd) if noise is not None else np.zeros(n_neurons)
+    v_sd = np.asarray(noise.v_noise_sd) if noise is not None else np.zeros(n_neurons)
+    p_drop = noise.drop_probability if noise is not None else 0.0
+    p_late = noise.jitter_probability if noise is not None else 0.0
+    max_late = noise.jitter_max_steps if noise is not None and p_late > 0 else 0
+    flip_rate = noise.flip_rate if noise is not None else 0.0
     names = ("synop", "neuron_active", "neuron_idle", "spike", "packet", "hop_x", "hop_y", "mac", "mem_read")
     counts = {name: np.zeros((n_samples, n_groups), dtype=np.int64) for name in names}
     step_counts = {name: np.zeros((n_steps, n_groups), dtype=np.int64) for name in names}
@@ -111,36 +157,67 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     u_out = np.zeros((n_samples, n_neurons), dtype=value_type)
     v_out = np.zeros((n_samples, n_neurons), dtype=value_type)
     for s in range(n_samples):
-        history = np.zeros((n_steps, n_src), dtype=value_type)   # spikes of every source per step
-        history[:, :n_in] = input_spikes[s] != 0
+        sample = first_sample + s
+        horizon = n_steps + max(w.shape[0] for w in weights) + max_late if weights else n_steps
+        arrive = [np.zeros((horizon, w.shape[0], n_neurons), dtype=value_type) for w in weights]
         u = np.zeros(n_neurons, dtype=value_type)
         v = np.zeros(n_neurons, dtype=value_type)
         refractory = np.zeros(n_neurons, dtype=np.int64)
         pending = np.zeros(n_neurons, dtype=bool)
         active = np.zeros(n_neurons, dtype=bool)
         for t in range(n_steps):
-            for pop in order:   # the update order: delay-0 inputs come from populations already updated
+            step = {name: np.zeros(n_groups, dtype=np.int64) for name in names}
+
+            def emit(sources):
+                """Push the spikes of ``sources`` (global source numbers) emitted at step t, packet by packet."""
+                for j in sources:
+                    g0 = src_group[j]
+                    step["spike"][g0] += 1
+                    step["packet"][g0] += packets[j]
+                    step["hop_x"][g0] += hops[j, 0]
+                    step["hop_y"][g0] += hops[j, 1]
+                    for g in np.flatnonzero(syn_per_group[j]):
+                        n = j * n_groups + g
+                        if p_drop > 0 and _uniforms(seeds[2], sample, t, [n])[0] < p_drop:
+                            continue
+                        late = 0
+                        if p_late > 0 and _uniforms(seeds[3], sample, t, [2 * n])[0] < p_late:
+                            late = 1 + int(_draws(seeds[3], sample, t, [2 * n + 1])[0] % np.uint64(max_late))
+                        step["synop"][g] += syn_per_group[j, g]
+                        step["mem_read"][g] += words[j, g]
+                        in_g = neuron_group == g
+                        for w, buf in zip(weights, arrive):
+                            for d in range(w.shape[0]):
+                                buf[t + d + late, d, in_g] += w[d, in_g, j]
+
+            emit(np.flatnonzero(input_spikes[s, t]))
+            for pop in order:
                 n = slice(pop.offset, pop.offset + pop.size)
+                idx = np.arange(pop.offset, pop.offset + pop.size)
                 x = np.zeros(pop.size, dtype=value_type)
-                for proj, w in zip(qnet.projections, weights):
-                    for d in range(0, min(w.shape[0], t + 1)):   # the shift applies per emission step
-                        arriving = w[d, n] @ history[t - d]
-                        x += arriving if is_float else _shift(arriving, proj.shift)
+                for proj, buf in zip(qnet.projections, arrive):
+                    for d in range(buf.shape[1]):
+                        x += buf[t, d, n] if is_float else _shift(buf[t, d, n], proj.shift)
                 active[n] = (x != 0) | (u[n] != 0) | (v[n] != 0) | (bias[n] != 0) | (bias_syn[n] != 0)
+                zu = _normals(seeds[0], sample, t, idx) * u_sd[n] if u_sd[n].any() else np.zeros(pop.size)
+                zv = _normals(seeds[1], sample, t, idx) * v_sd[n] if v_sd[n].any() else np.zeros(pop.size)
                 if is_float:
                     u[n] = syn_factor[n] * u[n] + x + bias_syn[n]
+                    u[n] = np.where(u_sd[n] > 0, u[n] + zu, u[n])
                 else:
                     u[n] = _overflow(_decay(u[n], syn_factor[n], ar.decay_bits, ar.rounding)
-                                     + (x << ar.input_shift) + bias_syn[n], ar.state_bits, ar.syn_overflow)
+                                     + (x << ar.input_shift) + bias_syn[n] + np.floor(zu + 0.5).astype(np.int64),
+                                     ar.state_bits, ar.syn_overflow)
                 held = refractory[n] > 0
                 refractory[n] -= held
                 owed = np.where(pending[n], v_th[n], 0)   # subtract_next: v_th owed since the last spike
                 if is_float:
                     v_new = mem_factor[n] * v[n] + u[n] + bias[n]
                     v_new = np.where(pending[n], v_new - owed, v_new)
+                    v_new = np.where(v_sd[n] > 0, v_new + zv, v_new)
                 else:
                     v_new = _overflow(_decay(v[n], mem_factor[n], ar.decay_bits, ar.rounding) + u[n] + bias[n]
-                                      - owed, ar.state_bits, ar.mem_overflow)
+                                      - owed + np.floor(zv + 0.5).astype(np.int64), ar.state_bits, ar.mem_overflow)
                 pending[n] &= held
                 spike = ~held & (has_threshold[n] != 0) & (v_new > v_th[n])
                 reset = np.where(reset_subtract[n] != 0, v_new - v_th[n], v_reset[n])
@@ -148,23 +225,15 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                 pending[n] |= spike & (reset_next[n] != 0)
                 v[n] = np.where(held, v[n], v_new)
                 refractory[n] = np.where(spike, refractory_steps[n], refractory[n])
-                history[t, n_in + pop.offset:n_in + pop.offset + pop.size] = spike
-            src_spikes = history[t].astype(np.int64)
-            step = {
-                "synop": src_spikes @ syn_per_group,
-                "mem_read": src_spikes @ words,
-                "spike": _group_sum(src_group, src_spikes, n_groups),
-                "packet": _group_sum(src_group, src_spikes * packets, n_groups),
-                "hop_x": _group_sum(src_group, src_spikes * hops[:, 0], n_groups),
-                "hop_y": _group_sum(src_group, src_spikes * hops[:, 1], n_groups),
-                "neuron_active": _group_sum(placement.neuron_group, active, n_groups),
-                "neuron_idle": _group_sum(placement.neuron_group, ~active, n_groups),
-                "mac": np.zeros(n_groups, dtype=np.int64),
-            }
+                raster[s, t, n] = spike
+                emit(n_in + pop.offset + np.flatnonzero(spike))
+            if flip_rate > 0:
+                u[:], v[:] = _flip_registers(u, v, seeds[4], sample, t, flip_rate, ar.state_bits)
+            step["neuron_active"] = _group_sum(neuron_group, active, n_groups)
+            step["neuron_idle"] = _group_sum(neuron_group, ~active, n_groups)
             for name in names:
                 counts[name][s] += step[name]
                 step_counts[name][t] += step[name]
-        raster[s] = history[:, n_in:]
         u_out[s], v_out[s] = u, v
     fired = raster.any(axis=1)
     return {
@@ -176,6 +245,21 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         "counts": counts,
         "step_counts": step_counts,
     }
+
+
+def _flip_registers(u, v, seed, sample, step, rate, bits):
+    """Bit ``b`` of register r (u of neuron i: r = 2i, v: r = 2i + 1) flips when uniform ``r * 64 + b`` < rate;
+    registers are ``bits``-bit two's complement (a register no bit of which flips keeps its value)."""
+    out = []
+    for reg_offset, x in ((0, u), (1, v)):
+        r = 2 * np.arange(x.size) + reg_offset
+        hit = _uniforms(seed, sample, step, (r[:, None] * 64 + np.arange(bits)[None, :]).ravel()).reshape(-1, bits) \
+            < rate
+        flips = (hit * (1 << np.arange(bits, dtype=np.int64))).sum(axis=1)   # exact: bits <= 62
+        y = (x & ((1 << bits) - 1)) ^ flips
+        y = np.where(y >= 1 << (bits - 1), y - (1 << bits), y)
+        out.append(np.where(hit.any(axis=1), y, x))
+    return out
 
 
 def reference_mlp(qmlp, x_int):

@@ -16,6 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from hwsim.mapping import Group, Placement
+from hwsim.noise import DynamicNoise
 from hwsim.qmlp import QLayer, QuantizedMLP
 from hwsim.quantize import FloatDatapath, IntegerArithmetic, QInput, QPopulation, QProjection, QuantizedNetwork
 
@@ -183,3 +184,25 @@ def mlp_cases(draw):
         width = n_out
     x = rng.integers(0, 256, (draw(st.integers(1, 5)), n_in)).astype(np.int64)
     return QuantizedMLP("x", n_in, tuple(layers)), x
+
+
+@st.composite
+def dynamic_noises(draw, qnet: QuantizedNetwork) -> DynamicNoise:
+    """Random dynamic noise for ``qnet``: any seeds; current/membrane noise off, small or large (per
+    neuron, relative to the state scale); drop and jitter probabilities from 0 to 1 with lateness up
+    to 4 steps; state bit flips (integer datapath only) from 0 to 5 % per bit."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n = qnet.n_neurons
+    scale = 2.0 if qnet.is_float else float(1 << (qnet.arithmetic.state_bits - 3))
+
+    def sd():
+        level = draw(st.sampled_from([0.0, 0.05, 0.5]))
+        return level * scale * rng.random(n) * (rng.random(n) < 0.8)
+
+    return DynamicNoise(
+        seeds=np.array([draw(st.integers(0, 2**64 - 1)) for _ in range(5)], dtype=np.uint64),
+        u_noise_sd=sd(), v_noise_sd=sd(),
+        drop_probability=draw(st.sampled_from([0.0, 0.2, 0.7, 1.0])),
+        jitter_probability=draw(st.sampled_from([0.0, 0.3, 1.0])),
+        jitter_max_steps=draw(st.integers(1, 4)),
+        flip_rate=0.0 if qnet.is_float else draw(st.sampled_from([0.0, 0.01, 0.05])))

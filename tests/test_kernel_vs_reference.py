@@ -2,30 +2,15 @@
 import numpy as np
 from hypothesis import given, settings
 
-from hwsim.kernels.actions import N_ACTIONS, NAMES, NEURON_ACTIVE, NEURON_IDLE, SYNOP
+from hwsim.kernels.actions import N_ACTIONS, NEURON_ACTIVE, NEURON_IDLE, SYNOP
 from hwsim.lowering import lower_mlp, lower_spiking
 from hwsim.simulate import simulate_mlp, simulate_spiking
+from compare import assert_same, by_column
 from reference import reference_mlp, reference_spiking
 from strategies import mlp_cases, spiking_cases
 
 SPIKING = settings(max_examples=250, deadline=None)
 MLP = settings(max_examples=150, deadline=None)
-
-
-def _by_column(counts_by_name: dict, shape: tuple) -> np.ndarray:
-    """Stack the reference's counters (by action name) into kernel column order."""
-    return np.stack([counts_by_name.get(name, np.zeros(shape, dtype=np.int64)) for name in NAMES], axis=-1)
-
-
-def _assert_same(result, ref) -> None:
-    """Spikes, first spikes, final u/v and every counter of the kernel equal the reference's exactly."""
-    np.testing.assert_array_equal(result.raster, ref["raster"])
-    np.testing.assert_array_equal(result.spike_count, ref["spike_count"])
-    np.testing.assert_array_equal(result.first_spike, ref["first_spike"])
-    np.testing.assert_array_equal(result.u_final, ref["u"])
-    np.testing.assert_array_equal(result.v_final, ref["v"])
-    np.testing.assert_array_equal(result.counts, _by_column(ref["counts"], result.counts.shape[:2]))
-    np.testing.assert_array_equal(result.step_counts, _by_column(ref["step_counts"], result.step_counts.shape[:2]))
 
 
 @SPIKING
@@ -34,7 +19,7 @@ def test_spiking_matches_reference(case):
     qnet, placement, spikes, bits, word = case
     result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True)
     ref = reference_spiking(qnet, placement, spikes, bits, word)
-    _assert_same(result, ref)
+    assert_same(result, ref)
 
 
 @SPIKING
@@ -48,7 +33,7 @@ def test_float_spiking_matches_reference_exactly(case):
     result = simulate_spiking(arrays, spikes, record_raster=True)
     ref = reference_spiking(qnet, placement, spikes, bits, word)
     assert result.v_final.dtype == np.float64
-    _assert_same(result, ref)
+    assert_same(result, ref)
 
 
 @SPIKING
@@ -89,7 +74,7 @@ def test_mlp_matches_reference(case):
     result = simulate_mlp(lower_mlp(qmlp), x)
     outputs, counts = reference_mlp(qmlp, x)
     np.testing.assert_array_equal(result.outputs, outputs)
-    np.testing.assert_array_equal(result.counts, _by_column(counts, result.counts.shape[:2]))
+    np.testing.assert_array_equal(result.counts, by_column(counts, result.counts.shape[:2]))
 
 
 @MLP

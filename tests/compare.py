@@ -1,0 +1,20 @@
+"""Assertions shared by the kernel-vs-reference tests."""
+import numpy as np
+
+from hwsim.kernels.actions import NAMES
+
+
+def by_column(counts_by_name: dict, shape: tuple) -> np.ndarray:
+    """Stack the reference's counters (by action name) into kernel column order."""
+    return np.stack([counts_by_name.get(name, np.zeros(shape, dtype=np.int64)) for name in NAMES], axis=-1)
+
+
+def assert_same(result, ref) -> None:
+    """Spikes, first spikes, final u/v and every counter of the kernel equal the reference's exactly."""
+    np.testing.assert_array_equal(result.raster, ref["raster"])
+    np.testing.assert_array_equal(result.spike_count, ref["spike_count"])
+    np.testing.assert_array_equal(result.first_spike, ref["first_spike"])
+    np.testing.assert_array_equal(result.u_final, ref["u"])
+    np.testing.assert_array_equal(result.v_final, ref["v"])
+    np.testing.assert_array_equal(result.counts, by_column(ref["counts"], result.counts.shape[:2]))
+    np.testing.assert_array_equal(result.step_counts, by_column(ref["step_counts"], result.step_counts.shape[:2]))
