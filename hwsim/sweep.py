@@ -243,6 +243,19 @@ class SweepResult:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_json(cls, path: str | Path) -> "SweepResult":
+        """Read a ``sweep.json`` written by :meth:`write` (SpecError when it is not one)."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text())
+            return cls(**data)
+        except FileNotFoundError:
+            raise SpecError(f"{path}: not found; expected a sweep.json written by hwsim noise.") from None
+        except (json.JSONDecodeError, TypeError) as err:
+            raise SpecError(f"{path}: not a sweep result ({err}); expected a sweep.json written by "
+                            f"hwsim noise.") from None
+
     def to_json(self, path: str | Path | None = None) -> str:
         """Deterministic JSON text (sorted keys); also written to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
@@ -294,13 +307,8 @@ class SweepResult:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = []
-        lv = [r for r in self.levels if r["accuracy_mean"] is not None]
         fig, ax = plt.subplots(figsize=(6, 4))
-        if lv:
-            xs = [r["value"] for r in lv]
-            ax.fill_between(xs, [100 * r["accuracy_ci95_low"] for r in lv],
-                            [100 * r["accuracy_ci95_high"] for r in lv], alpha=0.25, label="95 % CI")
-            ax.plot(xs, [100 * r["accuracy_mean"] for r in lv], marker="o", label="mean")
+        _accuracy_band(ax, self.levels, "mean")
         pts = [p for p in self.points if p["accuracy"] is not None]
         ax.scatter([p["value"] for p in pts], [100 * p["accuracy"] for p in pts], s=8, alpha=0.5,
                    color="gray", label="instances")
@@ -333,6 +341,53 @@ class SweepResult:
         self.to_csv(out_dir / "points.csv")
         self.to_csv(out_dir / "levels.csv", levels=True)
         return [out_dir / "sweep.json", out_dir / "points.csv", out_dir / "levels.csv"] + self.plot(out_dir)
+
+
+def _accuracy_band(ax, levels: list, label: str) -> None:
+    """Draw the mean accuracy per level with its 95 % CI band on ``ax``."""
+    lv = [r for r in levels if r["accuracy_mean"] is not None]
+    if not lv:
+        return
+    xs = [r["value"] for r in lv]
+    line, = ax.plot(xs, [100 * r["accuracy_mean"] for r in lv], marker="o", label=label)
+    ax.fill_between(xs, [100 * r["accuracy_ci95_low"] for r in lv], [100 * r["accuracy_ci95_high"] for r in lv],
+                    alpha=0.25, color=line.get_color(), label=f"{label}: 95 % CI")
+
+
+def plot_comparison(results: Sequence[SweepResult], labels: Sequence[str], path: str | Path) -> Path:
+    """Overlay the accuracy curves (mean and 95 % CI) of sweeps of one noise axis, e.g. a model before
+    and after noise-aware training; write the PNG to ``path``.
+
+    Raises
+    ------
+    SpecError
+        When the sweeps do not share the swept kind and parameter, or labels and results differ in number.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if len(labels) != len(results) or not results:
+        raise SpecError(f"plot_comparison: {len(results)} sweeps and {len(labels)} labels; expected one label "
+                        f"per sweep and at least one sweep.")
+    axes = {(r.kind, r.param) for r in results}
+    if len(axes) != 1:
+        raise SpecError(f"plot_comparison: sweeps of {sorted(axes)}; expected one noise kind and parameter. "
+                        f"Hint: compare sweeps of the same axis.")
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for result, label in zip(results, labels):
+        _accuracy_band(ax, result.levels, f"{label} ({result.model})")
+    ax.set_xlabel(f"{results[0].kind}.{results[0].param}")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title(f"on {', '.join(sorted({r.chip for r in results}))}; {results[0].instances} instances per level")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 # ---------------------------------------------------------------------------- resume file

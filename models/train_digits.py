@@ -1,6 +1,6 @@
 """Train hwsim's bundled digits models (numpy only) and write them as IR graphs.
 
-Run ``python -m hwsim.models.train_digits [--seed N] [--out DIR]``; the result is
+Run ``python -m hwsim.models.train_digits [--seed N] [--out DIR] [--noise SPEC.yaml]``; the result is
 fully determined by the seed (on one platform) and takes well under a minute on
 two cores. Two graphs are written with :func:`hwsim.ir.save_graph`:
 
@@ -72,6 +72,8 @@ from hwsim.encoding import rate_encode
 from hwsim.errors import UnsupportedError
 from hwsim.ir import Graph, save_graph
 from hwsim.models.digits import DATA_DIR, FEATURE_SCALE, load_digits_split
+from hwsim.models.noise_training import ForwardNoise, check_trainable, forward_noise, noisy_chain
+from hwsim.noise import NoiseSpec, load_noise
 
 N_FEATURES = 64
 N_CLASSES = 10
@@ -202,7 +204,8 @@ class LifLayer:
     v_reset: np.ndarray
 
 
-def run_lif(x: np.ndarray, layer: LifLayer) -> tuple[np.ndarray, np.ndarray]:
+def run_lif(x: np.ndarray, layer: LifLayer, current_noise: np.ndarray | None = None,
+            membrane_noise: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Run one ``lif`` population over all steps.
 
     Parameters
@@ -211,6 +214,9 @@ def run_lif(x: np.ndarray, layer: LifLayer) -> tuple[np.ndarray, np.ndarray]:
         ``(T, B, n)`` synaptic input arriving at each step, membrane units.
     layer : LifLayer
         Population parameters.
+    current_noise, membrane_noise : ndarray, optional
+        ``(T, B, n)`` added to the current / the membrane at each step, membrane units
+        (:mod:`hwsim.models.noise_training`).
 
     Returns
     -------
@@ -226,7 +232,11 @@ def run_lif(x: np.ndarray, layer: LifLayer) -> tuple[np.ndarray, np.ndarray]:
     spikes = np.empty_like(x)
     for t in range(x.shape[0]):
         i = keep_syn * i + x[t]
+        if current_noise is not None:
+            i = i + current_noise[t]
         v = keep_mem * v + i + layer.bias
+        if membrane_noise is not None:
+            v = v + membrane_noise[t]
         v_pre[t] = v
         fired = v > layer.v_th
         spikes[t] = fired
@@ -241,7 +251,7 @@ def delayed_input(spikes_pre: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return x
 
 
-def simulate_snn(raster: np.ndarray, layers: list[LifLayer]
+def simulate_snn(raster: np.ndarray, layers: list[LifLayer], noise: ForwardNoise | None = None
                  ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Simulate a feed-forward chain of ``lif`` layers with hwsim's IR semantics (float64).
 
@@ -251,6 +261,9 @@ def simulate_snn(raster: np.ndarray, layers: list[LifLayer]
         ``(B, T, n_in)`` 0/1 input spikes (the layout of :func:`hwsim.encoding.rate_encode`).
     layers : list of LifLayer
         Layers in order, each fed by the previous one through delay-1 synapses.
+    noise : ForwardNoise, optional
+        Dynamic noise of one minibatch: spikes not ``delivered`` to a layer are lost, and the
+        current / membrane noise is added at every step.
 
     Returns
     -------
@@ -260,9 +273,13 @@ def simulate_snn(raster: np.ndarray, layers: list[LifLayer]
     """
     spikes = np.transpose(raster, (1, 0, 2)).astype(np.float64)
     trace = []
-    for layer in layers:
-        x = delayed_input(spikes, layer.weight)
-        v, spikes = run_lif(x, layer)
+    for k, layer in enumerate(layers):
+        if noise is None:
+            x = delayed_input(spikes, layer.weight)
+            v, spikes = run_lif(x, layer)
+        else:
+            x = delayed_input(spikes * noise.delivered[k], layer.weight)
+            v, spikes = run_lif(x, layer, noise.current[k], noise.membrane[k])
         trace.append((x, v, spikes))
     return trace
 
@@ -288,7 +305,9 @@ def backward_lif(grad_spikes: np.ndarray, v: np.ndarray, spikes: np.ndarray, lay
         ``(T, B, n)`` loss gradient with respect to the synaptic input ``x``.
     """
     keep_syn, keep_mem = 1.0 - layer.decay_syn, 1.0 - layer.decay_mem
-    surrogate = 1.0 / (1.0 + slope * np.abs(v - layer.v_th) / layer.v_th) ** 2
+    reachable = np.isfinite(layer.v_th) & (layer.v_th > 0)   # dead / stuck-on neurons pass no gradient
+    v_th = np.where(reachable, layer.v_th, 1.0)
+    surrogate = np.where(reachable, 1.0 / (1.0 + slope * np.abs(v - v_th) / v_th) ** 2, 0.0)
     grad_x = np.empty_like(v)
     grad_v_next = np.zeros(v.shape[1:])
     grad_i_next = np.zeros(v.shape[1:])
@@ -336,7 +355,8 @@ def make_lif_layer(weight: np.ndarray, config: SnnConfig) -> LifLayer:
 
 
 def snn_gradients(weights: list[np.ndarray], raster: np.ndarray, labels: np.ndarray,
-                  config: SnnConfig) -> list[np.ndarray]:
+                  config: SnnConfig, layers: list[LifLayer] | None = None,
+                  noise: ForwardNoise | None = None) -> list[np.ndarray]:
     """Weight gradients of the SNN's training loss on one minibatch.
 
     The loss is the mean cross-entropy of ``logit_scale * spike_count / n_steps`` plus
@@ -346,21 +366,29 @@ def snn_gradients(weights: list[np.ndarray], raster: np.ndarray, labels: np.ndar
     Parameters
     ----------
     weights : list of ndarray
-        ``[W_hidden (H, 64), W_out (10, H)]`` used in the forward pass, membrane units.
+        ``[W_hidden (H, 64), W_out (10, H)]``, membrane units.
     raster : ndarray
         ``(B, T, 64)`` input spikes.
     labels : ndarray
         ``(B,)`` classes.
     config : SnnConfig
         Hyper-parameters (logit scale, rate penalty, surrogate slope).
+    layers : list of LifLayer, optional
+        The forward pass's layers; default :func:`make_lif_layer` of ``weights``. Noise-aware
+        training passes a noisy chip instance: the gradients computed there are returned for
+        the clean ``weights`` (straight-through).
+    noise : ForwardNoise, optional
+        Dynamic noise of the forward pass; dropped spikes carry no gradient.
 
     Returns
     -------
     list of ndarray
         Gradients with respect to each weight matrix.
     """
-    layers = [make_lif_layer(w, config) for w in weights]
-    (x_h, v_h, s_h), (x_o, v_o, s_o) = simulate_snn(raster, layers)
+    layers = layers if layers is not None else [make_lif_layer(w, config) for w in weights]
+    (x_h, v_h, s_h), (x_o, v_o, s_o) = simulate_snn(raster, layers, noise)
+    inputs = np.transpose(raster, (1, 0, 2)).astype(np.float64)
+    reach_h, reach_o = (noise.delivered[0], noise.delivered[1]) if noise is not None else (1.0, 1.0)
     n = len(labels)
     scale = config.logit_scale / config.n_steps
     grad_logits = cross_entropy_gradient(scale * s_o.sum(axis=0), labels)
@@ -368,18 +396,31 @@ def snn_gradients(weights: list[np.ndarray], raster: np.ndarray, labels: np.ndar
     grad_out = np.broadcast_to(scale * grad_logits, s_o.shape)
     grad_x_out = backward_lif(grad_out, v_o, s_o, layers[1], config.surrogate_slope)
     grad_x_out += (2 * config.input_penalty / n) * excess_o * np.sign(x_o)
-    grad_w_out = np.einsum("tbo,tbi->oi", grad_x_out[1:], s_h[:-1])
+    delivered_h = s_h * reach_o
+    grad_w_out = np.einsum("tbo,tbi->oi", grad_x_out[1:], delivered_h[:-1])
     grad_s_h = np.full(s_h.shape, config.rate_penalty / s_h.size)
-    grad_s_h[:-1] += grad_x_out[1:] @ weights[1]
+    grad_s_h[:-1] += (grad_x_out[1:] @ layers[1].weight) * (reach_o[:-1] if noise is not None else 1.0)
     grad_x_h = backward_lif(grad_s_h, v_h, s_h, layers[0], config.surrogate_slope)
     grad_x_h += (2 * config.input_penalty / n) * excess_h * np.sign(x_h)
-    inputs = np.transpose(raster, (1, 0, 2)).astype(np.float64)
-    grad_w_h = np.einsum("tbo,tbi->oi", grad_x_h[1:], inputs[:-1])
+    grad_w_h = np.einsum("tbo,tbi->oi", grad_x_h[1:], (inputs * reach_h)[:-1])
     return [grad_w_h, grad_w_out]
 
 
+def noisy_instance(weights: list[np.ndarray], config: SnnConfig, noise: NoiseSpec, batch: int,
+                   rng: np.random.Generator) -> tuple[list[LifLayer], ForwardNoise | None]:
+    """One chip instance for a minibatch of ``batch`` samples: the layers after ``noise``'s static
+    sources (drawn by :mod:`hwsim.noise` on the float chip) and its pre-drawn dynamic noise, both
+    seeded from ``rng`` (:mod:`hwsim.models.noise_training`)."""
+    seed = int(rng.integers(2**63))
+    graph = build_snn_graph(weights, config, {})
+    layers = [LifLayer(**params) for params in noisy_chain(graph, noise, seed)]
+    programmed_v_th = [make_lif_layer(w, config).v_th for w in weights]
+    return layers, forward_noise(noise, programmed_v_th, N_FEATURES, config.n_steps, batch,
+                                 np.random.default_rng(seed))
+
+
 def train_snn(x_train: np.ndarray, y_train: np.ndarray, config: SnnConfig,
-              rng: np.random.Generator) -> list[np.ndarray]:
+              rng: np.random.Generator, noise: NoiseSpec | None = None) -> list[np.ndarray]:
     """Train the SNN's weights (float64, membrane units of ``v_th = 1``).
 
     Parameters
@@ -389,20 +430,27 @@ def train_snn(x_train: np.ndarray, y_train: np.ndarray, config: SnnConfig,
     config : SnnConfig
         Hyper-parameters.
     rng : numpy.random.Generator
-        Source of the initial weights and minibatch order.
+        Source of the initial weights, the minibatch order and (with ``noise``) each minibatch's
+        chip instance.
+    noise : NoiseSpec, optional
+        Noise-aware training: every minibatch runs on a fresh instance of this noise
+        (:func:`noisy_instance`); kinds the training simulator cannot draw raise UnsupportedError.
 
     Returns
     -------
     list of ndarray
         ``[W_hidden (H, 64), W_out (10, H)]``.
     """
+    check_trainable(noise)
     raster = rate_encode(x_train, config.n_steps, "regular")
     params = {"w_h": rng.normal(0.0, 1.0 / np.sqrt(N_FEATURES), (config.n_hidden, N_FEATURES)),
               "w_o": rng.normal(0.0, 1.0 / np.sqrt(config.n_hidden), (N_CLASSES, config.n_hidden))}
     optimiser = Adam(params, config.lr)
     for epoch in range(config.epochs):
         for batch in minibatches(len(y_train), config.batch_size, rng):
-            g_h, g_o = snn_gradients([params["w_h"], params["w_o"]], raster[batch], y_train[batch], config)
+            weights = [params["w_h"], params["w_o"]]
+            layers, forward = (None, None) if noise is None else noisy_instance(weights, config, noise, len(batch), rng)
+            g_h, g_o = snn_gradients(weights, raster[batch], y_train[batch], config, layers, forward)
             optimiser.step({"w_h": g_h, "w_o": g_o}, cosine_factor(epoch, config.epochs))
     return [params["w_h"], params["w_o"]]
 
@@ -690,12 +738,13 @@ def task_metadata(training_seed: int) -> dict:
             "feature_scale": FEATURE_SCALE, "training_seed": training_seed}
 
 
-def make_snn(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: int) -> Graph:
-    """Train the SNN, measure it and return its graph with complete metadata."""
+def make_snn(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: int,
+             noise: NoiseSpec | None = None) -> Graph:
+    """Train the SNN (with ``noise``: noise-aware), measure it and return its graph with complete metadata."""
     x_train, y_train, x_test, y_test = data
     config = SnnConfig()
-    weights = train_snn(x_train, y_train, config, np.random.default_rng(seed_sequence))
-    metadata = task_metadata(training_seed) | {
+    weights = train_snn(x_train, y_train, config, np.random.default_rng(seed_sequence), noise)
+    metadata = task_metadata(training_seed) | ({} if noise is None else {"training_noise": noise.to_dict()}) | {
         "n_steps": config.n_steps, "encoding": "regular",
         "readout": "spike_count",
         "prediction": "the output neuron with the most spikes over n_steps steps; ties go to the "
@@ -741,13 +790,18 @@ def main(argv: list[str] | None = None) -> None:
                                      description="Train hwsim's bundled digits models.")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     parser.add_argument("--out", type=Path, default=DATA_DIR, help=f"output folder (default {DATA_DIR})")
+    parser.add_argument("--noise", type=Path, help="noise spec YAML: train the SNN noise-aware (only the SNN "
+                                                   "is written; see hwsim.models.noise_training)")
     args = parser.parse_args(argv)
+    noise = load_noise(args.noise) if args.noise is not None else None
+    check_trainable(noise)
     args.out.mkdir(parents=True, exist_ok=True)
     data = load_digits_split(TEST_FRACTION, SPLIT_SEED)
     snn_seeds, mlp_seeds = np.random.SeedSequence(args.seed).spawn(2)
-    for make, seeds in ((make_snn, snn_seeds), (make_mlp, mlp_seeds)):
+    jobs = [(make_snn, snn_seeds)] if noise is not None else [(make_snn, snn_seeds), (make_mlp, mlp_seeds)]
+    for make, seeds in jobs:
         start = time.perf_counter()
-        graph = make(data, seeds, args.seed)
+        graph = make(data, seeds, args.seed, noise) if make is make_snn else make(data, seeds, args.seed)
         path = save_graph(graph, args.out / graph.name)
         meta = graph.metadata
         print(f"{graph.name}: trained in {time.perf_counter() - start:.1f} s; held-out accuracy "

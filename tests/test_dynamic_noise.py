@@ -223,3 +223,20 @@ def test_simulate_checks_the_noise_it_is_given():
                          noise=DynamicNoise(np.zeros(5, np.uint64), np.zeros(2), np.zeros(3)))
     with pytest.raises(SpecError, match="first_sample: -1"):
         simulate_spiking(arrays, np.zeros((1, 2, 1), np.uint8), first_sample=-1)
+
+
+def test_cli_sweeps_a_dynamic_kind_and_compares_sweeps(tmp_path, capsys):
+    from hwsim.cli import main
+    args = ["noise", "--kind", "spike_drop", "--param", "probability", "--values", "0,0.5", "--instances", "2",
+            "--samples", "40", "--chip", "loihi"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    table = capsys.readouterr().out
+    rows = [line for line in table.splitlines() if line.startswith("| 0")]
+    assert len(rows) == 2 and "| +0.0 % |" in rows[0]
+    points = [json.loads(line) for line in (tmp_path / "a" / "points.jsonl").read_text().splitlines()]
+    assert {p["value"] for p in points} == {0, 0.5}
+    energy = {p["value"]: p["energy_per_inference_uj"] for p in points}
+    assert energy[0.5] < energy[0]                    # half the packets lost: less synaptic work
+    assert main(["noise-compare", str(tmp_path / "a"), str(tmp_path / "a"), "--labels", "x,y",
+                 "--out", str(tmp_path / "c.png")]) == 0
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
