@@ -78,24 +78,46 @@ def _overflow(x, state_bits, mode):
 
 
 @njit(**JIT)
-def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-               syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-               drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
-    """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
-
-    The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay + jitter_max_steps``), so
-    the slot of step ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot
-    ``t & slot_mask`` at step ``t``, and their targets update later in the step (``update_ranges``).
-    Dynamic noise acts per packet (source, destination group) ``n = src * n_groups + group``: dropped
-    when draw ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP,
-    no MEM_READ); otherwise late by ``1 + bits(2n + 1) % jitter_max_steps`` steps when uniform ``2n`` of
-    ``jitter_key`` is below ``jitter_probability``. The spike, packet and hops are counted either way.
-    """
+def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
+    """Count one spike of ``src``: SPIKE, and the PACKETs and mesh hops it sends, on the source's group."""
     g = src_group[src]
     step[g, SPIKE] += 1
     step[g, PACKET] += src_packets[src]
     step[g, HOP_X] += src_hops_x[src]
     step[g, HOP_Y] += src_hops_y[src]
+
+
+@njit(**JIT)
+def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
+               syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
+    """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
+
+    The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
+    ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
+    step ``t``, and their targets update later in the step (``update_ranges``).
+    """
+    _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
+    first_seg, last_seg = src_seg_ptr[src], src_seg_ptr[src + 1]
+    for k in range(first_seg, last_seg):
+        g = seg_group[k]
+        step[g, SYNOP] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
+        step[g, MEM_READ] += seg_mem_words[k]
+    for j in range(seg_syn_ptr[first_seg], seg_syn_ptr[last_seg]):  # the source's segments are contiguous
+        ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
+
+
+@njit(**JIT)
+def _propagate_noisy(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
+                     syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
+                     drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
+    """:func:`_propagate` with packet noise (the ring then has ``> max_delay + jitter_max_steps`` slots).
+
+    A packet is one spike to one destination group, ``n = src * n_groups + group``: dropped when uniform
+    ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP, no
+    MEM_READ); otherwise late by ``1 + bits(2n + 1) % jitter_max_steps`` steps when uniform ``2n`` of
+    ``jitter_key`` is below ``jitter_probability``. The spike, packets and hops are counted either way.
+    """
+    _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
     for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
         g = seg_group[k]
         late = 0
@@ -362,6 +384,7 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         n_slots *= 2
     slot_mask = n_slots - 1
     record = out_raster.shape[1] > 0
+    noisy_packets = drop_probability > 0.0 or jitter_probability > 0.0
     for c in prange(chunk_bounds.shape[0] - 1):
         ring = np.zeros((n_slots, port_shift.shape[0]), dtype=syn_weight.dtype)
         refractory = np.zeros(n_neurons, dtype=np.int64)
@@ -388,11 +411,16 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                 key_drop = key_of(noise_seeds[2], sample, t)
                 key_jitter = key_of(noise_seeds[3], sample, t)
                 for ch in range(n_inputs):
-                    if input_spikes[s, t, ch] != 0:
-                        _propagate(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                   seg_mem_words, syn_port, syn_weight, syn_delay, src_group,
-                                   src_packets, src_hops_x, src_hops_y, n_groups, key_drop, drop_probability,
-                                   key_jitter, jitter_probability, jitter_max_steps, ring, step)
+                    if input_spikes[s, t, ch] == 0:
+                        continue
+                    if noisy_packets:
+                        _propagate_noisy(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
+                                         syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
+                                         src_hops_y, n_groups, key_drop, drop_probability, key_jitter,
+                                         jitter_probability, jitter_max_steps, ring, step)
+                    else:
+                        _propagate(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
+                                   syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step)
                 if record:
                     out_raster[s, t] = 0
                 for r in range(update_ranges.shape[0]):
@@ -409,10 +437,15 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                             out_first_spike[s, i] = t
                         if record:
                             out_raster[s, t, i] = 1
-                        _propagate(n_inputs + i, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                   seg_mem_words, syn_port, syn_weight, syn_delay, src_group,
-                                   src_packets, src_hops_x, src_hops_y, n_groups, key_drop, drop_probability,
-                                   key_jitter, jitter_probability, jitter_max_steps, ring, step)
+                        if noisy_packets:
+                            _propagate_noisy(n_inputs + i, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                                             seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                                             src_hops_x, src_hops_y, n_groups, key_drop, drop_probability, key_jitter,
+                                             jitter_probability, jitter_max_steps, ring, step)
+                        else:
+                            _propagate(n_inputs + i, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                                       seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                                       src_hops_x, src_hops_y, ring, step)
                 if flip_rate > 0.0:
                     _flip_state(n_neurons, key_of(noise_seeds[4], sample, t), flip_rate, state_bits, u, v)
                 _flush(step, out_counts[s], out_step_counts[c, t])
