@@ -14,6 +14,11 @@ noise-injection training, as in the Distance-Forward and printed-MLP papers):
 
 Gradients are computed at the noisy instance and applied to the clean weights (straight-through).
 ``spike_jitter`` and ``state_bit_flips`` have no counterpart in the float training model and are refused.
+
+The MLP trainer trains against the printed circuit itself (:func:`noisy_mlp`): each minibatch's
+weights are quantised for the MAC chip (:func:`hwsim.quantize.quantize_mlp`), perturbed there by
+:func:`hwsim.noise.apply_noise` in the chip's own integers, and read back as floats; so the static
+kinds act exactly as in evaluation, and training is quantisation-aware as well.
 """
 from __future__ import annotations
 
@@ -21,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hwsim.chips import load_chip
+from hwsim.chips import ChipProfile, load_chip
 from hwsim.errors import UnsupportedError
 from hwsim.ir import Graph
-from hwsim.noise import KINDS, NoiseSpec, apply_noise
-from hwsim.quantize import quantize_spiking
+from hwsim.noise import KINDS, NoiseSpec, apply_noise, has_dynamic
+from hwsim.quantize import quantize_mlp, quantize_spiking
 
 #: Dynamic kinds the training-time simulator draws.
 TRAINABLE_DYNAMIC = ("membrane_noise", "current_noise", "spike_drop")
@@ -111,3 +116,55 @@ def forward_noise(spec: NoiseSpec | None, v_th: list[np.ndarray], n_inputs: int,
         current.append(sigma_u * th * rng.standard_normal((n_steps, batch, th.size)))
         membrane.append(sigma_v * th * rng.standard_normal((n_steps, batch, th.size)))
     return ForwardNoise(delivered, current, membrane)
+
+
+def _scale(real: np.ndarray, codes: np.ndarray) -> float:
+    """The real value of one integer unit, ``max|real| / max|codes|`` (0 when all codes are 0): exact for
+    weights, whose peak :func:`hwsim.quantize.quantize_mlp` maps to the top code; within half a unit of
+    rounding for biases."""
+    peak = int(np.max(np.abs(codes), initial=0))
+    return float(np.max(np.abs(real))) / peak if peak else 0.0
+
+
+def noisy_mlp(graph: Graph, chip: ChipProfile, spec: NoiseSpec | None, seed: int,
+              calibration: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Chip instance ``seed`` of a float MLP on a MAC chip, as float weights and biases per layer.
+
+    Parameters
+    ----------
+    graph : Graph
+        A chain of dense layers (hidden ``relu``, last ``identity``).
+    chip : ChipProfile
+        The MAC chip (e.g. ``printed_egfet``).
+    spec : NoiseSpec or None
+        Static noise (dynamic kinds are refused: a MAC circuit has no steps or packets).
+    seed : int
+        Chip instance.
+    calibration : ndarray
+        Inputs in [0, 1] that fix the activation shifts (the training set).
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        Per layer ``(W (n_out, n_in), b (n_out,))``: the noisy integers times the real value of one
+        integer unit of the clean quantisation, so a noise-free instance returns the quantised weights.
+
+    Raises
+    ------
+    UnsupportedError
+        For dynamic kinds and ``stuck_on_neurons`` (a stuck output has no float-weight equivalent).
+    """
+    if has_dynamic(spec) or (spec is not None and "stuck_on_neurons" in spec.kinds):
+        kind = next(s.kind for s in spec.sources if KINDS[s.kind].dynamic or s.kind == "stuck_on_neurons")
+        raise UnsupportedError(f"noise-aware MLP training: kind '{kind}' cannot be expressed as float weights; "
+                               f"expected static weight or neuron kinds (weight_variation, stuck_at_*, "
+                               f"printed_drift, dead_neurons, weight_quantization). Hint: evaluate it with "
+                               f"hwsim noise, train without it.")
+    clean = quantize_mlp(graph, chip, calibration)
+    noisy = apply_noise(clean, spec, chip, seed)
+    params = []
+    for layer, before, pop in zip(noisy.layers, clean.layers, graph.populations()):
+        weight, bias = next(graph.incoming(pop.name)).weight, np.asarray(pop.params["bias"], dtype=np.float64)
+        params.append((_scale(weight, before.weight) * layer.weight,
+                       _scale(bias, before.bias) * layer.bias if np.any(before.bias) else bias.copy()))
+    return params

@@ -1,8 +1,8 @@
 """Train hwsim's bundled digits models (numpy only) and write them as IR graphs.
 
-Run ``python -m hwsim.models.train_digits [--seed N] [--out DIR] [--noise SPEC.yaml]``; the result is
-fully determined by the seed (on one platform) and takes well under a minute on
-two cores. Two graphs are written with :func:`hwsim.ir.save_graph`:
+Run ``python -m hwsim.models.train_digits [--seed N] [--out DIR] [--noise SPEC.yaml] [--only snn|mlp]``;
+the result is fully determined by the seed (on one platform) and takes well under a minute on
+two cores (noise-aware training, :mod:`hwsim.models.noise_training`, a few times longer). Two graphs are written with :func:`hwsim.ir.save_graph`:
 
 ``digits_snn.npz``
     Input(64, "spike") -> ``lif`` hidden -> ``lif`` output (10), spike-count readout,
@@ -68,11 +68,12 @@ from pathlib import Path
 
 import numpy as np
 
+from hwsim.chips import load_chip
 from hwsim.encoding import rate_encode
 from hwsim.errors import UnsupportedError
 from hwsim.ir import Graph, save_graph
 from hwsim.models.digits import DATA_DIR, FEATURE_SCALE, load_digits_split
-from hwsim.models.noise_training import ForwardNoise, check_trainable, forward_noise, noisy_chain
+from hwsim.models.noise_training import ForwardNoise, check_trainable, forward_noise, noisy_chain, noisy_mlp
 from hwsim.noise import NoiseSpec, load_noise
 
 N_FEATURES = 64
@@ -661,7 +662,7 @@ def mlp_gradients(params: dict[str, np.ndarray], x: np.ndarray, labels: np.ndarr
 
 
 def train_mlp(x_train: np.ndarray, y_train: np.ndarray, config: MlpConfig,
-              rng: np.random.Generator) -> dict[str, np.ndarray]:
+              rng: np.random.Generator, noise: NoiseSpec | None = None) -> dict[str, np.ndarray]:
     """Train the float MLP with Adam; returns ``w_h, b_h, w_o, b_o`` (real units).
 
     Parameters
@@ -671,16 +672,26 @@ def train_mlp(x_train: np.ndarray, y_train: np.ndarray, config: MlpConfig,
     config : MlpConfig
         Hyper-parameters.
     rng : numpy.random.Generator
-        Source of the initial weights and minibatch order.
+        Source of the initial weights, the minibatch order and (with ``noise``) each minibatch's
+        chip instance.
+    noise : NoiseSpec, optional
+        Noise-aware training on the printed circuit: every minibatch's forward pass uses a fresh
+        instance of the quantised, noisy circuit (:func:`hwsim.models.noise_training.noisy_mlp`,
+        calibrated on ``x_train``); gradients are applied to the float weights.
     """
     params = {"w_h": rng.normal(0.0, np.sqrt(2.0 / N_FEATURES), (config.n_hidden, N_FEATURES)),
               "b_h": np.zeros(config.n_hidden),
               "w_o": rng.normal(0.0, np.sqrt(1.0 / config.n_hidden), (N_CLASSES, config.n_hidden)),
               "b_o": np.zeros(N_CLASSES)}
+    chip = load_chip("printed_egfet") if noise is not None else None
     optimiser = Adam(params, config.lr)
     for epoch in range(config.epochs):
         for batch in minibatches(len(y_train), config.batch_size, rng):
-            grads = mlp_gradients(params, x_train[batch], y_train[batch], config.weight_decay)
+            forward = params
+            if noise is not None:
+                layers = noisy_mlp(build_mlp_graph(params, {}), chip, noise, int(rng.integers(2**63)), x_train)
+                forward = {"w_h": layers[0][0], "b_h": layers[0][1], "w_o": layers[1][0], "b_o": layers[1][1]}
+            grads = mlp_gradients(forward, x_train[batch], y_train[batch], config.weight_decay)
             optimiser.step(grads, cosine_factor(epoch, config.epochs))
     return params
 
@@ -763,12 +774,13 @@ def make_snn(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: 
     return graph
 
 
-def make_mlp(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: int) -> Graph:
-    """Train the MLP, measure it and return its graph with complete metadata."""
+def make_mlp(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: int,
+             noise: NoiseSpec | None = None) -> Graph:
+    """Train the MLP (with ``noise``: noise-aware), measure it and return its graph with complete metadata."""
     x_train, y_train, x_test, y_test = data
     config = MlpConfig()
-    params = train_mlp(x_train, y_train, config, np.random.default_rng(seed_sequence))
-    metadata = task_metadata(training_seed) | {
+    params = train_mlp(x_train, y_train, config, np.random.default_rng(seed_sequence), noise)
+    metadata = task_metadata(training_seed) | ({} if noise is None else {"training_noise": noise.to_dict()}) | {
         "n_steps": 1, "encoding": "value",
         "readout": "value", "prediction": "argmax over the 10 output values (the lowest index wins ties)",
         "training": {"method": "cross-entropy, Adam, cosine learning-rate schedule", **asdict(config)},
@@ -785,23 +797,27 @@ def make_mlp(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Train both models and write ``digits_snn.npz`` and ``digits_mlp.npz`` (see the module doc)."""
+    """Train both models (or ``--only`` one, with ``--noise`` noise-aware) and write ``digits_snn.npz`` and
+    ``digits_mlp.npz`` (see the module doc)."""
     parser = argparse.ArgumentParser(prog="python -m hwsim.models.train_digits",
                                      description="Train hwsim's bundled digits models.")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     parser.add_argument("--out", type=Path, default=DATA_DIR, help=f"output folder (default {DATA_DIR})")
-    parser.add_argument("--noise", type=Path, help="noise spec YAML: train the SNN noise-aware (only the SNN "
-                                                   "is written; see hwsim.models.noise_training)")
+    parser.add_argument("--noise", type=Path, help="noise spec YAML: train noise-aware "
+                                                   "(hwsim.models.noise_training)")
+    parser.add_argument("--only", choices=("snn", "mlp"), help="train just one of the two models")
     args = parser.parse_args(argv)
     noise = load_noise(args.noise) if args.noise is not None else None
     check_trainable(noise)
     args.out.mkdir(parents=True, exist_ok=True)
     data = load_digits_split(TEST_FRACTION, SPLIT_SEED)
     snn_seeds, mlp_seeds = np.random.SeedSequence(args.seed).spawn(2)
-    jobs = [(make_snn, snn_seeds)] if noise is not None else [(make_snn, snn_seeds), (make_mlp, mlp_seeds)]
-    for make, seeds in jobs:
+    jobs = {"snn": (make_snn, snn_seeds), "mlp": (make_mlp, mlp_seeds)}
+    for name, (make, seeds) in jobs.items():
+        if args.only not in (None, name):
+            continue
         start = time.perf_counter()
-        graph = make(data, seeds, args.seed, noise) if make is make_snn else make(data, seeds, args.seed)
+        graph = make(data, seeds, args.seed, noise)
         path = save_graph(graph, args.out / graph.name)
         meta = graph.metadata
         print(f"{graph.name}: trained in {time.perf_counter() - start:.1f} s; held-out accuracy "

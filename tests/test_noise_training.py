@@ -129,3 +129,48 @@ def test_sweep_json_round_trips_and_bad_files_are_named(tmp_path):
         SweepResult.from_json(tmp_path / "bad.json")
     with pytest.raises(SpecError, match="missing.json: not found"):
         SweepResult.from_json(tmp_path / "missing.json")
+
+
+# ------------------------------------------------------------------ the MLP trainer (printed circuit)
+MLP = td.MlpConfig(epochs=3)
+
+
+def _mlp_params(seed=0):
+    rng = np.random.default_rng(seed)
+    return {"w_h": rng.normal(0, 0.3, (10, 64)), "b_h": rng.normal(0, 0.1, 10),
+            "w_o": rng.normal(0, 0.3, (10, 10)), "b_o": rng.normal(0, 0.1, 10)}
+
+
+def test_noise_free_mlp_instance_is_the_quantised_circuit():
+    from hwsim.chips import load_chip
+    params = _mlp_params()
+    x = np.random.default_rng(1).random((50, 64))
+    layers = nt.noisy_mlp(td.build_mlp_graph(params, {}), load_chip("printed_egfet"), None, 0, x)
+    for (w, b), key in zip(layers, ("h", "o")):
+        step = np.max(np.abs(params[f"w_{key}"])) / 127           # one 8-bit weight unit
+        assert np.max(np.abs(w - params[f"w_{key}"])) <= 0.5 * step + 1e-12
+        np.testing.assert_allclose(w / step, np.round(w / step), atol=1e-9)
+
+
+def test_mlp_instance_applies_hwsims_noise_in_the_chips_integers():
+    from hwsim.chips import load_chip
+    params = _mlp_params()
+    x = np.random.default_rng(1).random((50, 64))
+    spec = _spec({"kind": "stuck_at_zero", "fraction": 0.2}, {"kind": "dead_neurons", "fraction": 0.1})
+    layers = nt.noisy_mlp(td.build_mlp_graph(params, {}), load_chip("printed_egfet"), spec, 3, x)
+    dead = sum(int(np.sum(np.all(w == 0, axis=1) & (b == 0))) for w, b in layers)
+    assert dead == round(0.1 * 20)
+    with pytest.raises(UnsupportedError, match="noise-aware MLP training: kind 'spike_drop'"):
+        nt.noisy_mlp(td.build_mlp_graph(params, {}), load_chip("printed_egfet"),
+                     _spec({"kind": "spike_drop", "probability": 0.1}), 0, x)
+
+
+def test_noise_aware_mlp_training_is_seeded_and_differs_from_clean_training():
+    x, y, _, _ = td.load_digits_split()
+    spec = _spec({"kind": "weight_variation", "sigma": 0.2, "lognormal": True})
+    a = td.train_mlp(x[:300], y[:300], MLP, np.random.default_rng(2), spec)
+    b = td.train_mlp(x[:300], y[:300], MLP, np.random.default_rng(2), spec)
+    clean = td.train_mlp(x[:300], y[:300], MLP, np.random.default_rng(2))
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+        assert not np.array_equal(a[key], clean[key])
