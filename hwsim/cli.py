@@ -1,5 +1,5 @@
-"""Command line: ``hwsim run``, ``hwsim noise`` and ``hwsim chips``, a thin layer over :mod:`hwsim.pipeline`
-and :mod:`hwsim.sweep`."""
+"""Command line: ``hwsim run``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``, a thin layer
+over :mod:`hwsim.pipeline`, :mod:`hwsim.sweep` and :mod:`hwsim.printed`."""
 from __future__ import annotations
 
 import argparse
@@ -156,10 +156,90 @@ def cmd_noise(args) -> int:
     return 0
 
 
+def cmd_noise_compare(args) -> int:
+    from hwsim.sweep import SweepResult, plot_comparison
+
+    results = [SweepResult.from_json(Path(d) / "sweep.json") for d in args.sweeps]
+    labels = [t.strip() for t in args.labels.split(",")] if args.labels else [Path(d).name for d in args.sweeps]
+    print(f"wrote {plot_comparison(results, labels, args.out)}")
+    return 0
+
+
 def cmd_chips(args) -> int:
     for name in available_chips():
         chip = load_chip(name)
         print(f"{name:16s} {chip.kind:12s} {chip.description}")
+    return 0
+
+
+def cmd_export_verilog(args) -> int:
+    from hwsim.printed.eda import INSTALL_HINT, missing_packages, simulate_iverilog, synthesize_yosys
+    from hwsim.printed.verilog import write_verilog
+    from hwsim.quantize import quantize_mlp, quantize_mlp_inputs
+
+    chip = load_chip(args.chip)
+    graph = _bundled_model(DEFAULT_MODELS["mac"]) if args.model is None else load_graph(args.model)
+    x, y, cal = _task_data(graph, args.inputs, args.vectors)
+    result = run(graph, chip, x, y, cal)
+    qmlp = quantize_mlp(graph, chip, cal)
+    paths = write_verilog(args.out, qmlp, quantize_mlp_inputs(x, chip), result.predictions,
+                          chip.arithmetic.input_bits, args.top)
+    for path in paths.values():
+        print(f"wrote {path}")
+    missing = missing_packages()
+    if missing:
+        print(f"{', '.join(missing)} not installed: no simulation or synthesis. {INSTALL_HINT}")
+        return 0
+    design = paths["design"].read_text()
+    classes = simulate_iverilog(design, paths["testbench"].read_text())
+    mismatches = int(np.sum(classes != result.predictions))
+    print(f"iverilog: {mismatches} mismatches of {len(classes)} vectors against hwsim's integer model")
+    synth = synthesize_yosys(design, chip, args.top)
+    out = Path(args.out)
+    (out / f"{args.top}_netlist.v").write_text(synth["netlist"])
+    summary = {k: v for k, v in synth.items() if k not in ("netlist", "cell_models")}
+    (out / f"{args.top}_synth.json").write_text(json.dumps(summary, indent=2) + "\n")
+    report = result.report
+    print(f"yosys ({synth['seconds']:.0f} s): {synth['n_cells']} cells "
+          f"({', '.join(f'{n} {c}' for c, n in synth['cells'].items())}), logic depth {synth['logic_depth']}")
+    gate_delay_ms = chip.timing["gate_delay_ms"].value
+    print(f"{'':24s} {'cells':>8s} {'area_cm2':>10s} {'power_mw':>10s} {'critical_path_ms':>17s}")
+    rows = [("yosys + ABC", synth["n_cells"], synth["area_cm2"], synth["power_mw"],
+             synth["logic_depth"] * gate_delay_ms),
+            ("hwsim estimate", sum(report.cells.values()) or "-", report.area_cm2, report.power_mw,
+             report.checks["critical_path_ms"])]
+    for name, cells, area, power, critical in rows:
+        print(f"{name:24s} {cells:>8} {area:10.4g} {power:10.4g} {critical:17.4g}")
+    print(f"{'hwsim / yosys - 1':24s} {'':8s} {report.area_cm2 / synth['area_cm2'] - 1:+10.1%} "
+          f"{report.power_mw / synth['power_mw'] - 1:+10.1%} {rows[1][4] / rows[0][4] - 1:+17.1%}")
+    print(f"wrote {out / f'{args.top}_netlist.v'} and {out / f'{args.top}_synth.json'}")
+    return 1 if mismatches else 0
+
+
+def cmd_printed_baselines(args) -> int:
+    from hwsim.printed.baselines import trained_models_table, validate, validation_table
+
+    chip = load_chip(args.chip)
+    print(f"published bespoke MLP-C baselines vs hwsim's gate-level model on {chip.name} (logic only, no ADCs)")
+    print(validation_table(validate(chip)))
+    print(f"hwsim's bundled trained MLPs (scikit-learn datasets, exact 8-bit weights) on {chip.name}; "
+          f"no published figure to compare")
+    print(trained_models_table(chip))
+    return 0
+
+
+def cmd_printed_search(args) -> int:
+    from hwsim.models.train_printed import load_task, load_task_model
+    from hwsim.printed.search import front_table, search
+
+    chip = load_chip(args.chip)
+    result = search(load_task_model(args.dataset), chip, load_task(args.dataset), args.dataset,
+                    population=args.population, generations=args.generations, seed=args.seed, adc=args.adc)
+    print(f"{args.dataset} on {chip.name}: {len(result.designs)} designs evaluated (seed {args.seed}); "
+          f"battery {result.battery_power_mw:g} mW")
+    print(front_table(result))
+    for path in result.write(args.out):
+        print(f"wrote {path}")
     return 0
 
 
@@ -204,6 +284,40 @@ def build_parser() -> argparse.ArgumentParser:
                                                               "points.jsonl and a rerun resumes (default "
                                                               "hwsim_noise/)")
     p_noise.set_defaults(func=cmd_noise)
+    p_cmp = sub.add_parser("noise-compare", help="overlay the accuracy curves of finished sweeps of one noise "
+                                                 "parameter (e.g. before and after noise-aware training)")
+    p_cmp.add_argument("sweeps", nargs="+", help="output folders of hwsim noise (each with sweep.json)")
+    p_cmp.add_argument("--labels", help="comma-separated curve labels (default: the folder names)")
+    p_cmp.add_argument("--out", default="noise_compare.png", help="PNG to write (default noise_compare.png)")
+    p_cmp.set_defaults(func=cmd_noise_compare)
+    p_verilog = sub.add_parser("export-verilog", help="write a printed MLP as Verilog with a testbench; "
+                                                      "check it in iverilog and synthesise it with yosys")
+    p_verilog.add_argument("model", nargs="?", help="MLP graph file (.npz from hwsim.save_graph); default: the "
+                                                    "bundled digits MLP")
+    p_verilog.add_argument("--chip", default="printed_egfet", help="mac chip profile name or YAML path "
+                                                                   "(default printed_egfet)")
+    p_verilog.add_argument("--inputs", help=".npz with 'x' (values in [0, 1]), optional 'calibration'")
+    p_verilog.add_argument("--vectors", type=int, help="test vectors: the first N samples (default all)")
+    p_verilog.add_argument("--top", default="mlp", help="Verilog module name (default mlp)")
+    p_verilog.add_argument("--out", default="hwsim_verilog", help="output folder (default hwsim_verilog/)")
+    p_verilog.set_defaults(func=cmd_export_verilog)
+    p_printed = sub.add_parser("printed", help="printed (EGFET) bespoke MLPs: published baselines, approximation search")
+    printed_sub = p_printed.add_subparsers(dest="printed_command", required=True)
+    p_base = printed_sub.add_parser("baselines", help="hwsim's gate-level cost of the published baselines vs their "
+                                                      "published area and power")
+    p_base.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
+    p_base.set_defaults(func=cmd_printed_baselines)
+    p_search = printed_sub.add_parser("search", help="genetic search of approximations: accuracy vs area Pareto front")
+    p_search.add_argument("--dataset", required=True, choices=("breast_cancer", "digits", "iris", "wine"),
+                          help="bundled trained MLP and its scikit-learn dataset")
+    p_search.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
+    p_search.add_argument("--population", type=int, default=24, help="designs per generation (default 24)")
+    p_search.add_argument("--generations", type=int, default=15, help="generations (default 15)")
+    p_search.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
+    p_search.add_argument("--adc", action="store_true", help="count one input ADC per used input in area and power")
+    p_search.add_argument("--out", default="hwsim_printed", help="folder for <dataset>_pareto.json/.png "
+                                                                 "(default hwsim_printed/)")
+    p_search.set_defaults(func=cmd_printed_search)
     p_chips = sub.add_parser("chips", help="list the bundled chip profiles")
     p_chips.set_defaults(func=cmd_chips)
     return parser

@@ -9,13 +9,13 @@ Neuromorphic chips
     static energy = (chip power x chips used + core power x cores used) x latency.
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
 MAC (printed) circuits
-    operator-level model: area and power = bespoke multipliers (non-zero weights) x cost per MAC
-    + hidden ReLUs x cost per ReLU (+ ADCs, reported apart); one inference per clock period;
-    energy = power x clock period.
+    gate-level model (:mod:`hwsim.printed`): the bespoke circuit's cells by type -> area (sum of
+    cell areas) and leakage power (sum of cell leakages); critical path = logic levels x gate
+    delay; one inference per clock period ``max(clock, critical path)``; energy = power x period.
+    ADCs are reported apart. The operator-level estimate (non-zero weights x cost per MAC +
+    ReLUs x cost per ReLU, Mubarik et al. 2020) is reported beside it.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from hwsim.chips import ChipProfile, Constant
 from hwsim.ir import Graph
 from hwsim.kernels.actions import NAMES
 from hwsim.mapping import Placement
+from hwsim.printed.cost import printed_cost, used_inputs
+from hwsim.printed.netcost import build_netlist
+from hwsim.qmlp import QuantizedMLP
 from hwsim.report import Report
 
 # Horowitz, "Computing's Energy Problem", ISSCC 2014, 45 nm, 0.9 V: FP32 add 0.9 pJ, FP32 mult 3.7 pJ.
@@ -157,79 +160,92 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         notes=notes + _estimates_used(chip, sections))
 
 
-def _critical_path_levels(graph: Graph, chip: ChipProfile) -> int:
-    """Estimated logic levels of the bespoke circuit: per layer, multiplier + adder tree + carry chain."""
-    arith = chip.arithmetic
-    levels, in_bits = 0, arith.input_bits
-    for pop in graph.populations():
-        fan_in = max(int(np.max(np.count_nonzero(p.weight, axis=1))) if not p.is_sparse
-                     else int(np.max(np.bincount(p.post_index))) for p in graph.incoming(pop.name))
-        tree = math.ceil(math.log2(max(fan_in, 2)))
-        acc_bits = in_bits + arith.weight_bits + tree
-        levels += in_bits + arith.weight_bits + 2 * tree + acc_bits
-        in_bits = arith.activation_bits
-    return levels
+def _operator_level(graph: Graph, chip: ChipProfile, placement: Placement, mean: np.ndarray
+                    ) -> tuple[dict, dict]:
+    """Mubarik-style operator costs per layer: non-zero weights x MAC cost + ReLUs x ReLU cost."""
+    cost = chip.mac_costs
+    mac_col = NAMES.index("mac")
+    macs = {g.population: float(mean[k, mac_col]) for k, g in enumerate(placement.groups) if g.core >= 0}
+    area = {name: n * cost["mac_area_cm2"].value for name, n in macs.items()}
+    power = {name: n * cost["mac_power_mw"].value for name, n in macs.items()}
+    for p in graph.populations():
+        if p.model == "relu":
+            area[p.name] += p.size * cost["relu_area_cm2"].value
+            power[p.name] += p.size * cost["relu_power_mw"].value
+    return area, power
 
 
 def estimate_mac(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
-                 accuracy: float | None = None) -> Report:
-    """Report for a bespoke MAC (printed) circuit at the operator level.
+                 accuracy: float | None = None, *, qmlp: QuantizedMLP) -> Report:
+    """Report for a bespoke MAC (printed) circuit, costed at the gate level.
+
+    Area and leakage power come from the cell counts of :mod:`hwsim.printed.netcost` priced
+    with the profile's ``cells`` (:mod:`hwsim.printed.cost`); a profile without ``cells``
+    falls back to the operator-level costs of ``mac_costs`` (Mubarik et al. 2020), which are
+    also reported beside the gate-level numbers in ``op_based["operator_level"]``. The clock
+    period is ``max(timing.clock_ms, critical path)``; energy = power x period.
 
     Parameters
     ----------
     graph : Graph
         The MLP run.
     chip : ChipProfile
-        A ``mac`` profile with ``mac_costs`` and ``timing.clock_ms``.
+        A ``mac`` profile with ``mac_costs`` and ``timing``.
     placement : Placement
         One group per input and layer.
     counts : ndarray
         int64 ``(n_samples, n_groups, N_ACTIONS)``.
     accuracy : float, optional
         Fraction correct.
+    qmlp : QuantizedMLP
+        The integer circuit that ran (its weights are the hard-wired constants).
     """
     cost = chip.mac_costs
     n_samples = counts.shape[0]
     mean = counts.mean(axis=0)
     ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
-    mac_col = NAMES.index("mac")
-    pops = graph.populations()
-    hidden_relus = sum(p.size for p in pops if p.model == "relu")
-    n_inputs = sum(inp.size for inp in graph.inputs())
-    layer_macs = {g.population: float(mean[k, mac_col]) for k, g in enumerate(placement.groups) if g.core >= 0}
-    area_by_layer = {name: macs * cost["mac_area_cm2"].value for name, macs in layer_macs.items()}
-    power_by_layer = {name: macs * cost["mac_power_mw"].value for name, macs in layer_macs.items()}
-    for p in pops:
-        if p.model == "relu":
-            area_by_layer[p.name] += p.size * cost["relu_area_cm2"].value
-            power_by_layer[p.name] += p.size * cost["relu_power_mw"].value
-    area = sum(area_by_layer.values())
-    power = sum(power_by_layer.values())
+    op_area, op_power = _operator_level(graph, chip, placement, mean)
+    net = build_netlist(qmlp, chip.arithmetic.input_bits)
+    notes = []
+    if chip.cells:
+        gate = printed_cost(qmlp, chip, netlist=net)
+        area_by_part, power_by_part, cells = gate.area_by_part_cm2, gate.power_by_part_mw, gate.cells
+        notes.append("gate-level model (hwsim.printed, docs/printed.md): area and leakage of the circuit's cells "
+                     "(the report's cells); dynamic power not modelled")
+    else:
+        area_by_part, power_by_part, cells = op_area, op_power, {}
+        notes.append("operator-level model (the profile has no cells): non-zero weights x MAC cost + ReLUs x "
+                     "ReLU cost")
+    area, power = float(sum(area_by_part.values())), float(sum(power_by_part.values()))
     clock_ms = chip.timing["clock_ms"].value
-    levels = _critical_path_levels(graph, chip)
-    critical_ms = levels * chip.timing["gate_delay_ms"].value
+    critical_ms = net.critical_levels * chip.timing["gate_delay_ms"].value
     period_ms = max(clock_ms, critical_ms)
     energy_uj = power * period_ms                                # mW x ms = uJ
     battery = cost["battery_power_mw"].value
     checks = {"battery_budget": power <= battery, "battery_power_mw": battery,
               "clock_covers_critical_path": critical_ms <= clock_ms,
-              "critical_path_ms_estimate": round(critical_ms, 6)}
-    sections = {"mac_costs": cost, "timing": chip.timing}
+              "critical_path_ms": round(critical_ms, 6)}
+    sections = {"mac_costs": cost, "timing": chip.timing, **{f"cells.{name}": t for name, t in chip.cells.items()}}
     provenance = {}
     for section, table in sections.items():
         provenance.update(_provenance(section, table))
-    adc_area = n_inputs * cost["adc_area_cm2"].value
-    adc_power = n_inputs * cost["adc_power_mw"].value
-    notes = [f"operator-level model: {int(ops['mac'])} bespoke multipliers (non-zero weights) and "
-             f"{hidden_relus} ReLUs; input ADCs not included in totals: {n_inputs} x 4-bit ADC would add "
-             f"{adc_area:.4g} cm2 and {adc_power:.4g} mW",
-             f"critical path estimated as {levels} logic levels x gate delay (estimate)"]
+    n_inputs = used_inputs(qmlp)
+    adc_area, adc_power = n_inputs * cost["adc_area_cm2"].value, n_inputs * cost["adc_power_mw"].value
+    notes += [f"input ADCs not included in totals: {n_inputs} used inputs x ADC would add {adc_area:.4g} cm2 and "
+              f"{adc_power:.4g} mW",
+              f"critical path {net.critical_levels:g} logic levels x {chip.timing['gate_delay_ms'].value:g} ms per "
+              f"level; clock period {period_ms:.4g} ms",
+              f"battery: {power:.4g} mW {'runs on' if power <= battery else 'exceeds'} the {battery:g} mW budget "
+              f"({cost['battery_power_mw'].source})"]
+    op_based = _op_based(graph, ops)
+    op_based["operator_level"] = {"area_cm2": float(sum(op_area.values())), "power_mw": float(sum(op_power.values())),
+                                  "source": "Mubarik et al., MICRO 2020 operator costs (profile mac_costs)"}
     return Report(
         model=graph.name, chip=chip.name, chip_kind=chip.kind, n_samples=n_samples, n_steps=1,
         accuracy=accuracy, ops_per_inference=ops, energy_per_inference_uj=energy_uj,
         dynamic_energy_per_inference_uj=0.0, static_energy_per_inference_uj=energy_uj,
         energy_by_action_uj={"static": energy_uj},
-        energy_by_layer_uj={name: pw * period_ms for name, pw in power_by_layer.items()},
+        energy_by_layer_uj={name: pw * period_ms for name, pw in power_by_part.items()},
         energy_by_core_uj={"circuit": energy_uj}, latency_per_inference_us=period_ms * 1000.0,
-        area_cm2=area, power_mw=power, checks=checks, op_based=_op_based(graph, ops),
+        area_cm2=area, power_mw=power, checks=checks, op_based=op_based, cells=cells,
         provenance=provenance, notes=notes + _estimates_used(chip, sections))

@@ -41,6 +41,8 @@ class Report:
         ``{limit: [largest use, capacity]}`` from mapping.
     area_cm2, power_mw : float or None
         MAC circuits: area and power of the bespoke design.
+    cells : dict
+        MAC circuits costed at the gate level: count of each library cell (empty otherwise).
     checks : dict
         Pass/fail facts: real-time budget, battery budget, clock vs critical path.
     op_based : dict
@@ -75,6 +77,7 @@ class Report:
     limits: dict = field(default_factory=dict)
     area_cm2: float | None = None
     power_mw: float | None = None
+    cells: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
     op_based: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
@@ -100,6 +103,8 @@ class Report:
                   f"- cores used: {self.cores_used}; memory: {self.memory_bytes_total} bytes"]
         if self.area_cm2 is not None:
             lines.append(f"- area: {self.area_cm2:.4g} cm2; power: {self.power_mw:.4g} mW")
+        if self.cells:
+            lines.append(f"- cells: {sum(self.cells.values())} ({', '.join(f'{n} {c}' for c, n in self.cells.items())})")
         if self.noise:
             sources = "; ".join(", ".join(f"{k}={v}" if k != "kind" else str(v) for k, v in s.items())
                                 for s in self.noise.get("sources", ()))

@@ -13,6 +13,11 @@ digits, 10 classes; no download) and are trained by hwsim's own numpy code,
     A small non-spiking MLP for the printed-electronics MAC profile: Input(64,
     "value") -> ``relu`` hidden -> ``identity`` output of 10, read out as values.
 
+For the printed-electronics tools (:mod:`hwsim.printed`), :mod:`hwsim.models.train_printed`
+trains small MLPs on other scikit-learn datasets (seeded, seconds each):
+``data/breast_cancer_mlp.npz`` (30-3-2), ``data/wine_mlp.npz`` (13-3-3) and
+``data/iris_mlp.npz`` (4-3-3); :func:`hwsim.models.train_printed.load_task` gives their splits.
+
 Load them with :func:`hwsim.ir.load_graph` (paths from
 :func:`hwsim.models.digits.bundled_model_path`);
 each graph's ``metadata`` records the task, data split, encoding, readout rule,

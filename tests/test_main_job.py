@@ -29,12 +29,20 @@ def test_default_mlp_on_printed_meets_accuracy(digits):
     assert result.report.accuracy >= 0.90
     report = result.report
     macs = report.ops_per_inference["mac"]
-    # operator-level costing (Mubarik 2020): 1.1 cm2 / 4.1 mW per MAC, 0.03 cm2 / 0.14 mW per hidden ReLU
-    assert report.area_cm2 == pytest.approx(macs * 1.1 + 10 * 0.03)
-    assert report.power_mw == pytest.approx(macs * 4.1 + 10 * 0.14)
-    assert report.energy_per_inference_uj == pytest.approx(report.power_mw * 200.0)   # mW x 200 ms clock
+    # operator-level costing beside it (Mubarik 2020): 1.1 cm2 / 4.1 mW per MAC, 0.03 cm2 / 0.14 mW per ReLU
+    assert report.op_based["operator_level"]["area_cm2"] == pytest.approx(macs * 1.1 + 10 * 0.03)
+    assert report.op_based["operator_level"]["power_mw"] == pytest.approx(macs * 4.1 + 10 * 0.14)
+    # gate level: area and leakage are the sums over the circuit's cells of the profile's per-cell values
+    cells = load_chip("printed_egfet").cells
+    assert report.area_cm2 == pytest.approx(sum(n * cells[c]["area_um2"].value for c, n in report.cells.items()) / 1e8)
+    assert report.power_mw == pytest.approx(sum(n * cells[c]["leakage_uw"].value for c, n in report.cells.items()) / 1e3)
+    # one inference per clock period, the slower of the 200 ms clock and the critical path
+    period_ms = max(200.0, report.checks["critical_path_ms"])
+    assert report.latency_per_inference_us == pytest.approx(period_ms * 1000)
+    assert report.energy_per_inference_uj == pytest.approx(report.power_mw * period_ms)   # mW x ms
     # far too big for the 30 mW printed battery: the report must say so
     assert report.checks["battery_budget"] is False
+    assert any("exceeds the 30 mW budget (Molex printed battery" in note for note in report.notes)
 
 
 def test_reports_are_deterministic(digits):

@@ -1,0 +1,158 @@
+"""Approximations of a bespoke printed MLP, each a function ``QuantizedMLP -> QuantizedMLP``.
+
+Every function returns a new model and leaves its argument untouched; cost the result with
+:func:`hwsim.printed.cost.printed_cost` and measure it with :func:`accuracy` (hwsim's integer
+kernel), so each approximation reports accuracy and area/power after the change.
+
+* :func:`requantize` -- weights to fewer bits (from the float graph, ``hwsim.quantize``).
+* :func:`powers_of_two` -- every weight to a signed power of two (no multiplier at all).
+* :func:`approximate_coefficients` -- each weight to the cheapest constant within a tolerance
+  (Armeniakos et al., DATE 2022, coefficient approximation).
+* :func:`prune_weights` -- the smallest weights of each layer to zero (their multiplier and
+  adder vanish).
+* :func:`prune_inputs` -- whole inputs dropped (their ADC, multipliers and adders vanish).
+* :func:`truncate_accumulator` -- a hidden layer's accumulator loses its low bits (the output
+  shift grows); the next layer's multipliers and adders narrow.
+* :func:`clip_activation` -- approximate ReLU saturating at fewer bits.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from hwsim.chips import ChipProfile
+from hwsim.errors import GraphError
+from hwsim.ir import Graph
+from hwsim.lowering import lower_mlp
+from hwsim.printed.csd import cheapest_near
+from hwsim.qmlp import QuantizedMLP
+from hwsim.quantize import quantize_mlp
+from hwsim.simulate import simulate_mlp
+
+
+def accuracy(qmlp: QuantizedMLP, codes: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of samples whose argmax output (lowest index on ties) equals the label.
+
+    Parameters
+    ----------
+    qmlp : QuantizedMLP
+        The model.
+    codes : ndarray
+        int64 ``(n, n_inputs)`` input codes (``hwsim.quantize.quantize_mlp_inputs``).
+    labels : ndarray
+        ``(n,)`` classes.
+    """
+    outputs = simulate_mlp(lower_mlp(qmlp), codes).outputs
+    return float(np.mean(np.argmax(outputs, axis=1) == np.asarray(labels)))
+
+
+def requantize(graph: Graph, chip: ChipProfile, weight_bits: int, calibration: np.ndarray | None = None
+               ) -> QuantizedMLP:
+    """Quantise ``graph`` with ``weight_bits``-bit signed weights (``hwsim.quantize.quantize_mlp``)."""
+    if isinstance(weight_bits, bool) or not isinstance(weight_bits, (int, np.integer)) or weight_bits < 2:
+        raise GraphError(f"requantize: weight_bits={weight_bits!r}; expected an integer >= 2.")
+    narrow = replace(chip, arithmetic=replace(chip.arithmetic, weight_bits=int(weight_bits)))
+    return quantize_mlp(graph, narrow, calibration)
+
+
+def _map_weights(qmlp: QuantizedMLP, fn) -> QuantizedMLP:
+    return replace(qmlp, layers=tuple(replace(layer, weight=fn(layer.weight, k)) for k, layer in enumerate(qmlp.layers)))
+
+
+def powers_of_two(qmlp: QuantizedMLP) -> QuantizedMLP:
+    """Each non-zero weight to ``sign(w) 2**round(log2 |w|)`` (QKeras ``quantized_po2`` rounding)."""
+    def po2(w, _):
+        mag = np.abs(w)
+        out = np.where(mag > 0, np.left_shift(1, np.round(np.log2(np.maximum(mag, 1))).astype(np.int64)), 0)
+        return (np.sign(w) * out).astype(np.int64)
+    return _map_weights(qmlp, po2)
+
+
+def approximate_coefficients(qmlp: QuantizedMLP, tolerance: int) -> QuantizedMLP:
+    """Each weight to the cheapest constant (fewest CSD digits) within ``tolerance`` of it.
+
+    The layer's largest magnitude bounds the new values, so the weight width does not grow.
+    """
+    if tolerance < 0:
+        raise GraphError(f"approximate_coefficients: tolerance={tolerance}; expected >= 0.")
+
+    def near(w, _):
+        top = int(np.max(np.abs(w), initial=0))
+        return np.array([cheapest_near(int(v), int(tolerance), top) for v in w.ravel()],
+                        dtype=np.int64).reshape(w.shape)
+    return _map_weights(qmlp, near)
+
+
+def prune_weights(qmlp: QuantizedMLP, fraction: float) -> QuantizedMLP:
+    """Zero the ``fraction`` of each layer's non-zero weights with the smallest magnitude (ties: lower index)."""
+    if not 0.0 <= fraction <= 1.0:
+        raise GraphError(f"prune_weights: fraction={fraction}; expected a number in [0, 1].")
+
+    def prune(w, _):
+        flat = w.ravel().copy()
+        nz = np.flatnonzero(flat)
+        drop = nz[np.argsort(np.abs(flat[nz]), kind="stable")[:int(round(fraction * nz.size))]]
+        flat[drop] = 0
+        return flat.reshape(w.shape)
+    return _map_weights(qmlp, prune)
+
+
+def prune_inputs(qmlp: QuantizedMLP, n_drop: int, importance: np.ndarray) -> QuantizedMLP:
+    """Drop the ``n_drop`` inputs of least ``importance`` (their first-layer weights become zero).
+
+    ``importance`` is one number per input, e.g. ``sum_i |w_ij| x mean input j``
+    (:func:`input_importance`); ties go to the lower index.
+    """
+    importance = np.asarray(importance, dtype=np.float64)
+    if importance.shape != (qmlp.input_size,):
+        raise GraphError(f"prune_inputs: importance shape {importance.shape}; expected ({qmlp.input_size},).")
+    drop = np.argsort(importance, kind="stable")[:int(n_drop)]
+
+    def cut(w, k):
+        if k:
+            return w
+        out = w.copy()
+        out[:, drop] = 0
+        return out
+    return _map_weights(qmlp, cut)
+
+
+def input_importance(qmlp: QuantizedMLP, codes: np.ndarray) -> np.ndarray:
+    """``sum_i |w_ij| x mean_n codes[n, j]``: how much each input moves the first layer."""
+    return np.abs(qmlp.layers[0].weight).sum(axis=0) * np.asarray(codes, dtype=np.float64).mean(axis=0)
+
+
+def _hidden(qmlp: QuantizedMLP, layer: int, what: str) -> None:
+    if not 0 <= layer < len(qmlp.layers) - 1:
+        raise GraphError(f"{what}: layer {layer}; expected a hidden layer index in 0..{len(qmlp.layers) - 2}.")
+
+
+def truncate_accumulator(qmlp: QuantizedMLP, layer: int, bits: int) -> QuantizedMLP:
+    """Drop the ``bits`` low bits of hidden layer ``layer``'s accumulator.
+
+    The layer's shift grows by ``bits`` and its clip top shrinks to match
+    (``act_max >> bits``), so its outputs are ``bits`` narrower; the next layer's biases are
+    rescaled (``round(b / 2**bits)``) and its shift reduced by up to ``bits`` to keep its
+    output scale (its argmax is scale-free when it is the last layer).
+    """
+    _hidden(qmlp, layer, "truncate_accumulator")
+    if bits <= 0:
+        return qmlp
+    layers = list(qmlp.layers)
+    cur, nxt = layers[layer], layers[layer + 1]
+    layers[layer] = replace(cur, shift=cur.shift + bits, act_max=cur.act_max >> bits if cur.act_max >= 0 else -1)
+    bias = np.round(nxt.bias / float(1 << bits)).astype(np.int64)
+    layers[layer + 1] = replace(nxt, bias=bias, shift=max(nxt.shift - bits, 0))
+    return replace(qmlp, layers=tuple(layers))
+
+
+def clip_activation(qmlp: QuantizedMLP, layer: int, bits: int) -> QuantizedMLP:
+    """Approximate ReLU of hidden layer ``layer``: outputs saturate at ``2**bits - 1`` (same scale)."""
+    _hidden(qmlp, layer, "clip_activation")
+    top = (1 << int(bits)) - 1
+    cur = qmlp.layers[layer]
+    new_top = top if cur.act_max < 0 else min(cur.act_max, top)
+    layers = list(qmlp.layers)
+    layers[layer] = replace(cur, act_max=new_top)
+    return replace(qmlp, layers=tuple(layers))

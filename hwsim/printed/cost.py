@@ -1,0 +1,174 @@
+"""Area, power, critical path and energy of a bespoke printed MLP from its gate counts.
+
+Each gate of :mod:`hwsim.printed.netcost` is made of the profile's standard cells
+(``cells:`` of a ``mac`` profile, found by their logic function, so any drive suffix works):
+
+=====================  ==========================  =============================================
+gate                   cells                       logic
+=====================  ==========================  =============================================
+``full_adder``         2 XOR2 + 3 NAND2            s = a^b^c, co = NAND(NAND(a,b), NAND(a^b,c))
+``half_adder``         XOR2 + AND2                 s = a^b, co = a&b
+``full_adder_const1``  XNOR2 + OR2                 a + b + 1: s = XNOR(a,b), co = a|b
+``inverter``           INV
+``and2`` / ``or2``     AND2 / OR2                  ReLU gating / clip saturation
+``compare_bit``        INV + 2 AND2 + 2 OR2        borrow chain of a >= b: g | (p & c)
+``mux2_bit``           3 NAND2                     NAND(NAND(a,s), NAND(b,~s))
+=====================  ==========================  =============================================
+
+Then (all per inference, one inference per clock):
+
+* ``area_cm2 = sum_cells count x area_um2 / 1e8``;
+* ``power_mw = sum_cells count x leakage_uw / 1000`` (static only: the EGFET reports are
+  94-97 % leakage; dynamic power is not modelled);
+* ``critical_path_ms = logic levels x timing.gate_delay_ms``; the circuit runs at
+  ``period_ms = max(timing.clock_ms, critical_path_ms)``;
+* ``energy_per_inference_uj = power_mw x period_ms`` (mW x ms = uJ);
+* optional input ADCs (``mac_costs.adc_area_cm2`` / ``adc_power_mw`` per input actually
+  used) are added to area and power when ``adc=True``;
+* the battery check: ``power_mw <= mac_costs.battery_power_mw``.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from hwsim.chips import ChipProfile
+from hwsim.errors import SpecError
+from hwsim.printed.celllib import CELL_FUNCTIONS, LibraryCell, library_cells
+from hwsim.printed.netcost import GATES, Netlist, build_netlist
+from hwsim.qmlp import QuantizedMLP
+
+#: Library cells (by logic function, see hwsim.printed.celllib) each gate is made of.
+GATE_CELLS: dict[str, dict[str, int]] = {
+    "full_adder": {"XOR2": 2, "NAND2": 3},
+    "half_adder": {"XOR2": 1, "AND2": 1},
+    "full_adder_const1": {"XNOR2": 1, "OR2": 1},
+    "inverter": {"INV": 1},
+    "and2": {"AND2": 1},
+    "or2": {"OR2": 1},
+    "compare_bit": {"INV": 1, "AND2": 2, "OR2": 2},
+    "mux2_bit": {"NAND2": 3},
+}
+UM2_PER_CM2 = 1e8
+UW_PER_MW = 1e3
+
+
+@dataclass
+class PrintedCost:
+    """Cost of one bespoke printed MLP circuit.
+
+    Attributes
+    ----------
+    cells : dict of str to int
+        Count of each library cell (profile names).
+    gates : dict of str to int
+        Count of each gate (:data:`hwsim.printed.netcost.GATES`).
+    area_cm2, power_mw : float
+        Logic area (cm2) and leakage power (mW), ADCs included when ``adc_inputs > 0``.
+    area_by_part_cm2, power_by_part_mw : dict
+        The same per layer, ``argmax`` and ``adc``.
+    critical_levels : float
+        Logic levels on the longest path.
+    critical_path_ms, period_ms : float
+        Critical path delay and the clock period used (>= the profile's clock).
+    energy_per_inference_uj : float
+        ``power_mw x period_ms``.
+    adc_inputs : int
+        Inputs with an ADC counted (0: ADCs left out).
+    battery_power_mw : float
+        The profile's battery budget.
+    within_battery : bool
+        ``power_mw <= battery_power_mw``.
+    """
+
+    cells: dict
+    gates: dict
+    area_cm2: float
+    power_mw: float
+    area_by_part_cm2: dict
+    power_by_part_mw: dict
+    critical_levels: float
+    critical_path_ms: float
+    period_ms: float
+    energy_per_inference_uj: float
+    adc_inputs: int
+    battery_power_mw: float
+    within_battery: bool
+
+
+def _cell_table(chip: ChipProfile) -> dict[str, LibraryCell]:
+    """Logic function (``XOR2``, ...) -> the profile's smallest cell of that function."""
+    cells, _ = library_cells(chip)
+    table = {}
+    for base, (_, function) in CELL_FUNCTIONS.items():
+        matches = [c for c in cells.values() if c.function == function]
+        if matches:
+            table[base] = min(matches, key=lambda c: c.area_um2)
+    needed = sorted({base for parts in GATE_CELLS.values() for base in parts})
+    missing = [base for base in needed if base not in table]
+    if missing:
+        raise SpecError(f"chip '{chip.name}': cells: no cell for {', '.join(missing)}; expected the library to "
+                        f"provide {', '.join(needed)}. Hint: add them to the profile's cells: section (name "
+                        f"ending in a drive suffix, e.g. X1).")
+    return table
+
+
+def cells_of(gates: Counter, table: dict[str, LibraryCell]) -> Counter:
+    """Library cell counts (by profile cell name) of a gate count."""
+    cells = Counter()
+    for gate, n in gates.items():
+        for base, k in GATE_CELLS[gate].items():
+            cells[table[base].name] += n * k
+    return cells
+
+
+def used_inputs(qmlp: QuantizedMLP) -> int:
+    """Inputs read by at least one non-zero first-layer weight (the ADCs the circuit needs)."""
+    return int(np.count_nonzero(np.any(qmlp.layers[0].weight != 0, axis=0)))
+
+
+def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None = None,
+                 adc: bool = False, netlist: Netlist | None = None) -> PrintedCost:
+    """Gate-level cost of ``qmlp`` as a bespoke circuit in ``chip``'s cells (module doc).
+
+    Parameters
+    ----------
+    qmlp : QuantizedMLP
+        Integer layers (hard-wired weights).
+    chip : ChipProfile
+        A ``mac`` profile with ``cells``, ``timing.gate_delay_ms``, ``timing.clock_ms`` and
+        ``mac_costs.battery_power_mw`` (and the ADC costs when ``adc``).
+    input_bits : int, optional
+        Input (ADC) width; default the profile's ``arithmetic.input_bits``.
+    adc : bool
+        Add one ADC per used input to area and power.
+    netlist : Netlist, optional
+        Gate counts already built for ``qmlp`` (otherwise built here).
+    """
+    bits = chip.arithmetic.input_bits if input_bits is None else input_bits
+    net = netlist or build_netlist(qmlp, bits)
+    table = _cell_table(chip)
+    by_name = {cell.name: cell for cell in table.values()}
+    area, power = {}, {}
+    for part, gates in net.gates_by_part.items():
+        cells = cells_of(gates, table)
+        area[part] = sum(n * by_name[name].area_um2 for name, n in cells.items()) / UM2_PER_CM2
+        power[part] = sum(n * by_name[name].leakage_uw for name, n in cells.items()) / UW_PER_MW
+    n_adc = used_inputs(qmlp) if adc else 0
+    if adc:
+        area["adc"] = n_adc * chip.mac_costs["adc_area_cm2"].value
+        power["adc"] = n_adc * chip.mac_costs["adc_power_mw"].value
+    total_power = float(sum(power.values()))
+    critical_ms = net.critical_levels * chip.timing["gate_delay_ms"].value
+    period_ms = max(chip.timing["clock_ms"].value, critical_ms)
+    battery = chip.mac_costs["battery_power_mw"].value
+    gates = net.gates
+    return PrintedCost(
+        cells=dict(sorted(cells_of(gates, table).items())), gates={g: gates[g] for g in GATES if gates[g]},
+        area_cm2=float(sum(area.values())), power_mw=total_power, area_by_part_cm2=area,
+        power_by_part_mw=power, critical_levels=net.critical_levels, critical_path_ms=critical_ms,
+        period_ms=period_ms, energy_per_inference_uj=total_power * period_ms, adc_inputs=n_adc,
+        battery_power_mw=battery, within_battery=total_power <= battery)
+

@@ -1,0 +1,256 @@
+"""Genetic search for accuracy vs area Pareto fronts of approximate printed MLPs.
+
+A design is one level of each knob of :data:`KNOBS` (index 0 = exact), applied to a trained
+float graph in a fixed order (:func:`build_design`): quantise the weights to ``weight_bits``,
+drop the least important inputs, prune the smallest weights, then either round every weight
+to a power of two or replace it by the cheapest constant within ``coefficient_tolerance``,
+then truncate each hidden accumulator and saturate each hidden activation. Each design is
+costed by :func:`hwsim.printed.cost.printed_cost` and its accuracy measured by hwsim's integer
+kernel on the training split (the search objective) and the test split (reported).
+
+The search is NSGA-II (Deb et al. 2002), as the seed papers' genetic design-space
+exploration: a population of designs, binary tournaments on (Pareto rank, crowding
+distance), uniform crossover and +/- 1 level mutations, elitist survival; minimising
+``(1 - training accuracy, area)``. Every random choice comes from one
+``numpy.random.default_rng(seed)``, so a seed fixes the front. The reported front is the
+non-dominated set of every design evaluated.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hwsim.chips import ChipProfile
+from hwsim.errors import SpecError
+from hwsim.ir import Graph
+from hwsim.printed import approx
+from hwsim.printed.cost import printed_cost
+from hwsim.qmlp import QuantizedMLP
+from hwsim.quantize import quantize_mlp_inputs
+
+#: Knob -> its levels, from exact (index 0) to most approximate.
+KNOBS: dict[str, tuple] = {
+    "weight_bits": (8, 7, 6, 5, 4, 3),
+    "inputs_dropped": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+    "prune_fraction": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
+    "powers_of_two": (False, True),
+    "coefficient_tolerance": (0, 1, 2, 4, 8),
+    "truncate_bits": (0, 1, 2, 3, 4),
+    "activation_bits": (8, 7, 6, 5, 4, 3),
+}
+
+
+@dataclass
+class Design:
+    """One evaluated design.
+
+    Attributes
+    ----------
+    genes : tuple of int
+        Level index of each knob (:data:`KNOBS` order).
+    knobs : dict
+        The knob values.
+    train_accuracy, test_accuracy : float
+        Fractions correct.
+    area_cm2, power_mw, energy_per_inference_uj, critical_path_ms : float
+        Gate-level cost (ADCs included when the search was run with ``adc=True``).
+    within_battery : bool
+        ``power_mw <= battery``.
+    """
+
+    genes: tuple
+    knobs: dict
+    train_accuracy: float
+    test_accuracy: float
+    area_cm2: float
+    power_mw: float
+    energy_per_inference_uj: float
+    critical_path_ms: float
+    within_battery: bool
+
+
+def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndarray) -> QuantizedMLP:
+    """The approximate integer MLP of ``genes`` (module doc for the order of the steps)."""
+    k = {name: levels[g] for (name, levels), g in zip(KNOBS.items(), genes)}
+    q = approx.requantize(graph, chip, k["weight_bits"], x_train)
+    codes = quantize_mlp_inputs(x_train, chip)
+    q = approx.prune_inputs(q, int(round(k["inputs_dropped"] * q.input_size)), approx.input_importance(q, codes))
+    q = approx.prune_weights(q, k["prune_fraction"])
+    if k["powers_of_two"]:
+        q = approx.powers_of_two(q)
+    else:
+        q = approx.approximate_coefficients(q, k["coefficient_tolerance"])
+    for layer in range(len(q.layers) - 1):
+        q = approx.truncate_accumulator(q, layer, k["truncate_bits"])
+        q = approx.clip_activation(q, layer, k["activation_bits"])
+    return q
+
+
+def pareto_front(designs: list[Design]) -> list[Design]:
+    """Designs no other design beats on both training accuracy (higher) and area (lower), by area."""
+    front = [d for d in designs
+             if not any(o.train_accuracy >= d.train_accuracy and o.area_cm2 <= d.area_cm2
+                        and (o.train_accuracy > d.train_accuracy or o.area_cm2 < d.area_cm2) for o in designs)]
+    unique = {(d.train_accuracy, d.area_cm2): d for d in sorted(front, key=lambda d: d.genes)}
+    return sorted(unique.values(), key=lambda d: d.area_cm2)
+
+
+def _ranks(objectives: np.ndarray) -> np.ndarray:
+    """Pareto rank (0 = non-dominated) of each row, minimising every column."""
+    below = objectives[None, :, :] <= objectives[:, None, :]
+    dominated_by = np.all(below, axis=2) & np.any(objectives[None, :, :] < objectives[:, None, :], axis=2)
+    ranks = np.full(len(objectives), -1)
+    remaining, rank = np.ones(len(objectives), dtype=bool), 0
+    while remaining.any():
+        layer = remaining & ~np.any(dominated_by[:, remaining], axis=1)
+        ranks[layer] = rank
+        remaining &= ~layer
+        rank += 1
+    return ranks
+
+
+def _crowding(objectives: np.ndarray) -> np.ndarray:
+    """NSGA-II crowding distance (larger = more isolated; boundary points infinite)."""
+    n, m = objectives.shape
+    dist = np.zeros(n)
+    for col in range(m):
+        order = np.argsort(objectives[:, col], kind="stable")
+        span = objectives[order[-1], col] - objectives[order[0], col] or 1.0
+        dist[order[0]] = dist[order[-1]] = np.inf
+        dist[order[1:-1]] += (objectives[order[2:], col] - objectives[order[:-2], col]) / span
+    return dist
+
+
+def _tournament(rng: np.random.Generator, pop: list, rank: np.ndarray, crowd: np.ndarray) -> tuple:
+    """Binary tournament: of two random designs, the lower Pareto rank, then the larger crowding distance."""
+    i, j = rng.integers(0, len(pop), size=2)
+    return pop[i] if (rank[i], -crowd[i]) <= (rank[j], -crowd[j]) else pop[j]
+
+
+@dataclass
+class SearchResult:
+    """Every design evaluated, the front, the baseline and the battery budget."""
+
+    task: str
+    chip: str
+    seed: int
+    adc: bool
+    battery_power_mw: float
+    baseline: Design
+    designs: list
+    front: list
+
+    def best_within_battery(self) -> Design | None:
+        """The most accurate design (training accuracy; ties: smaller area) within the battery, or None."""
+        ok = [d for d in self.designs if d.within_battery]
+        return min(ok, key=lambda d: (-d.train_accuracy, d.area_cm2, d.genes)) if ok else None
+
+    def to_dict(self) -> dict:
+        best = self.best_within_battery()
+        return {"task": self.task, "chip": self.chip, "seed": self.seed, "adc": self.adc,
+                "battery_power_mw": self.battery_power_mw, "knobs": {k: list(v) for k, v in KNOBS.items()},
+                "baseline": asdict(self.baseline), "front": [asdict(d) for d in self.front],
+                "best_within_battery": None if best is None else asdict(best),
+                "n_designs": len(self.designs)}
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write ``<task>_pareto.json`` and ``<task>_pareto.png`` into ``out_dir``."""
+        from hwsim.printed.plots import plot_front
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        json_path = out / f"{self.task}_pareto.json"
+        json_path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+        return [json_path, plot_front(self, out / f"{self.task}_pareto.png")]
+
+
+def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, population: int = 24,
+           generations: int = 15, seed: int = 0, adc: bool = False) -> SearchResult:
+    """NSGA-II over :data:`KNOBS` (module doc).
+
+    Parameters
+    ----------
+    graph : Graph
+        Trained float MLP (value input in [0, 1]).
+    chip : ChipProfile
+        A ``mac`` profile with cells (the printed one).
+    data : tuple
+        ``(x_train, y_train, x_test, y_test)``, features in [0, 1].
+    task : str
+        Name used in the outputs.
+    population, generations : int
+        NSGA-II sizes (>= 2 and >= 0).
+    seed : int
+        Seed of every random choice.
+    adc : bool
+        Count one ADC per used input in area and power.
+
+    Returns
+    -------
+    SearchResult
+        Every design evaluated (sorted by genes), the exact design and the front.
+    """
+    if population < 2 or generations < 0:
+        raise SpecError(f"search: population={population}, generations={generations}; expected population >= 2 "
+                        f"and generations >= 0.")
+    x_train, y_train, x_test, y_test = data
+    c_train, c_test = quantize_mlp_inputs(x_train, chip), quantize_mlp_inputs(x_test, chip)
+    cache: dict[tuple, Design] = {}
+
+    def evaluate(genes: tuple) -> Design:
+        if genes not in cache:
+            q = build_design(graph, chip, genes, x_train)
+            cost = printed_cost(q, chip, adc=adc)
+            cache[genes] = Design(genes, {n: lv[g] for (n, lv), g in zip(KNOBS.items(), genes)},
+                                  approx.accuracy(q, c_train, y_train), approx.accuracy(q, c_test, y_test),
+                                  cost.area_cm2, cost.power_mw, cost.energy_per_inference_uj,
+                                  cost.critical_path_ms, cost.within_battery)
+        return cache[genes]
+
+    rng = np.random.default_rng(seed)
+    sizes = [len(levels) for levels in KNOBS.values()]
+    exact = tuple(0 for _ in sizes)
+    pop = [exact] + [tuple(int(rng.integers(0, s)) for s in sizes) for _ in range(population - 1)]
+
+    def objectives(genes_list):
+        return np.array([[1.0 - evaluate(g).train_accuracy, evaluate(g).area_cm2] for g in genes_list])
+
+    for _ in range(generations):
+        obj = objectives(pop)
+        rank, crowd = _ranks(obj), _crowding(obj)
+        children = []
+        while len(children) < population:
+            a, b = _tournament(rng, pop, rank, crowd), _tournament(rng, pop, rank, crowd)
+            child = [x if rng.random() < 0.5 else y for x, y in zip(a, b)]
+            for k, s in enumerate(sizes):
+                if rng.random() < 1.0 / len(sizes):
+                    child[k] = int(np.clip(child[k] + rng.choice((-1, 1)), 0, s - 1))
+            children.append(tuple(child))
+        merged = list(dict.fromkeys(pop + children))
+        obj = objectives(merged)
+        rank, crowd = _ranks(obj), _crowding(obj)
+        order = sorted(range(len(merged)), key=lambda i: (rank[i], -crowd[i], merged[i]))
+        pop = [merged[i] for i in order[:population]]
+    objectives(pop)                          # with generations=0, the initial population is all there is
+    designs = [cache[g] for g in sorted(cache)]
+    return SearchResult(task, chip.name, seed, adc, chip.mac_costs["battery_power_mw"].value, cache[exact],
+                        designs, pareto_front(designs))
+
+
+def front_table(result: SearchResult) -> str:
+    """Markdown table of the baseline, the front and the best design within the battery."""
+    head = ("| design | train acc. | test acc. | area (cm2) | power (mW) | critical path (ms) | battery | knobs |\n"
+            "|---|---|---|---|---|---|---|---|")
+    best = result.best_within_battery()
+    rows = [("exact 8-bit", result.baseline)] + [("front", d) for d in result.front]
+    rows += [("best within battery", best)] if best is not None else []
+    lines = [head]
+    for label, d in rows:
+        knobs = ", ".join(f"{k}={v}" for k, v in d.knobs.items() if v != KNOBS[k][0])
+        lines.append(f"| {label} | {100 * d.train_accuracy:.1f} % | {100 * d.test_accuracy:.1f} % | "
+                     f"{d.area_cm2:.2f} | {d.power_mw:.2f} | {d.critical_path_ms:.0f} | "
+                     f"{'ok' if d.within_battery else 'over'} | {knobs or 'exact'} |")
+    return "\n".join(lines) + "\n"

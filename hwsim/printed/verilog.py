@@ -1,0 +1,365 @@
+"""Synthesizable Verilog of a bespoke printed MLP, and a self-checking testbench for it.
+
+:func:`verilog_for` turns a :class:`hwsim.qmlp.QuantizedMLP` into one combinational
+Verilog-2001 module with every weight and bias hard-wired::
+
+    module mlp(input [N*B-1:0] x, output [C-1:0] class_out);
+
+Input ``i`` is the unsigned ``B``-bit code ``x[i*B +: B]``. Every neuron is a chain of
+signed wires computing exactly what :mod:`hwsim.qmlp` defines, in the same order:
+
+* ``acc = bias + Σ a_i * w_i`` over the non-zero weights, each product written as shift-adds
+  of the weight's canonical signed digits (:mod:`hwsim.printed.csd`: ``7 * a`` is
+  ``(a <<< 3) - a``), the bespoke constant multiplier that hwsim's gate-level model counts;
+* ``relu``: ``acc < 0 ? 0 : acc``; ``shift``: ``>>> shift`` (arithmetic: floor);
+  ``act_max``: ``v > act_max ? act_max : v``.
+
+Bit widths are exact: interval arithmetic over the input codes' range gives each wire's
+smallest and largest value, the wire is the narrowest signed width holding both (its range
+is in a comment beside it), and a step that cannot change its input's range (a ReLU of a
+non-negative value, a clip above the largest value) is left out. Partial sums may wrap, but
+two's-complement addition is exact modulo ``2**width``, so a sum whose true value fits its
+wire is exact. ``class_out`` is the argmax of the last layer by a comparator chain
+``out_j > best`` in index order, so ties go to the lowest index, as ``numpy.argmax`` in
+:func:`hwsim.pipeline.run_mlp`.
+
+A layer field this module cannot express (one the gate-level model may add, e.g. an
+accumulator truncation) must hold its default value, or :class:`UnsupportedError` is raised;
+supporting one is one entry in :data:`NEURON_STEPS`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from hwsim.errors import SpecError, UnsupportedError
+from hwsim.printed.csd import csd_digits
+from hwsim.printed.netcost import width
+from hwsim.qmlp import QLayer, QuantizedMLP
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TERMS_PER_LINE = 8
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A signed Verilog wire with the range of values it can carry.
+
+    Attributes
+    ----------
+    name : str
+        Verilog identifier.
+    lo, hi : int
+        Smallest and largest value over every input the circuit can receive.
+    """
+
+    name: str
+    lo: int
+    hi: int
+
+    @property
+    def bits(self) -> int:
+        """Narrowest two's-complement width holding ``lo`` .. ``hi``."""
+        return signed_bits(self.lo, self.hi)
+
+    def declare(self, expression: str) -> str:
+        """``wire signed [bits-1:0] name = expression;`` with the range as a comment."""
+        return f"  wire signed [{self.bits - 1}:0] {self.name} = {expression};  // [{self.lo}, {self.hi}]"
+
+
+def signed_bits(lo: int, hi: int) -> int:
+    """Smallest ``b >= 1`` with ``-2**(b-1) <= lo`` and ``hi <= 2**(b-1) - 1`` (signed even when ``lo >= 0``)."""
+    return width(min(lo, -1), hi)
+
+
+def literal(value: int) -> str:
+    """``value`` as a sized signed decimal literal wide enough for its magnitude (``-9'sd128``)."""
+    magnitude = abs(int(value))
+    return f"{'-' if value < 0 else ''}{signed_bits(magnitude, magnitude)}'sd{magnitude}"
+
+
+def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str) -> tuple[str, Wire]:
+    """``acc = bias + Σ a_i * w_i``, each product as the shift-adds of ``w_i``'s CSD digits."""
+    bias = int(layer.bias[row])
+    terms = [literal(bias)] if bias else []
+    lo = hi = bias
+    for col in np.flatnonzero(layer.weight[row]):
+        w, a = int(layer.weight[row, col]), inputs[col]
+        for position, digit in reversed(csd_digits(w)):
+            shifted = f"({a.name} <<< {position})" if position else a.name
+            terms.append(f"{'+' if digit > 0 else '-'} {shifted}")
+        lo += min(w * a.lo, w * a.hi)
+        hi += max(w * a.lo, w * a.hi)
+    lines = [" ".join(terms[k:k + TERMS_PER_LINE]) for k in range(0, len(terms), TERMS_PER_LINE)]
+    expression = "\n      ".join(lines).removeprefix("+ ") if terms else "1'sd0"
+    wire = Wire(name, lo, hi)
+    return wire.declare(expression), wire
+
+
+def _relu(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
+    if not layer.relu or value.lo >= 0:
+        return None
+    wire = Wire(name, 0, max(value.hi, 0))
+    return wire.declare(f"({value.name} < 0) ? 1'sd0 : {value.name}"), wire
+
+
+def _shift(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
+    if layer.shift == 0:
+        return None
+    wire = Wire(name, value.lo >> layer.shift, value.hi >> layer.shift)
+    return wire.declare(f"{value.name} >>> {layer.shift}"), wire
+
+
+def _clip(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
+    if layer.act_max < 0 or value.hi <= layer.act_max:
+        return None
+    top = literal(layer.act_max)
+    wire = Wire(name, min(value.lo, layer.act_max), layer.act_max)
+    return wire.declare(f"({value.name} > {top}) ? {top} : {value.name}"), wire
+
+
+#: After the accumulation, in order: (wire suffix, the QLayer fields it reads, the step). A step
+#: returns the declaration of its output wire, or None when it cannot change the value.
+NEURON_STEPS: tuple[tuple[str, tuple[str, ...], Callable], ...] = (
+    ("relu", ("relu",), _relu),
+    ("shr", ("shift",), _shift),
+    ("clip", ("act_max",), _clip),
+)
+#: QLayer fields with a Verilog translation; any other field must hold its default value.
+TRANSLATED_FIELDS = frozenset({"name", "weight", "bias"}.union(*(fields for _, fields, _ in NEURON_STEPS)))
+
+
+def _check_translatable(layer: QLayer) -> None:
+    for field in dataclasses.fields(layer):
+        if field.name in TRANSLATED_FIELDS:
+            continue
+        if field.default is not dataclasses.MISSING:
+            default = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        else:
+            default = dataclasses.MISSING
+        value = getattr(layer, field.name)
+        if default is dataclasses.MISSING or not np.array_equal(np.asarray(value), np.asarray(default)):
+            raise UnsupportedError(f"layer '{layer.name}': field '{field.name}' = {value!r} has no Verilog "
+                                   f"translation; expected its default"
+                                   f"{'' if default is dataclasses.MISSING else f' {default!r}'} (translated "
+                                   f"fields: {', '.join(sorted(TRANSLATED_FIELDS))}). Hint: add a step for it "
+                                   f"to hwsim.printed.verilog.NEURON_STEPS.")
+
+
+def _check_identifier(top: str) -> None:
+    if not isinstance(top, str) or not _IDENTIFIER.match(top):
+        raise SpecError(f"top {top!r}: not a Verilog identifier; expected letters, digits and '_', not starting "
+                        f"with a digit, e.g. 'mlp'.")
+
+
+def _check_input_bits(input_bits: int) -> None:
+    if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or input_bits < 1:
+        raise SpecError(f"input_bits {input_bits!r}; expected an integer >= 1 (the chip's "
+                        f"arithmetic.input_bits).")
+
+
+def class_bits(n_classes: int) -> int:
+    """Width of ``class_out`` for ``n_classes`` classes (at least 1)."""
+    return max(1, (n_classes - 1).bit_length())
+
+
+def _layer_lines(layer: QLayer, index: int, inputs: list[Wire]) -> tuple[list[str], list[Wire]]:
+    lines = [f"  // layer {index} '{layer.name}': {layer.weight.shape[1]} -> {layer.weight.shape[0]}, "
+             f"relu {layer.relu}, shift {layer.shift}, act_max {layer.act_max}"]
+    outputs = []
+    for row in range(layer.weight.shape[0]):
+        line, value = _accumulate(layer, row, inputs, f"l{index}_acc{row}")
+        lines.append(line)
+        for suffix, _, step in NEURON_STEPS:
+            done = step(layer, value, f"l{index}_{suffix}{row}")
+            if done is not None:
+                line, value = done
+                lines.append(line)
+        outputs.append(value)
+    return lines, outputs
+
+
+def _argmax_lines(scores: list[Wire]) -> list[str]:
+    """Comparator chain over ``scores``: ``out_j > best`` keeps the first maximum."""
+    width = class_bits(len(scores))
+    lines = ["  // argmax: strict '>' in index order, so ties go to the lowest index"]
+    best, index = scores[0].name, f"{width}'d0"
+    for j, score in enumerate(scores[1:], start=1):
+        lo, hi = min(s.lo for s in scores[:j + 1]), max(s.hi for s in scores[:j + 1])
+        lines += [f"  wire take{j} = {score.name} > {best};",
+                  Wire(f"best{j}", lo, hi).declare(f"take{j} ? {score.name} : {best}"),
+                  f"  wire [{width - 1}:0] index{j} = take{j} ? {width}'d{j} : {index};"]
+        best, index = f"best{j}", f"index{j}"
+    return lines + [f"  assign class_out = {index};"]
+
+
+def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp") -> str:
+    """Verilog-2001 of ``qmlp`` as one combinational module with hard-wired constants.
+
+    Parameters
+    ----------
+    qmlp : QuantizedMLP
+        The integer network (:func:`hwsim.quantize.quantize_mlp`).
+    input_bits : int
+        Unsigned width of each input code (the chip's ``arithmetic.input_bits``).
+    top : str
+        Module name.
+
+    Returns
+    -------
+    str
+        Module ``top`` with ports ``input [n_inputs*input_bits-1:0] x`` (input ``i`` at
+        ``x[i*input_bits +: input_bits]``) and ``output [C-1:0] class_out``, ``C`` =
+        :func:`class_bits` of the last layer's width.
+
+    Raises
+    ------
+    SpecError
+        If ``top`` is not a Verilog identifier or ``input_bits`` < 1.
+    UnsupportedError
+        If a layer has a field without a Verilog translation set away from its default.
+    """
+    _check_identifier(top)
+    _check_input_bits(input_bits)
+    for layer in qmlp.layers:
+        _check_translatable(layer)
+    n_in, n_classes = qmlp.input_size, qmlp.layers[-1].weight.shape[0]
+    lines = [f"// {top}: bespoke MLP '{qmlp.input_name}' ({n_in}-"
+             + "-".join(str(layer.weight.shape[0]) for layer in qmlp.layers)
+             + f"), {input_bits}-bit unsigned inputs; generated by hwsim.printed.verilog.",
+             "// Combinational: every weight and bias is a constant; each wire is as wide as its range",
+             "// (in the comment beside it) needs, so no value overflows.",
+             f"module {top}(",
+             f"  input [{n_in * input_bits - 1}:0] x,",
+             f"  output [{class_bits(n_classes) - 1}:0] class_out",
+             ");"]
+    values = []
+    for i in range(n_in):
+        wire = Wire(f"in{i}", 0, (1 << input_bits) - 1)
+        lines.append(wire.declare(f"{{1'b0, x[{i * input_bits} +: {input_bits}]}}"))
+        values.append(wire)
+    for index, layer in enumerate(qmlp.layers):
+        layer_lines, values = _layer_lines(layer, index, values)
+        lines += layer_lines
+    return "\n".join(lines + _argmax_lines(values) + ["endmodule"]) + "\n"
+
+
+def _check_vectors(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    x, expected = np.asarray(inputs_int), np.asarray(expected_classes)
+    top_code, n_classes = (1 << input_bits) - 1, qmlp.layers[-1].weight.shape[0]
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != qmlp.input_size or x.dtype.kind not in "iu":
+        raise SpecError(f"testbench inputs: shape {x.shape}, dtype {x.dtype}; expected integer codes of shape "
+                        f"(n_vectors >= 1, {qmlp.input_size}). Hint: hwsim.quantize.quantize_mlp_inputs(x, chip).")
+    if x.min() < 0 or x.max() > top_code:
+        raise SpecError(f"testbench inputs: codes from {x.min()} to {x.max()}; expected 0 .. {top_code} "
+                        f"({input_bits}-bit unsigned).")
+    if expected.shape != (x.shape[0],) or expected.dtype.kind not in "iu":
+        raise SpecError(f"testbench expected classes: shape {expected.shape}, dtype {expected.dtype}; expected "
+                        f"integers of shape ({x.shape[0]},), one per vector.")
+    if expected.min() < 0 or expected.max() >= n_classes:
+        raise SpecError(f"testbench expected classes: from {expected.min()} to {expected.max()}; expected "
+                        f"0 .. {n_classes - 1} (the last layer's width).")
+    return x.astype(np.int64), expected.astype(np.int64)
+
+
+def testbench_for(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int, top: str = "mlp") -> str:
+    """A self-checking Verilog testbench ``<top>_tb`` for :func:`verilog_for`'s module, vectors inlined.
+
+    For each vector it applies the inputs, waits 1 ns and prints
+    ``vector k: class c expected e`` (``... MISMATCH`` when they differ); at the end
+    ``mismatches m of n``.
+
+    Parameters
+    ----------
+    qmlp : QuantizedMLP
+        The network the design was generated from.
+    inputs_int : array_like of int
+        ``(n_vectors, n_inputs)`` input codes in ``[0, 2**input_bits - 1]``.
+    expected_classes : array_like of int
+        ``(n_vectors,)`` class hwsim predicts for each vector.
+    input_bits : int
+        Unsigned width of each input code.
+    top : str
+        Name of the design's module.
+
+    Raises
+    ------
+    SpecError
+        If the vectors' shapes, types or ranges do not fit the network.
+    """
+    _check_identifier(top)
+    _check_input_bits(input_bits)
+    x, expected = _check_vectors(qmlp, inputs_int, expected_classes, input_bits)
+    n, n_in = x.shape
+    x_bits, c_bits = n_in * input_bits, class_bits(qmlp.layers[-1].weight.shape[0])
+    word_bits = x_bits + c_bits
+    shifts = [i * input_bits for i in range(n_in)]
+    lines = ["`timescale 1ns / 1ps",
+             f"// Self-checking testbench of module {top}: {n} vectors, each {{expected class, x}}; "
+             f"generated by hwsim.printed.verilog.",
+             f"module {top}_tb;",
+             f"  reg [{word_bits - 1}:0] vectors [0:{n - 1}];",
+             f"  reg [{x_bits - 1}:0] x;",
+             f"  wire [{c_bits - 1}:0] class_out;",
+             "  integer k;",
+             "  integer mismatches;",
+             f"  {top} dut (.x(x), .class_out(class_out));",
+             "  initial begin"]
+    for k in range(n):
+        word = (int(expected[k]) << x_bits) | sum(int(v) << s for v, s in zip(x[k], shifts))
+        lines.append(f"    vectors[{k}] = {word_bits}'h{word:x};")
+    expected_field = f"vectors[k][{word_bits - 1}:{x_bits}]"
+    lines += ["    mismatches = 0;",
+              f"    for (k = 0; k < {n}; k = k + 1) begin",
+              f"      x = vectors[k][{x_bits - 1}:0];",
+              "      #1;",
+              f"      if (class_out === {expected_field})",
+              f'        $display("vector %0d: class %0d expected %0d", k, class_out, {expected_field});',
+              "      else begin",
+              "        mismatches = mismatches + 1;",
+              f'        $display("vector %0d: class %0d expected %0d MISMATCH", k, class_out, {expected_field});',
+              "      end",
+              "    end",
+              f'    $display("mismatches %0d of %0d", mismatches, {n});',
+              "    $finish;",
+              "  end",
+              "endmodule"]
+    return "\n".join(lines) + "\n"
+
+
+def write_verilog(out_dir, qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int,
+                  top: str = "mlp") -> dict[str, Path]:
+    """Write the design, its testbench and the test vectors into ``out_dir`` (created if missing).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder.
+    qmlp, inputs_int, expected_classes, input_bits, top :
+        As :func:`verilog_for` and :func:`testbench_for`.
+
+    Returns
+    -------
+    dict of str to Path
+        ``design`` (``<top>.v``), ``testbench`` (``<top>_tb.v``) and ``vectors`` (``<top>_vectors.csv``:
+        one row per vector, the input codes then the expected class).
+    """
+    testbench = testbench_for(qmlp, inputs_int, expected_classes, input_bits, top)
+    design = verilog_for(qmlp, input_bits, top)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"design": out / f"{top}.v", "testbench": out / f"{top}_tb.v", "vectors": out / f"{top}_vectors.csv"}
+    paths["design"].write_text(design)
+    paths["testbench"].write_text(testbench)
+    table = np.column_stack([np.asarray(inputs_int), np.asarray(expected_classes)]).astype(np.int64)
+    header = ",".join([f"x{i}" for i in range(qmlp.input_size)] + ["class"])
+    np.savetxt(paths["vectors"], table, fmt="%d", delimiter=",", header=header, comments="")
+    return paths

@@ -1,0 +1,143 @@
+"""Train small MLPs for the printed (EGFET) profile on scikit-learn's bundled datasets.
+
+Run ``python -m hwsim.models.train_printed [--task breast_cancer] [--seed N] [--out DIR]``;
+each model takes a few seconds on two cores and is fully determined by the seed. Every task
+is one of scikit-learn's bundled datasets (no download), split 80/20 stratified with seed 0;
+features are min-max scaled to [0, 1] with the training split's range (test values clipped),
+the full scale of the profile's input ADCs.
+
+The topologies are those of the printed-MLP papers where they publish one (breast cancer:
+30-3-2, Afentaki et al. ICCAD'23 code setup, hidden size 3) and small one-hidden-layer
+MLPs otherwise (wine 13-3-3, iris 4-3-3). Training is scikit-learn's ``MLPClassifier``
+(ReLU, Adam, L2 1e-3, seeded). ``digits`` is hwsim's bundled ``digits_mlp`` (64-10-10,
+:mod:`hwsim.models.train_digits`). The written graph is ``Input(value) -> relu hidden ->
+identity output -> value readout``, saved with :func:`hwsim.ir.save_graph` as
+``<task>_mlp.npz``.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+
+from hwsim.errors import SpecError, one_of
+from hwsim.ir import Graph, load_graph, save_graph
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TEST_FRACTION = 0.2
+SPLIT_SEED = 0
+
+
+@dataclass(frozen=True)
+class PrintedTask:
+    """A scikit-learn dataset and the MLP topology trained on it.
+
+    Attributes
+    ----------
+    loader : callable
+        ``sklearn.datasets.load_*``.
+    hidden : int
+        Hidden ReLU neurons.
+    topology_source : str
+        Where the topology comes from.
+    """
+
+    loader: Callable
+    hidden: int
+    topology_source: str
+
+
+TASKS: dict[str, PrintedTask] = {
+    "breast_cancer": PrintedTask(datasets.load_breast_cancer, 3,
+                                 "Afentaki et al. ICCAD'23 code setup: hidden size 3 for breast cancer"),
+    "wine": PrintedTask(datasets.load_wine, 3, "estimate: the 3-hidden size of the printed papers' small datasets"),
+    "iris": PrintedTask(datasets.load_iris, 3, "estimate: the 3-hidden size of the printed papers' small datasets"),
+}
+#: Every task the printed tools accept (``digits`` uses the bundled digits MLP).
+TASK_NAMES = ("breast_cancer", "digits", "iris", "wine")
+
+
+def load_task(task: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(x_train, y_train, x_test, y_test)`` of ``task``, features in [0, 1] (module doc)."""
+    if task not in TASK_NAMES:
+        raise SpecError(f"printed task '{task}': unknown; {one_of(task, TASK_NAMES)}")
+    if task == "digits":
+        from hwsim.models.digits import load_digits_split
+
+        return load_digits_split(TEST_FRACTION, SPLIT_SEED)
+    data = TASKS[task].loader()
+    x_train, x_test, y_train, y_test = train_test_split(
+        data.data.astype(np.float64), data.target.astype(np.int64), test_size=TEST_FRACTION,
+        random_state=SPLIT_SEED, stratify=data.target)
+    low, high = x_train.min(axis=0), x_train.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    return ((x_train - low) / span, y_train, np.clip((x_test - low) / span, 0.0, 1.0), y_test)
+
+
+def model_path(task: str) -> Path:
+    """The bundled model of ``task`` (``digits`` -> ``digits_mlp.npz``)."""
+    if task not in TASK_NAMES:
+        raise SpecError(f"printed task '{task}': unknown; {one_of(task, TASK_NAMES)}")
+    return DATA_DIR / f"{task}_mlp.npz"
+
+
+def load_task_model(task: str) -> Graph:
+    """The bundled trained graph of ``task``."""
+    return load_graph(model_path(task))
+
+
+def train(task: str, seed: int = 0) -> Graph:
+    """Train the MLP of ``task`` (not ``digits``) and return its graph, held-out accuracy in metadata."""
+    if task not in TASKS:
+        raise SpecError(f"train_printed: task '{task}'; {one_of(task, TASKS)} (digits: python -m "
+                        f"hwsim.models.train_digits).")
+    spec = TASKS[task]
+    x_train, y_train, x_test, y_test = load_task(task)
+    clf = MLPClassifier(hidden_layer_sizes=(spec.hidden,), activation="relu", alpha=1e-3, max_iter=3000,
+                        random_state=seed, tol=1e-6, n_iter_no_change=50).fit(x_train, y_train)
+    w_h, w_o = clf.coefs_[0].T, clf.coefs_[1].T
+    b_h, b_o = clf.intercepts_
+    if w_o.shape[0] == 1:                      # binary: sklearn keeps one logit; write both classes
+        w_o, b_o = np.vstack([-w_o / 2, w_o / 2]), np.array([-b_o[0] / 2, b_o[0] / 2])
+    n_classes = w_o.shape[0]
+    graph = Graph(f"{task}_mlp", metadata={
+        "task": task, "dataset": f"sklearn.datasets.{spec.loader.__name__}",
+        "split": {"test_fraction": TEST_FRACTION, "seed": SPLIT_SEED, "stratified": True},
+        "features": "min-max scaled to [0, 1] by the training split's range; test clipped",
+        "topology_source": spec.topology_source, "training_seed": seed,
+        "training": "sklearn MLPClassifier(relu, adam, alpha=1e-3, max_iter=3000, tol=1e-6)",
+        "test_accuracy_float": float(clf.score(x_test, y_test))})
+    graph.add_input("features", w_h.shape[1], kind="value")
+    graph.add_population("hidden", spec.hidden, "relu", bias=b_h)
+    graph.add_population("output", n_classes, "identity", bias=b_o)
+    graph.add_projection("features", "hidden", w_h)
+    graph.add_projection("hidden", "output", w_o)
+    graph.add_output("readout", "output", readout="value")
+    return graph.validate()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Train and save the printed models (module doc)."""
+    parser = argparse.ArgumentParser(prog="python -m hwsim.models.train_printed", description=__doc__.splitlines()[0])
+    parser.add_argument("--task", action="append", choices=sorted(TASKS), help="task (repeatable; default all)")
+    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help=f"output folder (default {DATA_DIR})")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for task in args.task or sorted(TASKS):
+        start = time.perf_counter()
+        graph = train(task, args.seed)
+        path = save_graph(graph, args.out / graph.name)
+        print(f"{graph.name}: trained in {time.perf_counter() - start:.1f} s; held-out float accuracy "
+              f"{graph.metadata['test_accuracy_float']:.4f}; {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Printed gate-level cost model: CSD recoding, hand-counted circuits, range soundness, battery check."""
+from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hwsim.chips import Constant, load_chip
+from hwsim.lowering import lower_mlp
+from hwsim.printed.cost import printed_cost
+from hwsim.printed.csd import cheapest_near, csd_digits, nonzero_digits
+from hwsim.printed.netcost import Signal, Tally, build_netlist, multiply
+from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.simulate import simulate_mlp
+
+CHIP = load_chip("printed_egfet")
+
+
+@lru_cache(maxsize=None)
+def min_signed_digits(n: int) -> int:
+    """Fewest signed powers of two summing to n (exhaustive recursion on the lowest bit)."""
+    if n <= 1:
+        return n
+    if n % 2 == 0:
+        return min_signed_digits(n // 2)
+    return 1 + min(min_signed_digits((n - 1) // 2), min_signed_digits((n + 1) // 2))
+
+
+@given(st.integers(-(1 << 16), 1 << 16))
+def test_csd_reconstructs_is_non_adjacent_and_minimal(n):
+    digits = csd_digits(n)
+    assert sum(d << k for k, d in digits) == n
+    positions = [k for k, _ in digits]
+    assert all(b - a >= 2 for a, b in zip(positions, positions[1:]))
+    assert all(d in (-1, 1) for _, d in digits)
+    assert nonzero_digits(n) == min_signed_digits(abs(n))
+
+
+@given(st.integers(-127, 127), st.integers(0, 8))
+def test_cheapest_near_is_within_tolerance_and_no_costlier(n, tol):
+    v = cheapest_near(n, tol, 127)
+    assert abs(v - n) <= tol and abs(v) <= 127
+    assert nonzero_digits(v) <= nonzero_digits(n)
+
+
+def _net(weights, bias, relu=False, shift=0, act_max=-1):
+    w = np.array(weights, dtype=np.int64)
+    return QuantizedMLP("x", w.shape[1], (QLayer("l", w, np.array(bias, dtype=np.int64), shift, relu, act_max),))
+
+
+def test_powers_of_two_and_zero_cost_no_multiplier():
+    a = Signal(0, 15, 0, [0.0] * 4)
+    for w in (1, 2, 4, 64, 128):
+        tally = Tally()
+        multiply(a, w, tally)
+        assert not tally.gates
+    assert not build_netlist(_net([[0, 0, 0]], [0]), 4).gates
+
+
+def test_hand_counted_neuron_0_4_5_minus3():
+    """y = 0*a0 + 4*a1 + 5*a2 - 3*a3 on 4-bit inputs (0..15), no bias, no ReLU, one output."""
+    net = build_netlist(_net([[0, 4, 5, -3]], [0]), 4)
+    # 0*a0: nothing.  4*a1 = a1 << 2: wiring, range 0..60.
+    # 5*a2 = (a2 << 2) + a2, 0..75 (7 bits): bits 0,1 wires; bit 2 HA; bit 3 FA; bits 4,5 HA; bit 6 carry.
+    mult5 = {"half_adder": 3, "full_adder": 1}
+    # 3*a3 = (a3 << 1) + a3 (binary beats CSD 4 - 1 on a tie: no subtractor), 0..45: bit 1 HA, bits 2,3 FA, bit 4 HA
+    mult3 = {"half_adder": 2, "full_adder": 2}
+    # P = 4a1 + 5a2, 0..135 (8 bits): bits 0,1 wires; bit 2 HA; bits 3..5 FA; bit 6 HA; bit 7 carry
+    tree = {"half_adder": 2, "full_adder": 3}
+    # P - N = P + ~N + 1, -45..135 (9 bits signed): 6 inverters on N's bits; bit 0: P0 + ~N0 + 1 -> FA with a
+    # constant 1; bits 1..5 FA; bits 6, 7: P + 1 (~N's sign extension) + carry -> FA with a constant 1;
+    # bit 8: 1 + carry -> an inverter
+    sub = {"inverter": 6 + 1, "full_adder": 5, "full_adder_const1": 1 + 2}
+    expected = {}
+    for part in (mult5, mult3, tree, sub):
+        for gate, n in part.items():
+            expected[gate] = expected.get(gate, 0) + n
+    assert dict(net.gates) == expected
+    cost = printed_cost(_net([[0, 4, 5, -3]], [0]), CHIP)
+    # cells: FA = 2 XOR2 + 3 NAND2, HA = XOR2 + AND2, FA+1 = XNOR2 + OR2
+    assert cost.cells == {"XOR2X1": 2 * 11 + 7, "NAND2X1": 3 * 11, "AND2X1": 7, "XNOR2X1": 3, "OR2X1": 3,
+                          "INVX1": 7}
+    area_um2 = 29 * 1042800 + 33 * 247860 + 7 * 433500 + 3 * 1347557 + 3 * 563530 + 7 * 228420
+    assert cost.area_cm2 == pytest.approx(area_um2 / 1e8)
+    assert cost.power_mw == pytest.approx((29 * 27.2 + 33 * 7.4 + 7 * 19.1 + 3 * 32.9 + 3 * 15.2 + 7 * 7.9) / 1e3)
+
+
+def test_hand_counted_relu_clip_and_argmax():
+    # two outputs a0 + 8 and a1 on 4-bit inputs: a0 + 8 is 8..23 (5 bits): bit 3: a0_3 + 1 -> inverter,
+    # carry a0_3 (wire); bit 4: carry only -> wire. The argmax compares 5 bits (compare_bit each) and
+    # inverts the select once; its index mux picks between two constants (wiring), no value mux at the end.
+    net = build_netlist(_net([[1, 0], [0, 1]], [8, 0]), 4)
+    assert dict(net.gates_by_part["l"]) == {"inverter": 1}
+    assert dict(net.gates_by_part["argmax"]) == {"compare_bit": 5, "inverter": 1}
+    # ReLU of a1 - a0 (-15..15): inverter on the sign + an AND2 per magnitude bit (4); then clip to 0..3:
+    # overflow flag = OR of bits 2, 3 (1 OR2), one OR2 per kept bit (2)
+    net = build_netlist(_net([[-1, 1]], [0], relu=True, act_max=3), 4)
+    gates = net.gates_by_part["l"]
+    assert gates["and2"] == 4 and gates["or2"] == 1 + 2
+    assert net.output_ranges["l"] == [(0, 3)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_output_ranges_bound_the_kernel(seed):
+    rng = np.random.default_rng(seed)
+    n_in, n_h, n_out = rng.integers(1, 6, size=3)
+    sparse = rng.random((n_h, n_in)) < 0.6              # zero weights and whole zero rows (constant neurons)
+    hidden = QLayer("h", rng.integers(-40, 41, (n_h, n_in)) * sparse, rng.integers(-200, 201, n_h),
+                    int(rng.integers(0, 4)), bool(rng.integers(0, 2)), int(rng.choice([-1, 15, 63])))
+    out = QLayer("o", rng.integers(-40, 41, (n_out, n_h)), rng.integers(-200, 201, n_out), 0, bool(rng.integers(0, 2)),
+                 -1)
+    q = QuantizedMLP("x", int(n_in), (hidden, out))
+    ranges = build_netlist(q, 4).output_ranges
+    x = np.vstack([rng.integers(0, 16, (64, n_in)), np.zeros((1, n_in), int), np.full((1, n_in), 15)])
+    for layer, net in (("o", q), ("h", QuantizedMLP("x", int(n_in), (hidden,)))):
+        y = simulate_mlp(lower_mlp(net), x).outputs
+        lo, hi = np.array(ranges[layer]).T
+        assert np.all(y >= lo) and np.all(y <= hi)
+
+
+def test_battery_check_and_energy():
+    q = _net([[3, 5, 7]], [0])
+    cost = printed_cost(q, CHIP)
+    assert cost.within_battery is (cost.power_mw <= 30.0)
+    assert cost.period_ms == max(200.0, cost.critical_path_ms)
+    assert cost.energy_per_inference_uj == pytest.approx(cost.power_mw * cost.period_ms)
+    tiny = replace(CHIP, mac_costs={**CHIP.mac_costs, "battery_power_mw": Constant(cost.power_mw / 2, "mW", "test")})
+    assert printed_cost(q, tiny).within_battery is False
+    with_adc = printed_cost(q, CHIP, adc=True)
+    assert with_adc.power_mw == pytest.approx(cost.power_mw + 3 * 1.296)
+    assert with_adc.area_cm2 == pytest.approx(cost.area_cm2 + 3 * 0.1706)
