@@ -47,7 +47,7 @@ from numba.extending import overload
 
 from ._config import JIT
 from .counter_rng import bits_at, key_of, normal_at, uniform_at
-from .resets import RESET_SUBTRACT, RESET_VALUE
+from .resets import RESET_SUBTRACT, RESET_SUBTRACT_NEXT, RESET_VALUE
 from .actions import (HOP_X, HOP_Y, MEM_READ, N_ACTIONS, NEURON_ACTIVE, NEURON_IDLE, PACKET, SPIKE,
                       SYNOP)
 
@@ -133,32 +133,14 @@ def _propagate_noisy(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg
 
 
 @njit(**JIT)
-def _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode, state_refractory,
-          state_pending, out_spiked):
-    """Threshold test and reset of neuron ``i`` (either datapath); returns ``(v, n_spiked)``."""
-    if has_threshold[i] == 0 or not v > v_th[i]:
-        return v, n_spiked
-    mode = reset_mode[i]
+def _reset(v, v_th, v_reset, mode):
+    """Membrane after a spike: ``v_reset`` (RESET_VALUE), ``v - v_th`` (RESET_SUBTRACT) or ``v`` kept
+    (RESET_SUBTRACT_NEXT: the caller sets the neuron's pending flag)."""
     if mode == RESET_SUBTRACT:
-        v = v - v_th[i]
-    elif mode == RESET_VALUE:
-        v = v_reset[i]
-    else:
-        state_pending[i] = 1
-    state_refractory[i] = refractory_steps[i]
-    out_spiked[n_spiked] = i
-    return v, n_spiked + 1
-
-
-def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
-                    v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                    rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
-                    key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """Update neurons ``first .. last-1`` once from ring ``slot`` (clearing their ports); list the spiking
-    ones in ``out_spiked`` and return how many. The datapath follows the dtype of ``state_v``:
-    :func:`_update_integer` for int64, :func:`_update_float` for float64 (chosen at compile time).
-    Neuron ``i`` with ``u_noise_sd[i] > 0`` (``v_noise_sd``) adds ``sd * normal_at(key_u, i)``
-    (``key_v``) to its synaptic current (membrane) at every update, rounded half up on integer chips."""
+        return v - v_th
+    if mode == RESET_VALUE:
+        return v_reset
+    return v
 
 
 @njit(**JIT)
@@ -169,21 +151,93 @@ def _noise_integer(sd, key, i):
     return np.int64(0)
 
 
-def _update_integer(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
+# Datapath arithmetic: scalar functions whose implementation follows the state's type (int64: the chip's
+# integers; float64: the IR equations). Scalar arguments only, so the compiled calls cost nothing.
+
+def _port_input(acc, shift):
+    """One port's accumulated input: ``acc << shift`` / floor ``acc >> -shift`` (integer), ``acc`` (float)."""
+
+
+def _next_u(u, x, factor, bias_syn, sd, key, i, decay_bits, rounding, input_shift, state_bits, overflow):
+    """The synaptic current after one update, with current noise of standard deviation ``sd``."""
+
+
+def _next_v(v, u, factor, bias, pending, v_th, sd, key, i, decay_bits, rounding, state_bits, overflow):
+    """The membrane after one update (``pending``: subtract ``v_th`` owed by RESET_SUBTRACT_NEXT), with
+    membrane noise of standard deviation ``sd``."""
+
+
+def _port_input_integer(acc, shift):
+    if shift >= 0:
+        return acc << shift
+    return acc >> -shift
+
+
+def _port_input_float(acc, shift):
+    return acc
+
+
+def _next_u_integer(u, x, factor, bias_syn, sd, key, i, decay_bits, rounding, input_shift, state_bits, overflow):
+    return _overflow(_decay(u, factor, decay_bits, rounding) + (x << input_shift) + bias_syn
+                     + _noise_integer(sd, key, i), state_bits, overflow)
+
+
+def _next_u_float(u, x, factor, bias_syn, sd, key, i, decay_bits, rounding, input_shift, state_bits, overflow):
+    u = factor * u + x + bias_syn
+    if sd > 0.0:
+        u = u + sd * normal_at(key, i)
+    return u
+
+
+def _next_v_integer(v, u, factor, bias, pending, v_th, sd, key, i, decay_bits, rounding, state_bits, overflow):
+    v = _decay(v, factor, decay_bits, rounding) + u + bias
+    if pending:
+        v -= v_th
+    return _overflow(v + _noise_integer(sd, key, i), state_bits, overflow)
+
+
+def _next_v_float(v, u, factor, bias, pending, v_th, sd, key, i, decay_bits, rounding, state_bits, overflow):
+    v = factor * v + u + bias
+    if pending:
+        v = v - v_th
+    if sd > 0.0:
+        v = v + sd * normal_at(key, i)
+    return v
+
+
+_OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
+
+
+def _by_datapath(generic, integer, floating):
+    """Register ``generic``'s implementation: ``floating`` when its first argument is a float, else ``integer``."""
+    @overload(generic, jit_options=_OVERLOAD, strict=False)
+    def _select(*args):
+        return floating if isinstance(args[0], types.Float) else integer
+    return _select
+
+
+_by_datapath(_port_input, _port_input_integer, _port_input_float)
+_by_datapath(_next_u, _next_u_integer, _next_u_float)
+_by_datapath(_next_v, _next_v_integer, _next_v_float)
+
+
+@njit(**JIT)
+def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
                     v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
                     rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
                     key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """The chip's integer datapath (see the module docstring)."""
+    """Update neurons ``first .. last-1`` once from ring ``slot`` (clearing their ports); list the spiking
+    ones in ``out_spiked`` and return how many (see the module docstring). One loop for both datapaths:
+    the arithmetic follows the dtype of the state (:func:`_next_u`, :func:`_next_v`). A neuron with no
+    input, no state, no bias, no pending subtraction and no noise is idle: its u and v stay 0 untouched.
+    Neuron ``i`` with ``u_noise_sd[i] > 0`` (``v_noise_sd``) adds ``sd * normal_at(key_u, i)``
+    (``key_v``) to its synaptic current (membrane) at every update, rounded half up on integer chips."""
     n_spiked = 0
     for i in range(first, last):
-        x = np.int64(0)
+        x = bias[i] - bias[i]   # 0 of the datapath's type
         for p in range(neuron_port_ptr[i], neuron_port_ptr[i + 1]):
-            acc = ring[slot, p]
+            x += _port_input(ring[slot, p], port_shift[p])
             ring[slot, p] = 0
-            if port_shift[p] >= 0:
-                x += acc << port_shift[p]
-            else:
-                x += acc >> -port_shift[p]
         u, v = state_u[i], state_v[i]
         active = x != 0 or u != 0 or v != 0 or bias[i] != 0 or bias_syn[i] != 0
         if active:
@@ -191,73 +245,24 @@ def _update_integer(first, last, slot, ring, port_shift, neuron_port_ptr, neuron
         else:
             step[neuron_group[i], NEURON_IDLE] += 1
         if active or u_noise_sd[i] > 0.0:  # otherwise u and v stay 0 (decay and overflow keep 0)
-            u = _overflow(_decay(u, syn_factor[i], decay_bits, rounding) + (x << input_shift) + bias_syn[i]
-                          + _noise_integer(u_noise_sd[i], key_u, i), state_bits, syn_overflow)
+            u = _next_u(u, x, syn_factor[i], bias_syn[i], u_noise_sd[i], key_u, i, decay_bits, rounding,
+                        input_shift, state_bits, syn_overflow)
             state_u[i] = u
         if state_refractory[i] > 0:
             state_refractory[i] -= 1
             continue
         if active or state_pending[i] != 0 or u != 0 or v_noise_sd[i] > 0.0:  # u != 0: current noise alone
-            v = _decay(v, mem_factor[i], decay_bits, rounding) + u + bias[i]
-            if state_pending[i] != 0:
-                v -= v_th[i]
-                state_pending[i] = 0
-            v = _overflow(v + _noise_integer(v_noise_sd[i], key_v, i), state_bits, mem_overflow)
-        v, n_spiked = _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode,
-                            state_refractory, state_pending, out_spiked)
-        state_v[i] = v
-    return n_spiked
-
-
-def _update_float(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
-                  v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                  rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
-                  key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """The IR equations in float64, literally (``syn_factor = 1 - decay_syn``, ``mem_factor = 1 - decay_mem``);
-    ports are summed in order without shifts, and the integer scalars are unused."""
-    n_spiked = 0
-    for i in range(first, last):
-        x = 0.0
-        for p in range(neuron_port_ptr[i], neuron_port_ptr[i + 1]):
-            x += ring[slot, p]
-            ring[slot, p] = 0.0
-        u, v = state_u[i], state_v[i]
-        active = x != 0.0 or u != 0.0 or v != 0.0 or bias[i] != 0.0 or bias_syn[i] != 0.0
-        if active:
-            step[neuron_group[i], NEURON_ACTIVE] += 1
-        else:
-            step[neuron_group[i], NEURON_IDLE] += 1
-        u = syn_factor[i] * u + x + bias_syn[i]
-        if u_noise_sd[i] > 0.0:
-            u = u + u_noise_sd[i] * normal_at(key_u, i)
-        state_u[i] = u
-        if state_refractory[i] > 0:
-            state_refractory[i] -= 1
-            continue
-        v = mem_factor[i] * v + u + bias[i]
-        if state_pending[i] != 0:
-            v = v - v_th[i]
+            v = _next_v(v, u, mem_factor[i], bias[i], state_pending[i] != 0, v_th[i], v_noise_sd[i], key_v, i,
+                        decay_bits, rounding, state_bits, mem_overflow)
             state_pending[i] = 0
-        if v_noise_sd[i] > 0.0:
-            v = v + v_noise_sd[i] * normal_at(key_v, i)
-        v, n_spiked = _fire(i, v, n_spiked, v_th, v_reset, refractory_steps, has_threshold, reset_mode,
-                            state_refractory, state_pending, out_spiked)
+        if has_threshold[i] != 0 and v > v_th[i]:
+            v = _reset(v, v_th[i], v_reset[i], reset_mode[i])
+            state_pending[i] = reset_mode[i] == RESET_SUBTRACT_NEXT
+            state_refractory[i] = refractory_steps[i]
+            out_spiked[n_spiked] = i
+            n_spiked += 1
         state_v[i] = v
     return n_spiked
-
-
-_OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
-
-
-@overload(_update_neurons, jit_options=_OVERLOAD)
-def _select_update(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
-                   v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                   rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
-                   key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """Compile-time choice of the datapath from the state's dtype (both compile into the cached caller)."""
-    if isinstance(state_v.dtype, types.Float):
-        return _update_float
-    return _update_integer
 
 
 @njit(**JIT)
