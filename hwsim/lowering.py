@@ -43,8 +43,11 @@ class SpikingArrays:
         Destination group of segment k (SYNOP and MEM_READ are counted there).
     seg_mem_words : ndarray ``(n_segs,)``
         Synaptic-memory words read when segment k is processed.
+    seg_delay : ndarray ``(n_segs,)``
+        The delay shared by all synapses of segment k, or -1 when they differ (the kernel then reads
+        ``syn_delay`` synapse by synapse).
     syn_port, syn_weight, syn_delay : ndarray ``(n_syn,)``
-        Target port, weight, delay in steps (0 .. max_delay).
+        Target port (int32), weight, delay in steps (0 .. max_delay).
     port_shift : ndarray ``(n_ports,)``
         Shift of each port's accumulated input (``<<`` if >= 0, floor ``>>`` if < 0).
     neuron_port_ptr : ndarray ``(n_neurons + 1,)``
@@ -54,9 +57,11 @@ class SpikingArrays:
         ``src_packets`` = destination cores reached, ``src_hops_*`` = mesh hops summed over them.
     neuron_group : ndarray ``(n_neurons,)``
         Group counting the neuron's updates.
-    update_ranges : ndarray ``(n_populations, 2)``
-        ``[first, last)`` neuron range of each population, in the update order; the kernel propagates
-        one range's spikes before the next range updates (delay-0 synapses arrive in the same step).
+    update_slices : ndarray ``(n_slices, 3)``
+        ``[first, last, group]``: the populations in the update order, each cut where its neurons'
+        counter group changes (a slice is one population on one core); the kernel propagates one
+        slice's spikes before the next slice updates, so delay-0 synapses (never within a population:
+        that would be a cycle) arrive in the same step.
     syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps : ndarray ``(n_neurons,)``
         Neuron parameters (see :class:`hwsim.quantize.QPopulation`).
     has_threshold, reset_mode : ndarray ``(n_neurons,)`` uint8
@@ -76,6 +81,7 @@ class SpikingArrays:
     seg_syn_ptr: np.ndarray
     seg_group: np.ndarray
     seg_mem_words: np.ndarray
+    seg_delay: np.ndarray
     syn_port: np.ndarray
     syn_weight: np.ndarray
     syn_delay: np.ndarray
@@ -86,7 +92,7 @@ class SpikingArrays:
     src_hops_x: np.ndarray
     src_hops_y: np.ndarray
     neuron_group: np.ndarray
-    update_ranges: np.ndarray
+    update_slices: np.ndarray
     syn_factor: np.ndarray
     mem_factor: np.ndarray
     v_th: np.ndarray
@@ -121,6 +127,25 @@ def _per_neuron(qnet: QuantizedNetwork, field: str, dtype=np.int64) -> np.ndarra
         if value is not None:  # None: an optional field left at zero (bias_syn)
             out[pop.offset:pop.offset + pop.size] = value
     return out
+
+
+def _segment_delays(delays: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
+    """Per segment (consecutive runs of ``seg_len`` synapses): the delay they all share, or -1."""
+    if seg_len.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = _ptr(seg_len)[:-1]
+    low, high = np.minimum.reduceat(delays, starts), np.maximum.reduceat(delays, starts)
+    return np.where(low == high, low, -1).astype(np.int64)
+
+
+def _slices(ranges: np.ndarray, neuron_group: np.ndarray) -> np.ndarray:
+    """``[first, last, group]`` rows: each ``[first, last)`` range cut where ``neuron_group`` changes."""
+    rows = []
+    for first, last in ranges:
+        cuts = first + 1 + np.flatnonzero(np.diff(neuron_group[first:last]))
+        bounds = np.concatenate(([first], cuts, [last]))
+        rows += [(a, b, neuron_group[a]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 def _reset_modes(qnet: QuantizedNetwork) -> np.ndarray:
@@ -209,6 +234,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     rank = np.empty(n_neurons, dtype=np.int64)   # position of each neuron's population in the update order
     for k, (first, last) in enumerate(update_ranges):
         rank[first:last] = k
+    neuron_group = placement.neuron_group.astype(np.int64)
     late = (delay == 0) & (pre >= n_in)
     late[late] = rank[pre[late] - n_in] >= rank[post[late]]
     if np.any(late):
@@ -224,7 +250,8 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         seg_syn_ptr=_ptr(seg_len),
         seg_group=(seg_keys % n_groups).astype(np.int64),
         seg_mem_words=(seg_len * bits_per_synapse + memory_word_bits - 1) // memory_word_bits,
-        syn_port=syn_port[order].astype(np.int64),
+        seg_delay=_segment_delays(delay[order], seg_len),
+        syn_port=syn_port[order].astype(np.int32),
         syn_weight=weight[order],
         syn_delay=delay[order],
         port_shift=port_shift,
@@ -233,8 +260,8 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         src_packets=np.bincount(route_src, minlength=n_sources).astype(np.int64),
         src_hops_x=src_hops[:, 0].copy(),
         src_hops_y=src_hops[:, 1].copy(),
-        neuron_group=placement.neuron_group.astype(np.int64),
-        update_ranges=update_ranges,
+        neuron_group=neuron_group,
+        update_slices=_slices(update_ranges, neuron_group),
         syn_factor=_per_neuron(qnet, "syn_factor", value_type),
         mem_factor=_per_neuron(qnet, "mem_factor", value_type),
         v_th=_per_neuron(qnet, "v_th", value_type),

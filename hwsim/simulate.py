@@ -104,6 +104,11 @@ def _check_integers(where: str, values: np.ndarray, shape: tuple, expected: str,
                         f"Hint: convert with .astype(np.int64) after rounding.")
 
 
+def _per_neuron_noise(sd: np.ndarray) -> np.ndarray:
+    """Standard deviations for the kernel: float64, or empty when all are 0 (the kernel then skips them)."""
+    return _f64(sd) if np.any(sd) else np.zeros(0)
+
+
 def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
     """``noise``, or no noise for None; GraphError if its per-neuron arrays do not fit ``n_neurons``."""
     if noise is None:
@@ -170,14 +175,15 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         run_spiking(
             spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
             _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
-            _i64(a.syn_port), value(a.syn_weight), _i64(a.syn_delay), _i64(a.port_shift),
-            _i64(a.neuron_port_ptr), _i64(a.src_group), _i64(a.src_packets), _i64(a.src_hops_x),
-            _i64(a.src_hops_y), _i64(a.neuron_group), _i64(a.update_ranges).reshape(-1, 2),
+            _i64(a.seg_delay), np.ascontiguousarray(a.syn_port, dtype=np.int32), value(a.syn_weight),
+            _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr), _i64(a.src_group),
+            _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),
             value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
             value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
             _u8(a.reset_mode), int(a.decay_bits), int(a.rounding), int(a.input_shift),
             int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow), int(first_sample),
-            np.ascontiguousarray(noise.seeds, dtype=np.uint64), _f64(noise.u_noise_sd), _f64(noise.v_noise_sd),
+            np.ascontiguousarray(noise.seeds, dtype=np.uint64), _per_neuron_noise(noise.u_noise_sd),
+            _per_neuron_noise(noise.v_noise_sd),
             float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
             float(noise.flip_rate), bounds, counts, step_counts, spike_count, first_spike, u_final, v_final, raster)
     return SpikingResult(counts=counts, step_counts=step_counts.sum(axis=0), spike_count=spike_count,

@@ -6,8 +6,8 @@ those of ``hwsim.ir``, in the chip's integers (int64 arrays) or in float64 (the
 
 1. input channels spiking at ``t`` walk their segments: every synapse adds its
    weight to ``ring[(t + delay) % R, port]`` (``R``: a power of two > max_delay);
-2. populations update in ``update_ranges`` order (the IR's update order): each
-   neuron of a range reads its ports from slot ``t % R`` (and clears them).
+2. populations update in the IR's update order, slice by slice (``update_slices``: a population
+   on one core): each neuron reads its ports from slot ``t % R`` (and clears them).
    Integer datapath::
 
        x = sum over ports (acc << shift  if shift >= 0  else  acc >> -shift)
@@ -88,22 +88,26 @@ def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
 
 
 @njit(**JIT)
-def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
+def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, syn_port,
                syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
-    step ``t``, and their targets update later in the step (``update_ranges``).
+    step ``t``, and their targets update later in the step (``update_slices``).
     """
     _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
-    first_seg, last_seg = src_seg_ptr[src], src_seg_ptr[src + 1]
-    for k in range(first_seg, last_seg):
+    for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
         g = seg_group[k]
         step[g, SYNOP] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
         step[g, MEM_READ] += seg_mem_words[k]
-    for j in range(seg_syn_ptr[first_seg], seg_syn_ptr[last_seg]):  # the source's segments are contiguous
-        ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
+        if seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
+            row = ring[(t + seg_delay[k]) & slot_mask]
+            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+                row[syn_port[j]] += syn_weight[j]
+        else:
+            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+                ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
 
 
 @njit(**JIT)
@@ -222,17 +226,21 @@ _by_datapath(_next_v, _next_v_integer, _next_v_float)
 
 
 @njit(**JIT)
-def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron_group, syn_factor, mem_factor,
+def _update_neurons(first, last, group, slot, ring, port_shift, neuron_port_ptr, syn_factor, mem_factor,
                     v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
                     rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
                     key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """Update neurons ``first .. last-1`` once from ring ``slot`` (clearing their ports); list the spiking
-    ones in ``out_spiked`` and return how many (see the module docstring). One loop for both datapaths:
-    the arithmetic follows the dtype of the state (:func:`_next_u`, :func:`_next_v`). A neuron with no
-    input, no state, no bias, no pending subtraction and no noise is idle: its u and v stay 0 untouched.
-    Neuron ``i`` with ``u_noise_sd[i] > 0`` (``v_noise_sd``) adds ``sd * normal_at(key_u, i)``
-    (``key_v``) to its synaptic current (membrane) at every update, rounded half up on integer chips."""
+    """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once from ring ``slot``
+    (clearing their ports); list the spiking ones in ``out_spiked`` and return how many (see the module
+    docstring). One loop for both datapaths: the arithmetic follows the dtype of the state
+    (:func:`_next_u`, :func:`_next_v`). A neuron with no input, no state, no bias, no pending
+    subtraction and no noise is idle: its u and v stay 0 untouched. With ``u_noise_sd`` non-empty, neuron
+    ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic current at every update (``v_noise_sd``,
+    ``key_v``: its membrane), rounded half up on integer chips."""
     n_spiked = 0
+    n_active = 0
+    u_noisy = u_noise_sd.shape[0] > 0
+    v_noisy = v_noise_sd.shape[0] > 0
     for i in range(first, last):
         x = bias[i] - bias[i]   # 0 of the datapath's type
         for p in range(neuron_port_ptr[i], neuron_port_ptr[i + 1]):
@@ -240,19 +248,18 @@ def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron
             ring[slot, p] = 0
         u, v = state_u[i], state_v[i]
         active = x != 0 or u != 0 or v != 0 or bias[i] != 0 or bias_syn[i] != 0
-        if active:
-            step[neuron_group[i], NEURON_ACTIVE] += 1
-        else:
-            step[neuron_group[i], NEURON_IDLE] += 1
-        if active or u_noise_sd[i] > 0.0:  # otherwise u and v stay 0 (decay and overflow keep 0)
-            u = _next_u(u, x, syn_factor[i], bias_syn[i], u_noise_sd[i], key_u, i, decay_bits, rounding,
-                        input_shift, state_bits, syn_overflow)
+        n_active += active
+        u_sd = u_noise_sd[i] if u_noisy else 0.0
+        v_sd = v_noise_sd[i] if v_noisy else 0.0
+        if active or u_sd > 0.0:  # otherwise u and v stay 0 (decay and overflow keep 0)
+            u = _next_u(u, x, syn_factor[i], bias_syn[i], u_sd, key_u, i, decay_bits, rounding, input_shift,
+                        state_bits, syn_overflow)
             state_u[i] = u
         if state_refractory[i] > 0:
             state_refractory[i] -= 1
             continue
-        if active or state_pending[i] != 0 or u != 0 or v_noise_sd[i] > 0.0:  # u != 0: current noise alone
-            v = _next_v(v, u, mem_factor[i], bias[i], state_pending[i] != 0, v_th[i], v_noise_sd[i], key_v, i,
+        if active or state_pending[i] != 0 or u != 0 or v_sd > 0.0:  # u != 0: current noise alone
+            v = _next_v(v, u, mem_factor[i], bias[i], state_pending[i] != 0, v_th[i], v_sd, key_v, i,
                         decay_bits, rounding, state_bits, mem_overflow)
             state_pending[i] = 0
         if has_threshold[i] != 0 and v > v_th[i]:
@@ -262,6 +269,8 @@ def _update_neurons(first, last, slot, ring, port_shift, neuron_port_ptr, neuron
             out_spiked[n_spiked] = i
             n_spiked += 1
         state_v[i] = v
+    step[group, NEURON_ACTIVE] += n_active
+    step[group, NEURON_IDLE] += last - first - n_active
     return n_spiked
 
 
@@ -320,10 +329,9 @@ def _flush(step, out_sample, out_step):
 
 @njit(parallel=True, **JIT)
 def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_ptr, seg_syn_ptr,
-                seg_group, seg_mem_words, syn_port, syn_weight, syn_delay, port_shift,
-                neuron_port_ptr, src_group, src_packets, src_hops_x, src_hops_y, neuron_group,
-                update_ranges, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
-                has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow,
+                seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, port_shift,
+                neuron_port_ptr, src_group, src_packets, src_hops_x, src_hops_y, update_slices, syn_factor,
+                mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow,
                 mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd, drop_probability,
                 jitter_probability, jitter_max_steps, flip_rate, chunk_bounds, out_counts, out_step_counts,
                 out_spike_count, out_first_spike, out_u, out_v, out_raster):
@@ -338,17 +346,20 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         1 where input channel c spikes at step t.
     n_inputs, n_neurons, n_groups, max_delay : int
         Sizes (see ``hwsim.lowering.SpikingArrays`` for these and every array below).
-    src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words : ndarray int64
-        Segments of each source and synapses of each segment.
-    syn_port, syn_delay, port_shift, neuron_port_ptr : ndarray int64
-        Synapses (target port, delay [step]) and ports (shift; ports of each neuron).
+    src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay : ndarray int64
+        Segments of each source, synapses of each segment, and the delay they share (-1: mixed).
+    syn_port : ndarray int32 ``(n_syn,)``
+        Target port of each synapse.
+    syn_delay, port_shift, neuron_port_ptr : ndarray int64
+        Synapse delays [step] and ports (shift; ports of each neuron).
     syn_weight : ndarray int64 or float64 ``(n_syn,)``
         Synaptic weights [state units].
-    src_group, src_packets, src_hops_x, src_hops_y, neuron_group : ndarray int64
+    src_group, src_packets, src_hops_x, src_hops_y : ndarray int64
         Counter groups and per-spike routing costs [count].
-    update_ranges : ndarray int64 ``(n_populations, 2)``
-        ``[first, last)`` global neuron ranges in update order; the spikes of one range are
-        propagated before the next range updates (delay-0 synapses land in the current slot).
+    update_slices : ndarray int64 ``(n_slices, 3)``
+        ``[first, last, group]`` neuron slices in update order (a population on one core); the spikes
+        of one slice are propagated before the next slice updates (delay-0 synapses land in the current
+        slot).
     syn_factor, mem_factor, v_th, bias, bias_syn, v_reset : ndarray int64 or float64 ``(n_neurons,)``
         Neuron parameters [state units].
     refractory_steps : ndarray int64 ``(n_neurons,)``
@@ -362,8 +373,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
     noise_seeds : ndarray uint64 ``(5,)``
         Seeds of current noise, membrane noise, spike drop, spike jitter and state bit flips
         (``hwsim.dynamic_noise.DynamicNoise``); each draw is ``counter_rng`` of (seed, sample, step, index).
-    u_noise_sd, v_noise_sd : ndarray float64 ``(n_neurons,)``
-        Standard deviation of the per-step current / membrane noise [state units]; 0: none.
+    u_noise_sd, v_noise_sd : ndarray float64 ``(n_neurons,)`` or ``(0,)``
+        Standard deviation of the per-step current / membrane noise [state units]; empty: none.
     drop_probability, jitter_probability : float
         Per-packet probability of being dropped / delivered late.
     jitter_max_steps : int
@@ -424,13 +435,14 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                                          src_hops_y, n_groups, key_drop, drop_probability, key_jitter,
                                          jitter_probability, jitter_max_steps, ring, step)
                     else:
-                        _propagate(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-                                   syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step)
+                        _propagate(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+                                   syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                                   ring, step)
                 if record:
                     out_raster[s, t] = 0
-                for r in range(update_ranges.shape[0]):
-                    n_spiked = _update_neurons(update_ranges[r, 0], update_ranges[r, 1], slot, ring, port_shift,
-                                               neuron_port_ptr, neuron_group, syn_factor, mem_factor, v_th, bias,
+                for r in range(update_slices.shape[0]):
+                    n_spiked = _update_neurons(update_slices[r, 0], update_slices[r, 1], update_slices[r, 2], slot,
+                                               ring, port_shift, neuron_port_ptr, syn_factor, mem_factor, v_th, bias,
                                                bias_syn, v_reset, refractory_steps, has_threshold, reset_mode,
                                                decay_bits, rounding, input_shift, state_bits, syn_overflow,
                                                mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, u, v,
@@ -449,8 +461,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                                              jitter_probability, jitter_max_steps, ring, step)
                         else:
                             _propagate(n_inputs + i, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                       seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets,
-                                       src_hops_x, src_hops_y, ring, step)
+                                       seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group,
+                                       src_packets, src_hops_x, src_hops_y, ring, step)
                 if flip_rate > 0.0:
                     _flip_state(n_neurons, key_of(noise_seeds[4], sample, t), flip_rate, state_bits, u, v)
                 _flush(step, out_counts[s], out_step_counts[c, t])
