@@ -30,17 +30,19 @@ from pathlib import Path
 os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench_lava_numba_")
 atexit.register(shutil.rmtree, os.environ["NUMBA_CACHE_DIR"], True)
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the bench package, when run as a script
+
 import numba  # noqa: E402  (after NUMBA_CACHE_DIR is set)
 import numpy as np  # noqa: E402
 
 import hwsim  # noqa: E402
+from bench.results_md import machine, write_section  # noqa: E402
 from hwsim.interop.lava_cases import save_cases  # noqa: E402
 from hwsim.interop.lava_env import lava_python  # noqa: E402
 from hwsim.kernels.actions import SYNOP  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- bench_lava: begin -->", "<!-- bench_lava: end -->"
+SECTION = "bench_lava"
 N, INPUT_RATE, SEED = 1000, 0.05, 0
 
 
@@ -99,15 +101,6 @@ def _lava_versions() -> str:
     return f"Python {out[0]}, lava-nc {out[1]}, numpy {out[2]}"
 
 
-def _cpu() -> str:
-    try:
-        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                 if line.startswith("model name")]
-    except OSError:
-        names = [platform.processor() or platform.machine()]
-    return f"{names[0] if names else platform.machine()}, {len(names) or '?'} logical CPUs"
-
-
 def report(n_steps: int, hw: dict, lava: dict, synops: int, spikes: tuple, command: str) -> str:
     """The Markdown section: machine, command and the table."""
     hw_rate = n_steps / hw["run_s"]
@@ -122,8 +115,8 @@ def report(n_steps: int, hw: dict, lava: dict, synops: int, spikes: tuple, comma
                                    f"steps/s with it); reading the spikes back {lava['read_s']:.0f} s "
                                    f"(`Var.get` sends values one by one); whole subprocess {lava['process_s']:.0f} s"),
     ]
-    lines = [BEGIN, "## hwsim vs Lava: 1000 + 1000 LIF, 2 Dense layers, fixed point", "",
-             f"Machine: {_cpu()}, {platform.system()} {platform.release()}. "
+    lines = ["## hwsim vs Lava: 1000 + 1000 LIF, 2 Dense layers, fixed point", "",
+             f"Machine: {machine()}. "
              f"hwsim: Python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}. "
              f"Lava: {_lava_versions()} (`.venv-lava`).", "",
              f"Command: `{command}`", "",
@@ -137,18 +130,8 @@ def report(n_steps: int, hw: dict, lava: dict, synops: int, spikes: tuple, comma
     lines += ["", f"hwsim / Lava steady-state speed: **{hw_rate / lava_rate:,.0f}x** "
                   f"(with Lava's start-up counted: {hw_rate / lava_total:,.0f}x). Lava runs every process "
                   f"(source, 2 Dense, 2 LIF, 2 sinks) as an OS process; hwsim runs one sample on one thread. "
-                  f"On a shared machine timings move between runs: compare the two columns of one run.", END]
+                  f"On a shared machine timings move between runs: compare the two columns of one run."]
     return "\n".join(lines)
-
-
-def write_results(section: str) -> None:
-    """Replace this benchmark's section of ``bench/RESULTS.md`` (or append it)."""
-    text = RESULTS.read_text() if RESULTS.is_file() else "# Benchmarks\n\nEach section is written by its script.\n"
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     section = report(args.steps, hw, lava, synops, counts, command)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section(SECTION, section)
     return 0
 
 

@@ -16,37 +16,28 @@ Prints a table and replaces this benchmark's section of ``bench/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench package, when run as a script
 
 import numba
 import numpy as np
 
-import hwsim
 from hwsim.chips import load_chip
 from hwsim.cli import _bundled_model, _task_data
 from hwsim.ir import Graph
 from hwsim.sweep import sweep
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
-BEGIN, END = "<!-- bench_sweep: begin -->", "<!-- bench_sweep: end -->"
+from bench.results_md import machine, write_section
+
+SECTION = "bench_sweep"
 VALUES = [0.0, 0.1, 0.2, 0.3]
-
-
-def _write_section(section: str) -> None:
-    """Replace this benchmark's section of ``bench/RESULTS.md`` (or append it)."""
-    text = RESULTS.read_text() if RESULTS.is_file() else "# Benchmarks\n\nEach section is written by its script.\n"
-    block = f"{BEGIN}\n{section.rstrip()}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
 
 
 def _import(name: str) -> str:
@@ -95,13 +86,14 @@ def _measure(graph, chip, spec, instances: int, samples: int, repeats: int) -> t
                   "label": f"{n_points} points x {len(x)} samples", "acc": acc}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", action="append",
                         help="INSTANCES:SAMPLES per level (repeatable; default 3:100 and 10:360)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
-    args = parser.parse_args()
+    parser.add_argument("--json", type=Path, help="also write the 2-worker / 1-worker speed of each workload here")
+    args = parser.parse_args(argv)
     workloads = [tuple(int(v) for v in w.split(":")) for w in (args.workload or ["3:100", "10:360"])]
     graph = _bundled_model("digits_snn.npz")
     chip = load_chip("loihi")
@@ -129,8 +121,7 @@ def main() -> None:
     section = "\n".join([
         "## Robustness sweep throughput: 1 vs 2 local workers",
         "",
-        f"Machine: {platform.processor() or platform.machine()}, {numba.config.NUMBA_NUM_THREADS} logical CPUs, "
-        f"{platform.system()} {platform.release()}. Python {platform.python_version()}, numpy {np.__version__}, "
+        f"Machine: {machine()}. Python {platform.python_version()}, numpy {np.__version__}, "
         f"numba {numba.__version__}.",
         "",
         f"Command: `python bench/bench_sweep.py {flags} --repeats {args.repeats}`",
@@ -157,7 +148,10 @@ def main() -> None:
     ])
     print(section)
     if not args.no_write:
-        _write_section(section)
+        write_section(SECTION, section)
+    if args.json:
+        args.json.write_text(json.dumps([{"label": f["label"], "speed_2_vs_1": f["speed"],
+                                          "identical": f["identical"]} for f in facts]))
 
 
 if __name__ == "__main__":
