@@ -58,32 +58,46 @@ def _pool_start_s() -> float:
     return time.perf_counter() - t
 
 
+#: The configurations compared: (label, local workers, Numba threads of the in-process worker).
+CONFIGS = (("1 core: 1 worker, 1 thread", 1, 1),
+           ("2 cores: 1 worker, 2 threads", 1, 2),
+           ("2 cores: 2 workers x 1 thread", 2, 1))
+
+
 def _measure(graph, chip, spec, instances: int, samples: int, repeats: int) -> tuple[list[str], dict]:
-    """Interleaved 1- and 2-worker sweeps; return table rows and facts."""
+    """Interleaved sweeps in each of :data:`CONFIGS`; return table rows and facts."""
     x, y, _ = _task_data(graph, None, samples)
     n_points = len(VALUES) * instances
 
-    def once(workers):
-        t0 = time.perf_counter()
-        res = sweep(graph, chip, x, y, spec, "weight_variation", "sigma", VALUES, instances=instances,
-                    seed=0, workers=workers, progress=False)
-        return time.perf_counter() - t0, res
+    def once(workers, threads):
+        saved = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            t0 = time.perf_counter()
+            res = sweep(graph, chip, x, y, spec, "weight_variation", "sigma", VALUES, instances=instances,
+                        seed=0, workers=workers, progress=False)
+            return time.perf_counter() - t0, res
+        finally:
+            numba.set_num_threads(saved)
 
-    times = {1: [], 2: []}
+    times = {label: [] for label, _, _ in CONFIGS}
     results = {}
-    for w in (1, 2):  # warm-up
-        _, results[w] = once(w)
+    for label, workers, threads in CONFIGS:  # warm-up
+        _, results[label] = once(workers, threads)
     for _ in range(repeats):
-        for w in (1, 2):
-            dt, res = once(w)
-            times[w].append(dt)
-            assert res.points == results[w].points
-    med = {w: statistics.median(v) for w, v in times.items()}
-    rows = [f"| {n_points} x {len(x)} | {w} | {med[w]:.2f} s | {n_points / med[w]:.2f} | "
-            f"{', '.join(f'{v:.2f}' for v in times[w])} |" for w in (1, 2)]
-    acc = ", ".join(f"{r['value']:g}: {100 * r['accuracy_mean']:.1f} %" for r in results[1].levels)
-    return rows, {"identical": results[1].to_json() == results[2].to_json(), "speed": med[1] / med[2],
-                  "label": f"{n_points} points x {len(x)} samples", "acc": acc}
+        for label, workers, threads in CONFIGS:
+            dt, res = once(workers, threads)
+            times[label].append(dt)
+            assert res.points == results[label].points
+    med = {label: statistics.median(v) for label, v in times.items()}
+    base = CONFIGS[0][0]
+    rows = [f"| {n_points} x {len(x)} | {label} | {med[label]:.2f} s | {n_points / med[label]:.2f} | "
+            f"{med[base] / med[label]:.2f}x | {', '.join(f'{v:.2f}' for v in times[label])} |"
+            for label, _, _ in CONFIGS]
+    acc = ", ".join(f"{r['value']:g}: {100 * r['accuracy_mean']:.1f} %" for r in results[base].levels)
+    texts = {label: results[label].to_json() for label in results}
+    return rows, {"identical": len(set(texts.values())) == 1, "label": f"{n_points} points x {len(x)} samples",
+                  "speed": {label: med[base] / med[label] for label, _, _ in CONFIGS[1:]}, "acc": acc}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -92,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="INSTANCES:SAMPLES per level (repeatable; default 3:100 and 10:360)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
-    parser.add_argument("--json", type=Path, help="also write the 2-worker / 1-worker speed of each workload here")
+    parser.add_argument("--json", type=Path, help="also write each workload's speeds against 1 core here (speed_2_vs_1: 2 workers x 1 thread)")
     args = parser.parse_args(argv)
     workloads = [tuple(int(v) for v in w.split(":")) for w in (args.workload or ["3:100", "10:360"])]
     graph = _bundled_model("digits_snn.npz")
@@ -110,7 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     Graph.from_arrays(*pickle.loads(blob_arrays))
     t_rebuild = time.perf_counter() - t
 
-    rows = ["| workload | workers | median time | points/s | runs (s) |", "|---|---|---|---|---|"]
+    rows = ["| workload | configuration | median time | points/s | speed vs 1 core | runs (s) |",
+            "|---|---|---|---|---|---|"]
     facts = []
     for instances, samples in workloads:
         r, f = _measure(graph, chip, spec, instances, samples, args.repeats)
@@ -119,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     start = statistics.median(_pool_start_s() for _ in range(args.repeats))
     flags = " ".join(f"--workload {i}:{s}" for i, s in workloads)
     section = "\n".join([
-        "## Robustness sweep throughput: 1 vs 2 local workers",
+        "## Robustness sweep throughput: 1 core vs 2 local cores",
         "",
         f"Machine: {machine()}. Python {platform.python_version()}, numpy {np.__version__}, "
         f"numba {numba.__version__}.",
@@ -127,20 +142,20 @@ def main(argv: list[str] | None = None) -> None:
         f"Command: `python bench/bench_sweep.py {flags} --repeats {args.repeats}`",
         "",
         f"Workload: bundled digits SNN on loihi, weight_variation.sigma in {VALUES} x INSTANCES chip instances, "
-        f"SAMPLES held-out samples per point; interleaved runs (1, 2, 1, 2, ...) after one warm-up each, "
+        f"SAMPLES held-out samples per point; interleaved runs (one of each configuration in turn) after one "
+        f"warm-up each, "
         f"medians of {args.repeats}; whole `sweep()` calls.",
         "",
         *rows,
         "",
-        "; ".join(f"{f['label']}: 2 workers / 1 worker speed **{f['speed']:.2f}x**, identical points: "
-                  f"{'yes' if f['identical'] else 'NO'}" for f in facts) + ".",
+        "; ".join(f"{f['label']}: " + ", ".join(f"{label} **{v:.2f}x**" for label, v in f["speed"].items())
+                  + f" the points/s of 1 core; identical points: {'yes' if f['identical'] else 'NO'}"
+                  for f in facts) + ".",
         f"Accuracy per level ({facts[-1]['label']}): {facts[-1]['acc']}.",
         "",
         f"Starting 2 spawned workers that import hwsim costs {start:.2f} s (median) before Numba loads its "
-        f"cached kernels in each. 1 worker runs in-process with the kernels on Numba's "
-        f"{numba.config.NUMBA_NUM_THREADS} threads (parallel over samples), so it already uses every core "
-        f"here; each pool worker uses 1 thread. On this 2-core machine the pool does not pay off; it is for "
-        f"machines with more cores than one run keeps busy, and Dask for more machines.",
+        f"cached kernels in each. The default (1 worker, in-process) runs the kernel on every core, parallel "
+        f"over the samples of a point; each pool worker uses 1 thread and takes whole points.",
         "",
         f"Shipping the graph: pickled `Graph` {len(blob_graph) / 1024:.1f} KiB in {1000 * t_graph:.2f} ms; "
         f"`to_arrays()` form {len(blob_arrays) / 1024:.1f} KiB in {1000 * t_arrays:.2f} ms, rebuilt with "
@@ -150,8 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_write:
         write_section(SECTION, section)
     if args.json:
-        args.json.write_text(json.dumps([{"label": f["label"], "speed_2_vs_1": f["speed"],
-                                          "identical": f["identical"]} for f in facts]))
+        args.json.write_text(json.dumps([{"label": f["label"], "speed_2_vs_1": f["speed"][CONFIGS[2][0]],
+                                          "speeds_vs_1_core": f["speed"], "identical": f["identical"]}
+                                         for f in facts]))
 
 
 if __name__ == "__main__":

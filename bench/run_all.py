@@ -175,7 +175,7 @@ def goals_section(stored: dict, command: str) -> str:
         contended = " (contended)" if hw["contended"] or other["contended"] else ""
         lines.append(f"| {text} | {shown} | {'yes' if met else 'no'} | {hw['measured']}{contended} |")
     sweep = stored.get("W4")
-    lines.append("| W4: 2 workers >= 1.8x 1 worker | " + (
+    lines.append("| W4: 2 workers (1 thread each) >= 1.8x 1 worker on 1 core | " + (
         f"{sweep['speed_2_vs_1']:.2f}x ({sweep['label']}) | {'yes' if sweep['speed_2_vs_1'] >= 1.8 else 'no'} | "
         f"{sweep['measured']} |" if sweep else "not measured | – | – |"))
     start = stored.get("start")
