@@ -233,3 +233,19 @@ def test_integer_mlp_follows_the_printed_mac_rules():
     np.testing.assert_array_equal(model.b_out, [0, 3780])
     np.testing.assert_array_equal(td.integer_mlp_scores(model, x),
                                   [[127 * 142, -64 * 142 + 3780], [127 * 23, -64 * 23 + 3780]])
+
+
+def test_default_split_without_sklearn_equals_sklearns_own():
+    """The default split reads sklearn's CSV and the stored indices; both equal load_digits + train_test_split."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from hwsim.models.digits import FEATURE_SCALE, SPLIT_FILE
+
+    assert SPLIT_FILE.is_file()
+    digits = load_digits()
+    x, y = digits.data.astype(np.float64) * FEATURE_SCALE, digits.target.astype(np.int64)
+    for fraction, seed in ((0.2, 0), (0.3, 1)):
+        x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=fraction, random_state=seed, stratify=y)
+        for ours, theirs in zip(load_digits_split(fraction, seed), (x_train, y_train, x_test, y_test)):
+            assert ours.dtype == theirs.dtype
+            np.testing.assert_array_equal(ours, theirs)
