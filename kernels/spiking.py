@@ -311,7 +311,7 @@ def _flip_state_float(n_neurons, key, rate, state_bits, state_u, state_v):
 
 @overload(_flip_state, jit_options=_OVERLOAD)
 def _select_flip(n_neurons, key, rate, state_bits, state_u, state_v):
-    """Compile-time choice from the state's dtype, as :func:`_select_update`."""
+    """Compile-time choice from the state's dtype: a float64 state has no registers to flip."""
     if isinstance(state_v.dtype, types.Float):
         return _flip_state_float
     return _flip_state_integer
