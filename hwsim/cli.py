@@ -11,7 +11,7 @@ import numpy as np
 from tqdm import tqdm
 
 from hwsim.chips import available_chips, load_chip
-from hwsim.errors import HwsimError, SpecError
+from hwsim.errors import SpecError, exit_status
 from hwsim.ir import Graph, load_graph
 from hwsim.pipeline import run
 from hwsim.report import comparison_table
@@ -326,11 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hwsim`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except HwsimError as exc:
-        print(f"hwsim: error: {exc}", file=sys.stderr)
-        return 2
+    return exit_status("hwsim", lambda: args.func(args), failure=2)
 
 
 if __name__ == "__main__":

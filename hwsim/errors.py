@@ -7,7 +7,8 @@ these; they never ``assert`` or exit.
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+import sys
+from typing import Callable, Iterable
 
 
 class HwsimError(Exception):
@@ -48,3 +49,13 @@ def one_of(found: str, options: Iterable[str]) -> str:
     """Describe the valid options and a did-you-mean suggestion for ``found``."""
     options = sorted(str(o) for o in options)
     return f"expected one of: {', '.join(options)}.{did_you_mean(found, options)}"
+
+
+def exit_status(prog: str, action: Callable[[], int | None], failure: int = 1) -> int:
+    """Run a command-line entry point's ``action``: its status (``None``: 0), or, when it raises an
+    :class:`HwsimError`, ``prog: error: message`` on stderr and ``failure`` (no traceback)."""
+    try:
+        return action() or 0
+    except HwsimError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return failure

@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from hwsim.errors import HwsimError
+from hwsim.errors import HwsimError, exit_status
 
 LAVA_VERSION = "0.10.0"
 CONSTRAINTS = ("numpy>=1.24.4,<2", "networkx<=2.8.7", "scipy<1.15", "scikit-learn>=1.5,<1.6",
@@ -208,12 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="run the installation steps even if the marker says they are done")
     args = parser.parse_args(argv)
-    try:
+
+    def build() -> None:
         ensure_lava_env(args.venv, args.force)
-    except HwsimError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
+
+    return exit_status(parser.prog, build)
 
 
 if __name__ == "__main__":

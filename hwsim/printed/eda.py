@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.chips import ChipProfile
-from hwsim.errors import HwsimError, UnsupportedError
+from hwsim.errors import HwsimError, UnsupportedError, exit_status
 from hwsim.printed.celllib import library_cells, liberty_text, verilog_models
 
 #: Debian package -> the executables it provides that hwsim runs.
@@ -244,15 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry: ``python -m hwsim.printed.eda``."""
     parser = argparse.ArgumentParser(prog="python -m hwsim.printed.eda", description=__doc__.split("\n")[0])
     parser.parse_args(argv)
-    try:
+
+    def install_and_report() -> None:
         installed = install_tools()
         print(f"installed: {', '.join(installed)}" if installed else "iverilog and yosys already installed")
         for executable, version in tool_versions().items():
             print(f"{executable}: {version}")
-    except HwsimError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
+
+    return exit_status(parser.prog, install_and_report)
 
 
 if __name__ == "__main__":
