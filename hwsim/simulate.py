@@ -104,9 +104,9 @@ def _check_integers(where: str, values: np.ndarray, shape: tuple, expected: str,
                         f"Hint: convert with .astype(np.int64) after rounding.")
 
 
-def _per_neuron_noise(sd: np.ndarray) -> np.ndarray:
-    """Standard deviations for the kernel: float64, or empty when all are 0 (the kernel then skips them)."""
-    return _f64(sd) if np.any(sd) else np.zeros(0)
+def _per_neuron_noise(sd: np.ndarray) -> np.ndarray | None:
+    """Standard deviations for the kernel: float64, or None when all are 0 (the kernel compiles them away)."""
+    return _f64(sd) if np.any(sd) else None
 
 
 def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
@@ -176,7 +176,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
             spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
             _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
             _i64(a.seg_delay), np.ascontiguousarray(a.syn_port, dtype=np.int32), value(a.syn_weight),
-            _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr), _i64(a.src_group),
+            _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr),
+            bool(np.array_equal(a.neuron_port_ptr, np.arange(a.n_neurons + 1))), _i64(a.src_group),
             _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),
             value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
             value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),

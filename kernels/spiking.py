@@ -225,32 +225,47 @@ _by_datapath(_next_u, _next_u_integer, _next_u_float)
 _by_datapath(_next_v, _next_v_integer, _next_v_float)
 
 
+def _sd_at(sd, i):
+    """Neuron ``i``'s noise standard deviation: ``sd[i]``, or 0.0 when ``sd`` is None (no noise)."""
+
+
+@overload(_sd_at, jit_options=_OVERLOAD)
+def _select_sd(sd, i):
+    """Compile-time choice: with ``sd`` None the noise terms are the constant 0 and compile away."""
+    if isinstance(sd, types.NoneType):
+        return lambda sd, i: 0.0
+    return lambda sd, i: sd[i]
+
+
 @njit(**JIT)
-def _update_neurons(first, last, group, slot, ring, port_shift, neuron_port_ptr, syn_factor, mem_factor,
+def _update_neurons(first, last, group, slot, ring, port_shift, neuron_port_ptr, one_port, syn_factor, mem_factor,
                     v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
                     rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
                     key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once from ring ``slot``
-    (clearing their ports); list the spiking ones in ``out_spiked`` and return how many (see the module
-    docstring). One loop for both datapaths: the arithmetic follows the dtype of the state
-    (:func:`_next_u`, :func:`_next_v`). A neuron with no input, no state, no bias, no pending
-    subtraction and no noise is idle: its u and v stay 0 untouched. With ``u_noise_sd`` non-empty, neuron
-    ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic current at every update (``v_noise_sd``,
-    ``key_v``: its membrane), rounded half up on integer chips."""
+    """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once from ring ``slot``,
+    clearing their ports (``one_port``: port ``i`` is neuron ``i``'s only one); list the spiking ones in
+    ``out_spiked`` and return how many (see the module docstring). One loop for both datapaths: the
+    arithmetic follows the dtype of the state (:func:`_next_u`, :func:`_next_v`). A neuron with no input,
+    no state, no bias, no pending subtraction and no noise is idle: its u and v stay 0 untouched. With
+    ``u_noise_sd`` an array, neuron ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic
+    current at every update (``v_noise_sd``, ``key_v``: its membrane), rounded half up on integer chips;
+    with None the noise terms compile away (:func:`_sd_at`)."""
     n_spiked = 0
     n_active = 0
-    u_noisy = u_noise_sd.shape[0] > 0
-    v_noisy = v_noise_sd.shape[0] > 0
     for i in range(first, last):
         x = bias[i] - bias[i]   # 0 of the datapath's type
-        for p in range(neuron_port_ptr[i], neuron_port_ptr[i + 1]):
-            x += _port_input(ring[slot, p], port_shift[p])
-            ring[slot, p] = 0
+        if one_port:   # port i is neuron i's only port
+            x += _port_input(ring[slot, i], port_shift[i])
+            ring[slot, i] = 0
+        else:
+            for p in range(neuron_port_ptr[i], neuron_port_ptr[i + 1]):
+                x += _port_input(ring[slot, p], port_shift[p])
+                ring[slot, p] = 0
         u, v = state_u[i], state_v[i]
         active = x != 0 or u != 0 or v != 0 or bias[i] != 0 or bias_syn[i] != 0
         n_active += active
-        u_sd = u_noise_sd[i] if u_noisy else 0.0
-        v_sd = v_noise_sd[i] if v_noisy else 0.0
+        u_sd = _sd_at(u_noise_sd, i)
+        v_sd = _sd_at(v_noise_sd, i)
         if active or u_sd > 0.0:  # otherwise u and v stay 0 (decay and overflow keep 0)
             u = _next_u(u, x, syn_factor[i], bias_syn[i], u_sd, key_u, i, decay_bits, rounding, input_shift,
                         state_bits, syn_overflow)
@@ -330,11 +345,12 @@ def _flush(step, out_sample, out_step):
 @njit(parallel=True, **JIT)
 def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_ptr, seg_syn_ptr,
                 seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, port_shift,
-                neuron_port_ptr, src_group, src_packets, src_hops_x, src_hops_y, update_slices, syn_factor,
-                mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow,
-                mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd, drop_probability,
-                jitter_probability, jitter_max_steps, flip_rate, chunk_bounds, out_counts, out_step_counts,
-                out_spike_count, out_first_spike, out_u, out_v, out_raster):
+                neuron_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y, update_slices,
+                syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold,
+                reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow, first_sample,
+                noise_seeds, u_noise_sd, v_noise_sd, drop_probability, jitter_probability, jitter_max_steps,
+                flip_rate, chunk_bounds, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u, out_v,
+                out_raster):
     """Run a batch of samples through a LIF network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (``syn_weight``, the neuron parameters and ``out_u``/``out_v``
@@ -352,6 +368,9 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Target port of each synapse.
     syn_delay, port_shift, neuron_port_ptr : ndarray int64
         Synapse delays [step] and ports (shift; ports of each neuron).
+    one_port : bool
+        True when ``neuron_port_ptr`` is ``0, 1, ..., n_neurons`` (every neuron has one port, port ``i``):
+        the neuron update then skips the port table.
     syn_weight : ndarray int64 or float64 ``(n_syn,)``
         Synaptic weights [state units].
     src_group, src_packets, src_hops_x, src_hops_y : ndarray int64
@@ -373,8 +392,9 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
     noise_seeds : ndarray uint64 ``(5,)``
         Seeds of current noise, membrane noise, spike drop, spike jitter and state bit flips
         (``hwsim.dynamic_noise.DynamicNoise``); each draw is ``counter_rng`` of (seed, sample, step, index).
-    u_noise_sd, v_noise_sd : ndarray float64 ``(n_neurons,)`` or ``(0,)``
-        Standard deviation of the per-step current / membrane noise [state units]; empty: none.
+    u_noise_sd, v_noise_sd : ndarray float64 ``(n_neurons,)`` or None
+        Standard deviation of the per-step current / membrane noise [state units]; None: none (a
+        separate compilation in which the noise terms vanish).
     drop_probability, jitter_probability : float
         Per-packet probability of being dropped / delivered late.
     jitter_max_steps : int
@@ -442,8 +462,9 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                     out_raster[s, t] = 0
                 for r in range(update_slices.shape[0]):
                     n_spiked = _update_neurons(update_slices[r, 0], update_slices[r, 1], update_slices[r, 2], slot,
-                                               ring, port_shift, neuron_port_ptr, syn_factor, mem_factor, v_th, bias,
-                                               bias_syn, v_reset, refractory_steps, has_threshold, reset_mode,
+                                               ring, port_shift, neuron_port_ptr, one_port, syn_factor,
+                                               mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
+                                               has_threshold, reset_mode,
                                                decay_bits, rounding, input_shift, state_bits, syn_overflow,
                                                mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, u, v,
                                                refractory, pending, step, spiked)

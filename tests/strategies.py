@@ -72,8 +72,12 @@ def _population(draw, rng, name, size, offset, arith):
         scale=1.0, bias_syn=rng.integers(-8, 9, size) * (rng.random(size) < 0.2), **_reset(draw))
 
 
-def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_ok, float_datapath):
-    if draw(st.booleans()):  # dense-ish: each (post, pre) pair present with probability p
+def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_ok, float_datapath,
+                one_port=False):
+    """A random projection; ``one_port``: all-to-all with one delay (each post neuron gets one port)."""
+    if one_port:
+        post_index, pre_index = np.nonzero(np.ones((post.size, pre_size), dtype=bool))
+    elif draw(st.booleans()):  # dense-ish: each (post, pre) pair present with probability p
         mask = rng.random((post.size, pre_size)) < draw(st.sampled_from([0.3, 0.7, 1.0]))
         post_index, pre_index = np.nonzero(mask)
     else:  # sparse list, duplicates allowed
@@ -89,14 +93,16 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
                        pre_index=(pre_index + pre_offset).astype(np.int64),
                        post_index=(post_index + post.offset).astype(np.int64),
                        weight=weight,
-                       delay_steps=rng.integers(low, MAX_DELAY + 1, n).astype(np.int64),
+                       delay_steps=np.full(n, rng.integers(low, MAX_DELAY + 1)) if one_port
+                       else rng.integers(low, MAX_DELAY + 1, n).astype(np.int64),
                        shift=0 if float_datapath else draw(st.integers(-4, 3)))
 
 
 @st.composite
 def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
     """A random QuantizedNetwork: 1-3 inputs, 1-4 populations, 0-6 projections (recurrent ones too),
-    some of them delay 0 along a random update order."""
+    some of them delay 0 along a random update order; or one all-to-all projection of one delay into each
+    population (every neuron then has exactly one port: the kernel's ``one_port`` path)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if float_datapath:
         arith = FloatDatapath()
@@ -121,11 +127,14 @@ def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
     rank.update({i.name: -1 for i in inputs})
     sources = [(i.name, i.offset, i.size) for i in inputs] + [(p.name, n_in + p.offset, p.size) for p in pops]
     projections = []
-    for _ in range(draw(st.integers(0, 6))):
+    if draw(st.booleans()):   # exactly one all-to-all, single-delay projection into each population
+        posts, one_port = pops, True
+    else:
+        posts, one_port = [draw(st.sampled_from(pops)) for _ in range(draw(st.integers(0, 6)))], False
+    for post in posts:
         pre = draw(st.sampled_from(sources))
-        post = draw(st.sampled_from(pops))
         instantaneous_ok = rank[pre[0]] < rank[post.name]   # delay 0 only forward in the update order
-        projections.append(_projection(draw, rng, *pre, post, instantaneous_ok, float_datapath))
+        projections.append(_projection(draw, rng, *pre, post, instantaneous_ok, float_datapath, one_port))
     return QuantizedNetwork(arith, tuple(inputs), tuple(pops), tuple(projections), n_in, offset, tuple(order))
 
 
