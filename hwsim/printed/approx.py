@@ -79,8 +79,9 @@ def approximate_coefficients(qmlp: QuantizedMLP, tolerance: int) -> QuantizedMLP
 
     def near(w, _):
         top = int(np.max(np.abs(w), initial=0))
-        return np.array([cheapest_near(int(v), int(tolerance), top) for v in w.ravel()],
-                        dtype=np.int64).reshape(w.shape)
+        values, where = np.unique(w, return_inverse=True)
+        return np.array([cheapest_near(int(v), int(tolerance), top) for v in values],
+                        dtype=np.int64)[where].reshape(w.shape)
     return _map_weights(qmlp, near)
 
 

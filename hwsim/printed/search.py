@@ -1,12 +1,19 @@
 """Genetic search for accuracy vs area Pareto fronts of approximate printed MLPs.
 
 A design is one level of each knob of :data:`KNOBS` (index 0 = exact), applied to a trained
-float graph in a fixed order (:func:`build_design`): quantise the weights to ``weight_bits``,
-drop the least important inputs, prune the smallest weights, then either round every weight
-to a power of two or replace it by the cheapest constant within ``coefficient_tolerance``,
-then truncate each hidden accumulator and saturate each hidden activation. Each design is
-costed by :func:`hwsim.printed.cost.printed_cost` and its accuracy measured by hwsim's integer
-kernel on the training split (the search objective) and the test split (reported).
+float graph (:func:`build_design`): the inputs are read with ``input_bits``-bit ADC codes;
+the hidden layer keeps its ``hidden_kept`` most important neurons (0: no hidden layer, one
+dense layer from inputs to classes); then the circuit is built in a fixed order
+(:func:`circuit`): quantise the weights to ``weight_bits``, drop the least important inputs,
+prune the smallest weights, then either round every weight to a power of two or replace it
+by the cheapest constant within ``coefficient_tolerance``, then truncate each hidden
+accumulator and saturate each hidden activation. With ``retrain_epochs > 0`` the float
+weights are first retrained through that very circuit (:mod:`hwsim.printed.retrain`,
+straight-through gradients), starting from the graph fine-tuned at the design's input width
+and hidden size with exact 8-bit weights (shared by every design of that width and size).
+Each design is costed by :func:`hwsim.printed.cost.printed_cost` and its accuracy measured by
+hwsim's integer kernel on the training split (the search objective) and the test split
+(reported, never used to choose).
 
 The search is NSGA-II (Deb et al. 2002), as the seed papers' genetic design-space
 exploration: a population of designs, binary tournaments on (Pareto rank, crowding
@@ -18,7 +25,7 @@ non-dominated set of every design evaluated.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +35,14 @@ from hwsim.errors import SpecError
 from hwsim.ir import Graph
 from hwsim.printed import approx
 from hwsim.printed.cost import printed_cost
+from hwsim.printed.retrain import chain_layers, resize_hidden, retrain
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import quantize_mlp_inputs
 
 #: Knob -> its levels, from exact (index 0) to most approximate.
 KNOBS: dict[str, tuple] = {
+    "input_bits": (4, 3, 2, 1),
+    "hidden_kept": (1.0, 0.8, 0.6, 0.4, 0.2, 0.0),
     "weight_bits": (8, 7, 6, 5, 4, 3),
     "inputs_dropped": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
     "prune_fraction": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
@@ -40,7 +50,12 @@ KNOBS: dict[str, tuple] = {
     "coefficient_tolerance": (0, 1, 2, 4, 8),
     "truncate_bits": (0, 1, 2, 3, 4),
     "activation_bits": (8, 7, 6, 5, 4, 3),
+    "retrain_epochs": (0, 20, 60),
 }
+#: Epochs of the shared fine-tuning at a design's input width and hidden size (module doc).
+WARMUP_EPOCHS = 60
+#: Adam step size and L1 penalty of every retraining (warm start and per design).
+RETRAIN_LR, RETRAIN_L1 = 1e-2, 1e-3
 
 
 @dataclass
@@ -53,6 +68,8 @@ class Design:
         Level index of each knob (:data:`KNOBS` order).
     knobs : dict
         The knob values.
+    topology : str
+        Layer widths of the circuit, e.g. ``"64-10-10"`` or ``"64-10"`` (no hidden layer).
     train_accuracy, test_accuracy : float
         Fractions correct.
     area_cm2, power_mw, energy_per_inference_uj, critical_path_ms : float
@@ -63,6 +80,7 @@ class Design:
 
     genes: tuple
     knobs: dict
+    topology: str
     train_accuracy: float
     test_accuracy: float
     area_cm2: float
@@ -72,21 +90,110 @@ class Design:
     within_battery: bool
 
 
-def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndarray) -> QuantizedMLP:
-    """The approximate integer MLP of ``genes`` (module doc for the order of the steps)."""
-    k = {name: levels[g] for (name, levels), g in zip(KNOBS.items(), genes)}
-    q = approx.requantize(graph, chip, k["weight_bits"], x_train)
-    codes = quantize_mlp_inputs(x_train, chip)
-    q = approx.prune_inputs(q, int(round(k["inputs_dropped"] * q.input_size)), approx.input_importance(q, codes))
-    q = approx.prune_weights(q, k["prune_fraction"])
-    if k["powers_of_two"]:
+def design_knobs(genes: tuple) -> dict:
+    """Knob name -> value of ``genes`` (one level index per knob of :data:`KNOBS`)."""
+    if len(genes) != len(KNOBS) or any(not 0 <= g < len(levels) for g, levels in zip(genes, KNOBS.values())):
+        raise SpecError(f"design genes {tuple(genes)}: expected {len(KNOBS)} level indices, each below "
+                        f"{tuple(len(v) for v in KNOBS.values())} (knobs {', '.join(KNOBS)}).")
+    return {name: levels[g] for (name, levels), g in zip(KNOBS.items(), genes)}
+
+
+def input_chip(chip: ChipProfile, input_bits: int) -> ChipProfile:
+    """``chip`` with ``input_bits``-bit input (ADC) codes."""
+    return replace(chip, arithmetic=replace(chip.arithmetic, input_bits=int(input_bits)))
+
+
+def circuit(graph: Graph, chip: ChipProfile, knobs: dict, x_train: np.ndarray) -> QuantizedMLP:
+    """The integer circuit of a float ``graph`` under ``knobs`` (module doc; ``chip`` fixes the input width)."""
+    q = approx.requantize(graph, chip, knobs["weight_bits"], x_train)
+    if knobs["inputs_dropped"]:
+        importance = approx.input_importance(q, quantize_mlp_inputs(x_train, chip))
+        q = approx.prune_inputs(q, int(round(knobs["inputs_dropped"] * q.input_size)), importance)
+    q = approx.prune_weights(q, knobs["prune_fraction"])
+    if knobs["powers_of_two"]:
         q = approx.powers_of_two(q)
     else:
-        q = approx.approximate_coefficients(q, k["coefficient_tolerance"])
+        q = approx.approximate_coefficients(q, knobs["coefficient_tolerance"])
     for layer in range(len(q.layers) - 1):
-        q = approx.truncate_accumulator(q, layer, k["truncate_bits"])
-        q = approx.clip_activation(q, layer, k["activation_bits"])
+        q = approx.truncate_accumulator(q, layer, knobs["truncate_bits"])
+        q = approx.clip_activation(q, layer, knobs["activation_bits"])
     return q
+
+
+def resized(graph: Graph, hidden_kept: float, x_train: np.ndarray) -> Graph:
+    """``graph`` with ``round(hidden_kept x hidden size)`` hidden neurons (:func:`resize_hidden`)."""
+    if hidden_kept == 1.0:
+        return graph
+    n_hidden = chain_layers(graph)[0]["weight"].shape[0]
+    return resize_hidden(graph, int(round(hidden_kept * n_hidden)), x_train)
+
+
+def _retrain_through(graph: Graph, chip: ChipProfile, knobs: dict, x_train: np.ndarray, y_train: np.ndarray,
+                     epochs: int, seed: int) -> Graph:
+    """:func:`hwsim.printed.retrain.retrain` of ``graph`` through its :func:`circuit` under ``knobs``."""
+    return retrain(graph, lambda g: circuit(g, chip, knobs, x_train), quantize_mlp_inputs(x_train, chip), y_train,
+                   1.0 / ((1 << chip.arithmetic.input_bits) - 1), epochs=epochs, seed=seed, lr=RETRAIN_LR,
+                   l1=RETRAIN_L1)
+
+
+def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndarray, y_train: np.ndarray,
+                 seed: int = 0, warm: dict | None = None) -> tuple[QuantizedMLP, ChipProfile]:
+    """The integer circuit of ``genes`` and the profile at its input width (module doc for the steps).
+
+    Parameters
+    ----------
+    graph : Graph
+        The trained float MLP (input -> hidden ReLU -> output).
+    chip : ChipProfile
+        The ``mac`` profile at the exact input width.
+    genes : tuple of int
+        The design (:func:`design_knobs`).
+    x_train, y_train : ndarray
+        Training split (features in [0, 1], classes): calibration, importance and retraining.
+    seed : int
+        The search seed: it seeds the warm start; the design's retraining is seeded by
+        ``SeedSequence([seed, *canonical(genes)])``, so a design does not depend on when it is built.
+    warm : dict, optional
+        ``(input_bits, hidden_kept) -> warm-start graph``, filled and reused across calls.
+
+    Returns
+    -------
+    tuple
+        The :class:`QuantizedMLP` and the profile at the design's input width (cost it with that).
+    """
+    knobs = design_knobs(genes)
+    narrow = input_chip(chip, knobs["input_bits"])
+    float_graph = resized(graph, knobs["hidden_kept"], x_train)
+    if knobs["retrain_epochs"]:
+        warm = {} if warm is None else warm
+        shape = (knobs["input_bits"], knobs["hidden_kept"])
+        if shape not in warm:
+            exact = {name: levels[0] for name, levels in KNOBS.items()}
+            warm[shape] = _retrain_through(float_graph, narrow, exact, x_train, y_train, WARMUP_EPOCHS, seed)
+        design_seed = int(np.random.SeedSequence([seed, *canonical(genes)]).generate_state(1)[0])
+        float_graph = _retrain_through(warm[shape], narrow, knobs, x_train, y_train, knobs["retrain_epochs"],
+                                       design_seed)
+    return circuit(float_graph, narrow, knobs, x_train), narrow
+
+
+def canonical(genes: tuple) -> tuple:
+    """``genes`` with the levels that cannot change the circuit set to 0.
+
+    ``coefficient_tolerance`` is ignored with ``powers_of_two``; ``truncate_bits`` and
+    ``activation_bits`` act on hidden layers only (none when ``hidden_kept`` is 0).
+    """
+    knobs, out = design_knobs(genes), list(genes)
+    names = list(KNOBS)
+    if knobs["powers_of_two"]:
+        out[names.index("coefficient_tolerance")] = 0
+    if knobs["hidden_kept"] == 0.0:
+        out[names.index("truncate_bits")] = out[names.index("activation_bits")] = 0
+    return tuple(out)
+
+
+def topology(qmlp: QuantizedMLP) -> str:
+    """Layer widths ``inputs-hidden-...-classes`` of ``qmlp``."""
+    return "-".join([str(qmlp.input_size)] + [str(layer.weight.shape[0]) for layer in qmlp.layers])
 
 
 def pareto_front(designs: list[Design]) -> list[Design]:
@@ -196,19 +303,30 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
     if population < 2 or generations < 0:
         raise SpecError(f"search: population={population}, generations={generations}; expected population >= 2 "
                         f"and generations >= 0.")
+    if chip.arithmetic.input_bits != KNOBS["input_bits"][0]:
+        raise SpecError(f"search: chip '{chip.name}' reads {chip.arithmetic.input_bits}-bit inputs; expected "
+                        f"{KNOBS['input_bits'][0]} (the exact level of the input_bits knob).")
     x_train, y_train, x_test, y_test = data
-    c_train, c_test = quantize_mlp_inputs(x_train, chip), quantize_mlp_inputs(x_test, chip)
     cache: dict[tuple, Design] = {}
+    work: dict[tuple, Design] = {}
+    warm: dict[tuple, Graph] = {}
 
     def evaluate(genes: tuple) -> Design:
         if genes not in cache:
-            q = build_design(graph, chip, genes, x_train)
-            cost = printed_cost(q, chip, adc=adc)
-            cache[genes] = Design(genes, {n: lv[g] for (n, lv), g in zip(KNOBS.items(), genes)},
-                                  approx.accuracy(q, c_train, y_train), approx.accuracy(q, c_test, y_test),
-                                  cost.area_cm2, cost.power_mw, cost.energy_per_inference_uj,
-                                  cost.critical_path_ms, cost.within_battery)
+            key = canonical(genes)
+            if key not in work:
+                work[key] = _evaluate(key)
+            cache[genes] = replace(work[key], genes=genes, knobs=design_knobs(genes))
         return cache[genes]
+
+    def _evaluate(genes: tuple) -> Design:
+        q, narrow = build_design(graph, chip, genes, x_train, y_train, seed, warm)
+        cost = printed_cost(q, narrow, adc=adc)
+        return Design(genes, design_knobs(genes), topology(q),
+                      approx.accuracy(q, quantize_mlp_inputs(x_train, narrow), y_train),
+                      approx.accuracy(q, quantize_mlp_inputs(x_test, narrow), y_test),
+                      cost.area_cm2, cost.power_mw, cost.energy_per_inference_uj,
+                      cost.critical_path_ms, cost.within_battery)
 
     rng = np.random.default_rng(seed)
     sizes = [len(levels) for levels in KNOBS.values()]
@@ -242,15 +360,16 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
 
 def front_table(result: SearchResult) -> str:
     """Markdown table of the baseline, the front and the best design within the battery."""
-    head = ("| design | train acc. | test acc. | area (cm2) | power (mW) | critical path (ms) | battery | knobs |\n"
-            "|---|---|---|---|---|---|---|---|")
+    head = ("| design | topology | train acc. | test acc. | area (cm2) | power (mW) | critical path (ms) | battery "
+            "| knobs |\n|---|---|---|---|---|---|---|---|---|")
     best = result.best_within_battery()
     rows = [("exact 8-bit", result.baseline)] + [("front", d) for d in result.front]
     rows += [("best within battery", best)] if best is not None else []
     lines = [head]
     for label, d in rows:
-        knobs = ", ".join(f"{k}={v}" for k, v in d.knobs.items() if v != KNOBS[k][0])
-        lines.append(f"| {label} | {100 * d.train_accuracy:.1f} % | {100 * d.test_accuracy:.1f} % | "
+        shown = design_knobs(canonical(d.genes))
+        knobs = ", ".join(f"{k}={v}" for k, v in shown.items() if v != KNOBS[k][0])
+        lines.append(f"| {label} | {d.topology} | {100 * d.train_accuracy:.1f} % | {100 * d.test_accuracy:.1f} % | "
                      f"{d.area_cm2:.2f} | {d.power_mw:.2f} | {d.critical_path_ms:.0f} | "
                      f"{'ok' if d.within_battery else 'over'} | {knobs or 'exact'} |")
     return "\n".join(lines) + "\n"
