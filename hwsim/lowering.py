@@ -47,7 +47,10 @@ class SpikingArrays:
         The delay shared by all synapses of segment k, or -1 when they differ (the kernel then reads
         ``syn_delay`` synapse by synapse).
     syn_port, syn_weight, syn_delay : ndarray ``(n_syn,)``
-        Target port (int32), weight, delay in steps (0 .. max_delay).
+        Target port, weight, delay in steps (0 .. max_delay). The kernel streams the ports and weights
+        of every spike's synapses, so they are stored narrow (:func:`synapse_dtypes`): ports uint16
+        (int32 beyond 65,536 ports), integer weights int32 (int64 only when one does not fit), float
+        weights float64.
     port_shift : ndarray ``(n_ports,)``
         Shift of each port's accumulated input (``<<`` if >= 0, floor ``>>`` if < 0).
     neuron_port_ptr : ndarray ``(n_neurons + 1,)``
@@ -112,6 +115,18 @@ class SpikingArrays:
 
 
 # lower_spiking / lower_mlp follow below.
+
+
+def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
+    """The narrowest (port, weight) dtypes of a synapse table with ``n_ports`` ports and these weights:
+    uint16 ports when they fit, else int32; float weights float64; integer weights int32 when every
+    one fits, else int64."""
+    port = np.uint16 if n_ports <= np.iinfo(np.uint16).max + 1 else np.int32
+    if weight.dtype.kind == "f":
+        return port, np.float64
+    small = np.iinfo(np.int32)
+    fits = weight.size == 0 or (int(weight.min()) >= small.min and int(weight.max()) <= small.max)
+    return port, np.int32 if fits else np.int64
 
 
 def _ptr(counts: np.ndarray) -> np.ndarray:
@@ -243,6 +258,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                          f"goes against the update order {[p.name for p in qnet.populations_in_update_order()]}; "
                          f"expected delay-0 synapses only into populations updated later in the step. "
                          f"Hint: quantise the graph with hwsim.quantize_spiking, which uses Graph.update_order().")
+    port_dtype, weight_dtype = synapse_dtypes(port_keys.size, weight)
     return SpikingArrays(
         n_inputs=n_in, n_neurons=n_neurons, n_groups=n_groups,
         max_delay=int(delay.max()) if delay.size else 1,
@@ -251,8 +267,8 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         seg_group=(seg_keys % n_groups).astype(np.int64),
         seg_mem_words=(seg_len * bits_per_synapse + memory_word_bits - 1) // memory_word_bits,
         seg_delay=_segment_delays(delay[order], seg_len),
-        syn_port=syn_port[order].astype(np.int32),
-        syn_weight=weight[order],
+        syn_port=syn_port[order].astype(port_dtype),
+        syn_weight=weight[order].astype(weight_dtype),
         syn_delay=delay[order],
         port_shift=port_shift,
         neuron_port_ptr=_ptr(np.bincount(port_neuron, minlength=n_neurons)),

@@ -104,6 +104,17 @@ def _check_integers(where: str, values: np.ndarray, shape: tuple, expected: str,
                         f"Hint: convert with .astype(np.int64) after rounding.")
 
 
+def _synapses(a: SpikingArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Ports and weights for the kernel, kept as narrow as the lowering stored them
+    (:func:`hwsim.lowering.synapse_dtypes`); other dtypes are widened to int32 ports and int64 / float64
+    weights."""
+    port = a.syn_port if a.syn_port.dtype in (np.uint16, np.int32) else a.syn_port.astype(np.int32)
+    if a.is_float:
+        return np.ascontiguousarray(port), _f64(a.syn_weight)
+    weight = a.syn_weight if a.syn_weight.dtype in (np.int32, np.int64) else a.syn_weight.astype(np.int64)
+    return np.ascontiguousarray(port), np.ascontiguousarray(weight)
+
+
 def _per_neuron_noise(sd: np.ndarray) -> np.ndarray | None:
     """Standard deviations for the kernel: float64, or None when all are 0 (the kernel compiles them away)."""
     return _f64(sd) if np.any(sd) else None
@@ -170,12 +181,13 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     u_final, v_final = (np.empty((n_samples, a.n_neurons), dtype=np.float64 if a.is_float else np.int64)
                         for _ in range(2))
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
+    syn_port, syn_weight = _synapses(a)
     with _chunks(n_samples) as bounds:
         step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
         run_spiking(
             spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
             _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
-            _i64(a.seg_delay), np.ascontiguousarray(a.syn_port, dtype=np.int32), value(a.syn_weight),
+            _i64(a.seg_delay), syn_port, syn_weight,
             _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr),
             bool(np.array_equal(a.neuron_port_ptr, np.arange(a.n_neurons + 1))), _i64(a.src_group),
             _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),

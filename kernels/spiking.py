@@ -353,8 +353,9 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                 out_raster):
     """Run a batch of samples through a LIF network, chunks of samples in parallel.
 
-    One event loop for both datapaths: integer (``syn_weight``, the neuron parameters and ``out_u``/``out_v``
-    int64) or float (all of them float64); :func:`_update_neurons` picks the neuron update from the dtype.
+    One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
+    ``syn_weight`` int32 or int64) or float (all of them float64); :func:`_update_neurons` picks the
+    neuron update from the dtype.
 
     Parameters
     ----------
@@ -364,15 +365,15 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Sizes (see ``hwsim.lowering.SpikingArrays`` for these and every array below).
     src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay : ndarray int64
         Segments of each source, synapses of each segment, and the delay they share (-1: mixed).
-    syn_port : ndarray int32 ``(n_syn,)``
+    syn_port : ndarray uint16 or int32 ``(n_syn,)``
         Target port of each synapse.
     syn_delay, port_shift, neuron_port_ptr : ndarray int64
         Synapse delays [step] and ports (shift; ports of each neuron).
     one_port : bool
         True when ``neuron_port_ptr`` is ``0, 1, ..., n_neurons`` (every neuron has one port, port ``i``):
         the neuron update then skips the port table.
-    syn_weight : ndarray int64 or float64 ``(n_syn,)``
-        Synaptic weights [state units].
+    syn_weight : ndarray int32, int64 or float64 ``(n_syn,)``
+        Synaptic weights [state units] (accumulated in the ring at the state's dtype).
     src_group, src_packets, src_hops_x, src_hops_y : ndarray int64
         Counter groups and per-spike routing costs [count].
     update_slices : ndarray int64 ``(n_slices, 3)``
@@ -422,7 +423,7 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
     record = out_raster.shape[1] > 0
     noisy_packets = drop_probability > 0.0 or jitter_probability > 0.0
     for c in prange(chunk_bounds.shape[0] - 1):
-        ring = np.zeros((n_slots, port_shift.shape[0]), dtype=syn_weight.dtype)
+        ring = np.zeros((n_slots, port_shift.shape[0]), dtype=out_u.dtype)
         refractory = np.zeros(n_neurons, dtype=np.int64)
         pending = np.zeros(n_neurons, dtype=np.uint8)
         spiked = np.empty(n_neurons, dtype=np.int64)
