@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hwsim.chips import Constant, load_chip
+from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.csd import cheapest_near, csd_digits, nonzero_digits
@@ -132,3 +133,36 @@ def test_battery_check_and_energy():
     with_adc = printed_cost(q, CHIP, adc=True)
     assert with_adc.power_mw == pytest.approx(cost.power_mw + 3 * 1.296)
     assert with_adc.area_cm2 == pytest.approx(cost.area_cm2 + 3 * 0.1706)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_narrow_inputs_cost_less_and_their_ranges_stay_sound(seed):
+    rng = np.random.default_rng(seed)
+    n_in, n_out = int(rng.integers(2, 7)), int(rng.integers(2, 5))
+    q = _net(rng.integers(-60, 61, (n_out, n_in)), rng.integers(-100, 101, n_out))
+    widths = rng.integers(1, 5, n_in)
+    mixed = build_netlist(q, 4, input_widths=widths)
+    assert printed_cost(q, CHIP, input_widths=widths).power_mw <= printed_cost(q, CHIP).power_mw
+    one_bit = printed_cost(q, CHIP, input_widths=np.ones(n_in, dtype=int))
+    assert one_bit.power_mw <= printed_cost(q, CHIP, input_widths=widths).power_mw
+    low = 4 - widths                                    # a w-bit input is the top w bits of its 4-bit code
+    x = (rng.integers(0, 16, (64, n_in)) >> low) << low
+    y = simulate_mlp(lower_mlp(q), np.vstack([x, ((15 >> low) << low)[None]])).outputs
+    lo, hi = np.array(mixed.output_ranges["l"]).T
+    assert np.all(y >= lo) and np.all(y <= hi)
+
+
+def test_a_one_bit_input_needs_one_adder_bit_per_digit():
+    # 5 a + 11 b on 4-bit codes: on 1-bit inputs (tz = 3) every partial sum is 1 bit per digit
+    q = _net([[5, 11]], [0])
+    full = build_netlist(q, 4, input_widths=[4, 4]).gates
+    narrow = build_netlist(q, 4, input_widths=[1, 1]).gates
+    assert sum(narrow.values()) < sum(full.values())
+    assert narrow["full_adder"] <= 3 and full["full_adder"] > narrow["full_adder"]
+    with pytest.raises(GraphError, match="input_widths"):
+        build_netlist(q, 4, input_widths=[0, 4])
+    with pytest.raises(GraphError, match="expected 2 integers in 1..4"):
+        build_netlist(q, 4, input_widths=[4, 4, 4])
+    with pytest.raises(GraphError, match="input_widths"):
+        printed_cost(q, CHIP, input_widths=[5, 1])

@@ -9,7 +9,8 @@ from hwsim.models.train_printed import load_task, load_task_model
 from hwsim.printed import approx
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.retrain import chain_layers, integer_forward, resize_hidden, retrain
-from hwsim.printed.search import KNOBS, build_design, design_knobs, input_chip, search
+from hwsim.printed.search import (KNOBS, build_design, canonical, design_knobs, input_chip, input_codes, input_widths,
+                                  search)
 from hwsim.qmlp import QLayer, QuantizedMLP
 from hwsim.quantize import quantize_mlp_inputs
 from hwsim.simulate import simulate_mlp
@@ -39,9 +40,9 @@ def test_integer_forward_matches_the_kernel():
 def test_retraining_is_deterministic_improves_accuracy_and_keeps_the_knobs(iris):
     graph, (x_train, y_train, _, _) = iris
     k = dict(input_bits=2, weight_bits=3, powers_of_two=True, prune_fraction=0.4)
-    plain, chip = build_design(graph, CHIP, genes(**k), x_train, y_train)
-    a, _ = build_design(graph, CHIP, genes(**k, retrain_epochs=60), x_train, y_train, seed=5)
-    b, _ = build_design(graph, CHIP, genes(**k, retrain_epochs=60), x_train, y_train, seed=5)
+    plain, chip, _ = build_design(graph, CHIP, genes(**k), x_train, y_train)
+    a, _, _ = build_design(graph, CHIP, genes(**k, retrain_epochs=60), x_train, y_train, seed=5)
+    b, _, _ = build_design(graph, CHIP, genes(**k, retrain_epochs=60), x_train, y_train, seed=5)
     for la, lb in zip(a.layers, b.layers):
         np.testing.assert_array_equal(la.weight, lb.weight)
         np.testing.assert_array_equal(la.bias, lb.bias)
@@ -57,7 +58,7 @@ def test_retraining_is_deterministic_improves_accuracy_and_keeps_the_knobs(iris)
 
 def test_hidden_knob_resizes_and_removes_the_hidden_layer(iris):
     graph, (x_train, y_train, x_test, y_test) = iris
-    q, chip = build_design(graph, CHIP, genes(hidden_kept=0.0, retrain_epochs=20), x_train, y_train)
+    q, chip, _ = build_design(graph, CHIP, genes(hidden_kept=0.0, retrain_epochs=20), x_train, y_train)
     assert len(q.layers) == 1 and q.layers[0].weight.shape == (3, 4) and chip.arithmetic.input_bits == 4
     assert printed_cost(q, chip).area_cm2 > 0
     assert approx.accuracy(q, quantize_mlp_inputs(x_test, chip), y_test) >= 0.8
@@ -77,7 +78,29 @@ def test_bad_knob_values_are_refused(iris):
                 epochs=-1, seed=0)
     with pytest.raises(SpecError, match=f"expected {len(KNOBS)} level indices"):
         design_knobs((0, 0))
-    with pytest.raises(SpecError, match=r"each below \(4, 6, "):
+    with pytest.raises(SpecError, match=r"each below \(4, 7, 6, "):
         design_knobs((4,) + (0,) * (len(KNOBS) - 1))
     with pytest.raises(SpecError, match="reads 3-bit inputs; expected 4"):
         search(graph, input_chip(CHIP, 3), load_task("iris"), population=2, generations=0)
+
+
+def test_wide_inputs_reads_the_least_important_inputs_at_one_bit(iris):
+    graph, (x_train, y_train, x_test, _) = iris
+    k = dict(input_bits=3, hidden_kept=0.0)             # no retraining: the importance is the resized graph's
+    q, chip, widths = build_design(graph, CHIP, genes(**k, wide_inputs=0.5), x_train, y_train)
+    assert sorted(widths.tolist()) == [1, 1, 3, 3]
+    importance = approx.input_importance(approx.requantize(resize_hidden(graph, 0, x_train), chip, 8, x_train),
+                                         quantize_mlp_inputs(x_train, chip))
+    assert min(importance[widths == 3]) >= max(importance[widths == 1])
+    codes = input_codes(x_test, chip, widths)
+    assert set(np.unique(codes[:, widths == 1])) <= {0, 4}                     # 1 bit: the code's top bit
+    np.testing.assert_array_equal(codes[:, widths == 3], quantize_mlp_inputs(x_test, chip)[:, widths == 3])
+    np.testing.assert_array_equal(codes[:, widths == 1] == 4, x_test[:, widths == 1] >= 0.5)
+    full, _, all_wide = build_design(graph, CHIP, genes(**k), x_train, y_train)
+    assert all_wide.tolist() == [3] * 4
+    assert printed_cost(q, chip, input_widths=widths).power_mw < printed_cost(full, chip).power_mw
+    one_bit = genes(input_bits=1, wide_inputs=0.2)
+    assert canonical(one_bit) == genes(input_bits=1)                            # nothing to narrow
+    for bad in (0.0, 1.5, True):
+        with pytest.raises(SpecError, match="wide="):
+            input_widths(graph, chip, bad, x_train)

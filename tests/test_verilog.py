@@ -215,3 +215,16 @@ def test_cli_exports_checks_and_synthesises_a_small_mlp(tmp_path, capsys):
     assert "iverilog: 0 mismatches of 12 vectors" in printed and "yosys + ABC" in printed
     assert {p.name for p in out.iterdir()} == {"tiny.v", "tiny_tb.v", "tiny_vectors.csv", "tiny_netlist.v",
                                               "tiny_synth.json"}
+
+
+def test_mixed_input_widths_read_only_the_top_bits():
+    qmlp, _, _ = _random_mlp(3)
+    rng = np.random.default_rng(3)
+    widths = rng.integers(1, 5, qmlp.input_size)
+    low = 4 - widths
+    x = np.vstack([np.zeros(qmlp.input_size, int), rng.integers(0, 16, (40, qmlp.input_size))])
+    expected = _kernel_classes(qmlp, (x >> low) << low)          # the circuit ignores the low bits
+    source = verilog_for(qmlp, 4, input_widths=widths)
+    assert simulate_iverilog(source, verilog.testbench_for(qmlp, x, expected, 4)).tolist() == expected.tolist()
+    with pytest.raises(HwsimError, match="input_widths"):
+        verilog_for(qmlp, 4, input_widths=np.full(qmlp.input_size, 5))

@@ -130,7 +130,7 @@ def used_inputs(qmlp: QuantizedMLP) -> int:
 
 
 def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None = None,
-                 adc: bool = False, netlist: Netlist | None = None) -> PrintedCost:
+                 adc: bool = False, netlist: Netlist | None = None, input_widths=None) -> PrintedCost:
     """Gate-level cost of ``qmlp`` as a bespoke circuit in ``chip``'s cells (module doc).
 
     Parameters
@@ -146,9 +146,13 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
         Add one ADC per used input to area and power.
     netlist : Netlist, optional
         Gate counts already built for ``qmlp`` (otherwise built here).
+    input_widths : array_like of int, optional
+        Bits each input's ADC resolves (mixed input precision,
+        :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
+        cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width.
     """
     bits = chip.arithmetic.input_bits if input_bits is None else input_bits
-    net = netlist or build_netlist(qmlp, bits)
+    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths)
     table = _cell_table(chip)
     by_name = {cell.name: cell for cell in table.values()}
     area, power = {}, {}

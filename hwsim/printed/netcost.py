@@ -5,7 +5,9 @@ every adder is exactly as wide as the sums it carries need:
 
 Signals
     A signal is an integer with a known range ``[lo, hi]`` (interval arithmetic from the
-    inputs' range ``[0, 2**input_bits - 1]``) and ``tz`` trailing bits known to be zero. Its
+    inputs' range ``[0, 2**input_bits - 1]``; an input read at ``w < input_bits`` bits is the
+    top ``w`` bits of its code, range ``[0, (2**w - 1) 2**(input_bits - w)]``, with
+    ``input_bits - w`` low bits wired to 0) and ``tz`` trailing bits known to be zero. Its
     width is ``hi.bit_length()`` when ``lo >= 0`` (unsigned), else
     ``max(hi.bit_length(), (-lo - 1).bit_length()) + 1`` (two's complement). Bits at
     ``tz <= p < width`` are wires; above the width a signed signal repeats its sign bit.
@@ -354,7 +356,20 @@ class Netlist:
         return total
 
 
-def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = True) -> Netlist:
+def check_input_widths(input_widths, input_bits: int, n_inputs: int, where: str) -> np.ndarray:
+    """``input_widths`` as an int array, or all ``input_bits`` when None (see :func:`build_netlist`)."""
+    if input_widths is None:
+        return np.full(n_inputs, int(input_bits), dtype=np.int64)
+    widths = np.asarray(input_widths)
+    if widths.shape != (n_inputs,) or widths.dtype.kind not in "iu" or np.any(widths < 1) \
+            or np.any(widths > input_bits):
+        raise GraphError(f"{where}: input_widths {np.asarray(input_widths).tolist()!r}; expected {n_inputs} "
+                         f"integers in 1..{input_bits} (one per input, at most the code width input_bits).")
+    return widths.astype(np.int64)
+
+
+def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = True,
+                  input_widths=None) -> Netlist:
     """Count the gates of ``qmlp`` as a bespoke combinational circuit (module doc).
 
     Parameters
@@ -362,9 +377,14 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     qmlp : QuantizedMLP
         Integer layers with hard-wired weights.
     input_bits : int
-        Unsigned width of every input (ADC code), >= 1.
+        Unsigned width of every input code (ADC code), >= 1.
     argmax_output : bool
         True: the circuit ends in a comparator tree giving the class index.
+    input_widths : array_like of int, optional
+        Bits each input's ADC resolves, 1 .. ``input_bits`` (default all ``input_bits``): an
+        input of width ``w`` is the top ``w`` bits of its ``input_bits``-bit code and the low
+        ``input_bits - w`` bits are wired to 0 (range ``[0, (2**w - 1) 2**(input_bits - w)]``,
+        ``tz = input_bits - w``), so its adders are ``w`` bits wide.
 
     Returns
     -------
@@ -372,8 +392,9 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     """
     if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or input_bits < 1:
         raise GraphError(f"build_netlist: input_bits={input_bits!r}; expected an integer >= 1 (the ADC width).")
-    top = (1 << int(input_bits)) - 1
-    signals = [Signal(0, top, 0, [0.0] * int(input_bits)) for _ in range(qmlp.input_size)]
+    widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "build_netlist")
+    signals = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
+                      [0.0] * int(input_bits)) for w in widths]
     parts, ranges = {}, {}
     for layer in qmlp.layers:
         tally = Tally()

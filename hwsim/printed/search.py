@@ -1,9 +1,12 @@
 """Genetic search for accuracy vs area Pareto fronts of approximate printed MLPs.
 
 A design is one level of each knob of :data:`KNOBS` (index 0 = exact), applied to a trained
-float graph (:func:`build_design`): the inputs are read with ``input_bits``-bit ADC codes;
-the hidden layer keeps its ``hidden_kept`` most important neurons (0: no hidden layer, one
-dense layer from inputs to classes); then the circuit is built in a fixed order
+float graph (:func:`build_design`): the inputs are read with ``input_bits``-bit ADC codes,
+except that with ``wide_inputs < 1`` only that fraction of them, the most important on the
+training split (:func:`input_widths`), keeps every bit and the others are read at 1 bit (the
+top bit of their code, :func:`input_codes`; their adders are 1 bit wide); the hidden layer
+keeps its ``hidden_kept`` most important neurons (0: no hidden layer, one dense layer from
+inputs to classes); then the circuit is built in a fixed order
 (:func:`circuit`): quantise the weights to ``weight_bits``, drop the least important inputs,
 prune the smallest weights, then either round every weight to a power of two or replace it
 by the cheapest constant within ``coefficient_tolerance``, then truncate each hidden
@@ -42,6 +45,7 @@ from hwsim.quantize import quantize_mlp_inputs
 #: Knob -> its levels, from exact (index 0) to most approximate.
 KNOBS: dict[str, tuple] = {
     "input_bits": (4, 3, 2, 1),
+    "wide_inputs": (1.0, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1),
     "hidden_kept": (1.0, 0.8, 0.6, 0.4, 0.2, 0.0),
     "weight_bits": (8, 7, 6, 5, 4, 3),
     "inputs_dropped": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
@@ -103,6 +107,50 @@ def input_chip(chip: ChipProfile, input_bits: int) -> ChipProfile:
     return replace(chip, arithmetic=replace(chip.arithmetic, input_bits=int(input_bits)))
 
 
+def input_widths(graph: Graph, chip: ChipProfile, wide: float, x_train: np.ndarray) -> np.ndarray:
+    """Bits each input is read at: the ``round(wide x n_inputs)`` most important at the chip's width, the rest 1.
+
+    Importance is :func:`hwsim.printed.approx.input_importance` of ``graph``'s exact 8-bit
+    circuit on the training codes (ties: lower index is more important).
+
+    Parameters
+    ----------
+    graph : Graph
+        The float MLP.
+    chip : ChipProfile
+        Profile at the design's input width ``input_bits``.
+    wide : float
+        Fraction of the inputs read at ``input_bits`` bits, in (0, 1].
+    x_train : ndarray
+        ``(n, n_inputs)`` training features in [0, 1].
+
+    Returns
+    -------
+    ndarray
+        int64 ``(n_inputs,)`` widths, each ``input_bits`` or 1.
+    """
+    if isinstance(wide, bool) or not isinstance(wide, (int, float, np.floating)) or not 0.0 < wide <= 1.0:
+        raise SpecError(f"input_widths: wide={wide!r}; expected a fraction in (0, 1] of the inputs read at "
+                        f"every bit.")
+    bits = chip.arithmetic.input_bits
+    q = approx.requantize(graph, chip, KNOBS["weight_bits"][0], x_train)
+    importance = approx.input_importance(q, quantize_mlp_inputs(x_train, chip))
+    widths = np.ones(q.input_size, dtype=np.int64)
+    widths[np.argsort(-importance, kind="stable")[:int(round(wide * q.input_size))]] = bits
+    return widths
+
+
+def input_codes(x: np.ndarray, chip: ChipProfile, widths: np.ndarray) -> np.ndarray:
+    """``chip``'s input codes of ``x`` with input ``j`` keeping only its top ``widths[j]`` bits (the rest 0).
+
+    A 1-bit input of a ``b``-bit design reads ``2**(b-1)`` when ``x >= 0.5`` (its code's top
+    bit), else 0: a 1-bit ADC in the same units as the wide inputs' codes.
+    """
+    codes = quantize_mlp_inputs(x, chip)
+    low = chip.arithmetic.input_bits - np.asarray(widths, dtype=np.int64)
+    return (codes >> low) << low
+
+
 def circuit(graph: Graph, chip: ChipProfile, knobs: dict, x_train: np.ndarray) -> QuantizedMLP:
     """The integer circuit of a float ``graph`` under ``knobs`` (module doc; ``chip`` fixes the input width)."""
     q = approx.requantize(graph, chip, knobs["weight_bits"], x_train)
@@ -129,16 +177,20 @@ def resized(graph: Graph, hidden_kept: float, x_train: np.ndarray) -> Graph:
 
 
 def _retrain_through(graph: Graph, chip: ChipProfile, knobs: dict, x_train: np.ndarray, y_train: np.ndarray,
-                     epochs: int, seed: int) -> Graph:
-    """:func:`hwsim.printed.retrain.retrain` of ``graph`` through its :func:`circuit` under ``knobs``."""
-    return retrain(graph, lambda g: circuit(g, chip, knobs, x_train), quantize_mlp_inputs(x_train, chip), y_train,
+                     epochs: int, seed: int, widths: np.ndarray) -> Graph:
+    """:func:`hwsim.printed.retrain.retrain` of ``graph`` through its :func:`circuit` under ``knobs``.
+
+    The training codes are :func:`input_codes` at ``widths``; they share the wide codes' units,
+    so one input step serves every input.
+    """
+    return retrain(graph, lambda g: circuit(g, chip, knobs, x_train), input_codes(x_train, chip, widths), y_train,
                    1.0 / ((1 << chip.arithmetic.input_bits) - 1), epochs=epochs, seed=seed, lr=RETRAIN_LR,
                    l1=RETRAIN_L1)
 
 
 def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndarray, y_train: np.ndarray,
-                 seed: int = 0, warm: dict | None = None) -> tuple[QuantizedMLP, ChipProfile]:
-    """The integer circuit of ``genes`` and the profile at its input width (module doc for the steps).
+                 seed: int = 0, warm: dict | None = None) -> tuple[QuantizedMLP, ChipProfile, np.ndarray]:
+    """The integer circuit of ``genes``, the profile at its input width and each input's width (module doc).
 
     Parameters
     ----------
@@ -159,7 +211,9 @@ def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndar
     Returns
     -------
     tuple
-        The :class:`QuantizedMLP` and the profile at the design's input width (cost it with that).
+        The :class:`QuantizedMLP`, the profile at the design's input width and the int64 width
+        of each input (:func:`input_widths`): cost it with ``printed_cost(q, chip,
+        input_widths=widths)`` and feed it :func:`input_codes`.
     """
     knobs = design_knobs(genes)
     narrow = input_chip(chip, knobs["input_bits"])
@@ -169,21 +223,28 @@ def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndar
         shape = (knobs["input_bits"], knobs["hidden_kept"])
         if shape not in warm:
             exact = {name: levels[0] for name, levels in KNOBS.items()}
-            warm[shape] = _retrain_through(float_graph, narrow, exact, x_train, y_train, WARMUP_EPOCHS, seed)
+            warm[shape] = _retrain_through(float_graph, narrow, exact, x_train, y_train, WARMUP_EPOCHS, seed,
+                                           np.full(float_graph.inputs()[0].size, knobs["input_bits"]))
+        float_graph = warm[shape]
+    widths = input_widths(float_graph, narrow, knobs["wide_inputs"], x_train)
+    if knobs["retrain_epochs"]:
         design_seed = int(np.random.SeedSequence([seed, *canonical(genes)]).generate_state(1)[0])
-        float_graph = _retrain_through(warm[shape], narrow, knobs, x_train, y_train, knobs["retrain_epochs"],
-                                       design_seed)
-    return circuit(float_graph, narrow, knobs, x_train), narrow
+        float_graph = _retrain_through(float_graph, narrow, knobs, x_train, y_train, knobs["retrain_epochs"],
+                                       design_seed, widths)
+    return circuit(float_graph, narrow, knobs, x_train), narrow, widths
 
 
 def canonical(genes: tuple) -> tuple:
     """``genes`` with the levels that cannot change the circuit set to 0.
 
     ``coefficient_tolerance`` is ignored with ``powers_of_two``; ``truncate_bits`` and
-    ``activation_bits`` act on hidden layers only (none when ``hidden_kept`` is 0).
+    ``activation_bits`` act on hidden layers only (none when ``hidden_kept`` is 0);
+    ``wide_inputs`` changes nothing with 1-bit inputs.
     """
     knobs, out = design_knobs(genes), list(genes)
     names = list(KNOBS)
+    if knobs["input_bits"] == 1:
+        out[names.index("wide_inputs")] = 0
     if knobs["powers_of_two"]:
         out[names.index("coefficient_tolerance")] = 0
     if knobs["hidden_kept"] == 0.0:
@@ -320,11 +381,11 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
         return cache[genes]
 
     def _evaluate(genes: tuple) -> Design:
-        q, narrow = build_design(graph, chip, genes, x_train, y_train, seed, warm)
-        cost = printed_cost(q, narrow, adc=adc)
+        q, narrow, widths = build_design(graph, chip, genes, x_train, y_train, seed, warm)
+        cost = printed_cost(q, narrow, adc=adc, input_widths=widths)
         return Design(genes, design_knobs(genes), topology(q),
-                      approx.accuracy(q, quantize_mlp_inputs(x_train, narrow), y_train),
-                      approx.accuracy(q, quantize_mlp_inputs(x_test, narrow), y_test),
+                      approx.accuracy(q, input_codes(x_train, narrow, widths), y_train),
+                      approx.accuracy(q, input_codes(x_test, narrow, widths), y_test),
                       cost.area_cm2, cost.power_mw, cost.energy_per_inference_uj,
                       cost.critical_path_ms, cost.within_battery)
 

@@ -5,7 +5,9 @@ Verilog-2001 module with every weight and bias hard-wired::
 
     module mlp(input [N*B-1:0] x, output [C-1:0] class_out);
 
-Input ``i`` is the unsigned ``B``-bit code ``x[i*B +: B]``. Every neuron is a chain of
+Input ``i`` is the unsigned ``B``-bit code ``x[i*B +: B]`` (with mixed input precision, an
+input read at ``w < B`` bits uses only the top ``w`` bits of its code, the rest wired to 0,
+as :func:`hwsim.printed.netcost.build_netlist` counts it). Every neuron is a chain of
 signed wires computing exactly what :mod:`hwsim.qmlp` defines, in the same order:
 
 * ``acc = bias + Σ a_i * w_i`` over the non-zero weights, each product written as shift-adds
@@ -39,7 +41,7 @@ import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError
 from hwsim.printed.csd import csd_digits
-from hwsim.printed.netcost import width
+from hwsim.printed.netcost import check_input_widths, width
 from hwsim.qmlp import QLayer, QuantizedMLP
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -200,7 +202,7 @@ def _argmax_lines(scores: list[Wire]) -> list[str]:
     return lines + [f"  assign class_out = {index};"]
 
 
-def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp") -> str:
+def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None) -> str:
     """Verilog-2001 of ``qmlp`` as one combinational module with hard-wired constants.
 
     Parameters
@@ -211,6 +213,9 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp") -> str:
         Unsigned width of each input code (the chip's ``arithmetic.input_bits``).
     top : str
         Module name.
+    input_widths : array_like of int, optional
+        Bits each input resolves, 1 .. ``input_bits`` (default all): input ``i`` reads only the
+        top ``input_widths[i]`` bits of its code, the low ones are wired to 0.
 
     Returns
     -------
@@ -223,11 +228,14 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp") -> str:
     ------
     SpecError
         If ``top`` is not a Verilog identifier or ``input_bits`` < 1.
+    GraphError
+        If ``input_widths`` is not one integer in 1 .. ``input_bits`` per input.
     UnsupportedError
         If a layer has a field without a Verilog translation set away from its default.
     """
     _check_identifier(top)
     _check_input_bits(input_bits)
+    widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "verilog_for")
     for layer in qmlp.layers:
         _check_translatable(layer)
     n_in, n_classes = qmlp.input_size, qmlp.layers[-1].weight.shape[0]
@@ -241,9 +249,11 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp") -> str:
              f"  output [{class_bits(n_classes) - 1}:0] class_out",
              ");"]
     values = []
-    for i in range(n_in):
-        wire = Wire(f"in{i}", 0, (1 << input_bits) - 1)
-        lines.append(wire.declare(f"{{1'b0, x[{i * input_bits} +: {input_bits}]}}"))
+    for i, w in enumerate(int(w) for w in widths):
+        zeros = input_bits - w
+        wire = Wire(f"in{i}", 0, ((1 << w) - 1) << zeros)
+        low = f", {zeros}'b0" if zeros else ""
+        lines.append(wire.declare(f"{{1'b0, x[{i * input_bits + zeros} +: {w}]{low}}}"))
         values.append(wire)
     for index, layer in enumerate(qmlp.layers):
         layer_lines, values = _layer_lines(layer, index, values)
@@ -336,14 +346,14 @@ def testbench_for(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: 
 
 
 def write_verilog(out_dir, qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int,
-                  top: str = "mlp") -> dict[str, Path]:
+                  top: str = "mlp", input_widths=None) -> dict[str, Path]:
     """Write the design, its testbench and the test vectors into ``out_dir`` (created if missing).
 
     Parameters
     ----------
     out_dir : str or Path
         Output folder.
-    qmlp, inputs_int, expected_classes, input_bits, top :
+    qmlp, inputs_int, expected_classes, input_bits, top, input_widths :
         As :func:`verilog_for` and :func:`testbench_for`.
 
     Returns
@@ -353,7 +363,7 @@ def write_verilog(out_dir, qmlp: QuantizedMLP, inputs_int, expected_classes, inp
         one row per vector, the input codes then the expected class).
     """
     testbench = testbench_for(qmlp, inputs_int, expected_classes, input_bits, top)
-    design = verilog_for(qmlp, input_bits, top)
+    design = verilog_for(qmlp, input_bits, top, input_widths)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"design": out / f"{top}.v", "testbench": out / f"{top}_tb.v", "vectors": out / f"{top}_vectors.csv"}
