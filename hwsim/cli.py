@@ -172,8 +172,42 @@ def cmd_chips(args) -> int:
     return 0
 
 
-def cmd_export_verilog(args) -> int:
+def _check_and_synthesize(paths: dict, predictions: np.ndarray, chip, top: str, out: Path,
+                          estimate: tuple) -> int:
+    """iverilog the written design against ``predictions``, yosys it, print hwsim's ``estimate`` beside it.
+
+    ``estimate`` is hwsim's (cells, area_cm2, power_mw, critical_path_ms). Returns the exit status:
+    1 on any mismatch.
+    """
     from hwsim.printed.eda import INSTALL_HINT, missing_packages, simulate_iverilog, synthesize_yosys
+
+    missing = missing_packages()
+    if missing:
+        print(f"{', '.join(missing)} not installed: no simulation or synthesis. {INSTALL_HINT}")
+        return 0
+    design = paths["design"].read_text()
+    classes = simulate_iverilog(design, paths["testbench"].read_text())
+    mismatches = int(np.sum(classes != predictions))
+    print(f"iverilog: {mismatches} mismatches of {len(classes)} vectors against hwsim's integer model")
+    synth = synthesize_yosys(design, chip, top)
+    (out / f"{top}_netlist.v").write_text(synth["netlist"])
+    summary = {k: v for k, v in synth.items() if k not in ("netlist", "cell_models")}
+    (out / f"{top}_synth.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"yosys ({synth['seconds']:.0f} s): {synth['n_cells']} cells "
+          f"({', '.join(f'{n} {c}' for c, n in synth['cells'].items())}), logic depth {synth['logic_depth']}")
+    gate_delay_ms = chip.timing["gate_delay_ms"].value
+    print(f"{'':24s} {'cells':>8s} {'area_cm2':>10s} {'power_mw':>10s} {'critical_path_ms':>17s}")
+    rows = [("yosys + ABC", synth["n_cells"], synth["area_cm2"], synth["power_mw"],
+             synth["logic_depth"] * gate_delay_ms), ("hwsim estimate", *estimate)]
+    for name, cells, area, power, critical in rows:
+        print(f"{name:24s} {cells:>8} {area:10.4g} {power:10.4g} {critical:17.4g}")
+    print(f"{'hwsim / yosys - 1':24s} {'':8s} {rows[1][2] / rows[0][2] - 1:+10.1%} "
+          f"{rows[1][3] / rows[0][3] - 1:+10.1%} {rows[1][4] / rows[0][4] - 1:+17.1%}")
+    print(f"wrote {out / f'{top}_netlist.v'} and {out / f'{top}_synth.json'}")
+    return 1 if mismatches else 0
+
+
+def cmd_export_verilog(args) -> int:
     from hwsim.printed.verilog import write_verilog
     from hwsim.quantize import quantize_mlp, quantize_mlp_inputs
 
@@ -186,34 +220,49 @@ def cmd_export_verilog(args) -> int:
                           chip.arithmetic.input_bits, args.top)
     for path in paths.values():
         print(f"wrote {path}")
-    missing = missing_packages()
-    if missing:
-        print(f"{', '.join(missing)} not installed: no simulation or synthesis. {INSTALL_HINT}")
-        return 0
-    design = paths["design"].read_text()
-    classes = simulate_iverilog(design, paths["testbench"].read_text())
-    mismatches = int(np.sum(classes != result.predictions))
-    print(f"iverilog: {mismatches} mismatches of {len(classes)} vectors against hwsim's integer model")
-    synth = synthesize_yosys(design, chip, args.top)
-    out = Path(args.out)
-    (out / f"{args.top}_netlist.v").write_text(synth["netlist"])
-    summary = {k: v for k, v in synth.items() if k not in ("netlist", "cell_models")}
-    (out / f"{args.top}_synth.json").write_text(json.dumps(summary, indent=2) + "\n")
     report = result.report
-    print(f"yosys ({synth['seconds']:.0f} s): {synth['n_cells']} cells "
-          f"({', '.join(f'{n} {c}' for c, n in synth['cells'].items())}), logic depth {synth['logic_depth']}")
-    gate_delay_ms = chip.timing["gate_delay_ms"].value
-    print(f"{'':24s} {'cells':>8s} {'area_cm2':>10s} {'power_mw':>10s} {'critical_path_ms':>17s}")
-    rows = [("yosys + ABC", synth["n_cells"], synth["area_cm2"], synth["power_mw"],
-             synth["logic_depth"] * gate_delay_ms),
-            ("hwsim estimate", sum(report.cells.values()) or "-", report.area_cm2, report.power_mw,
-             report.checks["critical_path_ms"])]
-    for name, cells, area, power, critical in rows:
-        print(f"{name:24s} {cells:>8} {area:10.4g} {power:10.4g} {critical:17.4g}")
-    print(f"{'hwsim / yosys - 1':24s} {'':8s} {report.area_cm2 / synth['area_cm2'] - 1:+10.1%} "
-          f"{report.power_mw / synth['power_mw'] - 1:+10.1%} {rows[1][4] / rows[0][4] - 1:+17.1%}")
-    print(f"wrote {out / f'{args.top}_netlist.v'} and {out / f'{args.top}_synth.json'}")
-    return 1 if mismatches else 0
+    estimate = (sum(report.cells.values()) or "-", report.area_cm2, report.power_mw,
+                report.checks["critical_path_ms"])
+    return _check_and_synthesize(paths, result.predictions, chip, args.top, Path(args.out), estimate)
+
+
+def cmd_printed_export(args) -> int:
+    from hwsim.models.train_printed import load_task, load_task_model
+    from hwsim.printed.approx import predict
+    from hwsim.printed.cost import printed_cost
+    from hwsim.printed.search import KNOBS, build_design, design_knobs, input_codes
+    from hwsim.printed.verilog import write_verilog
+
+    genes = _genes(args.genes, KNOBS)
+    chip = load_chip(args.chip)
+    x_train, y_train, x_test, y_test = load_task(args.dataset)
+    qmlp, narrow, widths = build_design(load_task_model(args.dataset), chip, genes, x_train, y_train, seed=args.seed)
+    codes = input_codes(x_test, narrow, widths)
+    predictions = predict(qmlp, codes)
+    cost = printed_cost(qmlp, narrow, input_widths=widths)
+    knobs = ", ".join(f"{k}={v}" for k, v in design_knobs(genes).items())
+    print(f"{args.dataset} design {','.join(map(str, genes))} ({knobs}): test accuracy "
+          f"{np.mean(predictions == y_test):.1%}, {cost.area_cm2:.2f} cm2, {cost.power_mw:.2f} mW "
+          f"({'within' if cost.within_battery else 'over'} the {cost.battery_power_mw:g} mW battery)")
+    paths = write_verilog(args.out, qmlp, codes, predictions, narrow.arithmetic.input_bits, args.top, widths)
+    for path in paths.values():
+        print(f"wrote {path}")
+    estimate = (sum(cost.cells.values()), cost.area_cm2, cost.power_mw, cost.critical_path_ms)
+    return _check_and_synthesize(paths, predictions, narrow, args.top, Path(args.out), estimate)
+
+
+def _genes(text: str, knobs: dict) -> tuple:
+    """``--genes 2,0,5,...``: one level index per knob, each within its levels."""
+    try:
+        genes = tuple(int(g) for g in text.split(","))
+    except ValueError:
+        genes = ()
+    sizes = [len(levels) for levels in knobs.values()]
+    if len(genes) != len(sizes) or any(not 0 <= g < n for g, n in zip(genes, sizes)):
+        raise SpecError(f"hwsim printed export: --genes {text!r}; expected {len(sizes)} comma-separated level "
+                        f"indices, one per knob ({', '.join(f'{k} 0..{n - 1}' for k, n in zip(knobs, sizes))}). "
+                        f"Hint: copy 'genes' from the search's <dataset>_pareto.json.")
+    return genes
 
 
 def cmd_printed_baselines(args) -> int:
@@ -318,6 +367,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--out", default="hwsim_printed", help="folder for <dataset>_pareto.json/.png "
                                                                  "(default hwsim_printed/)")
     p_search.set_defaults(func=cmd_printed_search)
+    p_export = printed_sub.add_parser("export", help="rebuild one searched design, write its Verilog and test "
+                                                     "bench, check it in iverilog and synthesise it with yosys")
+    p_export.add_argument("--dataset", required=True, choices=("breast_cancer", "digits", "iris", "wine"),
+                          help="bundled trained MLP and its scikit-learn dataset (the test split is the vectors)")
+    p_export.add_argument("--genes", required=True, help="the design: comma-separated level index per knob, "
+                                                         "as 'genes' in the search's <dataset>_pareto.json")
+    p_export.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
+    p_export.add_argument("--seed", type=int, default=0, help="the search seed the design came from (default 0)")
+    p_export.add_argument("--top", default="mlp", help="Verilog module name (default mlp)")
+    p_export.add_argument("--out", default="hwsim_printed_design", help="output folder (default "
+                                                                        "hwsim_printed_design/)")
+    p_export.set_defaults(func=cmd_printed_export)
     p_chips = sub.add_parser("chips", help="list the bundled chip profiles")
     p_chips.set_defaults(func=cmd_chips)
     return parser

@@ -12,7 +12,7 @@ from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.csd import cheapest_near, csd_digits, nonzero_digits
-from hwsim.printed.netcost import Signal, Tally, build_netlist, multiply
+from hwsim.printed.netcost import Signal, build_netlist, heap_bits
 from hwsim.qmlp import QLayer, QuantizedMLP
 from hwsim.simulate import simulate_mlp
 
@@ -52,40 +52,69 @@ def _net(weights, bias, relu=False, shift=0, act_max=-1):
 
 
 def test_powers_of_two_and_zero_cost_no_multiplier():
-    a = Signal(0, 15, 0, [0.0] * 4)
     for w in (1, 2, 4, 64, 128):
-        tally = Tally()
-        multiply(a, w, tally)
-        assert not tally.gates
+        assert not build_netlist(_net([[w, 0]], [0]), 4).gates        # a shifted input: wiring
     assert not build_netlist(_net([[0, 0, 0]], [0]), 4).gates
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_the_bit_heap_sums_to_the_neuron(seed):
+    """Every heap bit (inverted when negative) at its column, plus the constant, is exactly w . a + b."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 6))
+    weights = rng.integers(-130, 131, n) * (rng.random(n) < 0.8)
+    signals = []
+    for _ in range(n):
+        bits, tz = int(rng.integers(1, 7)), int(rng.integers(0, 3))
+        signed = bool(rng.integers(0, 2))
+        lo, hi = (-(1 << (bits - 1)) << tz, ((1 << (bits - 1)) - 1) << tz) if signed else (0, ((1 << bits) - 1) << tz)
+        signals.append(Signal(lo, hi, tz, [0.0] * (bits + tz)))
+    entries = list(heap_bits(signals, weights))
+    for _ in range(20):
+        a = [int(rng.integers(s.lo >> s.tz, (s.hi >> s.tz) + 1)) << s.tz for s in signals]
+        total = 0
+        for column, j, p, negative in entries:
+            bit = (a[j] >> p) & 1                        # two's complement bits of a[j]
+            total += ((1 - bit) - 1 if negative else bit) << column
+        assert total == int(np.dot(weights, a))
 
 
 def test_hand_counted_neuron_0_4_5_minus3():
     """y = 0*a0 + 4*a1 + 5*a2 - 3*a3 on 4-bit inputs (0..15), no bias, no ReLU, one output."""
     net = build_netlist(_net([[0, 4, 5, -3]], [0]), 4)
-    # 0*a0: nothing.  4*a1 = a1 << 2: wiring, range 0..60.
-    # 5*a2 = (a2 << 2) + a2, 0..75 (7 bits): bits 0,1 wires; bit 2 HA; bit 3 FA; bits 4,5 HA; bit 6 carry.
-    mult5 = {"half_adder": 3, "full_adder": 1}
-    # 3*a3 = (a3 << 1) + a3 (binary beats CSD 4 - 1 on a tie: no subtractor), 0..45: bit 1 HA, bits 2,3 FA, bit 4 HA
-    mult3 = {"half_adder": 2, "full_adder": 2}
-    # P = 4a1 + 5a2, 0..135 (8 bits): bits 0,1 wires; bit 2 HA; bits 3..5 FA; bit 6 HA; bit 7 carry
-    tree = {"half_adder": 2, "full_adder": 3}
-    # P - N = P + ~N + 1, -45..135 (9 bits signed): 6 inverters on N's bits; bit 0: P0 + ~N0 + 1 -> FA with a
-    # constant 1; bits 1..5 FA; bits 6, 7: P + 1 (~N's sign extension) + carry -> FA with a constant 1;
-    # bit 8: 1 + carry -> an inverter
-    sub = {"inverter": 6 + 1, "full_adder": 5, "full_adder_const1": 1 + 2}
-    expected = {}
-    for part in (mult5, mult3, tree, sub):
-        for gate, n in part.items():
-            expected[gate] = expected.get(gate, 0) + n
-    assert dict(net.gates) == expected
+    # range -45..135: 9 bits. Digits 4 = 2**2, 5 = 2**2 + 1, 3 = 2 + 1 (binary wins CSD's 4 - 1 on a tie).
+    # Heap: 4a1 -> a1 in columns 2..5; 5a2 -> columns 2..5 and 0..3; -3a3 -> ~a3 in columns 1..4 and
+    # 0..3 (4 shared inverters), constant -(2 * 15 + 15) = -45 = 467 mod 512 (bits 0, 1, 4, 6, 7, 8).
+    # Bits per column 0..5: 2, 3, 5, 5, 3, 2. Column by column (+ carries in, const):
+    #   0: 2+const -> FA+1                       carries 1
+    #   1: 3+1 +const -> FA+1, FA                carries 2
+    #   2: 5+2 -> 3 FA                           carries 3
+    #   3: 5+3 -> 3 FA, HA                       carries 4
+    #   4: 3+4 +const -> FA+1, 2 FA, HA          carries 4
+    #   5: 2+4 -> 2 FA, HA                       carries 3
+    #   6: 3 +const -> FA+1, HA                  carries 2
+    #   7: 2 +const -> FA+1                      carries 1
+    #   8 (top, no carry): 1 + const -> inverter
+    assert dict(net.gates) == {"inverter": 4 + 1, "full_adder_const1": 5, "full_adder": 11, "half_adder": 4}
     cost = printed_cost(_net([[0, 4, 5, -3]], [0]), CHIP)
-    # cells: FA = 2 XOR2 + 3 NAND2, HA = XOR2 + AND2, FA+1 = XNOR2 + OR2
-    assert cost.cells == {"XOR2X1": 2 * 11 + 7, "NAND2X1": 3 * 11, "AND2X1": 7, "XNOR2X1": 3, "OR2X1": 3,
-                          "INVX1": 7}
-    area_um2 = 29 * 1042800 + 33 * 247860 + 7 * 433500 + 3 * 1347557 + 3 * 563530 + 7 * 228420
+    # cheapest EGFET cells: FA = 9 NAND2 (66.6 uW, not 2 XOR2 + 3 NAND2 = 76.6 uW), HA = 4 NAND2 + INV
+    # (37.5 uW, not XOR2 + AND2 = 46.3 uW), FA+1 = XNOR2 + OR2
+    assert cost.cells == {"NAND2X1": 9 * 11 + 4 * 4, "INVX1": 5 + 4, "XNOR2X1": 5, "OR2X1": 5}
+    area_um2 = 115 * 247860 + 9 * 228420 + 5 * 1347557 + 5 * 563530
     assert cost.area_cm2 == pytest.approx(area_um2 / 1e8)
-    assert cost.power_mw == pytest.approx((29 * 27.2 + 33 * 7.4 + 7 * 19.1 + 3 * 32.9 + 3 * 15.2 + 7 * 7.9) / 1e3)
+    assert cost.power_mw == pytest.approx((115 * 7.4 + 9 * 7.9 + 5 * 32.9 + 5 * 15.2) / 1e3)
+
+
+def test_the_cheapest_decomposition_follows_the_library():
+    """With an XOR2 cheaper than 4 NAND2 + ..., full adders go back to XOR2 cells, with their own levels."""
+    cheap_xor = replace(CHIP, cells={**CHIP.cells, "XOR2X1": {"area_um2": Constant(1.0, "um2", "test"),
+                                                               "leakage_uw": Constant(0.1, "uW", "test")}})
+    q = _net([[0, 4, 5, -3]], [0])
+    default, xor = printed_cost(q, CHIP), printed_cost(q, cheap_xor)
+    assert "XOR2X1" not in default.cells and xor.cells["XOR2X1"] == 2 * 11 + 4
+    assert xor.critical_levels < default.critical_levels        # NAND-only adders are deeper
+    assert xor.power_mw < default.power_mw
 
 
 def test_hand_counted_relu_clip_and_argmax():

@@ -1,5 +1,6 @@
 """Printed approximations, the genetic search, the published baselines and the CLI."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -13,7 +14,8 @@ from hwsim.models.train_printed import load_task, load_task_model
 from hwsim.printed import approx
 from hwsim.printed.baselines import BASELINES, baseline_mlp, get_baseline, validate, validation_table
 from hwsim.printed.cost import printed_cost
-from hwsim.printed.netcost import Signal, Tally, build_netlist, multiply
+from hwsim.printed.csd import nonzero_digits
+from hwsim.printed.netcost import build_netlist
 from hwsim.printed.search import KNOBS, pareto_front, search
 from hwsim.qmlp import QLayer, QuantizedMLP
 
@@ -41,12 +43,9 @@ def test_pruning_never_increases_area(seed):
 def test_powers_of_two_need_no_multiplier_and_coefficients_stay_near(seed):
     q = random_mlp(seed)
     po2 = approx.powers_of_two(q)
-    a = Signal(0, 255, 0, [0.0] * 8)
     for layer in po2.layers:
         for w in np.unique(np.abs(layer.weight[layer.weight != 0])):
-            tally = Tally()
-            multiply(a, int(w), tally)
-            assert not tally.gates
+            assert nonzero_digits(int(w)) == 1         # one shifted copy of the input: no multiplier
     near = approx.approximate_coefficients(q, 3)
     for before, after in zip(q.layers, near.layers):
         assert np.max(np.abs(after.weight - before.weight)) <= 3
@@ -100,10 +99,11 @@ def test_baselines_table_reports_relative_errors():
     cardio = build_netlist(baseline_mlp(get_baseline("Cardio")), 4).output_ranges
     assert max(hi for _, hi in cardio["hidden"]).bit_length() <= 13
     assert max(hi for _, hi in cardio["output"]).bit_length() <= 20
-    # the errors documented in docs/printed.md: published-weight designs within +45 % area and -30 % power
+    # the errors documented in docs/printed.md: published-weight designs 6-35 % smaller and 35-50 % lower in
+    # power than the published (Synopsys-synthesised) circuits, as yosys + ABC's mapping of the same Verilog is
     for b, c in rows:
         if b.weights == "published":
-            assert -0.05 < c.area_cm2 / b.area_cm2 - 1 < 0.45 and -0.30 < c.power_mw / b.power_mw - 1 < 0.0
+            assert -0.40 < c.area_cm2 / b.area_cm2 - 1 < 0.0 and -0.50 < c.power_mw / b.power_mw - 1 < -0.30
     with pytest.raises(SpecError, match="Did you mean 'Cardio'"):
         get_baseline("Cardo")
 
@@ -119,6 +119,15 @@ def test_cli_printed_baselines_and_search(tmp_path, capsys):
     data = json.loads((tmp_path / "iris_pareto.json").read_text())
     assert data["battery_power_mw"] == 30.0 and data["front"]
     assert (tmp_path / "iris_pareto.png").stat().st_size > 1000
+    # the front's last design rebuilt, written, checked by iverilog on the test split and synthesised
+    genes = ",".join(map(str, data["front"][-1]["genes"]))
+    assert main(["printed", "export", "--dataset", "iris", "--genes", genes, "--out", str(tmp_path / "v")]) == 0
+    out = capsys.readouterr().out
+    assert f"test accuracy {data['front'][-1]['test_accuracy']:.1%}" in out
+    assert re.search(r"iverilog: 0 mismatches of \d+ vectors", out) and "hwsim estimate" in out
+    assert (tmp_path / "v" / "mlp_netlist.v").exists()
+    assert main(["printed", "export", "--dataset", "iris", "--genes", "9,9"]) == 2
+    assert "expected 11 comma-separated level indices" in capsys.readouterr().err
 
 
 def test_printed_tasks_are_scaled_and_bundled_models_classify():

@@ -31,8 +31,8 @@ from hwsim.quantize import quantize_mlp
 from hwsim.simulate import simulate_mlp
 
 
-def accuracy(qmlp: QuantizedMLP, codes: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of samples whose argmax output (lowest index on ties) equals the label.
+def predict(qmlp: QuantizedMLP, codes: np.ndarray) -> np.ndarray:
+    """Class of each sample: the argmax output of hwsim's integer kernel (lowest index on ties).
 
     Parameters
     ----------
@@ -40,11 +40,13 @@ def accuracy(qmlp: QuantizedMLP, codes: np.ndarray, labels: np.ndarray) -> float
         The model.
     codes : ndarray
         int64 ``(n, n_inputs)`` input codes (``hwsim.quantize.quantize_mlp_inputs``).
-    labels : ndarray
-        ``(n,)`` classes.
     """
-    outputs = simulate_mlp(lower_mlp(qmlp), codes).outputs
-    return float(np.mean(np.argmax(outputs, axis=1) == np.asarray(labels)))
+    return np.argmax(simulate_mlp(lower_mlp(qmlp), codes).outputs, axis=1)
+
+
+def accuracy(qmlp: QuantizedMLP, codes: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of samples whose :func:`predict` class equals the label (``labels``: ``(n,)`` classes)."""
+    return float(np.mean(predict(qmlp, codes) == np.asarray(labels)))
 
 
 def requantize(graph: Graph, chip: ChipProfile, weight_bits: int, calibration: np.ndarray | None = None

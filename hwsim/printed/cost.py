@@ -1,19 +1,26 @@
 """Area, power, critical path and energy of a bespoke printed MLP from its gate counts.
 
 Each gate of :mod:`hwsim.printed.netcost` is made of the profile's standard cells
-(``cells:`` of a ``mac`` profile, found by their logic function, so any drive suffix works):
+(``cells:`` of a ``mac`` profile, found by their logic function, so any drive suffix works).
+Where a gate has several decompositions, the one drawing the least leakage in the profile's
+cells is used (then the smaller area), with its own logic levels for the critical path
+(:func:`decompositions`); the EGFET library's NAND2 is so small that its full and half adders
+are NAND-only (9 NAND2 for a full adder: 66.6 uW against 76.6 uW with XOR2 cells):
 
-=====================  ==========================  =============================================
-gate                   cells                       logic
-=====================  ==========================  =============================================
-``full_adder``         2 XOR2 + 3 NAND2            s = a^b^c, co = NAND(NAND(a,b), NAND(a^b,c))
-``half_adder``         XOR2 + AND2                 s = a^b, co = a&b
-``full_adder_const1``  XNOR2 + OR2                 a + b + 1: s = XNOR(a,b), co = a|b
+=====================  ==================================  =========================================
+gate                   cells (alternatives)                logic
+=====================  ==================================  =========================================
+``full_adder``         2 XOR2 + 3 NAND2, or 9 NAND2         s = a^b^c, co = NAND(NAND(a,b), NAND(a^b,c));
+                                                           the XORs as 4 NAND2 sharing NAND(a,b)
+``half_adder``         XOR2 + AND2, or 4 NAND2 + INV        s = a^b, co = a&b = ~NAND(a,b)
+``full_adder_const1``  XNOR2 + OR2                          a + b + 1: s = XNOR(a,b), co = a|b
 ``inverter``           INV
-``and2`` / ``or2``     AND2 / OR2                  ReLU gating / clip saturation
-``compare_bit``        INV + 2 AND2 + 2 OR2        borrow chain of a >= b: g | (p & c)
-``mux2_bit``           3 NAND2                     NAND(NAND(a,s), NAND(b,~s))
-=====================  ==========================  =============================================
+``xor2``               XOR2                                 top column of a sum (no carry)
+``and2`` / ``or2``     AND2 / OR2                           ReLU gating / clip saturation
+``compare_bit``        INV + 3 NAND2 + OR2                  borrow chain of a >= b (carry of a + ~b + 1):
+                                                           co = NAND(NAND(a,~b), NAND(c, a|~b))
+``mux2_bit``           3 NAND2                              NAND(NAND(a,s), NAND(b,~s))
+=====================  ==================================  =========================================
 
 Then (all per inference, one inference per clock):
 
@@ -37,19 +44,41 @@ import numpy as np
 from hwsim.chips import ChipProfile
 from hwsim.errors import SpecError
 from hwsim.printed.celllib import CELL_FUNCTIONS, LibraryCell, library_cells
-from hwsim.printed.netcost import GATES, Netlist, build_netlist
+from hwsim.printed.netcost import GATES, XOR_LEVELS, Netlist, build_netlist
 from hwsim.qmlp import QuantizedMLP
 
-#: Library cells (by logic function, see hwsim.printed.celllib) each gate is made of.
-GATE_CELLS: dict[str, dict[str, int]] = {
-    "full_adder": {"XOR2": 2, "NAND2": 3},
-    "half_adder": {"XOR2": 1, "AND2": 1},
-    "full_adder_const1": {"XNOR2": 1, "OR2": 1},
-    "inverter": {"INV": 1},
-    "and2": {"AND2": 1},
-    "or2": {"OR2": 1},
-    "compare_bit": {"INV": 1, "AND2": 2, "OR2": 2},
-    "mux2_bit": {"NAND2": 3},
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """One way to build a gate from library cells.
+
+    Attributes
+    ----------
+    cells : dict of str to int
+        Logic function (``NAND2``, see :mod:`hwsim.printed.celllib`) -> count.
+    levels : dict of str to int
+        For adders, logic levels from inputs to outputs
+        (:data:`hwsim.printed.netcost.XOR_LEVELS` layout); empty for the other gates.
+    """
+
+    cells: dict
+    levels: dict
+
+
+#: Each gate's decompositions into library cells (module doc).
+GATE_DECOMPOSITIONS: dict[str, tuple[Decomposition, ...]] = {
+    "full_adder": (Decomposition({"XOR2": 2, "NAND2": 3}, XOR_LEVELS["full_adder"]),
+                   Decomposition({"NAND2": 9}, {"sum_ab": 6, "sum_c": 3, "carry_ab": 5, "carry_c": 2})),
+    "half_adder": (Decomposition({"XOR2": 1, "AND2": 1}, XOR_LEVELS["half_adder"]),
+                   Decomposition({"NAND2": 4, "INV": 1}, {"sum": 3, "carry": 2})),
+    "full_adder_const1": (Decomposition({"XNOR2": 1, "OR2": 1}, XOR_LEVELS["full_adder_const1"]),),
+    "inverter": (Decomposition({"INV": 1}, {}),),
+    "xor2": (Decomposition({"XOR2": 1}, {}),),
+    "and2": (Decomposition({"AND2": 1}, {}),),
+    "or2": (Decomposition({"OR2": 1}, {}),),
+    "compare_bit": (Decomposition({"INV": 1, "NAND2": 3, "OR2": 1}, {}),),
+    "mux2_bit": (Decomposition({"NAND2": 3}, {}),),
 }
 UM2_PER_CM2 = 1e8
 UW_PER_MW = 1e3
@@ -106,20 +135,45 @@ def _cell_table(chip: ChipProfile) -> dict[str, LibraryCell]:
         matches = [c for c in cells.values() if c.function == function]
         if matches:
             table[base] = min(matches, key=lambda c: c.area_um2)
-    needed = sorted({base for parts in GATE_CELLS.values() for base in parts})
-    missing = [base for base in needed if base not in table]
-    if missing:
-        raise SpecError(f"chip '{chip.name}': cells: no cell for {', '.join(missing)}; expected the library to "
-                        f"provide {', '.join(needed)}. Hint: add them to the profile's cells: section (name "
-                        f"ending in a drive suffix, e.g. X1).")
     return table
 
 
-def cells_of(gates: Counter, table: dict[str, LibraryCell]) -> Counter:
+def decompositions(chip: ChipProfile) -> dict[str, Decomposition]:
+    """Each gate's cheapest decomposition in ``chip``'s cells: least leakage, then least area.
+
+    Raises
+    ------
+    SpecError
+        If some gate has no decomposition the profile's cells can build.
+    """
+    table = _cell_table(chip)
+    chosen, missing = {}, set()
+    for gate, options in GATE_DECOMPOSITIONS.items():
+        buildable = [d for d in options if all(base in table for base in d.cells)]
+        if not buildable:
+            missing.update(base for base in options[0].cells if base not in table)
+            continue
+        chosen[gate] = min(buildable, key=lambda d: (sum(k * table[b].leakage_uw for b, k in d.cells.items()),
+                                                     sum(k * table[b].area_um2 for b, k in d.cells.items())))
+    if missing:
+        raise SpecError(f"chip '{chip.name}': cells: no cell for {', '.join(sorted(missing))}; expected the "
+                        f"library to build every gate ({', '.join(GATE_DECOMPOSITIONS)}). Hint: add them to the "
+                        f"profile's cells: section (name ending in a drive suffix, e.g. X1).")
+    return chosen
+
+
+def adder_levels(chip: ChipProfile) -> dict:
+    """Logic levels of the adders as ``chip``'s cheapest cells build them (``build_netlist(levels=...)``)."""
+    chosen = decompositions(chip)
+    return {gate: chosen[gate].levels for gate in XOR_LEVELS}
+
+
+def cells_of(gates: Counter, chip: ChipProfile) -> Counter:
     """Library cell counts (by profile cell name) of a gate count."""
+    table, chosen = _cell_table(chip), decompositions(chip)
     cells = Counter()
     for gate, n in gates.items():
-        for base, k in GATE_CELLS[gate].items():
+        for base, k in chosen[gate].cells.items():
             cells[table[base].name] += n * k
     return cells
 
@@ -145,19 +199,19 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     adc : bool
         Add one ADC per used input to area and power.
     netlist : Netlist, optional
-        Gate counts already built for ``qmlp`` (otherwise built here).
+        Gate counts already built for ``qmlp`` with ``levels=adder_levels(chip)`` (otherwise
+        built here).
     input_widths : array_like of int, optional
         Bits each input's ADC resolves (mixed input precision,
         :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
         cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width.
     """
     bits = chip.arithmetic.input_bits if input_bits is None else input_bits
-    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths)
-    table = _cell_table(chip)
-    by_name = {cell.name: cell for cell in table.values()}
+    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths, levels=adder_levels(chip))
+    by_name = {cell.name: cell for cell in _cell_table(chip).values()}
     area, power = {}, {}
     for part, gates in net.gates_by_part.items():
-        cells = cells_of(gates, table)
+        cells = cells_of(gates, chip)
         area[part] = sum(n * by_name[name].area_um2 for name, n in cells.items()) / UM2_PER_CM2
         power[part] = sum(n * by_name[name].leakage_uw for name, n in cells.items()) / UW_PER_MW
     n_adc = used_inputs(qmlp) if adc else 0
@@ -170,7 +224,7 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     battery = chip.mac_costs["battery_power_mw"].value
     gates = net.gates
     return PrintedCost(
-        cells=dict(sorted(cells_of(gates, table).items())), gates={g: gates[g] for g in GATES if gates[g]},
+        cells=dict(sorted(cells_of(gates, chip).items())), gates={g: gates[g] for g in GATES if gates[g]},
         area_cm2=float(sum(area.values())), power_mw=total_power, area_by_part_cm2=area,
         power_by_part_mw=power, critical_levels=net.critical_levels, critical_path_ms=critical_ms,
         period_ms=period_ms, energy_per_inference_uj=total_power * period_ms, adc_inputs=n_adc,

@@ -11,32 +11,31 @@ Signals
     width is ``hi.bit_length()`` when ``lo >= 0`` (unsigned), else
     ``max(hi.bit_length(), (-lo - 1).bit_length()) + 1`` (two's complement). Bits at
     ``tz <= p < width`` are wires; above the width a signed signal repeats its sign bit.
-Constant multiplier ``|w| * a``
-    ``|w|``'s canonical signed digits (:mod:`hwsim.printed.csd`) from the top one down:
-    ``a << k_top``, then one adder or subtractor per further digit, ``acc +/- (a << k)``.
-    Zero weights are absent; a power of two is wiring (no cells).
-Neuron ``y = sum_j w_j a_j + b``
-    The products of positive weights are summed by an adder tree that always adds the two
-    narrowest operands first (Huffman order; ties by input index), likewise the negative
-    weights' magnitudes; then ``P - N`` (or ``0 - N``), then ``+ b`` (a constant adder).
+Neuron ``y = sum_j w_j a_j + b``: one bit heap (carry-save column compression)
+    Each non-zero weight's canonical signed digits (:mod:`hwsim.printed.csd`; plain binary
+    when it has as few digits) shift copies of its input's bits into columns: digit
+    ``+/-2**k`` puts bit ``p`` of ``a`` (weight ``2**p``; ``-2**p`` for a signed input's sign
+    bit) into column ``p + k``. A bit ``b`` of negative weight enters as ``~b`` plus the
+    constant ``-2**column`` (``-b = ~b - 1``); each such input bit has one inverter, shared by
+    the layer. The bias and these constants are one constant ``K``, taken modulo
+    ``2**width(lo, hi)`` where ``[lo, hi]`` is the sum's exact range (interval arithmetic),
+    so every bit at or above that width is dropped: two's-complement sums are exact modulo
+    ``2**width``. Zero weights add nothing; a power of two is wiring.
+Column compression
+    Columns from the lowest up, each reduced to one output bit; carries go to the next
+    column. In a column: if ``K`` has a 1 there and two bits are left,
+    ``full_adder_const1`` (``x + y + 1``: sum XNOR, carry OR); then ``full_adder`` on the
+    three earliest-arriving bits while three are left (timing-driven, as three-greedy
+    Wallace trees); then a ``half_adder`` on two bits, or an ``inverter`` on one bit plus the
+    constant 1 (sum ``~x``, carry ``x``: a wire). The top column needs no carry: its
+    bits are XOR-ed (``xor2``, plus an ``inverter`` for a constant 1). So each full adder
+    absorbs one bit of the heap and a column needs at most one half adder, as a synthesis
+    tool's carry-save tree of a multi-operand sum (yosys ``maccmap``) does.
+ReLU, shift, clip
     ReLU: one INV on the sign bit and an AND2 per kept bit; the right shift is wiring (bits
     below it are dropped); clipping to ``act_max = 2**m - 1``: an OR tree of the bits above
     ``m`` (the overflow flag) and an OR2 per output bit. No ReLU or clip cells when the range
     shows they cannot act.
-Ripple-carry adder ``A + B`` or ``A - B`` (``A + ~B + 1``: an INV per signal bit of B, carry-in
-    1 at B's lowest bit), bit position by position from the lower ``tz`` to the result's top bit,
-    with ``s`` signal inputs (A, B, incoming carry) and constant bit ``c``:
-
-    ======  ====  ==================================  ===========================
-    s       c     cell                                outputs
-    ======  ====  ==================================  ===========================
-    0, 1    0     none (wire or constant)             no carry
-    1       1     ``inverter`` (sum = ~x)             carry = x (wire)
-    2       0     ``half_adder``                      sum, carry
-    2       1     ``full_adder_const1`` (x + y + 1)   sum = XNOR, carry = OR
-    3       0     ``full_adder``                      sum, carry
-    ======  ====  ==================================  ===========================
-
 Argmax (last layer)
     A tree of ``>=`` comparators in pairs, as the seed papers' generator writes it (earlier
     index wins ties, as ``numpy.argmax``): each compares two values bit-serially
@@ -44,11 +43,12 @@ Argmax (last layer)
     plus one ``inverter`` for the select) and per class-index bit; the last comparator
     needs no value mux, and an index mux between two constant indices is wiring.
 
-Logic depth: every bit carries an arrival time in gate levels; a full adder's sum is 2
-levels after its inputs, its carry 2 levels after ``(a xor b, c)`` (``XOR2`` + 3 ``NAND2``);
-a half adder, ``full_adder_const1``, AND/OR gate is 1 level; a comparator bit 2 levels on
-the borrow chain; a mux 2 levels after its select is inverted. The critical path is the
-latest output bit.
+Logic depth: every bit carries an arrival time in gate levels; an adder's outputs come
+``levels`` after its inputs (:data:`XOR_LEVELS` for adders built around XOR2 cells;
+:func:`hwsim.printed.cost.adder_levels` gives the profile's cheapest cells' own levels); an
+inverter, XOR2, AND/OR gate is 1 level; a comparator bit 2 levels on the borrow chain (3 and
+4 after its two data bits); a mux 2 levels after its select is inverted. The critical path
+is the latest output bit.
 """
 from __future__ import annotations
 
@@ -62,8 +62,13 @@ from hwsim.printed.csd import csd_digits
 from hwsim.qmlp import QuantizedMLP
 
 #: Gates the circuit is counted in; :mod:`hwsim.printed.cost` maps each onto library cells.
-GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "and2", "or2",
+GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "xor2", "and2", "or2",
          "compare_bit", "mux2_bit")
+#: Logic levels of the adders built around XOR2 cells (the default; :func:`hwsim.printed.cost.adder_levels`
+#: gives a profile's own): a full adder's outputs after its two earlier inputs (``*_ab``) and after
+#: its latest input (``*_c``).
+XOR_LEVELS = {"full_adder": {"sum_ab": 2, "sum_c": 1, "carry_ab": 3, "carry_c": 2},
+              "half_adder": {"sum": 1, "carry": 1}, "full_adder_const1": {"sum": 1, "carry": 1}}
 
 
 def width(lo: int, hi: int) -> int:
@@ -103,26 +108,12 @@ class Signal:
             return None, 0
         return self.arrival[min(p, w - 1)], 0
 
-    def shifted(self, k: int) -> "Signal":
-        """``self << k`` (wiring)."""
-        return Signal(self.lo << k, self.hi << k, self.tz + k, [0.0] * k + list(self.arrival))
-
 
 @dataclass(frozen=True)
 class Const:
     """A hard-wired integer operand."""
 
     value: int
-
-    def bit(self, p: int) -> tuple[None, int]:
-        return None, (self.value >> p) & 1
-
-
-def _tz(op) -> int:
-    if isinstance(op, Signal):
-        return op.tz
-    v = abs(op.value)
-    return (v & -v).bit_length() - 1 if v else 1 << 30
 
 
 def _range(op) -> tuple[int, int]:
@@ -140,110 +131,189 @@ class Tally:
             self.gates[gate] += n
 
 
-def _cell(n_sig: int, const_bit: int, times: list, tally: Tally) -> tuple[float, float | None]:
-    """One bit position of a ripple adder: (sum arrival, carry arrival or None)."""
-    t = max(times) if times else 0.0
-    if n_sig == 0 or (n_sig == 1 and const_bit == 0):
-        return t, None
-    if n_sig == 1:
-        tally.add("inverter")
-        return t + 1, t
-    if n_sig == 2:
-        tally.add("full_adder_const1" if const_bit else "half_adder")
-        return t + 1, t + 1
-    a, b, c = times
-    x1 = max(a, b) + 1
-    tally.add("full_adder")
-    return max(x1, c) + 1, max(max(a, b) + 1, max(x1, c) + 1) + 1
+def _gate(gate: str, wires: list, emit) -> tuple:
+    """Output wires of one gate: ``emit(gate, wires)`` when writing a netlist, else Nones."""
+    return emit(gate, wires) if emit else (None, None)
 
 
-def add(a, b, tally: Tally, subtract: bool = False, known: tuple[int, int] | None = None) -> Signal:
-    """``a + b`` or ``a - b`` as a ripple-carry adder (see the module doc); ``a`` or ``b`` may be a Const.
+def _by_arrival(bits: list) -> list:
+    return sorted(bits, key=lambda bit: bit[0])
 
-    ``known`` is the result's range when it is tighter than interval arithmetic gives (the
-    partial sums of a constant multiplier are multiples of one input).
+
+def _reduce(bits: list, const_bit: int, tally: Tally, levels: dict, emit) -> tuple[tuple, tuple]:
+    """One adder on a column's ``bits`` (``(arrival, wire)``, 1 to 3) and constant bit: (sum, carry) bits.
+
+    One bit plus the constant 1 is an inverter (sum ``~x``, carry ``x``); two bits a half adder
+    (``full_adder_const1`` with the constant); three a full adder whose ``c`` input is the latest.
     """
-    if isinstance(b, Const) and subtract:
-        b, subtract = Const(-b.value), False
-    (alo, ahi), (blo, bhi) = _range(a), _range(b)
-    lo, hi = known or ((alo - bhi, ahi - blo) if subtract else (alo + blo, ahi + bhi))
-    tz_b = _tz(b)
-    start = min(_tz(a), tz_b)
+    times, wires = [t for t, _ in bits], [w for _, w in bits]
+    t = max(times)
+    if len(bits) == 1:
+        tally.add("inverter")
+        return (t + 1, _gate("inverter", wires, emit)[0]), bits[0]
+    if len(bits) == 2:
+        gate = "full_adder_const1" if const_bit else "half_adder"
+        tally.add(gate)
+        s, carry = _gate(gate, wires, emit)
+        return (t + levels[gate]["sum"], s), (t + levels[gate]["carry"], carry)
+    _, b, c = sorted(times)
+    fa = levels["full_adder"]
+    tally.add("full_adder")
+    s, carry = _gate("full_adder", wires, emit)
+    return ((max(b + fa["sum_ab"], c + fa["sum_c"]), s), (max(b + fa["carry_ab"], c + fa["carry_c"]), carry))
+
+
+def _parity(bits: list, const_bit: int, tally: Tally, emit) -> tuple:
+    """The top column's sum bit (its carries would leave the result): an XOR2 tree, earliest bits first."""
+    bits = _by_arrival(bits)
+    while len(bits) > 1:
+        tally.add("xor2")
+        (ta, wa), (tb, wb) = bits[:2]
+        bits = _by_arrival(bits[2:] + [(max(ta, tb) + 1, _gate("xor2", [wa, wb], emit)[0])])
+    if const_bit:
+        tally.add("inverter")
+        return bits[0][0] + 1, _gate("inverter", [bits[0][1]], emit)[0]
+    return bits[0]
+
+
+def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dict,
+             emit=None) -> tuple[Signal, list]:
+    """Sum a bit heap plus a constant into the signal ``[lo, hi]`` (the module doc's column compression).
+
+    Parameters
+    ----------
+    heap : dict of int to list of (float, object)
+        Column (bit weight ``2**column``) -> each signal bit of weight 1 in it: its arrival and
+        its wire (None when only counting).
+    const : int
+        The constant added (any sign; taken modulo ``2**width(lo, hi)``).
+    lo, hi : int
+        The exact range of the sum (``lo < hi``).
+    tally : Tally
+        Gets the gates.
+    levels : dict
+        Adder logic levels (:data:`XOR_LEVELS` layout).
+    emit : callable, optional
+        ``emit(gate, input_wires) -> output wires`` (sum, carry for adders; one for
+        ``inverter``/``xor2``): called for every gate, in order, to write the netlist.
+
+    Returns
+    -------
+    Signal
+        The sum.
+    list
+        Each result bit, low first: its wire, or the constant 0 or 1 (int).
+    """
     top = width(lo, hi)
-    arrival = [0.0] * max(top, 0)
-    carry_sig, carry_const = None, 0
-    for p in range(start, top):
-        times, const, inverted = [], carry_const, None
-        for op, invert in ((a, False), (b, subtract)):
-            t, c = op.bit(p)
-            if t is not None and invert:
-                tally.add("inverter")
-                inverted = t
-                times.append(t + 1)
-            elif t is not None:
-                times.append(t)
-            elif invert and p >= tz_b:
-                const += 1                     # ~0 above B's top: sign extension of ~B
+    const &= (1 << top) - 1
+    used = [c for c, bits in heap.items() if bits and c < top]
+    start = min(used + ([(const & -const).bit_length() - 1] if const else []) + [top - 1])
+    arrival, out = [0.0] * top, [0] * top
+    carries: list = []
+    for c in range(start, top):
+        bits, carries = _by_arrival(heap.get(c, []) + carries), []
+        const_bit = (const >> c) & 1
+        if c == top - 1:
+            if bits:
+                arrival[c], out[c] = _parity(bits, const_bit, tally, emit)
             else:
-                const += c
-        if subtract and p == tz_b:
-            const += 1                         # the +1 of two's complement negation
-        if carry_sig is not None:
-            times.append(carry_sig)
-        if len(times) == 1 and inverted is not None and const & 1:
-            arrival[p], carry_sig = inverted, inverted + 1     # ~b + 1 = b, carry ~b: the one INV
+                out[c] = const_bit
+            break
+        if const_bit and len(bits) >= 2:
+            s, carry = _reduce(bits[:2], 1, tally, levels, emit)
+            bits, const_bit = _by_arrival(bits[2:] + [s]), 0
+            carries.append(carry)
+        while len(bits) >= 3:
+            s, carry = _reduce(bits[:3], 0, tally, levels, emit)
+            bits = _by_arrival(bits[3:] + [s])
+            carries.append(carry)
+        if len(bits) == 2 or (len(bits) == 1 and const_bit):
+            s, carry = _reduce(bits, const_bit, tally, levels, emit)
+            bits = [s]
+            carries.append(carry)
+        if bits:
+            arrival[c], out[c] = bits[0]
         else:
-            arrival[p], carry_sig = _cell(len(times), const & 1, times, tally)
-        carry_const = const >> 1
-    return Signal(lo, hi, min(start, top), arrival)
+            out[c] = const_bit
+    return Signal(lo, hi, start, arrival), out
 
 
 def multiplier_digits(magnitude: int) -> list[tuple[int, int]]:
     """Signed digits of a constant multiplier, top first: CSD, or plain binary when it has as few digits.
 
-    Binary digits need no subtractor (no inverters), so on a tie (3 = 2 + 1 = 4 - 1) they win.
+    Binary digits need no inverted bits, so on a tie (3 = 2 + 1 = 4 - 1) they win.
     """
     csd = csd_digits(magnitude)
     binary = [(k, 1) for k in range(int(magnitude).bit_length()) if (magnitude >> k) & 1]
     return sorted(binary if len(binary) <= len(csd) else csd, reverse=True)
 
 
-def multiply(a: Signal, magnitude: int, tally: Tally) -> Signal:
-    """``magnitude * a`` (``magnitude > 0``, ``a >= 0``) by shifts and adds, top digit first.
+def heap_bits(inputs: list[Signal], weights: np.ndarray):
+    """The bits of ``sum_j w_j a_j`` as a bit heap (module doc), with no constant folded yet.
 
-    Every partial sum is ``c * a`` for a positive partial constant ``c``, so its range is
-    ``[c * a.lo, c * a.hi]``.
+    Yields
+    ------
+    column, j, p, negative : int, int, int, bool
+        Bit ``p`` of input ``j`` enters column ``column``; ``negative``: its weight there is
+        ``-2**column``, so it enters inverted and adds ``-2**column`` to the constant.
     """
-    digits = multiplier_digits(magnitude)
-    k0 = digits[0][0]
-    acc, partial = a.shifted(k0), 1 << k0
-    for k, d in digits[1:]:
-        partial += d << k
-        acc = add(acc, a.shifted(k), tally, subtract=d < 0, known=(partial * a.lo, partial * a.hi))
-    return acc
+    for j, w in enumerate(int(w) for w in weights):
+        if w == 0:
+            continue
+        a = inputs[j]
+        top = a.width
+        for k, d in multiplier_digits(abs(w)):
+            for p in range(a.tz, top):
+                yield p + k, j, p, (d * w < 0) != (a.lo < 0 and p == top - 1)  # a signed sign bit weighs -2**p
 
 
-def _tree(terms: list[Signal], tally: Tally) -> Signal:
-    """Sum of non-negative signals, always adding the two narrowest first (stable order on ties)."""
-    pool = list(terms)
-    while len(pool) > 1:
-        order = sorted(range(len(pool)), key=lambda i: (pool[i].hi - pool[i].lo, i))
-        i, j = sorted(order[:2])
-        total = add(pool[i], pool[j], tally)
-        pool = [s for k, s in enumerate(pool) if k not in (i, j)] + [total]
-    return pool[0]
+def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, levels: dict, inverted: dict,
+           emit=None, bit_wire=None) -> tuple[Signal | Const, list | None]:
+    """The accumulator ``sum_j w_j a_j + bias`` of one neuron (before ReLU and shift), as one bit heap.
 
+    Parameters
+    ----------
+    inputs : list of Signal
+        The layer's inputs (no Const).
+    weights : ndarray of int
+        The neuron's weights.
+    bias : int
+        Its bias.
+    tally : Tally
+        Gets the gates.
+    levels : dict
+        Adder logic levels (:data:`XOR_LEVELS` layout).
+    inverted : dict
+        ``(input, bit) -> wire`` of the input bits already inverted in this layer (one shared
+        inverter each); filled here.
+    emit, bit_wire : callable, optional
+        To write the netlist: :func:`compress`'s ``emit``, and ``bit_wire(j, p)`` -> the wire of
+        bit ``p`` of input ``j``.
 
-def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally) -> Signal | Const:
-    """The accumulator ``sum_j w_j a_j + bias`` of one neuron (before ReLU and shift)."""
-    pos = [multiply(inputs[j], int(w), tally) for j, w in enumerate(weights) if w > 0]
-    neg = [multiply(inputs[j], -int(w), tally) for j, w in enumerate(weights) if w < 0]
-    if not pos and not neg:
-        return Const(int(bias))
-    acc = _tree(pos, tally) if pos else Const(0)
-    if neg:
-        acc = add(acc, _tree(neg, tally), tally, subtract=True)
-    return add(acc, Const(int(bias)), tally) if bias else acc
+    Returns
+    -------
+    tuple
+        The sum (a Const when its range is one value) and each of its bits as
+        :func:`compress` gives them (None for a Const).
+    """
+    lo = hi = int(bias)
+    for w, a in zip((int(w) for w in weights), inputs):
+        if w:
+            lo, hi = lo + min(w * a.lo, w * a.hi), hi + max(w * a.lo, w * a.hi)
+    if lo == hi:
+        return Const(lo), None
+    heap: dict = {}
+    const = int(bias)
+    for column, j, p, negative in heap_bits(inputs, weights):
+        t, wire = inputs[j].arrival[p], bit_wire(j, p) if bit_wire else None
+        if negative:                                   # -b 2**c = (~b) 2**c - 2**c
+            if (j, p) not in inverted:
+                tally.add("inverter")
+                inverted[(j, p)] = _gate("inverter", [wire], emit)[0]
+            t, wire = t + 1, inverted[(j, p)]
+            const -= 1 << column
+        heap.setdefault(column, []).append((t, wire))
+    return compress(heap, const, lo, hi, tally, levels, emit)
 
 
 def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally: Tally) -> Signal | Const:
@@ -301,7 +371,7 @@ def argmax(values: list[Signal | Const], tally: Tally) -> float:
             n_bits = width(lo, hi)
             c = 0.0
             for p in range(n_bits):
-                c = max(c, _t(a, p), _t(b, p) + 1) + 2
+                c = max(c + 2, _t(a, p) + 3, _t(b, p) + 4)
             tally.add("compare_bit", n_bits)
             tally.add("inverter")                    # the select's complement for the muxes
             sel = c + 1
@@ -369,7 +439,7 @@ def check_input_widths(input_widths, input_bits: int, n_inputs: int, where: str)
 
 
 def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = True,
-                  input_widths=None) -> Netlist:
+                  input_widths=None, levels: dict | None = None) -> Netlist:
     """Count the gates of ``qmlp`` as a bespoke combinational circuit (module doc).
 
     Parameters
@@ -384,7 +454,9 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
         Bits each input's ADC resolves, 1 .. ``input_bits`` (default all ``input_bits``): an
         input of width ``w`` is the top ``w`` bits of its ``input_bits``-bit code and the low
         ``input_bits - w`` bits are wired to 0 (range ``[0, (2**w - 1) 2**(input_bits - w)]``,
-        ``tz = input_bits - w``), so its adders are ``w`` bits wide.
+        ``tz = input_bits - w``), so it adds ``w`` bits per signed digit of a weight.
+    levels : dict, optional
+        Logic levels of the adder gates (:data:`XOR_LEVELS` layout); default :data:`XOR_LEVELS`.
 
     Returns
     -------
@@ -397,14 +469,14 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
                       [0.0] * int(input_bits)) for w in widths]
     parts, ranges = {}, {}
     for layer in qmlp.layers:
-        tally = Tally()
+        tally, inverted = Tally(), {}
         outs = []
         for r in range(layer.weight.shape[0]):
             row = layer.weight[r].copy()
             # a constant input (e.g. a dead neuron) folds into the bias
             bias = int(layer.bias[r]) + sum(int(w) * s.value for w, s in zip(row, signals) if isinstance(s, Const))
             row[[isinstance(s, Const) for s in signals]] = 0
-            acc = neuron(signals, row, bias, tally)
+            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted)
             outs.append(activation(acc, layer.relu, layer.shift, layer.act_max, tally))
         parts[layer.name] = tally.gates
         ranges[layer.name] = [_range(s) for s in outs]

@@ -10,9 +10,12 @@ input read at ``w < B`` bits uses only the top ``w`` bits of its code, the rest 
 as :func:`hwsim.printed.netcost.build_netlist` counts it). Every neuron is a chain of
 signed wires computing exactly what :mod:`hwsim.qmlp` defines, in the same order:
 
-* ``acc = bias + Σ a_i * w_i`` over the non-zero weights, each product written as shift-adds
-  of the weight's canonical signed digits (:mod:`hwsim.printed.csd`: ``7 * a`` is
-  ``(a <<< 3) - a``), the bespoke constant multiplier that hwsim's gate-level model counts;
+* ``acc = bias + Σ a_i * w_i`` over the non-zero weights: the gates of hwsim's cost model
+  (:func:`hwsim.printed.netcost.neuron`), one ``wire`` per gate output: the bits of each
+  input shifted by the weight's canonical signed digits into one bit heap, inverted where
+  the digit is negative (one inverter per input bit and layer), reduced column by column by
+  full adders, half adders and ``x + y + 1`` adders, the constant folded in; so the circuit
+  iverilog simulates and yosys maps is the one hwsim counts, adder for adder;
 * ``relu``: ``acc < 0 ? 0 : acc``; ``shift``: ``>>> shift`` (arithmetic: floor);
   ``act_max``: ``v > act_max ? act_max : v``.
 
@@ -40,8 +43,7 @@ from typing import Callable
 import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError
-from hwsim.printed.csd import csd_digits
-from hwsim.printed.netcost import check_input_widths, width
+from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
 from hwsim.qmlp import QLayer, QuantizedMLP
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -58,11 +60,14 @@ class Wire:
         Verilog identifier.
     lo, hi : int
         Smallest and largest value over every input the circuit can receive.
+    tz : int
+        Low bits known to be 0 (as :class:`hwsim.printed.netcost.Signal`).
     """
 
     name: str
     lo: int
     hi: int
+    tz: int = 0
 
     @property
     def bits(self) -> int:
@@ -85,35 +90,65 @@ def literal(value: int) -> str:
     return f"{'-' if value < 0 else ''}{signed_bits(magnitude, magnitude)}'sd{magnitude}"
 
 
-def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str) -> tuple[str, Wire]:
-    """``acc = bias + Σ a_i * w_i``, each product as the shift-adds of ``w_i``'s CSD digits."""
-    bias = int(layer.bias[row])
-    terms = [literal(bias)] if bias else []
-    lo = hi = bias
-    for col in np.flatnonzero(layer.weight[row]):
-        w, a = int(layer.weight[row, col]), inputs[col]
-        for position, digit in reversed(csd_digits(w)):
-            shifted = f"({a.name} <<< {position})" if position else a.name
-            terms.append(f"{'+' if digit > 0 else '-'} {shifted}")
-        lo += min(w * a.lo, w * a.hi)
-        hi += max(w * a.lo, w * a.hi)
-    lines = [" ".join(terms[k:k + TERMS_PER_LINE]) for k in range(0, len(terms), TERMS_PER_LINE)]
-    expression = "\n      ".join(lines).removeprefix("+ ") if terms else "1'sd0"
-    wire = Wire(name, lo, hi)
-    return wire.declare(expression), wire
+#: Verilog of each gate of :mod:`hwsim.printed.netcost` on its input wires ``{0}, {1}, {2}``: one
+#: expression per output (sum, carry for the adders).
+GATE_VERILOG: dict[str, tuple[str, ...]] = {
+    "inverter": ("~{0}",),
+    "xor2": ("{0} ^ {1}",),
+    "half_adder": ("{0} ^ {1}", "{0} & {1}"),
+    "full_adder_const1": ("~({0} ^ {1})", "{0} | {1}"),
+    "full_adder": ("{0} ^ {1} ^ {2}", "({0} & {1}) | ({2} & ({0} ^ {1}))"),
+}
+
+
+class _GateWriter:
+    """``emit`` for :func:`hwsim.printed.netcost.compress`: one ``wire`` line per gate output."""
+
+    def __init__(self, prefix: str):
+        self.prefix, self.lines, self.count = prefix, [], 0
+
+    def __call__(self, gate: str, wires: list) -> tuple[str, ...]:
+        outputs = []
+        for expression in GATE_VERILOG[gate]:
+            name = f"{self.prefix}{self.count}"
+            self.count += 1
+            self.lines.append(f"  wire {name} = {expression.format(*wires)};")
+            outputs.append(name)
+        return tuple(outputs)
+
+
+def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted: dict,
+                writer: _GateWriter) -> tuple[list[str], Wire]:
+    """``acc = bias + Σ a_i * w_i`` as the gates of :func:`hwsim.printed.netcost.neuron`'s bit heap.
+
+    The adders are written exactly as hwsim counts them (same heap, same column compression),
+    so iverilog checks the cost model's circuit and yosys maps that circuit's gates.
+    """
+    signals = [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
+    first = len(writer.lines)
+    acc, bits = neuron(signals, layer.weight[row], int(layer.bias[row]), Tally(), XOR_LEVELS, inverted,
+                       emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]")
+    if isinstance(acc, Const):
+        wire = Wire(name, acc.value, acc.value)
+        return writer.lines[first:] + [wire.declare(literal(acc.value))], wire
+    wire = Wire(name, acc.lo, acc.hi, acc.tz)
+    msb_first = ["1'b0"] * (wire.bits - len(bits)) + [bit if isinstance(bit, str) else f"1'b{bit}"
+                                                      for bit in reversed(bits)]
+    terms = [", ".join(msb_first[k:k + TERMS_PER_LINE]) for k in range(0, len(msb_first), TERMS_PER_LINE)]
+    return writer.lines[first:] + [wire.declare("{" + ",\n      ".join(terms) + "}")], wire
 
 
 def _relu(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
     if not layer.relu or value.lo >= 0:
         return None
-    wire = Wire(name, 0, max(value.hi, 0))
+    wire = Wire(name, 0, max(value.hi, 0), value.tz)
     return wire.declare(f"({value.name} < 0) ? 1'sd0 : {value.name}"), wire
 
 
 def _shift(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
     if layer.shift == 0:
         return None
-    wire = Wire(name, value.lo >> layer.shift, value.hi >> layer.shift)
+    wire = Wire(name, value.lo >> layer.shift, value.hi >> layer.shift, max(value.tz - layer.shift, 0))
     return wire.declare(f"{value.name} >>> {layer.shift}"), wire
 
 
@@ -175,10 +210,11 @@ def class_bits(n_classes: int) -> int:
 def _layer_lines(layer: QLayer, index: int, inputs: list[Wire]) -> tuple[list[str], list[Wire]]:
     lines = [f"  // layer {index} '{layer.name}': {layer.weight.shape[1]} -> {layer.weight.shape[0]}, "
              f"relu {layer.relu}, shift {layer.shift}, act_max {layer.act_max}"]
-    outputs = []
+    outputs, inverted = [], {}
     for row in range(layer.weight.shape[0]):
-        line, value = _accumulate(layer, row, inputs, f"l{index}_acc{row}")
-        lines.append(line)
+        acc_lines, value = _accumulate(layer, row, inputs, f"l{index}_acc{row}", inverted,
+                                       _GateWriter(f"l{index}_n{row}_"))
+        lines += acc_lines
         for suffix, _, step in NEURON_STEPS:
             done = step(layer, value, f"l{index}_{suffix}{row}")
             if done is not None:
@@ -251,7 +287,7 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
     values = []
     for i, w in enumerate(int(w) for w in widths):
         zeros = input_bits - w
-        wire = Wire(f"in{i}", 0, ((1 << w) - 1) << zeros)
+        wire = Wire(f"in{i}", 0, ((1 << w) - 1) << zeros, zeros)
         low = f", {zeros}'b0" if zeros else ""
         lines.append(wire.declare(f"{{1'b0, x[{i * input_bits + zeros} +: {w}]{low}}}"))
         values.append(wire)
