@@ -16,6 +16,7 @@ import numpy as np
 from hwsim.errors import GraphError, SpecError
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.mlp import run_mlp
+from hwsim.kernels.resets import RESET_SUBTRACT_NEXT
 from hwsim.kernels.spiking import run_spiking
 from hwsim.lowering import MlpArrays, SpikingArrays
 from hwsim.noise.dynamic import DynamicNoise
@@ -115,6 +116,19 @@ def _synapses(a: SpikingArrays) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(port), np.ascontiguousarray(weight)
 
 
+def _uniform_slices(a: SpikingArrays) -> np.ndarray:
+    """Per update slice, 1 when its ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``,
+    ``has_threshold`` and ``reset_mode`` are each one value and none of its neurons resets by
+    RESET_SUBTRACT_NEXT: the kernel then updates it with those values as loop constants and no pending flags."""
+    params = (a.syn_factor, a.mem_factor, a.bias_syn, a.refractory_steps, a.has_threshold, a.reset_mode)
+    slices = _i64(a.update_slices).reshape(-1, 3)
+    uniform = np.zeros(slices.shape[0], dtype=np.uint8)
+    for r, (first, last, _) in enumerate(slices):
+        uniform[r] = (last > first and all(np.all(p[first:last] == p[first]) for p in params)
+                      and a.reset_mode[first] != RESET_SUBTRACT_NEXT)
+    return uniform
+
+
 def _per_neuron_noise(sd: np.ndarray) -> np.ndarray | None:
     """Standard deviations for the kernel: float64, or None when all are 0 (the kernel compiles them away)."""
     return _f64(sd) if np.any(sd) else None
@@ -191,6 +205,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
             _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr),
             bool(np.array_equal(a.neuron_port_ptr, np.arange(a.n_neurons + 1))), _i64(a.src_group),
             _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),
+            _uniform_slices(a),
             value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
             value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
             _u8(a.reset_mode), int(a.decay_bits), int(a.rounding), int(a.input_shift),

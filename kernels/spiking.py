@@ -27,7 +27,10 @@ those of ``hwsim.ir``, in the chip's integers (int64 arrays) or in float64 (the
 
    Resets: ``v <- v_reset`` (RESET_VALUE), ``v <- v - v_th`` (RESET_SUBTRACT), or v kept and a
    pending flag set (RESET_SUBTRACT_NEXT: v_th is subtracted at the neuron's next membrane update;
-   a refractory period holds v and the flag until then);
+   a refractory period holds v and the flag until then). A slice whose ``syn_factor``, ``mem_factor``,
+   ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode`` are each one value, none of them
+   RESET_SUBTRACT_NEXT (``uniform_slices``, found by ``hwsim.simulate``), runs the same update compiled with
+   those values as constants and without pending flags;
 3. the neurons of a range that spiked walk their segments like inputs before the
    next range updates, so delay-0 synapses reach later populations in the same step.
 
@@ -237,53 +240,142 @@ def _select_sd(sd, i):
     return lambda sd, i: sd[i]
 
 
+def _part(param, first, last):
+    """A slice's view of a per-neuron parameter: ``param[first:last]``, or ``param`` when it is the slice's
+    one value (a scalar)."""
+
+
+@overload(_part, jit_options=_OVERLOAD)
+def _select_part(param, first, last):
+    """Compile-time choice from the parameter's type: an array is cut to the slice, a scalar kept."""
+    if isinstance(param, types.Array):
+        return lambda param, first, last: param[first:last]
+    return lambda param, first, last: param
+
+
+def _at(param, j):
+    """Neuron ``j``'s value of a slice's parameter: ``param[j]``, or ``param`` when it is a scalar."""
+
+
+@overload(_at, jit_options=_OVERLOAD)
+def _select_at(param, j):
+    """Compile-time choice: a scalar (uniform slice) is a loop constant, an array a load per neuron."""
+    if isinstance(param, types.Array):
+        return lambda param, j: param[j]
+    return lambda param, j: param
+
+
+def _any_nonzero(x, u, v, bias, bias_syn):
+    """Whether any of the five values is nonzero (the neuron is active), without a branch per value:
+    ``(x | u | v | bias | bias_syn) != 0`` on integers, the sum of absolute values ``!= 0`` on floats (a sum
+    of non-negative floats is 0 only when each term is; NaN counts as nonzero, as ``NaN != 0``)."""
+
+
+def _any_nonzero_integer(x, u, v, bias, bias_syn):
+    return (x | u | v | bias | bias_syn) != 0
+
+
+def _any_nonzero_float(x, u, v, bias, bias_syn):
+    return abs(x) + abs(u) + abs(v) + abs(bias) + abs(bias_syn) != 0.0
+
+
+_by_datapath(_any_nonzero, _any_nonzero_integer, _any_nonzero_float)
+
+
+def _pending_at(state_pending, j):
+    """Whether neuron ``j`` owes a RESET_SUBTRACT_NEXT subtraction; False when ``state_pending`` is None."""
+
+
+@overload(_pending_at, jit_options=_OVERLOAD)
+def _select_pending_at(state_pending, j):
+    """Compile-time choice: None (no RESET_SUBTRACT_NEXT in the slice) makes the flag the constant False."""
+    if isinstance(state_pending, types.NoneType):
+        return lambda state_pending, j: False
+    return lambda state_pending, j: state_pending[j] != 0
+
+
+def _set_pending(state_pending, j, owed):
+    """Store neuron ``j``'s pending flag; nothing when ``state_pending`` is None."""
+
+
+@overload(_set_pending, jit_options=_OVERLOAD)
+def _select_set_pending(state_pending, j, owed):
+    """Compile-time choice: with None there is no flag to store."""
+    if isinstance(state_pending, types.NoneType):
+        return lambda state_pending, j, owed: None
+
+    def _store(state_pending, j, owed):
+        state_pending[j] = owed
+    return _store
+
+
 @njit(**JIT)
-def _update_neurons(first, last, group, slot, ring, port_shift, neuron_port_ptr, one_port, syn_factor, mem_factor,
-                    v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                    rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd,
-                    key_u, key_v, state_u, state_v, state_refractory, state_pending, step, out_spiked):
-    """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once from ring ``slot``,
-    clearing their ports (``one_port``: port ``i`` is neuron ``i``'s only one); list the spiking ones in
-    ``out_spiked`` and return how many (see the module docstring). One loop for both datapaths: the
-    arithmetic follows the dtype of the state (:func:`_next_u`, :func:`_next_v`). A neuron with no input,
-    no state, no bias, no pending subtraction and no noise is idle: its u and v stay 0 untouched. With
-    ``u_noise_sd`` an array, neuron ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic
-    current at every update (``v_noise_sd``, ``key_v``: its membrane), rounded half up on integer chips;
-    with None the noise terms compile away (:func:`_sd_at`)."""
-    n_spiked = 0
+def _gather_input(first, last, slot, ring, port_shift, neuron_port_ptr, one_port, out_x):
+    """Sum each port of neurons ``first .. last-1`` in ring ``slot`` into ``out_x[0 .. last-first-1]``
+    (:func:`_port_input`) and clear the ports (``one_port``: port ``i`` is neuron ``i``'s only one)."""
+    if one_port:
+        row = ring[slot, first:last]
+        shift = port_shift[first:last]
+        for j in range(last - first):
+            out_x[j] = _port_input(row[j], shift[j])
+            row[j] = 0
+        return
+    row = ring[slot]
+    for j in range(last - first):
+        out_x[j] = 0
+        for p in range(neuron_port_ptr[first + j], neuron_port_ptr[first + j + 1]):
+            out_x[j] += _port_input(row[p], port_shift[p])
+            row[p] = 0
+
+
+@njit(**JIT)
+def _update_neurons(first, last, group, x, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
+                    refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits,
+                    syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
+                    state_refractory, state_pending, step, out_spiked):
+    """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once with their summed input
+    ``x[0 .. last-first-1]`` (:func:`_gather_input`); list the spiking ones in ``out_spiked`` and return how
+    many (see the module docstring). One loop for both datapaths: the arithmetic follows the dtype of the
+    state (:func:`_next_u`, :func:`_next_v`). A neuron whose input, u, v, bias and bias_syn are all 0 counts
+    as idle (NEURON_IDLE), any other as active; every neuron is updated.
+
+    ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode``
+    are arrays over all neurons, or scalars when they are uniform over the slice (a separate compilation in
+    which they are loop constants, :func:`_at`); ``state_pending`` is None when no neuron of the slice
+    resets by RESET_SUBTRACT_NEXT (the pending subtraction then compiles away). With ``u_noise_sd`` an
+    array, neuron ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic current at every update
+    (``v_noise_sd``, ``key_v``: its membrane), rounded half up on integer chips; with None the noise terms
+    compile away (:func:`_sd_at`)."""
+    syn_factor, mem_factor, bias_syn = (_part(syn_factor, first, last), _part(mem_factor, first, last),
+                                        _part(bias_syn, first, last))
+    refractory_steps, has_threshold, reset_mode = (_part(refractory_steps, first, last),
+                                                   _part(has_threshold, first, last), _part(reset_mode, first, last))
+    v_th, bias, v_reset = v_th[first:last], bias[first:last], v_reset[first:last]
+    state_u, state_v, state_refractory = state_u[first:last], state_v[first:last], state_refractory[first:last]
+    state_pending = _part(state_pending, first, last)
     n_active = 0
-    for i in range(first, last):
-        x = bias[i] - bias[i]   # 0 of the datapath's type
-        if one_port:   # port i is neuron i's only port
-            x += _port_input(ring[slot, i], port_shift[i])
-            ring[slot, i] = 0
-        else:
-            for p in range(neuron_port_ptr[i], neuron_port_ptr[i + 1]):
-                x += _port_input(ring[slot, p], port_shift[p])
-                ring[slot, p] = 0
-        u, v = state_u[i], state_v[i]
-        active = x != 0 or u != 0 or v != 0 or bias[i] != 0 or bias_syn[i] != 0
-        n_active += active
-        u_sd = _sd_at(u_noise_sd, i)
-        v_sd = _sd_at(v_noise_sd, i)
-        if active or u_sd > 0.0:  # otherwise u and v stay 0 (decay and overflow keep 0)
-            u = _next_u(u, x, syn_factor[i], bias_syn[i], u_sd, key_u, i, decay_bits, rounding, input_shift,
-                        state_bits, syn_overflow)
-            state_u[i] = u
-        if state_refractory[i] > 0:
-            state_refractory[i] -= 1
+    for j in range(last - first):   # counted apart: this loop has no branch and vectorises
+        n_active += _any_nonzero(x[j], state_u[j], state_v[j], bias[j], _at(bias_syn, j))
+    n_spiked = 0
+    for j in range(last - first):   # local index j: views of the slice, so no negative-index fix-up
+        i = first + j
+        u, v = state_u[j], state_v[j]
+        u = _next_u(u, x[j], _at(syn_factor, j), _at(bias_syn, j), _sd_at(u_noise_sd, i), key_u, i, decay_bits,
+                    rounding, input_shift, state_bits, syn_overflow)
+        state_u[j] = u
+        if state_refractory[j] > 0:
+            state_refractory[j] -= 1
             continue
-        if active or state_pending[i] != 0 or u != 0 or v_sd > 0.0:  # u != 0: current noise alone
-            v = _next_v(v, u, mem_factor[i], bias[i], state_pending[i] != 0, v_th[i], v_sd, key_v, i,
-                        decay_bits, rounding, state_bits, mem_overflow)
-            state_pending[i] = 0
-        if has_threshold[i] != 0 and v > v_th[i]:
-            v = _reset(v, v_th[i], v_reset[i], reset_mode[i])
-            state_pending[i] = reset_mode[i] == RESET_SUBTRACT_NEXT
-            state_refractory[i] = refractory_steps[i]
+        v = _next_v(v, u, _at(mem_factor, j), bias[j], _pending_at(state_pending, j), v_th[j],
+                    _sd_at(v_noise_sd, i), key_v, i, decay_bits, rounding, state_bits, mem_overflow)
+        _set_pending(state_pending, j, False)
+        if _at(has_threshold, j) != 0 and v > v_th[j]:
+            v = _reset(v, v_th[j], v_reset[j], _at(reset_mode, j))
+            _set_pending(state_pending, j, _at(reset_mode, j) == RESET_SUBTRACT_NEXT)
+            state_refractory[j] = _at(refractory_steps, j)
             out_spiked[n_spiked] = i
             n_spiked += 1
-        state_v[i] = v
+        state_v[j] = v
     step[group, NEURON_ACTIVE] += n_active
     step[group, NEURON_IDLE] += last - first - n_active
     return n_spiked
@@ -346,11 +438,11 @@ def _flush(step, out_sample, out_step):
 def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_ptr, seg_syn_ptr,
                 seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, port_shift,
                 neuron_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y, update_slices,
-                syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold,
-                reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow, first_sample,
-                noise_seeds, u_noise_sd, v_noise_sd, drop_probability, jitter_probability, jitter_max_steps,
-                flip_rate, chunk_bounds, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u, out_v,
-                out_raster):
+                uniform_slices, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
+                has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow,
+                first_sample, noise_seeds, u_noise_sd, v_noise_sd, drop_probability, jitter_probability,
+                jitter_max_steps, flip_rate, chunk_bounds, out_counts, out_step_counts, out_spike_count,
+                out_first_spike, out_u, out_v, out_raster):
     """Run a batch of samples through a LIF network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
@@ -371,7 +463,7 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Synapse delays [step] and ports (shift; ports of each neuron).
     one_port : bool
         True when ``neuron_port_ptr`` is ``0, 1, ..., n_neurons`` (every neuron has one port, port ``i``):
-        the neuron update then skips the port table.
+        :func:`_gather_input` then skips the port table.
     syn_weight : ndarray int32, int64 or float64 ``(n_syn,)``
         Synaptic weights [state units] (accumulated in the ring at the state's dtype).
     src_group, src_packets, src_hops_x, src_hops_y : ndarray int64
@@ -380,6 +472,11 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         ``[first, last, group]`` neuron slices in update order (a population on one core); the spikes
         of one slice are propagated before the next slice updates (delay-0 synapses land in the current
         slot).
+    uniform_slices : ndarray uint8 ``(n_slices,)``
+        1 where a slice's ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``,
+        ``has_threshold`` and ``reset_mode`` are each one value and no neuron resets by RESET_SUBTRACT_NEXT:
+        the slice then updates in a compilation of :func:`_update_neurons` with those values as constants and
+        no pending flags (the same results, fewer loads per neuron).
     syn_factor, mem_factor, v_th, bias, bias_syn, v_reset : ndarray int64 or float64 ``(n_neurons,)``
         Neuron parameters [state units].
     refractory_steps : ndarray int64 ``(n_neurons,)``
@@ -427,6 +524,7 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         refractory = np.zeros(n_neurons, dtype=np.int64)
         pending = np.zeros(n_neurons, dtype=np.uint8)
         spiked = np.empty(n_neurons, dtype=np.int64)
+        x = np.empty(n_neurons, dtype=out_u.dtype)   # the summed input of one slice's neurons
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)
         out_step_counts[c] = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
@@ -462,13 +560,20 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                 if record:
                     out_raster[s, t] = 0
                 for r in range(update_slices.shape[0]):
-                    n_spiked = _update_neurons(update_slices[r, 0], update_slices[r, 1], update_slices[r, 2], slot,
-                                               ring, port_shift, neuron_port_ptr, one_port, syn_factor,
-                                               mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
-                                               has_threshold, reset_mode,
-                                               decay_bits, rounding, input_shift, state_bits, syn_overflow,
-                                               mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, u, v,
-                                               refractory, pending, step, spiked)
+                    first, last, group = update_slices[r, 0], update_slices[r, 1], update_slices[r, 2]
+                    _gather_input(first, last, slot, ring, port_shift, neuron_port_ptr, one_port, x)
+                    if uniform_slices[r]:   # the same loop, compiled with the slice's scalars and no pending flags
+                        n_spiked = _update_neurons(first, last, group, x, syn_factor[first], mem_factor[first], v_th,
+                                                   bias, bias_syn[first], v_reset, refractory_steps[first],
+                                                   has_threshold[first], reset_mode[first], decay_bits, rounding,
+                                                   input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd,
+                                                   v_noise_sd, key_u, key_v, u, v, refractory, None, step, spiked)
+                    else:
+                        n_spiked = _update_neurons(first, last, group, x, syn_factor, mem_factor, v_th, bias,
+                                                   bias_syn, v_reset, refractory_steps, has_threshold, reset_mode,
+                                                   decay_bits, rounding, input_shift, state_bits, syn_overflow,
+                                                   mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, u, v,
+                                                   refractory, pending, step, spiked)
                     for k in range(n_spiked):
                         i = spiked[k]
                         out_spike_count[s, i] += 1

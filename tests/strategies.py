@@ -7,7 +7,9 @@ bits make wrap-around and saturation happen often.
 
 Networks have an update order (a random permutation of the populations) and
 delay-0 synapses only from inputs or from populations earlier in that order, so
-delay-0 edges never form a cycle. Resets are value, subtract or subtract_next.
+delay-0 edges never form a cycle. Resets are value, subtract or subtract_next. Half the populations
+have one value of each model parameter (decays, ``bias_syn``, refractory period), so the kernel runs both
+its uniform-slice and its general neuron update.
 Float networks (``quantized_networks(float_datapath=True)``) use dyadic values
 (weights in eighths, decays in sixteenths) so every sum of inputs is exact in any
 order and the kernel and the reference agree bit for bit.
@@ -36,6 +38,16 @@ def _reset(draw) -> dict:
     return dict(reset_subtract=mode == "subtract", reset_next=mode == "subtract_next")
 
 
+def _model_params(draw, rng, size, factor, bias_syn) -> dict:
+    """``syn_factor``, ``mem_factor``, ``bias_syn`` and ``refractory_steps``: per neuron, or (half the time)
+    one value each for the whole population, as the kernel's uniform-slice path expects them."""
+    params = dict(syn_factor=factor(), mem_factor=factor(), bias_syn=bias_syn(),
+                  refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5))
+    if draw(st.booleans()):
+        params = {key: np.full(size, value[0]) for key, value in params.items()}
+    return params
+
+
 def _float_population(draw, rng, name, size, offset):
     def dyadic(low, high, denominator):
         return rng.integers(low * denominator, high * denominator + 1, size) / denominator
@@ -45,13 +57,11 @@ def _float_population(draw, rng, name, size, offset):
 
     return QPopulation(
         name=name, model="lif", size=size, offset=offset,
-        syn_factor=factor(), mem_factor=factor(),
         v_th=dyadic(-0.25, 4, 8),
         has_threshold=draw(st.sampled_from([True, True, True, False])),
         bias=dyadic(-1, 1, 16) * (rng.random(size) < 0.3),
-        v_reset=dyadic(-0.5, 0.5, 8),
-        refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5),
-        scale=1.0, bias_syn=dyadic(-1, 1, 16) * (rng.random(size) < 0.3), **_reset(draw))
+        v_reset=dyadic(-0.5, 0.5, 8), scale=1.0, **_reset(draw),
+        **_model_params(draw, rng, size, factor, lambda: dyadic(-1, 1, 16) * (rng.random(size) < 0.3)))
 
 
 def _population(draw, rng, name, size, offset, arith):
@@ -63,13 +73,11 @@ def _population(draw, rng, name, size, offset, arith):
 
     return QPopulation(
         name=name, model="lif", size=size, offset=offset,
-        syn_factor=factor(), mem_factor=factor(),
         v_th=np.where(rng.random(size) < 0.5, rng.integers(-2, 32, size), rng.integers(0, top + 1, size)),
         has_threshold=draw(st.sampled_from([True, True, True, False])),
         bias=rng.integers(-8, 9, size) * (rng.random(size) < 0.3),
-        v_reset=rng.integers(-4, 5, size),
-        refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5),
-        scale=1.0, bias_syn=rng.integers(-8, 9, size) * (rng.random(size) < 0.2), **_reset(draw))
+        v_reset=rng.integers(-4, 5, size), scale=1.0, **_reset(draw),
+        **_model_params(draw, rng, size, factor, lambda: rng.integers(-8, 9, size) * (rng.random(size) < 0.2)))
 
 
 def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_ok, float_datapath,
