@@ -46,6 +46,9 @@ class SpikingArrays:
     seg_delay : ndarray ``(n_segs,)``
         The delay shared by all synapses of segment k, or -1 when they differ (the kernel then reads
         ``syn_delay`` synapse by synapse).
+    seg_port0 : ndarray ``(n_segs,)``
+        The first port of segment k when its ports are consecutive (``p0, p0 + 1, ...``: a dense
+        block, which the kernel adds to the ring as one vectorised run), else -1.
     syn_port, syn_weight, syn_delay : ndarray ``(n_syn,)``
         Target port, weight, delay in steps (0 .. max_delay). The kernel streams the ports and weights
         of every spike's synapses, so they are stored narrow (:func:`synapse_dtypes`): ports uint16
@@ -85,6 +88,7 @@ class SpikingArrays:
     seg_group: np.ndarray
     seg_mem_words: np.ndarray
     seg_delay: np.ndarray
+    seg_port0: np.ndarray
     syn_port: np.ndarray
     syn_weight: np.ndarray
     syn_delay: np.ndarray
@@ -151,6 +155,18 @@ def _segment_delays(delays: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
     starts = _ptr(seg_len)[:-1]
     low, high = np.minimum.reduceat(delays, starts), np.maximum.reduceat(delays, starts)
     return np.where(low == high, low, -1).astype(np.int64)
+
+
+def _segment_runs(ports: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
+    """Per segment (consecutive runs of ``seg_len`` synapses): its first port when its ports are
+    consecutive integers, else -1."""
+    if seg_len.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = _ptr(seg_len)[:-1]
+    ports = ports.astype(np.int64)
+    breaks = np.concatenate(([0], np.cumsum(np.diff(ports) != 1)))   # non-consecutive steps before each synapse
+    consecutive = breaks[starts + seg_len - 1] == breaks[starts]
+    return np.where(consecutive, ports[starts], -1).astype(np.int64)
 
 
 def _slices(ranges: np.ndarray, neuron_group: np.ndarray) -> np.ndarray:
@@ -267,6 +283,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         seg_group=(seg_keys % n_groups).astype(np.int64),
         seg_mem_words=(seg_len * bits_per_synapse + memory_word_bits - 1) // memory_word_bits,
         seg_delay=_segment_delays(delay[order], seg_len),
+        seg_port0=_segment_runs(syn_port[order], seg_len),
         syn_port=syn_port[order].astype(port_dtype),
         syn_weight=weight[order].astype(weight_dtype),
         syn_delay=delay[order],

@@ -201,7 +201,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         run_spiking(
             spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
             _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
-            _i64(a.seg_delay), syn_port, syn_weight,
+            _i64(a.seg_delay), _i64(a.seg_port0), syn_port, syn_weight,
             _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr),
             bool(np.array_equal(a.neuron_port_ptr, np.arange(a.n_neurons + 1))), _i64(a.src_group),
             _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),

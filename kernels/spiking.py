@@ -5,7 +5,9 @@ those of ``hwsim.ir``, in the chip's integers (int64 arrays) or in float64 (the
 ``ideal`` profile; float64 arrays). Per step ``t``:
 
 1. input channels spiking at ``t`` walk their segments: every synapse adds its
-   weight to ``ring[(t + delay) % R, port]`` (``R``: a power of two > max_delay);
+   weight to ``ring[(t + delay) % R, port]`` (``R``: a power of two > max_delay); a segment
+   with one delay and consecutive ports (``seg_port0``, a dense block) is added as one
+   contiguous run, which vectorises;
 2. populations update in the IR's update order, slice by slice (``update_slices``: a population
    on one core): each neuron reads its ports from slot ``t % R`` (and clears them).
    Integer datapath::
@@ -91,8 +93,8 @@ def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
 
 
 @njit(**JIT)
-def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, syn_port,
-               syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
+def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+               syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
@@ -104,7 +106,13 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
         g = seg_group[k]
         step[g, SYNOP] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
         step[g, MEM_READ] += seg_mem_words[k]
-        if seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
+        if seg_delay[k] >= 0 and seg_port0[k] >= 0:   # one delay, consecutive ports: a vectorised run
+            first = seg_syn_ptr[k]
+            run = ring[(t + seg_delay[k]) & slot_mask, seg_port0[k]:seg_port0[k] + seg_syn_ptr[k + 1] - first]
+            weights = syn_weight[first:seg_syn_ptr[k + 1]]
+            for j in range(run.shape[0]):
+                run[j] += weights[j]
+        elif seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
             row = ring[(t + seg_delay[k]) & slot_mask]
             for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
                 row[syn_port[j]] += syn_weight[j]
@@ -436,7 +444,7 @@ def _flush(step, out_sample, out_step):
 
 @njit(parallel=True, **JIT)
 def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_ptr, seg_syn_ptr,
-                seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, port_shift,
+                seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, port_shift,
                 neuron_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y, update_slices,
                 uniform_slices, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
                 has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow,
@@ -457,6 +465,9 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Sizes (see ``hwsim.lowering.SpikingArrays`` for these and every array below).
     src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay : ndarray int64
         Segments of each source, synapses of each segment, and the delay they share (-1: mixed).
+    seg_port0 : ndarray int64
+        A segment's first port when its ports are consecutive (-1: not): with one delay it is added
+        to the ring as one contiguous, vectorised run instead of port by port.
     syn_port : ndarray uint16 or int32 ``(n_syn,)``
         Target port of each synapse.
     syn_delay, port_shift, neuron_port_ptr : ndarray int64
@@ -555,8 +566,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                                          jitter_probability, jitter_max_steps, ring, step)
                     else:
                         _propagate(ch, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
-                                   syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
-                                   ring, step)
+                                   seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
+                                   src_hops_y, ring, step)
                 if record:
                     out_raster[s, t] = 0
                 for r in range(update_slices.shape[0]):
@@ -588,8 +599,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                                              jitter_probability, jitter_max_steps, ring, step)
                         else:
                             _propagate(n_inputs + i, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                       seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group,
-                                       src_packets, src_hops_x, src_hops_y, ring, step)
+                                       seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay,
+                                       src_group, src_packets, src_hops_x, src_hops_y, ring, step)
                 if flip_rate > 0.0:
                     _flip_state(n_neurons, key_of(noise_seeds[4], sample, t), flip_rate, state_bits, u, v)
                 _flush(step, out_counts[s], out_step_counts[c, t])

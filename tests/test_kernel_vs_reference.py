@@ -102,6 +102,23 @@ def test_synapse_dtypes_are_the_narrowest_that_hold_the_table():
 
 @settings(max_examples=40, deadline=None)
 @given(st.booleans().flatmap(lambda float_datapath: spiking_cases(float_datapath)))
+def test_segment_runs_mark_exactly_the_consecutive_port_segments(case):
+    """seg_port0 is a segment's first port iff its ports are p0, p0 + 1, ...; with every segment marked
+    -1 (port by port) the run is the same."""
+    qnet, placement, spikes, bits, word = case
+    a = lower_spiking(qnet, placement, bits, word)
+    for k in range(a.seg_port0.size):
+        ports = a.syn_port[a.seg_syn_ptr[k]:a.seg_syn_ptr[k + 1]].astype(np.int64)
+        consecutive = np.array_equal(ports, ports[0] + np.arange(ports.size))
+        assert a.seg_port0[k] == (ports[0] if consecutive else -1)
+    by_port = replace(a, seg_port0=np.full_like(a.seg_port0, -1))
+    x, y = simulate_spiking(a, spikes, record_raster=True), simulate_spiking(by_port, spikes, record_raster=True)
+    for name in ("raster", "u_final", "v_final", "counts", "step_counts"):
+        np.testing.assert_array_equal(getattr(x, name), getattr(y, name), err_msg=name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.booleans().flatmap(lambda float_datapath: spiking_cases(float_datapath)))
 def test_wide_synapse_tables_give_the_same_run(case):
     """int32 ports and int64 weights (what tables beyond 65,536 ports or 32-bit weights use) run the
     same network as the narrow tables the lowering stores."""
