@@ -48,7 +48,6 @@ from hwsim.printed.netcost import GATES, XOR_LEVELS, Netlist, build_netlist
 from hwsim.qmlp import QuantizedMLP
 
 
-
 @dataclass(frozen=True)
 class Decomposition:
     """One way to build a gate from library cells.
@@ -146,7 +145,11 @@ def decompositions(chip: ChipProfile) -> dict[str, Decomposition]:
     SpecError
         If some gate has no decomposition the profile's cells can build.
     """
-    table = _cell_table(chip)
+    return _cheapest(_cell_table(chip), chip.name)
+
+
+def _cheapest(table: dict[str, LibraryCell], chip_name: str) -> dict[str, Decomposition]:
+    """:func:`decompositions` from the profile's cell table (:func:`_cell_table`)."""
     chosen, missing = {}, set()
     for gate, options in GATE_DECOMPOSITIONS.items():
         buildable = [d for d in options if all(base in table for base in d.cells)]
@@ -156,7 +159,7 @@ def decompositions(chip: ChipProfile) -> dict[str, Decomposition]:
         chosen[gate] = min(buildable, key=lambda d: (sum(k * table[b].leakage_uw for b, k in d.cells.items()),
                                                      sum(k * table[b].area_um2 for b, k in d.cells.items())))
     if missing:
-        raise SpecError(f"chip '{chip.name}': cells: no cell for {', '.join(sorted(missing))}; expected the "
+        raise SpecError(f"chip '{chip_name}': cells: no cell for {', '.join(sorted(missing))}; expected the "
                         f"library to build every gate ({', '.join(GATE_DECOMPOSITIONS)}). Hint: add them to the "
                         f"profile's cells: section (name ending in a drive suffix, e.g. X1).")
     return chosen
@@ -164,13 +167,15 @@ def decompositions(chip: ChipProfile) -> dict[str, Decomposition]:
 
 def adder_levels(chip: ChipProfile) -> dict:
     """Logic levels of the adders as ``chip``'s cheapest cells build them (``build_netlist(levels=...)``)."""
-    chosen = decompositions(chip)
+    return _levels(decompositions(chip))
+
+
+def _levels(chosen: dict[str, Decomposition]) -> dict:
     return {gate: chosen[gate].levels for gate in XOR_LEVELS}
 
 
-def cells_of(gates: Counter, chip: ChipProfile) -> Counter:
-    """Library cell counts (by profile cell name) of a gate count."""
-    table, chosen = _cell_table(chip), decompositions(chip)
+def cells_of(gates: Counter, table: dict[str, LibraryCell], chosen: dict[str, Decomposition]) -> Counter:
+    """Library cell counts (by profile cell name) of a gate count, each gate as ``chosen`` builds it."""
     cells = Counter()
     for gate, n in gates.items():
         for base, k in chosen[gate].cells.items():
@@ -207,11 +212,13 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
         cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width.
     """
     bits = chip.arithmetic.input_bits if input_bits is None else input_bits
-    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths, levels=adder_levels(chip))
-    by_name = {cell.name: cell for cell in _cell_table(chip).values()}
+    table = _cell_table(chip)
+    chosen = _cheapest(table, chip.name)
+    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths, levels=_levels(chosen))
+    by_name = {cell.name: cell for cell in table.values()}
     area, power = {}, {}
     for part, gates in net.gates_by_part.items():
-        cells = cells_of(gates, chip)
+        cells = cells_of(gates, table, chosen)
         area[part] = sum(n * by_name[name].area_um2 for name, n in cells.items()) / UM2_PER_CM2
         power[part] = sum(n * by_name[name].leakage_uw for name, n in cells.items()) / UW_PER_MW
     n_adc = used_inputs(qmlp) if adc else 0
@@ -224,7 +231,7 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     battery = chip.mac_costs["battery_power_mw"].value
     gates = net.gates
     return PrintedCost(
-        cells=dict(sorted(cells_of(gates, chip).items())), gates={g: gates[g] for g in GATES if gates[g]},
+        cells=dict(sorted(cells_of(gates, table, chosen).items())), gates={g: gates[g] for g in GATES if gates[g]},
         area_cm2=float(sum(area.values())), power_mw=total_power, area_by_part_cm2=area,
         power_by_part_mw=power, critical_levels=net.critical_levels, critical_path_ms=critical_ms,
         period_ms=period_ms, energy_per_inference_uj=total_power * period_ms, adc_inputs=n_adc,
