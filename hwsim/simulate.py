@@ -16,7 +16,6 @@ import numpy as np
 from hwsim.errors import GraphError, SpecError
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.mlp import run_mlp
-from hwsim.kernels.resets import RESET_SUBTRACT_NEXT
 from hwsim.kernels.spiking import run_spiking
 from hwsim.lowering import MlpArrays, SpikingArrays
 from hwsim.noise.dynamic import DynamicNoise
@@ -118,14 +117,13 @@ def _synapses(a: SpikingArrays) -> tuple[np.ndarray, np.ndarray]:
 
 def _uniform_slices(a: SpikingArrays) -> np.ndarray:
     """Per update slice, 1 when its ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``,
-    ``has_threshold`` and ``reset_mode`` are each one value and none of its neurons resets by
-    RESET_SUBTRACT_NEXT: the kernel then updates it with those values as loop constants and no pending flags."""
+    ``has_threshold`` and ``reset_mode`` are each one value: the kernel then updates it branch-free with
+    those values as loop constants (``v_th``, ``bias`` and ``v_reset`` may differ per neuron)."""
     params = (a.syn_factor, a.mem_factor, a.bias_syn, a.refractory_steps, a.has_threshold, a.reset_mode)
     slices = _i64(a.update_slices).reshape(-1, 3)
     uniform = np.zeros(slices.shape[0], dtype=np.uint8)
     for r, (first, last, _) in enumerate(slices):
-        uniform[r] = (last > first and all(np.all(p[first:last] == p[first]) for p in params)
-                      and a.reset_mode[first] != RESET_SUBTRACT_NEXT)
+        uniform[r] = last > first and all(np.all(p[first:last] == p[first]) for p in params)
     return uniform
 
 

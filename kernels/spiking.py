@@ -29,10 +29,13 @@ those of ``hwsim.ir``, in the chip's integers (int64 arrays) or in float64 (the
 
    Resets: ``v <- v_reset`` (RESET_VALUE), ``v <- v - v_th`` (RESET_SUBTRACT), or v kept and a
    pending flag set (RESET_SUBTRACT_NEXT: v_th is subtracted at the neuron's next membrane update;
-   a refractory period holds v and the flag until then). A slice whose ``syn_factor``, ``mem_factor``,
-   ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode`` are each one value, none of them
-   RESET_SUBTRACT_NEXT (``uniform_slices``, found by ``hwsim.simulate``), runs the same update compiled with
-   those values as constants and without pending flags;
+   a refractory period holds v and the flag until then). The refractory count and the flag are kept in
+   one int64 per neuron, ``hold = 2 * refractory + pending``. A slice whose ``syn_factor``, ``mem_factor``,
+   ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode`` are each one value
+   (``uniform_slices``, found by ``hwsim.simulate``) runs a branch-free compilation of the update with
+   those values as constants (:func:`_update_uniform`: every branch a select, so the loop vectorises;
+   without the pending subtraction unless the slice resets by RESET_SUBTRACT_NEXT); other slices run
+   :func:`_update_neurons`;
 3. the neurons of a range that spiked walk their segments like inputs before the
    next range updates, so delay-0 synapses reach later populations in the same step.
 
@@ -248,31 +251,6 @@ def _select_sd(sd, i):
     return lambda sd, i: sd[i]
 
 
-def _part(param, first, last):
-    """A slice's view of a per-neuron parameter: ``param[first:last]``, or ``param`` when it is the slice's
-    one value (a scalar)."""
-
-
-@overload(_part, jit_options=_OVERLOAD)
-def _select_part(param, first, last):
-    """Compile-time choice from the parameter's type: an array is cut to the slice, a scalar kept."""
-    if isinstance(param, types.Array):
-        return lambda param, first, last: param[first:last]
-    return lambda param, first, last: param
-
-
-def _at(param, j):
-    """Neuron ``j``'s value of a slice's parameter: ``param[j]``, or ``param`` when it is a scalar."""
-
-
-@overload(_at, jit_options=_OVERLOAD)
-def _select_at(param, j):
-    """Compile-time choice: a scalar (uniform slice) is a loop constant, an array a load per neuron."""
-    if isinstance(param, types.Array):
-        return lambda param, j: param[j]
-    return lambda param, j: param
-
-
 def _any_nonzero(x, u, v, bias, bias_syn):
     """Whether any of the five values is nonzero (the neuron is active), without a branch per value:
     ``(x | u | v | bias | bias_syn) != 0`` on integers, the sum of absolute values ``!= 0`` on floats (a sum
@@ -290,31 +268,17 @@ def _any_nonzero_float(x, u, v, bias, bias_syn):
 _by_datapath(_any_nonzero, _any_nonzero_integer, _any_nonzero_float)
 
 
-def _pending_at(state_pending, j):
-    """Whether neuron ``j`` owes a RESET_SUBTRACT_NEXT subtraction; False when ``state_pending`` is None."""
+def _owed(hold, owes):
+    """Whether a neuron whose hold is ``hold`` owes a RESET_SUBTRACT_NEXT subtraction (``hold == 1``); the
+    constant False when ``owes`` is None (a slice without that reset, whose holds are always even)."""
 
 
-@overload(_pending_at, jit_options=_OVERLOAD)
-def _select_pending_at(state_pending, j):
-    """Compile-time choice: None (no RESET_SUBTRACT_NEXT in the slice) makes the flag the constant False."""
-    if isinstance(state_pending, types.NoneType):
-        return lambda state_pending, j: False
-    return lambda state_pending, j: state_pending[j] != 0
-
-
-def _set_pending(state_pending, j, owed):
-    """Store neuron ``j``'s pending flag; nothing when ``state_pending`` is None."""
-
-
-@overload(_set_pending, jit_options=_OVERLOAD)
-def _select_set_pending(state_pending, j, owed):
-    """Compile-time choice: with None there is no flag to store."""
-    if isinstance(state_pending, types.NoneType):
-        return lambda state_pending, j, owed: None
-
-    def _store(state_pending, j, owed):
-        state_pending[j] = owed
-    return _store
+@overload(_owed, jit_options=_OVERLOAD)
+def _select_owed(hold, owes):
+    """Compile-time choice: with None the pending subtraction compiles away."""
+    if isinstance(owes, types.NoneType):
+        return lambda hold, owes: False
+    return lambda hold, owes: hold == 1
 
 
 @njit(**JIT)
@@ -340,53 +304,120 @@ def _gather_input(first, last, slot, ring, port_shift, neuron_port_ptr, one_port
 def _update_neurons(first, last, group, x, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
                     refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits,
                     syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
-                    state_refractory, state_pending, step, out_spiked):
+                    state_hold, step, out_spiked):
     """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once with their summed input
     ``x[0 .. last-first-1]`` (:func:`_gather_input`); list the spiking ones in ``out_spiked`` and return how
     many (see the module docstring). One loop for both datapaths: the arithmetic follows the dtype of the
     state (:func:`_next_u`, :func:`_next_v`). A neuron whose input, u, v, bias and bias_syn are all 0 counts
-    as idle (NEURON_IDLE), any other as active; every neuron is updated.
+    as idle (NEURON_IDLE), any other as active; every neuron is updated. The parameters are arrays over all
+    neurons (a uniform slice runs :func:`_update_uniform` instead).
 
-    ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode``
-    are arrays over all neurons, or scalars when they are uniform over the slice (a separate compilation in
-    which they are loop constants, :func:`_at`); ``state_pending`` is None when no neuron of the slice
-    resets by RESET_SUBTRACT_NEXT (the pending subtraction then compiles away). With ``u_noise_sd`` an
-    array, neuron ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic current at every update
-    (``v_noise_sd``, ``key_v``: its membrane), rounded half up on integer chips; with None the noise terms
-    compile away (:func:`_sd_at`)."""
-    syn_factor, mem_factor, bias_syn = (_part(syn_factor, first, last), _part(mem_factor, first, last),
-                                        _part(bias_syn, first, last))
-    refractory_steps, has_threshold, reset_mode = (_part(refractory_steps, first, last),
-                                                   _part(has_threshold, first, last), _part(reset_mode, first, last))
+    With ``u_noise_sd`` an array, neuron ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its synaptic
+    current at every update (``v_noise_sd``, ``key_v``: its membrane), rounded half up on integer chips; with
+    None the noise terms compile away (:func:`_sd_at`)."""
+    syn_factor, mem_factor, bias_syn = syn_factor[first:last], mem_factor[first:last], bias_syn[first:last]
     v_th, bias, v_reset = v_th[first:last], bias[first:last], v_reset[first:last]
-    state_u, state_v, state_refractory = state_u[first:last], state_v[first:last], state_refractory[first:last]
-    state_pending = _part(state_pending, first, last)
+    refractory_steps, has_threshold, reset_mode = (refractory_steps[first:last], has_threshold[first:last],
+                                                   reset_mode[first:last])
+    state_u, state_v = state_u[first:last], state_v[first:last]
+    state_hold = state_hold[first:last]
     n_active = 0
     for j in range(last - first):   # counted apart: this loop has no branch and vectorises
-        n_active += _any_nonzero(x[j], state_u[j], state_v[j], bias[j], _at(bias_syn, j))
+        n_active += _any_nonzero(x[j], state_u[j], state_v[j], bias[j], bias_syn[j])
     n_spiked = 0
     for j in range(last - first):   # local index j: views of the slice, so no negative-index fix-up
         i = first + j
-        u, v = state_u[j], state_v[j]
-        u = _next_u(u, x[j], _at(syn_factor, j), _at(bias_syn, j), _sd_at(u_noise_sd, i), key_u, i, decay_bits,
+        u = _next_u(state_u[j], x[j], syn_factor[j], bias_syn[j], _sd_at(u_noise_sd, i), key_u, i, decay_bits,
                     rounding, input_shift, state_bits, syn_overflow)
         state_u[j] = u
-        if state_refractory[j] > 0:
-            state_refractory[j] -= 1
+        if state_hold[j] > 1:   # refractory: v and the owed flag held
+            state_hold[j] -= 2
             continue
-        v = _next_v(v, u, _at(mem_factor, j), bias[j], _pending_at(state_pending, j), v_th[j],
+        v = _next_v(state_v[j], u, mem_factor[j], bias[j], state_hold[j] == 1, v_th[j],
                     _sd_at(v_noise_sd, i), key_v, i, decay_bits, rounding, state_bits, mem_overflow)
-        _set_pending(state_pending, j, False)
-        if _at(has_threshold, j) != 0 and v > v_th[j]:
-            v = _reset(v, v_th[j], v_reset[j], _at(reset_mode, j))
-            _set_pending(state_pending, j, _at(reset_mode, j) == RESET_SUBTRACT_NEXT)
-            state_refractory[j] = _at(refractory_steps, j)
+        state_hold[j] = 0
+        if has_threshold[j] != 0 and v > v_th[j]:
+            v = _reset(v, v_th[j], v_reset[j], reset_mode[j])
+            state_hold[j] = 2 * refractory_steps[j] + (reset_mode[j] == RESET_SUBTRACT_NEXT)
             out_spiked[n_spiked] = i
             n_spiked += 1
         state_v[j] = v
     step[group, NEURON_ACTIVE] += n_active
     step[group, NEURON_IDLE] += last - first - n_active
     return n_spiked
+
+
+@njit(**JIT)
+def _list_fired(fired_words, first, out_spiked):
+    """Write ``first + j`` for every nonzero byte ``j`` of ``fired_words`` (uint64 words of one byte per
+    neuron, zero past the slice's end) into ``out_spiked`` in index order; return how many. A word is
+    skipped whole when no neuron of its 8 spiked."""
+    n_spiked = 0
+    for w in range(fired_words.shape[0]):
+        if fired_words[w] == 0:
+            continue
+        for b in range(8):
+            if (fired_words[w] >> np.uint64(8 * b)) & np.uint64(0xFF):
+                out_spiked[n_spiked] = first + 8 * w + b
+                n_spiked += 1
+    return n_spiked
+
+
+@njit(**JIT)
+def _update_uniform(first, last, group, row, shift, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
+                    refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits,
+                    syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
+                    state_hold, owes, fired, step, out_spiked):
+    """:func:`_update_neurons` for a uniform slice, without a branch per neuron, so that it vectorises.
+
+    ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode``
+    are the slice's scalars; ``v_th``, ``bias`` and ``v_reset`` arrays over all neurons. The input is read
+    from ``row[0 .. last-first-1]`` (each value shifted by ``shift``, :func:`_port_input`) and cleared: the
+    ring's slot itself when every neuron has one port, else the gathered sums with shift 0. Each neuron's
+    next u, v and hold are all computed, then selected (a refractory neuron keeps v and its pending flag;
+    the noise draws are keyed by index, so computing an unused one changes nothing); ``owes`` is True for a
+    slice that resets by RESET_SUBTRACT_NEXT, None otherwise (the pending subtraction compiles away). Spikes
+    are flagged in ``fired`` (uint8, at least ``n_neurons`` rounded up to 8 long) and listed afterwards in
+    index order (:func:`_list_fired`). Returns how many neurons spiked.
+    """
+    n = last - first
+    v_th, bias, v_reset = v_th[first:last], bias[first:last], v_reset[first:last]
+    state_u, state_v = state_u[first:last], state_v[first:last]
+    state_hold = state_hold[first:last]
+    spike_allowed = has_threshold != 0
+    next_hold = 2 * refractory_steps + (owes is not None)   # a spiking neuron's hold
+    n_active = 0
+    n_fired = 0
+    for j in range(n):
+        i = first + j
+        x = _port_input(row[j], shift[j])
+        row[j] = 0
+        u, v, hold = state_u[j], state_v[j], state_hold[j]
+        held, owed = hold > 1, _owed(hold, owes)
+        n_active += _any_nonzero(x, u, v, bias[j], bias_syn)
+        u = _next_u(u, x, syn_factor, bias_syn, _sd_at(u_noise_sd, i), key_u, i, decay_bits, rounding,
+                    input_shift, state_bits, syn_overflow)
+        updated = _next_v(v, u, mem_factor, bias[j], owed, v_th[j], _sd_at(v_noise_sd, i), key_v, i,
+                          decay_bits, rounding, state_bits, mem_overflow)
+        spike = (not held) & spike_allowed & (updated > v_th[j])
+        after_spike = _reset(updated, v_th[j], v_reset[j], reset_mode)
+        # one select per stored value (stores in branches would become masked stores, slow on some CPUs)
+        new_v = after_spike if spike else updated
+        new_v = v if held else new_v
+        new_hold = next_hold if spike else 0
+        new_hold = hold - 2 if held else new_hold
+        state_u[j] = u
+        state_v[j] = new_v
+        state_hold[j] = new_hold
+        fired[j] = spike
+        n_fired += spike
+    step[group, NEURON_ACTIVE] += n_active
+    step[group, NEURON_IDLE] += n - n_active
+    if n_fired == 0:
+        return 0
+    padded = (n + 7) // 8 * 8
+    fired[n:padded] = 0   # a longer slice may have left flags there
+    return _list_fired(fired[:padded].view(np.uint64), first, out_spiked)
 
 
 @njit(**JIT)
@@ -485,9 +516,8 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         slot).
     uniform_slices : ndarray uint8 ``(n_slices,)``
         1 where a slice's ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``,
-        ``has_threshold`` and ``reset_mode`` are each one value and no neuron resets by RESET_SUBTRACT_NEXT:
-        the slice then updates in a compilation of :func:`_update_neurons` with those values as constants and
-        no pending flags (the same results, fewer loads per neuron).
+        ``has_threshold`` and ``reset_mode`` are each one value: the slice then updates in
+        :func:`_update_uniform` (branch-free, those values as constants; the same results).
     syn_factor, mem_factor, v_th, bias, bias_syn, v_reset : ndarray int64 or float64 ``(n_neurons,)``
         Neuron parameters [state units].
     refractory_steps : ndarray int64 ``(n_neurons,)``
@@ -532,16 +562,16 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
     noisy_packets = drop_probability > 0.0 or jitter_probability > 0.0
     for c in prange(chunk_bounds.shape[0] - 1):
         ring = np.zeros((n_slots, port_shift.shape[0]), dtype=out_u.dtype)
-        refractory = np.zeros(n_neurons, dtype=np.int64)
-        pending = np.zeros(n_neurons, dtype=np.uint8)
+        hold = np.zeros(n_neurons, dtype=np.int64)   # 2 * refractory steps left + RESET_SUBTRACT_NEXT flag
         spiked = np.empty(n_neurons, dtype=np.int64)
         x = np.empty(n_neurons, dtype=out_u.dtype)   # the summed input of one slice's neurons
+        zero_shift = np.zeros(n_neurons, dtype=np.int64)   # the shifts of sums already shifted
+        fired = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)   # spike flags of _update_uniform
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)
         out_step_counts[c] = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
             ring[:] = 0
-            refractory[:] = 0
-            pending[:] = 0
+            hold[:] = 0
             out_counts[s] = 0
             out_spike_count[s] = 0
             out_first_spike[s] = -1
@@ -572,19 +602,35 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
                     out_raster[s, t] = 0
                 for r in range(update_slices.shape[0]):
                     first, last, group = update_slices[r, 0], update_slices[r, 1], update_slices[r, 2]
-                    _gather_input(first, last, slot, ring, port_shift, neuron_port_ptr, one_port, x)
-                    if uniform_slices[r]:   # the same loop, compiled with the slice's scalars and no pending flags
-                        n_spiked = _update_neurons(first, last, group, x, syn_factor[first], mem_factor[first], v_th,
-                                                   bias, bias_syn[first], v_reset, refractory_steps[first],
-                                                   has_threshold[first], reset_mode[first], decay_bits, rounding,
-                                                   input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd,
-                                                   v_noise_sd, key_u, key_v, u, v, refractory, None, step, spiked)
+                    if uniform_slices[r]:   # branch-free, with the slice's scalars
+                        if one_port:   # the ring's slot is the input: read and cleared by the update
+                            row, shift = ring[slot, first:last], port_shift[first:last]
+                        else:
+                            _gather_input(first, last, slot, ring, port_shift, neuron_port_ptr, one_port, x)
+                            row, shift = x[:last - first], zero_shift[:last - first]
+                        if reset_mode[first] == RESET_SUBTRACT_NEXT:
+                            n_spiked = _update_uniform(first, last, group, row, shift, syn_factor[first],
+                                                       mem_factor[first], v_th, bias, bias_syn[first], v_reset,
+                                                       refractory_steps[first], has_threshold[first],
+                                                       reset_mode[first], decay_bits, rounding, input_shift,
+                                                       state_bits, syn_overflow, mem_overflow, u_noise_sd,
+                                                       v_noise_sd, key_u, key_v, u, v, hold, True, fired, step,
+                                                       spiked)
+                        else:   # the same, compiled without the pending subtraction
+                            n_spiked = _update_uniform(first, last, group, row, shift, syn_factor[first],
+                                                       mem_factor[first], v_th, bias, bias_syn[first], v_reset,
+                                                       refractory_steps[first], has_threshold[first],
+                                                       reset_mode[first], decay_bits, rounding, input_shift,
+                                                       state_bits, syn_overflow, mem_overflow, u_noise_sd,
+                                                       v_noise_sd, key_u, key_v, u, v, hold, None, fired, step,
+                                                       spiked)
                     else:
+                        _gather_input(first, last, slot, ring, port_shift, neuron_port_ptr, one_port, x)
                         n_spiked = _update_neurons(first, last, group, x, syn_factor, mem_factor, v_th, bias,
                                                    bias_syn, v_reset, refractory_steps, has_threshold, reset_mode,
                                                    decay_bits, rounding, input_shift, state_bits, syn_overflow,
                                                    mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, u, v,
-                                                   refractory, pending, step, spiked)
+                                                   hold, step, spiked)
                     for k in range(n_spiked):
                         i = spiked[k]
                         out_spike_count[s, i] += 1

@@ -130,3 +130,29 @@ def test_wide_synapse_tables_give_the_same_run(case):
     a, b = simulate_spiking(wide, spikes, record_raster=True), simulate_spiking(narrow, spikes, record_raster=True)
     for name in ("raster", "spike_count", "first_spike", "u_final", "v_final", "counts", "step_counts"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_every_spiking_neuron_of_wide_uniform_slices_is_listed():
+    """Uniform slices wider than one flag word (8 neurons) and not a multiple of it, a wide one updated
+    before a narrow one: every neuron spikes at its own steps, and the kernel lists each spike (spike
+    counts, raster, the spikes its synapses carry onward) as the reference does."""
+    from hwsim import Graph, load_chip, map_graph, quantize_spiking
+    from hwsim.simulate import _uniform_slices
+    n_wide, n_narrow, n_steps = 45, 5, 60
+    graph = Graph("wide", dt_s=1e-3)
+    graph.add_input("in", 1)
+    graph.add_population("wide", n_wide, "lif", v_th=1.0, decay_mem=0.0, decay_syn=1.0,
+                         bias=np.linspace(0.05, 0.9, n_wide))
+    graph.add_population("narrow", n_narrow, "lif", v_th=2.5, decay_mem=0.0, decay_syn=1.0)
+    graph.add_projection("in", "wide", np.full((n_wide, 1), 0.25))
+    graph.add_projection("wide", "narrow", np.random.default_rng(3).uniform(0.0, 0.5, (n_narrow, n_wide)))
+    graph.add_output("out", "narrow")
+    chip = load_chip("ideal")
+    qnet, placement = quantize_spiking(graph, chip), map_graph(graph, chip)
+    bits, word = chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits
+    arrays = lower_spiking(qnet, placement, bits, word)
+    assert _uniform_slices(arrays).all()
+    spikes = (np.arange(n_steps)[None, :, None] % 3 == 0).astype(np.uint8)
+    result = simulate_spiking(arrays, spikes, record_raster=True)
+    assert (result.spike_count[0, :n_wide] > 0).all() and result.spike_count[0, n_wide:].sum() > 0
+    assert_same(result, reference_spiking(qnet, placement, spikes, bits, word))
