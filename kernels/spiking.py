@@ -348,17 +348,18 @@ def _update_neurons(first, last, group, x, syn_factor, mem_factor, v_th, bias, b
 
 
 @njit(**JIT)
-def _list_fired(fired_words, first, out_spiked):
-    """Write ``first + j`` for every nonzero byte ``j`` of ``fired_words`` (uint64 words of one byte per
-    neuron, zero past the slice's end) into ``out_spiked`` in index order; return how many. A word is
-    skipped whole when no neuron of its 8 spiked."""
+def _list_fired(fired, n, first, out_spiked):
+    """Write ``first + j`` for every nonzero ``fired[j]``, ``j < n``, into ``out_spiked`` in index order;
+    return how many. ``fired`` (uint8, a multiple of 8 long) is tested 8 flags at a time as uint64 words,
+    and a word with none set is skipped whole."""
     n_spiked = 0
-    for w in range(fired_words.shape[0]):
-        if fired_words[w] == 0:
+    words = fired.view(np.uint64)
+    for w in range((n + 7) // 8):
+        if words[w] == 0:
             continue
-        for b in range(8):
-            if (fired_words[w] >> np.uint64(8 * b)) & np.uint64(0xFF):
-                out_spiked[n_spiked] = first + 8 * w + b
+        for j in range(8 * w, min(8 * w + 8, n)):
+            if fired[j]:
+                out_spiked[n_spiked] = first + j
                 n_spiked += 1
     return n_spiked
 
@@ -415,9 +416,7 @@ def _update_uniform(first, last, group, row, shift, syn_factor, mem_factor, v_th
     step[group, NEURON_IDLE] += n - n_active
     if n_fired == 0:
         return 0
-    padded = (n + 7) // 8 * 8
-    fired[n:padded] = 0   # a longer slice may have left flags there
-    return _list_fired(fired[:padded].view(np.uint64), first, out_spiked)
+    return _list_fired(fired, n, first, out_spiked)
 
 
 @njit(**JIT)
@@ -505,7 +504,7 @@ def run_spiking(input_spikes, n_inputs, n_neurons, n_groups, max_delay, src_seg_
         Synapse delays [step] and ports (shift; ports of each neuron).
     one_port : bool
         True when ``neuron_port_ptr`` is ``0, 1, ..., n_neurons`` (every neuron has one port, port ``i``):
-        :func:`_gather_input` then skips the port table.
+        :func:`_update_uniform` then reads the ring slot itself, :func:`_gather_input` skips the port table.
     syn_weight : ndarray int32, int64 or float64 ``(n_syn,)``
         Synaptic weights [state units] (accumulated in the ring at the state's dtype).
     src_group, src_packets, src_hops_x, src_hops_y : ndarray int64

@@ -4,9 +4,10 @@ from dataclasses import replace
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
+from hwsim import Graph, load_chip, map_graph, quantize_spiking
 from hwsim.kernels.actions import N_ACTIONS, NEURON_ACTIVE, NEURON_IDLE, SYNOP
 from hwsim.lowering import lower_mlp, lower_spiking, synapse_dtypes
-from hwsim.simulate import simulate_mlp, simulate_spiking
+from hwsim.simulate import _uniform_slices, simulate_mlp, simulate_spiking
 from compare import assert_same, by_column
 from reference import reference_mlp, reference_spiking
 from strategies import mlp_cases, spiking_cases
@@ -136,8 +137,6 @@ def test_every_spiking_neuron_of_wide_uniform_slices_is_listed():
     """Uniform slices wider than one flag word (8 neurons) and not a multiple of it, a wide one updated
     before a narrow one: every neuron spikes at its own steps, and the kernel lists each spike (spike
     counts, raster, the spikes its synapses carry onward) as the reference does."""
-    from hwsim import Graph, load_chip, map_graph, quantize_spiking
-    from hwsim.simulate import _uniform_slices
     n_wide, n_narrow, n_steps = 45, 5, 60
     graph = Graph("wide", dt_s=1e-3)
     graph.add_input("in", 1)
