@@ -2,11 +2,13 @@
 
 Workload: the bundled digits SNN on ``chips/loihi.yaml``, ``weight_variation.sigma`` at 0, 0.1, 0.2,
 0.3 x INSTANCES chip instances, SAMPLES held-out samples per point (defaults: 40 points x 360
-samples, a sweep of a few seconds, and 200 points x 360 samples, long enough that the pool's start
-is amortised as in the thousand-point sweeps users run). Sweeps with 1 and 2 workers
-run interleaved (1, 2, 1, 2, ...) after one untimed warm-up of each (Numba cache, imports); the
-table gives medians. Times are whole ``hwsim.sweep.sweep`` calls, so the 2-worker figure includes
-starting the spawned pool (reported apart). Both must give identical points.
+samples, a sweep of a few seconds, and 200 points x 360 samples). Sweeps in each configuration
+run interleaved (one of each in turn) after one untimed warm-up of each (Numba cache, imports, the
+pool's fork server); the table gives medians of whole ``hwsim.sweep.sweep`` calls. 2 workers are
+this process and one helper forked from the fork server, which the warm-up started: that is every
+sweep after the first in a session. The first sweep of a fresh process (what a one-shot
+``hwsim noise`` pays: the kernels' first load, and for 2 workers the fork server's start) is
+measured apart, in fresh interpreters, 1 and 2 workers interleaved. All must give identical points.
 
 Usage (from the repository root)::
 
@@ -38,48 +40,62 @@ from hwsim.sweep import sweep
 from bench.results_md import machine, write_section
 
 SECTION = "bench_sweep"
+ROOT = Path(__file__).resolve().parents[1]
 VALUES = [0.0, 0.1, 0.2, 0.3]
 
 
-def _import(name: str) -> str:
-    import importlib
-
-    importlib.import_module(name)
-    return name
-
-
-def _pool_start_s() -> float:
-    """Time to start 2 spawned workers that import hwsim (what a 2-worker sweep pays once)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    t = time.perf_counter()
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_import, ["hwsim.pipeline", "hwsim.pipeline"]))
-    return time.perf_counter() - t
-
-
-#: The configurations compared: (label, local workers, Numba threads of the in-process worker).
+#: The configurations compared: (label, local workers, Numba threads of this process).
 CONFIGS = (("1 core: 1 worker, 1 thread", 1, 1),
            ("2 cores: 1 worker, 2 threads", 1, 2),
            ("2 cores: 2 workers x 1 thread", 2, 1))
+SPEC = {"version": 1, "sources": [{"kind": "weight_variation", "sigma": 0.1}]}
 
 
-def _measure(graph, chip, spec, instances: int, samples: int, repeats: int) -> tuple[list[str], dict]:
+def _timed_sweep(graph, chip, x, y, instances: int, workers: int, threads: int):
+    """One whole sweep on ``threads`` Numba threads in this process: (seconds, SweepResult)."""
+    saved = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        t0 = time.perf_counter()
+        res = sweep(graph, chip, x, y, SPEC, "weight_variation", "sigma", VALUES, instances=instances,
+                    seed=0, workers=workers, progress=False)
+        return time.perf_counter() - t0, res
+    finally:
+        numba.set_num_threads(saved)
+
+
+def first_sweep(instances: int, samples: int, workers: int) -> None:
+    """In a fresh interpreter: print the first sweep's seconds and its points' hash as JSON."""
+    graph = _bundled_model("digits_snn.npz")
+    x, y, _ = _task_data(graph, None, samples)
+    dt, res = _timed_sweep(graph, load_chip("loihi"), x, y, instances, workers, 1)
+    print(json.dumps({"seconds": dt, "points": res.to_json()}))
+
+
+def _first_sweeps(instances: int, samples: int, repeats: int) -> dict:
+    """First sweep of fresh processes, 1 and 2 workers interleaved: median seconds per worker count."""
+    import subprocess
+
+    code = "import sys; from bench.bench_sweep import first_sweep; first_sweep(*map(int, sys.argv[1:]))"
+    times, texts = {1: [], 2: []}, set()
+    for _ in range(repeats):
+        for workers in (1, 2):
+            out = subprocess.run([sys.executable, "-c", code, str(instances), str(samples), str(workers)],
+                                 cwd=ROOT, check=True, capture_output=True, text=True).stdout
+            rec = json.loads(out.splitlines()[-1])
+            times[workers].append(rec["seconds"])
+            texts.add(rec["points"])
+    return {"times": times, "median": {w: statistics.median(v) for w, v in times.items()},
+            "identical": len(texts) == 1}
+
+
+def _measure(graph, chip, instances: int, samples: int, repeats: int) -> tuple[list[str], dict]:
     """Interleaved sweeps in each of :data:`CONFIGS`; return table rows and facts."""
     x, y, _ = _task_data(graph, None, samples)
     n_points = len(VALUES) * instances
 
     def once(workers, threads):
-        saved = numba.get_num_threads()
-        numba.set_num_threads(threads)
-        try:
-            t0 = time.perf_counter()
-            res = sweep(graph, chip, x, y, spec, "weight_variation", "sigma", VALUES, instances=instances,
-                        seed=0, workers=workers, progress=False)
-            return time.perf_counter() - t0, res
-        finally:
-            numba.set_num_threads(saved)
+        return _timed_sweep(graph, chip, x, y, instances, workers, threads)
 
     times = {label: [] for label, _, _ in CONFIGS}
     results = {}
@@ -110,9 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="also write each workload's speeds against 1 core here (speed_2_vs_1: 2 workers x 1 thread)")
     args = parser.parse_args(argv)
     workloads = [tuple(int(v) for v in w.split(":")) for w in (args.workload or ["10:360", "50:360"])]
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        parser.error(f"Numba may use {numba.config.NUMBA_NUM_THREADS} core here; this benchmark compares 1 and 2 cores.")
     graph = _bundled_model("digits_snn.npz")
     chip = load_chip("loihi")
-    spec = {"version": 1, "sources": [{"kind": "weight_variation", "sigma": 0.1}]}
 
     # shipping the graph: pickled Graph object vs its to_arrays() form
     t = time.perf_counter()
@@ -129,10 +146,12 @@ def main(argv: list[str] | None = None) -> None:
             "|---|---|---|---|---|---|"]
     facts = []
     for instances, samples in workloads:
-        r, f = _measure(graph, chip, spec, instances, samples, args.repeats)
+        r, f = _measure(graph, chip, instances, samples, args.repeats)
         rows += r
         facts.append(f)
-    start = statistics.median(_pool_start_s() for _ in range(args.repeats))
+    cold_instances, cold_samples = workloads[-1]
+    cold = _first_sweeps(cold_instances, cold_samples, args.repeats)
+    cold_speed = cold["median"][1] / cold["median"][2]
     flags = " ".join(f"--workload {i}:{s}" for i, s in workloads)
     section = "\n".join([
         "## Robustness sweep throughput: 1 core vs 2 local cores",
@@ -154,9 +173,16 @@ def main(argv: list[str] | None = None) -> None:
                   for f in facts) + ".",
         f"Accuracy per level ({facts[-1]['label']}): {facts[-1]['acc']}.",
         "",
-        f"Starting 2 spawned workers that import hwsim costs {start:.2f} s (median) before Numba loads its "
-        f"cached kernels in each. The default (1 worker, in-process) runs the kernel on every core, parallel "
-        f"over the samples of a point; each pool worker uses 1 thread and takes whole points.",
+        f"First sweep of a fresh process ({facts[-1]['label']}, 1 Numba thread in this process; fresh "
+        f"interpreters, interleaved, medians of {args.repeats}): 1 worker {cold['median'][1]:.2f} s "
+        f"({', '.join(f'{v:.2f}' for v in cold['times'][1])}), 2 workers {cold['median'][2]:.2f} s "
+        f"({', '.join(f'{v:.2f}' for v in cold['times'][2])}): **{cold_speed:.2f}x**; identical points: "
+        f"{'yes' if cold['identical'] else 'NO'}. The 2-worker figure includes starting the fork server "
+        f"(a fresh interpreter importing hwsim and building Numba's compiler contexts), which this process "
+        f"overlaps with points of its own.",
+        "",
+        "The default (1 worker, in-process) runs the kernel on every core, parallel over the samples of a "
+        "point; with 2 workers this process and the helper use 1 thread each and take whole points.",
         "",
         f"Shipping the graph: pickled `Graph` {len(blob_graph) / 1024:.1f} KiB in {1000 * t_graph:.2f} ms; "
         f"`to_arrays()` form {len(blob_arrays) / 1024:.1f} KiB in {1000 * t_arrays:.2f} ms, rebuilt with "
@@ -167,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         write_section(SECTION, section)
     if args.json:
         args.json.write_text(json.dumps([{"label": f["label"], "speed_2_vs_1": f["speed"][CONFIGS[2][0]],
-                                          "speeds_vs_1_core": f["speed"], "identical": f["identical"]}
+                                          "speeds_vs_1_core": f["speed"], "identical": f["identical"],
+                                          "first_sweep_speed_2_vs_1": cold_speed}
                                          for f in facts]))
 
 

@@ -327,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_noise.add_argument("--chip", help="chip profile name or YAML path (default loihi)")
     p_noise.add_argument("--inputs", help=".npz with 'x' (values or spike raster), optional 'y' and 'calibration'")
     p_noise.add_argument("--samples", type=int, help="only the first N samples")
-    p_noise.add_argument("--workers", type=int, help="local worker processes (default 1: in-process, the kernel's threads use every core)")
+    p_noise.add_argument("--workers", type=int,
+                         help="processes computing points, this one included (default 1: in-process, the kernel's "
+                              "threads use every core; N: this one and N-1 helpers, faster for long sweeps)")
     p_noise.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (instead of local workers)")
     p_noise.add_argument("--out", default="hwsim_noise", help="output folder; finished points are kept in "
                                                               "points.jsonl and a rerun resumes (default "

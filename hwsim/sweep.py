@@ -15,14 +15,17 @@ number of workers or the scheduler.
 
 Execution
 ---------
-``workers=1`` (the default) runs the points in this process, where the kernel already spreads
-each point's samples over every core with Numba's threads; on 2 cores that beats a pool of
-2 processes (bench/RESULTS.md, bench_sweep: 0.18-0.69x for the pool), whose gain needs more
-cores or cheaper points. ``workers>1`` runs them in a local process pool started with ``spawn`` (the kernels use Numba's parallel threading layer,
-which is not safe to ``fork``); ``scheduler="tcp://HOST:PORT"`` sends them to a Dask distributed
-cluster. The work function is the same pure function of (graph arrays, chip, data, spec, point)
-in every case, so the numbers are identical. The graph travels as its :meth:`Graph.to_arrays`
-form, once per worker (pool initializer / ``Client.scatter``), and is rebuilt once per worker.
+``workers=1`` (the default) runs the points in this process, where the kernel spreads each
+point's samples over every core with Numba's threads (1.3-1.5x the points/s of one core on
+2 cores: the per-point Python work stays serial). ``workers=N`` runs them in this process and
+N-1 helper processes (:mod:`hwsim.local_pool`), each on its share of the cores and taking whole
+points: 1.9-2.0x on 2 cores once the pool's fork server runs, 1.6x for the first sweep of a
+fresh process, which pays the server's start (bench/RESULTS.md, bench_sweep). As with any
+process pool, a script that calls it must guard its top level with ``if __name__ == "__main__":``.
+``scheduler="tcp://HOST:PORT"`` sends the points to a Dask distributed cluster. The work function
+is the same pure function of (graph arrays, chip, data, spec, point) in every case, so the numbers
+are identical. The graph travels as its :meth:`Graph.to_arrays` form, once per helper (pool
+initializer / ``Client.scatter``), and is rebuilt once per helper.
 
 Resume
 ------
@@ -40,7 +43,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,38 +122,6 @@ def _compute_point(payload: dict, point: dict) -> dict:
     result = payload["runner"](graph, payload["chip"], payload["x"], payload["labels"],
                                payload["calibration"], spec, point["seed"])
     return {**point, **result}
-
-
-_PAYLOAD: dict | None = None  # set in each pool worker by _init_worker
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Pool workers hold both ends of their queues, so they never see their parent die: watch it."""
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def _init_worker(payload: dict, threads: int | None) -> None:
-    global _PAYLOAD
-    import threading
-
-    _PAYLOAD = payload
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    if threads is not None:
-        import numba
-
-        numba.set_num_threads(threads)
-
-
-def _pool_task(point: dict) -> dict:
-    return _compute_point(_PAYLOAD, point)
-
-
-def _dask_task(payload: dict, point: dict) -> dict:
-    return _compute_point(payload, point)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -456,27 +426,13 @@ def _execute(payload, todo, workers, scheduler, on_done) -> None:
 
         with Client(scheduler) as client:
             remote = client.scatter(payload, broadcast=True, hash=False)
-            futures = [client.submit(_dask_task, remote, p, pure=False) for p in todo]
+            futures = [client.submit(_compute_point, remote, p, pure=False) for p in todo]
             for fut in as_completed(futures):
                 on_done(fut.result())
         return
-    if workers <= 1:
-        for p in todo:
-            on_done(_compute_point(payload, p))
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed as cf_completed
+    from hwsim.local_pool import run_local
 
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(payload, threads)) as pool:
-        futures = [pool.submit(_pool_task, p) for p in todo]
-        try:
-            for fut in cf_completed(futures):
-                on_done(fut.result())
-        except BaseException:  # interrupted: drop the queued points (finished ones are already recorded)
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    run_local(_compute_point, payload, todo, workers, on_done)
 
 
 def sweep(graph, chip, x, labels, spec, kind: str, param: str, values: Sequence[float], instances: int = 10,
@@ -505,7 +461,8 @@ def sweep(graph, chip, x, labels, spec, kind: str, param: str, values: Sequence[
     calibration : array_like, optional
         Calibration inputs for MAC chips.
     workers : int, optional
-        Local worker processes (default 1: in this process, the kernel's threads use every core).
+        Processes computing points, this one included (default 1: this process alone, the kernel's
+        threads use every core; N: this process and N-1 helpers, one share of the cores each).
     scheduler : str, optional
         ``tcp://HOST:PORT`` of a Dask distributed scheduler; replaces the local pool.
     out_dir : path, optional
@@ -515,6 +472,8 @@ def sweep(graph, chip, x, labels, spec, kind: str, param: str, values: Sequence[
     """
     if int(instances) < 1:
         raise SpecError(f"sweep: instances {instances}; expected >= 1.")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1):
+        raise SpecError(f"sweep: workers {workers!r}; expected an integer >= 1 (1: this process alone).")
     if scheduler is not None and not str(scheduler).startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         raise SpecError(f"sweep: scheduler {scheduler!r}; expected an address like tcp://HOST:PORT.")
     payload, values, sweep_hash = _prepare(graph, chip, x, labels, spec, kind, param, values, seed,

@@ -146,6 +146,9 @@ def test_bad_arguments(task):
         _sweep(task, scheduler="localhost:8786")
     with pytest.raises(SpecError, match="values"):
         _sweep(task, values=[])
+    for workers in (0, -2, 1.5, True):
+        with pytest.raises(SpecError, match="workers"):
+            _sweep(task, workers=workers)
 
 
 # ---------------------------------------------------------------------------- outputs
