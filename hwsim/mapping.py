@@ -179,13 +179,20 @@ def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray) -> np.ndarra
 
 def _routes(graph: Graph, source_core: np.ndarray, neuron_core: np.ndarray,
             offsets: dict[str, int], neuron_offsets: dict[str, int]) -> np.ndarray:
-    """Unique (source core, destination core) pairs used by any synapse."""
-    pairs = []
+    """Unique (source core, destination core) pairs used by any synapse, in lexicographic order."""
+    src, dst = [], []
     for proj in graph.projections():
         pre, post, _, _ = proj.synapses()
-        pairs.append(np.stack([source_core[pre + offsets[proj.pre]],
-                               neuron_core[post + neuron_offsets[proj.post]]], axis=1))
-    return np.unique(np.concatenate(pairs), axis=0) if pairs else np.zeros((0, 2), np.int64)
+        src.append(source_core[pre + offsets[proj.pre]])
+        dst.append(neuron_core[post + neuron_offsets[proj.post]])
+    if not src or not sum(map(len, src)):
+        return np.zeros((0, 2), np.int64)
+    src, dst = np.concatenate(src).astype(np.int64), np.concatenate(dst).astype(np.int64)
+    lowest = int(src.min())
+    used = np.zeros((int(src.max()) - lowest + 1, int(dst.max()) + 1), bool)  # a few cores squared
+    used[src - lowest, dst] = True
+    route_src, route_dst = np.nonzero(used)
+    return np.stack([route_src + lowest, route_dst], axis=1).astype(np.int64)
 
 
 def _check_limit(chip: ChipProfile, key: str, counts: np.ndarray, owners: np.ndarray, what: str,
