@@ -65,7 +65,7 @@ def _timed_sweep(graph, chip, x, y, instances: int, workers: int, threads: int):
 
 
 def first_sweep(instances: int, samples: int, workers: int) -> None:
-    """In a fresh interpreter: print the first sweep's seconds and its points' hash as JSON."""
+    """In a fresh interpreter: print the first sweep's seconds and its result (``to_json``) as one JSON line."""
     graph = _bundled_model("digits_snn.npz")
     x, y, _ = _task_data(graph, None, samples)
     dt, res = _timed_sweep(graph, load_chip("loihi"), x, y, instances, workers, 1)
@@ -94,16 +94,13 @@ def _measure(graph, chip, instances: int, samples: int, repeats: int) -> tuple[l
     x, y, _ = _task_data(graph, None, samples)
     n_points = len(VALUES) * instances
 
-    def once(workers, threads):
-        return _timed_sweep(graph, chip, x, y, instances, workers, threads)
-
     times = {label: [] for label, _, _ in CONFIGS}
     results = {}
     for label, workers, threads in CONFIGS:  # warm-up
-        _, results[label] = once(workers, threads)
+        _, results[label] = _timed_sweep(graph, chip, x, y, instances, workers, threads)
     for _ in range(repeats):
         for label, workers, threads in CONFIGS:
-            dt, res = once(workers, threads)
+            dt, res = _timed_sweep(graph, chip, x, y, instances, workers, threads)
             times[label].append(dt)
             assert res.points == results[label].points
     med = {label: statistics.median(v) for label, v in times.items()}
