@@ -127,6 +127,17 @@ def _uniform_slices(a: SpikingArrays) -> np.ndarray:
     return uniform
 
 
+def _active_slices(a: SpikingArrays, uniform: np.ndarray) -> np.ndarray:
+    """Per update slice, 1 when it is uniform and every neuron of it counts as active at every update
+    (its ``bias_syn`` or every ``bias`` is nonzero): the kernel then counts the slice's neurons without
+    testing each one."""
+    slices = _i64(a.update_slices).reshape(-1, 3)
+    active = np.zeros(slices.shape[0], dtype=np.uint8)
+    for r, (first, last, _) in enumerate(slices):
+        active[r] = bool(uniform[r]) and (a.bias_syn[first] != 0 or bool(np.all(a.bias[first:last] != 0)))
+    return active
+
+
 def _per_neuron_noise(sd: np.ndarray) -> np.ndarray | None:
     """Standard deviations for the kernel: float64, or None when all are 0 (the kernel compiles them away)."""
     return _f64(sd) if np.any(sd) else None
@@ -194,6 +205,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                         for _ in range(2))
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
     syn_port, syn_weight = _synapses(a)
+    uniform = _uniform_slices(a)
     with _chunks(n_samples) as bounds:
         step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
         run_spiking(
@@ -203,7 +215,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
             _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr),
             bool(np.array_equal(a.neuron_port_ptr, np.arange(a.n_neurons + 1))), _i64(a.src_group),
             _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),
-            _uniform_slices(a),
+            uniform, _active_slices(a, uniform),
             value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
             value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
             _u8(a.reset_mode), int(a.decay_bits), int(a.rounding), int(a.input_shift),
