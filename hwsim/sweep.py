@@ -19,7 +19,7 @@ Execution
 point's samples over every core with Numba's threads (1.3-1.5x the points/s of one core on
 2 cores: the per-point Python work stays serial). ``workers=N`` runs them in this process and
 N-1 helper processes (:mod:`hwsim.local_pool`), each on its share of the cores and taking whole
-points: 1.9-2.0x on 2 cores once the pool's fork server runs, 1.5-1.6x for the first sweep of a
+points: 1.9-2.0x on 2 cores once the pool's fork server runs, 1.5-1.7x for the first sweep of a
 fresh process, which pays the server's start (bench/RESULTS.md, bench_sweep). As with any
 process pool, a script that calls it must guard its top level with ``if __name__ == "__main__":``.
 ``scheduler="tcp://HOST:PORT"`` sends the points to a Dask distributed cluster. The work function
