@@ -21,7 +21,7 @@ import multiprocessing
 import os
 import queue
 import threading
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Callable, Sequence
 
 #: Imported by the fork server before it forks any helper.
@@ -79,7 +79,11 @@ def _feed(pool, fn: Callable, items: collections.deque, limit: int, finished: qu
                 break
             try:
                 out.add(pool.submit(_helper_task, fn, item))
-            except RuntimeError:  # the pool shut down: the caller failed or was interrupted
+            except RuntimeError as exc:  # shut down (the caller failed or was interrupted) or broken
+                if not stop.is_set():  # broken: the caller raises it instead of finishing without the item
+                    failed = Future()
+                    failed.set_exception(exc)
+                    finished.put(failed)
                 break
         if not out:
             finished.put(None)

@@ -23,6 +23,13 @@ def fail_in_helpers(shared, item):
     return item
 
 
+def die_in_helpers(shared, item):
+    time.sleep(0.05)
+    if os.getpid() != shared["caller"]:
+        os._exit(3)  # as if killed (e.g. out of memory)
+    return item
+
+
 def fail_on(shared, item):
     if item == shared["bad"]:
         raise KeyError(item)
@@ -63,6 +70,13 @@ def test_more_workers_than_items():
 def test_a_helpers_error_reaches_the_caller():
     with pytest.raises(ValueError, match="failed in a helper"):
         _run(fail_in_helpers, {"caller": os.getpid()}, list(range(40)), 2)
+
+
+def test_a_helper_that_dies_fails_the_call_instead_of_dropping_items():
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        _run(die_in_helpers, {"caller": os.getpid()}, list(range(40)), 2)
 
 
 def test_the_callers_own_error_propagates():
