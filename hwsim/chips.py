@@ -26,7 +26,7 @@ import yaml
 
 from hwsim.errors import SpecError, did_you_mean, one_of
 from hwsim.kernels.actions import NAMES as ACTION_NAMES
-from hwsim.neuron_models import MODELS as NEURON_MODELS
+from hwsim.neuron_models import MODELS as NEURON_MODELS, RESET_MODES
 
 
 @dataclass(frozen=True)
@@ -187,10 +187,14 @@ class SpikingArithmetic:
     syn_overflow, mem_overflow : str
         ``wrap`` (one +-2**state_bits correction, as Lava) or ``saturate``.
     reset_modes : tuple of str
-        Supported IR resets: ``zero`` (v <- 0), ``value`` (v <- v_reset), ``subtract``,
-        ``subtract_next`` (snnTorch's delayed subtraction).
+        Supported IR resets (:data:`hwsim.neuron_models.RESET_MODES`), and ``zero`` (``value`` with
+        ``v_reset = 0``).
     refractory : bool
         Whether a refractory period is supported.
+    receptors : int
+        Synaptic currents per neuron, each with its own decay (Loihi: 1; SpiNNaker's IF_curr_exp: 2).
+    initial_state : bool
+        Whether neurons can start from a given state (u, v, refractory count) instead of 0.
     """
 
     weight_bits: int
@@ -212,6 +216,8 @@ class SpikingArithmetic:
     mem_overflow: str
     reset_modes: tuple[str, ...]
     refractory: bool
+    receptors: int
+    initial_state: bool
 
 
 @dataclass(frozen=True)
@@ -227,11 +233,15 @@ class FloatArithmetic:
         Supported IR resets, as :attr:`SpikingArithmetic.reset_modes`.
     refractory : bool
         Whether a refractory period is supported.
+    receptors, initial_state
+        As :class:`SpikingArithmetic`. A float datapath also takes real-valued (current) inputs.
     """
 
     bits: int
     reset_modes: tuple[str, ...]
     refractory: bool
+    receptors: int
+    initial_state: bool
 
 
 @dataclass(frozen=True)
@@ -386,20 +396,24 @@ def _is_int(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class _Int:
-    """An integer >= ``minimum`` (any integer when ``minimum`` is None), or null if ``nullable``."""
+    """An integer >= ``minimum`` (any integer when ``minimum`` is None) and <= ``maximum`` (when given),
+    or null if ``nullable``."""
 
     minimum: int | None = None
     nullable: bool = False
+    maximum: int | None = None
 
     @property
     def expected(self) -> str:
         text = "an integer" if self.minimum is None else f"an integer >= {self.minimum}"
+        text += "" if self.maximum is None else f" and <= {self.maximum}"
         return text + (" or null" if self.nullable else "")
 
     def check(self, value: Any, fail: Callable[..., SpecError]) -> int | None:
         if value is None and self.nullable:
             return None
-        if not _is_int(value) or (self.minimum is not None and value < self.minimum):
+        if not _is_int(value) or (self.minimum is not None and value < self.minimum) \
+                or (self.maximum is not None and value > self.maximum):
             hint = "true/false is not a number." if isinstance(value, bool) else ""
             raise fail(_found(value), f"expected {self.expected}", hint)
         return value
@@ -506,6 +520,7 @@ _CAPACITY_FIELDS = {
 }
 
 _OVERFLOW = _Choice(("wrap", "saturate"))
+_RESETS = ("zero",) + RESET_MODES
 _SPIKING_FIELDS = {
     "weight_bits": _Int(1),
     "weight_encoding": _Choice(("loihi_sign_modes", "signed")),
@@ -524,14 +539,18 @@ _SPIKING_FIELDS = {
     "state_bits": _Int(2),
     "syn_overflow": _OVERFLOW,
     "mem_overflow": _OVERFLOW,
-    "reset_modes": _Choices(("zero", "value", "subtract", "subtract_next")),
+    "reset_modes": _Choices(_RESETS),
     "refractory": _Bool(),
+    "receptors": _Int(1, maximum=64),
+    "initial_state": _Bool(),
 }
 
 _FLOAT_FIELDS = {
     "bits": _IntChoice((64,)),
-    "reset_modes": _Choices(("zero", "value", "subtract", "subtract_next")),
+    "reset_modes": _Choices(_RESETS),
     "refractory": _Bool(),
+    "receptors": _Int(1, maximum=64),
+    "initial_state": _Bool(),
 }
 
 _MAC_FIELDS = {

@@ -51,6 +51,12 @@ def one_of(found: str, options: Iterable[str]) -> str:
     return f"expected one of: {', '.join(options)}.{did_you_mean(found, options)}"
 
 
+def short(value, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters (``...`` marks the cut), for quoting user input in messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def exit_status(prog: str, action: Callable[[], int | None], failure: int = 1) -> int:
     """Run a command-line entry point's ``action``: its status (``None``: 0), or, when it raises an
     :class:`HwsimError`, ``prog: error: message`` on stderr and ``failure`` (no traceback)."""

@@ -1,42 +1,58 @@
 """The event-driven intermediate representation (IR) of a network.
 
-A :class:`Graph` is a ``networkx.DiGraph`` whose nodes are :class:`Input`,
+A :class:`Graph` is a ``networkx.MultiDiGraph`` whose nodes are :class:`Input`,
 :class:`Population` and :class:`Output` records and whose edges carry
-:class:`Projection` records (pre -> post) or readouts (population -> output).
-Every array lives in plain numpy; nothing here knows about chips or kernels.
+:class:`Projection` records (pre -> post, keyed by the projection's own name, so several
+may join one pair) or readouts (population -> output). Every array lives in plain numpy;
+nothing here knows about chips or kernels.
 
 Discrete-time semantics (the one place they are defined)
 -------------------------------------------------------
-Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds; all state starts at 0.
+Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds. State starts at 0, or at a
+population's ``initial`` state (per neuron: ``u`` per receptor, ``v``, ``refractory`` steps left).
 
-1. **Arrival.** A spike emitted by source ``j`` at step ``t`` through a synapse
-   ``(j -> i, w, d)`` with integer delay ``d >= 0`` adds ``w`` to the input of
-   ``i`` at step ``t + d``. Input channels emit at the step their raster says.
-   With ``d >= 1`` (the default, and the minimum on Loihi-like and SpiNNaker-like
-   chips: ``capacity.min_delay_steps``) an input spike at step 0 reaches the first
-   layer at step 1, as in Lava, where each Dense layer adds one step and DelayDense
-   with delay ``k`` arrives ``k + 1`` steps later. ``d = 0`` is an instantaneous
-   edge (NIR's and the PyTorch frameworks' semantics): the target sees the spike in
-   the step it was emitted. ``x_i[t]`` is the sum over all projections into ``i``.
-2. **Order within a step**, for every neuron at once::
+1. **Arrival.** An Input channel carries at each step either a spike (``kind="spike"``,
+   ``a[t] = 0`` or ``1``) or a real value (``kind="current"``: direct input, a current or graded
+   value; nothing is sent when ``a[t] = 0``). A spike emitted by neuron ``j`` at step ``t`` is
+   ``a[t] = 1``. Through a synapse ``(j -> i, w, d)`` with integer delay ``d >= 0`` it adds
+   ``w * a[t]`` to the input of ``i``'s receptor ``r`` (the projection's ``receptor``) at step
+   ``t + d``. With ``d >= 1`` (the default, and the minimum on Loihi-like and SpiNNaker-like
+   chips: ``capacity.min_delay_steps``) an input at step 0 reaches the first layer at step 1,
+   as in Lava, where each Dense layer adds one step and DelayDense with delay ``k`` arrives
+   ``k + 1`` steps later. ``d = 0`` is an instantaneous edge (NIR's and the PyTorch frameworks'
+   semantics): the target sees it in the step it was emitted. ``x_r[t]`` is the sum over all
+   projections into receptor ``r``.
+2. **Order within a step**, for every neuron at once (``r`` runs over the population's
+   ``n_receptors`` receptors; ``if`` has no synaptic current and adds ``x`` to ``v`` directly)::
 
-       i[t] = (1 - decay_syn) * i[t-1] + x[t] + bias_syn   # synaptic current (lif, li)
-       v[t] = (1 - decay_mem) * v[t-1] + i[t] + bias    # membrane (lif, li)
-       v[t] = v[t-1] + x[t] + bias                       # membrane (if)
-       spike s[t] = 1  if  v[t] > v_th                   # strict; lif and if only
-       on a spike: v[t] <- v_reset      (reset="value")
-                   v[t] <- v[t] - v_th  (reset="subtract")
-                   v[t] kept, and v_th is subtracted from v[t+1] after its update
-                                        (reset="subtract_next", snnTorch's default
-                                         delayed reset: v[t+1] = (1-decay_mem)*v[t]
-                                         + i[t+1] + bias - v_th)
-                   and the neuron is refractory for ``refractory_steps`` steps,
-                   during which v is held and no spike is emitted (i still integrates);
-                   a pending "subtract_next" waits for the first update after it.
+       i_r[t] = (1 - decay_syn_r) * i_r[t-1] + (x_r[t] + bias_syn_r)   # synaptic currents (lif, li)
+       v[t]   = (1 - decay_mem) * v[t-1] + sum_r i_r[t] + bias           # membrane (lif, li)
+       v[t]   = v[t-1] + x[t] + bias                                     # membrane (if)
+       spike s[t] = 1  if  v[t] > v_th                                   # strict; lif and if only
 
-   Populations update in a topological order of the delay-0 projections (which
-   must not form a cycle); a delay-0 spike is seen by its target in the same step,
-   every other spike at ``t + d``, never earlier.
+   and on a spike, by the population's ``reset``:
+
+   ``"value"``           ``v[t] <- v_reset``.
+   ``"value_next"``      ``v[t]`` kept; the neuron's next update starts from ``v_reset`` instead of
+                         ``v[t]`` (``v[t+1] = (1 - decay_mem) * v_reset + ...``; a refractory neuron is
+                         held at ``v_reset``). snnTorch's delayed reset to zero.
+   ``"subtract"``        ``v[t] <- v[t] - v_th``.
+   ``"subtract_next"``   ``v[t]`` kept, and ``v_th`` is subtracted from ``v[t+1]`` after its update
+                         (``v[t+1] = (1-decay_mem)*v[t] + sum_r i_r[t+1] + bias - v_th``; snnTorch's
+                         default delayed subtraction); a refractory period makes it wait for the first
+                         update after it.
+   ``"subtract_raised"`` as ``"subtract"``, except that a neuron whose stored membrane ``v[t-1]`` is
+                         still above ``v_th`` decides its spike on ``v1 = v[t] - v_th`` (``s[t] = v1 >
+                         v_th``) and then stores ``v1 - v_th`` if it spikes, ``v1 + v_th`` if not
+                         (snnTorch's subtraction with ``reset_delay=False``, computed in its order).
+   ``"none"``            ``v[t]`` kept (no reset).
+
+   After a spike the neuron is refractory for ``refractory_steps`` steps, during which v is held and
+   no spike is emitted (``i`` still integrates).
+
+   Populations update in a topological order of the delay-0 projections (which must not form a
+   cycle); a delay-0 input is seen by its target in the same step, every other at ``t + d``, never
+   earlier. A graph needs no Input: biases, initial state and recurrence can drive it alone.
 3. **Non-spiking graphs** (only ``relu`` / ``identity`` populations, value inputs)
    are MLPs: they run once per sample, layer by layer in topological order,
    ``y = f(W x + bias)``; their delays must be 1.
@@ -48,7 +64,10 @@ Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds; all state starts at
    lower index; for ``first_spike`` it is the earliest spike (silent neurons last).
 
 Weights, thresholds and biases share one dimensionless membrane unit per
-population; chips quantise them in :mod:`hwsim.quantize` (the identity on float chips).
+population; chips quantise them in :mod:`hwsim.quantize` (the identity on float chips). A
+projection may also state the chip-level precision it was trained for (Loihi's
+``weight_bits``, ``sign_mode`` and ``weight_exp``, as Lava's Dense takes them); integer
+chips with Loihi's synapse encoding then quantise it exactly as Lava does.
 """
 from __future__ import annotations
 
@@ -61,17 +80,21 @@ from typing import Iterator, Mapping
 import networkx as nx
 import numpy as np
 
-from hwsim.errors import GraphError, one_of
-from hwsim.neuron_models import RESET_MODES, get_model
+from hwsim.errors import GraphError, one_of, short
+from hwsim.neuron_models import RESET_MODES, NeuronModel, get_model
 
-INPUT_KINDS = ("spike", "value")
+INPUT_KINDS = ("spike", "current", "value")
 READOUTS = ("spike_count", "v_final", "first_spike", "value")
-FORMAT_VERSION = 1
+SIGN_MODES = ("auto", "excitatory", "inhibitory", "mixed")
+#: Lava's ``num_weight_bits`` range: Loihi's synapse holds at most 8 weight bits.
+WEIGHT_BITS_RANGE = (1, 8)
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True, eq=False)
 class Input:
-    """An entry of the network: ``size`` channels of spikes or real values.
+    """An entry of the network: ``size`` channels of spikes, currents or values.
 
     Attributes
     ----------
@@ -80,7 +103,8 @@ class Input:
     size : int
         Number of channels.
     kind : str
-        ``"spike"`` (binary events per step) or ``"value"`` (real values, MLPs).
+        ``"spike"`` (0/1 events per step), ``"current"`` (a real value per step: direct input,
+        injected through the input's projections) or ``"value"`` (an MLP's real-valued input).
     """
 
     name: str
@@ -101,11 +125,16 @@ class Population:
     model : str
         Key of :data:`hwsim.neuron_models.MODELS`.
     params : mapping of str to ndarray
-        float64 arrays of shape ``(size,)``, one per model parameter, in membrane units
-        (``decay_*`` are fractions per step, ``refractory_steps`` a whole number).
+        float64 arrays, one per model parameter, in membrane units (``decay_*`` are fractions per
+        step, ``refractory_steps`` a whole number): shape ``(size,)``, or ``(n_receptors, size)`` for
+        the model's receptor parameters (``decay_syn``, ``bias_syn``).
     reset : str
-        ``"value"`` (v <- v_reset), ``"subtract"`` (v <- v - v_th) or ``"subtract_next"``
-        (v_th subtracted after the next update, snnTorch's delayed reset).
+        One of :data:`hwsim.neuron_models.RESET_MODES` (see the module docstring).
+    n_receptors : int
+        Synaptic currents per neuron, each with its own decay; projections choose one.
+    initial : mapping of str to ndarray
+        Initial state, for the keys given: ``u`` float64 ``(n_receptors, size)``, ``v`` float64
+        ``(size,)``, ``refractory`` int64 ``(size,)``; the others start at 0.
     """
 
     name: str
@@ -113,14 +142,18 @@ class Population:
     model: str
     params: Mapping[str, np.ndarray] = field(default_factory=dict)
     reset: str = "value"
+    n_receptors: int = 1
+    initial: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
 class Projection:
-    """Synapses from ``pre`` to ``post``, dense or sparse, with integer delays.
+    """Synapses from ``pre`` to ``post``, dense or sparse, with integer delays, feeding one receptor.
 
     Attributes
     ----------
+    name : str
+        Unique among the graph's projections (default ``"<pre>-><post>"``).
     pre, post : str
         Source node (Input or Population) and target Population.
     weight : ndarray
@@ -129,19 +162,37 @@ class Projection:
         Sparse only: int64 ``(n_syn,)`` source and target neuron of each synapse.
     delay_steps : ndarray
         int64, a scalar (0-d) or one per synapse (same shape as ``weight``); each >= 0 (0: instantaneous).
+    receptor : int
+        The target's receptor (synaptic current) these synapses feed.
+    weight_bits, weight_exp : int or None
+        Loihi's precision as Lava's Dense takes it (``num_weight_bits`` 1..8 and the shared exponent);
+        None: the quantiser chooses.
+    sign_mode : str or None
+        ``"auto"`` (from the weights' signs), ``"excitatory"``, ``"inhibitory"`` or ``"mixed"``; an
+        explicit mode overrides the weights' signs as Lava's does. None: the quantiser chooses.
     """
 
+    name: str
     pre: str
     post: str
     weight: np.ndarray
     pre_index: np.ndarray | None = None
     post_index: np.ndarray | None = None
     delay_steps: np.ndarray = field(default_factory=lambda: np.asarray(1, dtype=np.int64))
+    receptor: int = 0
+    weight_bits: int | None = None
+    sign_mode: str | None = None
+    weight_exp: int | None = None
 
     @property
     def is_sparse(self) -> bool:
         """True when the synapses are stored as index lists."""
         return self.pre_index is not None
+
+    @property
+    def has_precision(self) -> bool:
+        """True when any of Loihi's precision fields is given (the quantiser then follows Lava's rule)."""
+        return self.weight_bits is not None or self.sign_mode is not None or self.weight_exp is not None
 
     def synapses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(pre_index, post_index, weight, delay_steps)`` of every stored synapse.
@@ -186,7 +237,7 @@ def _as_finite(where: str, values, dtype=np.float64) -> np.ndarray:
     try:
         arr = np.array(values, dtype=dtype)
     except (TypeError, ValueError) as exc:
-        raise GraphError(f"{where}: could not read the values as numbers ({exc}); "
+        raise GraphError(f"{where}: could not read the values as numbers ({str(exc)[:120]}); "
                          f"expected a numeric array.") from None
     if not np.all(np.isfinite(arr)):
         bad = int(np.count_nonzero(~np.isfinite(arr)))
@@ -197,18 +248,91 @@ def _as_finite(where: str, values, dtype=np.float64) -> np.ndarray:
 
 def _check_name(name: str) -> str:
     if not isinstance(name, str) or not name or "/" in name:
-        raise GraphError(f"node name {name!r}: expected a non-empty string without '/'.")
+        raise GraphError(f"node name {short(name)}: expected a non-empty string without '/'.")
     return name
 
 
-def _check_size(where: str, size) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise GraphError(f"{where}: size {size!r}; expected a positive integer.")
-    return int(size)
+def _check_count(where: str, what: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise GraphError(f"{where}: {what} {short(value)}; expected a positive integer.")
+    return int(value)
+
+
+def _per_neuron(where: str, key: str, value, size: int) -> np.ndarray:
+    """A parameter as float64 ``(size,)``: a scalar is repeated."""
+    arr = _as_finite(f"{where}: {key}", value)
+    if arr.ndim == 0:
+        arr = np.full(size, float(arr))
+    if arr.shape != (size,):
+        raise GraphError(f"{where}: {key} has shape {arr.shape}; expected () or ({size},).")
+    return arr
+
+
+def _per_receptor(where: str, key: str, value, size: int, n_receptors: int) -> np.ndarray:
+    """A receptor parameter as float64 ``(n_receptors, size)``: a scalar, one value per neuron (one
+    receptor), one per receptor ``(n_receptors,)`` or a full ``(n_receptors, size)`` array."""
+    arr = _as_finite(f"{where}: {key}", value)
+    shape = (n_receptors, size)
+    if arr.ndim == 0:
+        return np.full(shape, float(arr))
+    if arr.ndim == 1 and n_receptors == 1 and arr.size == size:
+        return arr.reshape(shape)
+    if arr.ndim == 1 and n_receptors > 1 and arr.size == n_receptors and size != n_receptors:
+        return np.repeat(arr[:, None], size, axis=1)
+    if arr.shape == shape:
+        return arr
+    expected = f"() or ({size},)" if n_receptors == 1 else f"(), ({n_receptors},) or {shape}"
+    raise GraphError(f"{where}: {key} has shape {arr.shape}; expected {expected} ({n_receptors} receptor(s) "
+                     f"x {size} neurons).")
+
+
+def _initial_state(where: str, model: NeuronModel, initial, size: int, n_receptors: int) -> dict:
+    """Validate a population's initial state: only the model's state, in the right shapes."""
+    if initial is None:
+        return {}
+    if not isinstance(initial, Mapping):
+        raise GraphError(f"{where}: initial {type(initial).__name__}; expected a mapping such as "
+                         f"{{'v': array of {size}}}.")
+    unknown = sorted(set(initial) - set(model.state))
+    if unknown:
+        options = model.state or ("(none: model '" + model.name + "' keeps no state)",)
+        raise GraphError(f"{where}: unknown initial state {short(unknown[0])} for model '{model.name}'; "
+                         f"{one_of(unknown[0], options)}")
+    out = {}
+    for key, value in initial.items():
+        if key == "u":
+            out[key] = _per_receptor(where, "initial u", value, size, n_receptors)
+        elif key == "v":
+            out[key] = _per_neuron(where, "initial v", value, size)
+        else:
+            steps = _per_neuron(where, "initial refractory", value, size)
+            if steps.min() < 0 or np.any(steps != np.round(steps)):
+                raise GraphError(f"{where}: initial refractory must be whole numbers of steps >= 0.")
+            out[key] = steps.astype(np.int64)
+    return out
+
+
+def _projection_precision(where: str, weight_bits, sign_mode, weight_exp) -> tuple:
+    """Validate Loihi's optional per-projection precision (Lava's Dense parameters)."""
+    if weight_bits is not None:
+        low, high = WEIGHT_BITS_RANGE
+        if isinstance(weight_bits, bool) or not isinstance(weight_bits, (int, np.integer)) \
+                or not low <= weight_bits <= high:
+            raise GraphError(f"{where}: weight_bits {short(weight_bits)}; expected an integer in "
+                             f"{low}..{high} (Lava's num_weight_bits: Loihi's synapse holds at most {high} bits).")
+        weight_bits = int(weight_bits)
+    if sign_mode is not None and sign_mode not in SIGN_MODES:
+        raise GraphError(f"{where}: sign_mode {short(sign_mode)}; {one_of(sign_mode, SIGN_MODES)}")
+    if weight_exp is not None:
+        if isinstance(weight_exp, bool) or not isinstance(weight_exp, (int, np.integer)) or abs(weight_exp) > 64:
+            raise GraphError(f"{where}: weight_exp {short(weight_exp)}; expected an integer in -64..64 "
+                             f"(the shift of the projection's summed input).")
+        weight_exp = int(weight_exp)
+    return weight_bits, sign_mode, weight_exp
 
 
 class Graph:
-    """A network: inputs, populations, projections and outputs on a ``networkx.DiGraph``.
+    """A network: inputs, populations, projections and outputs on a ``networkx.MultiDiGraph``.
 
     Parameters
     ----------
@@ -222,12 +346,14 @@ class Graph:
     """
 
     def __init__(self, name: str, dt_s: float = 1e-3, metadata: dict | None = None):
-        if not (isinstance(dt_s, (int, float)) and np.isfinite(dt_s) and dt_s > 0):
-            raise GraphError(f"graph '{name}': dt_s={dt_s!r}; expected a positive number of seconds.")
+        if not (isinstance(dt_s, (int, float)) and not isinstance(dt_s, bool) and np.isfinite(dt_s) and dt_s > 0):
+            raise GraphError(f"graph {short(name)}: dt_s={short(dt_s)}; expected a positive number of "
+                             f"seconds.")
         self.name = str(name)
         self.dt_s = float(dt_s)
         self.metadata = dict(metadata or {})
-        self.nx = nx.DiGraph()
+        self.nx = nx.MultiDiGraph()
+        self._projections: dict[str, Projection] = {}
 
     # ------------------------------------------------------------------ building
     def _new_node(self, node) -> None:
@@ -237,17 +363,17 @@ class Graph:
         self.nx.add_node(node.name, node=node)
 
     def add_input(self, name: str, size: int, kind: str = "spike") -> Input:
-        """Add an :class:`Input` of ``size`` channels (``kind`` "spike" or "value")."""
-        size = _check_size(f"input '{name}'", size)
+        """Add an :class:`Input` of ``size`` channels (``kind`` "spike", "current" or "value")."""
+        size = _check_count(f"input '{name}'", "size", size)
         if kind not in INPUT_KINDS:
-            raise GraphError(f"input '{name}': kind '{kind}'; {one_of(kind, INPUT_KINDS)}")
+            raise GraphError(f"input '{name}': kind {short(kind)}; {one_of(kind, INPUT_KINDS)}")
         node = Input(name, size, kind)
         self._new_node(node)
         return node
 
-    def add_population(self, name: str, size: int, model: str, reset: str = "value",
-                       **params) -> Population:
-        """Add a :class:`Population`; each parameter is a scalar or a ``(size,)`` array.
+    def add_population(self, name: str, size: int, model: str, reset: str = "value", *,
+                       n_receptors: int = 1, initial: Mapping | None = None, **params) -> Population:
+        """Add a :class:`Population`.
 
         Parameters
         ----------
@@ -258,15 +384,26 @@ class Graph:
         model : str
             Neuron model (see :mod:`hwsim.neuron_models`).
         reset : str
-            ``"value"``, ``"subtract"`` or ``"subtract_next"`` (spiking models only).
+            One of :data:`hwsim.neuron_models.RESET_MODES` (spiking models only).
+        n_receptors : int
+            Synaptic currents per neuron (models with receptor parameters only).
+        initial : mapping, optional
+            Initial state: ``u`` (per receptor), ``v``, ``refractory`` (steps left), each a scalar or
+            per neuron (``u``: as a receptor parameter); missing ones start at 0.
         **params
-            Model parameters; missing ones take the model's defaults.
+            Model parameters; missing ones take the model's defaults. Each is a scalar or ``(size,)``;
+            a receptor parameter (``decay_syn``, ``bias_syn``) may also be ``(n_receptors,)`` or
+            ``(n_receptors, size)``.
         """
         where = f"population '{name}'"
-        size = _check_size(where, size)
+        size = _check_count(where, "size", size)
         spec = get_model(model, where)
         if reset not in RESET_MODES:
-            raise GraphError(f"{where}: reset '{reset}'; {one_of(reset, RESET_MODES)}")
+            raise GraphError(f"{where}: reset {short(reset)}; {one_of(reset, RESET_MODES)}")
+        n_receptors = _check_count(where, "n_receptors", n_receptors)
+        if n_receptors > 1 and not spec.receptor_params:
+            raise GraphError(f"{where}: n_receptors {n_receptors} for model '{model}', which has no synaptic "
+                             f"current; expected 1. Hint: use 'lif' for several synaptic currents.")
         unknown = sorted(set(params) - set(spec.params))
         if unknown:
             raise GraphError(f"{where}: unknown parameter '{unknown[0]}' for model '{model}'; "
@@ -275,12 +412,9 @@ class Graph:
         for key, default in spec.params.items():
             if key not in params and default is None:
                 raise GraphError(f"{where}: model '{model}' needs parameter '{key}'; none was given.")
-            value = _as_finite(f"{where}: {key}", params.get(key, default))
-            if value.ndim == 0:
-                value = np.full(size, float(value))
-            if value.shape != (size,):
-                raise GraphError(f"{where}: {key} has shape {value.shape}; expected () or ({size},).")
-            arrays[key] = value
+            value = params.get(key, default)
+            arrays[key] = (_per_receptor(where, key, value, size, n_receptors) if key in spec.receptor_params
+                           else _per_neuron(where, key, value, size))
         for key in ("decay_syn", "decay_mem"):
             if key in arrays and (arrays[key].min() < 0 or arrays[key].max() > 1):
                 raise GraphError(f"{where}: {key} outside [0, 1]; expected the fraction lost per step.")
@@ -288,12 +422,15 @@ class Graph:
             ref = arrays["refractory_steps"]
             if ref.min() < 0 or np.any(ref != np.round(ref)):
                 raise GraphError(f"{where}: refractory_steps must be whole numbers >= 0.")
-        node = Population(name, size, model, arrays, reset)
+        state = _initial_state(where, spec, initial, size, n_receptors)
+        node = Population(name, size, model, arrays, reset, n_receptors, state)
         self._new_node(node)
         return node
 
     def add_projection(self, pre: str, post: str, weight, pre_index=None, post_index=None,
-                       delay_steps=1) -> Projection:
+                       delay_steps=1, *, name: str | None = None, receptor: int = 0,
+                       weight_bits: int | None = None, sign_mode: str | None = None,
+                       weight_exp: int | None = None) -> Projection:
         """Connect ``pre`` to ``post`` with dense ``weight (n_post, n_pre)`` or sparse index lists.
 
         Parameters
@@ -306,20 +443,31 @@ class Graph:
             Sparse connectivity, one entry per synapse.
         delay_steps : int or array_like
             Integer delays >= 0 (0: instantaneous), scalar or one per weight entry.
+        name : str, optional
+            Unique projection name; default ``"<pre>-><post>"`` (then ``"<pre>-><post>#2"``, ... when
+            several join the same pair).
+        receptor : int
+            The target's receptor (0 .. n_receptors - 1) these synapses feed.
+        weight_bits, sign_mode, weight_exp : optional
+            Loihi's precision as Lava's Dense takes it (see :class:`Projection`).
         """
-        where = f"projection '{pre}' -> '{post}'"
+        where = f"projection '{name}'" if name is not None else f"projection '{pre}' -> '{post}'"
         for end in (pre, post):
             if end not in self.nx:
-                raise GraphError(f"{where}: node '{end}' does not exist; "
+                raise GraphError(f"{where}: node {short(end)} does not exist; "
                                  f"{one_of(end, self.nx.nodes)} Hint: add nodes before projections.")
         src, dst = self.node(pre), self.node(post)
         if isinstance(src, Output):
             raise GraphError(f"{where}: '{pre}' is an Output; expected an Input or a Population as source.")
         if not isinstance(dst, Population):
             raise GraphError(f"{where}: '{post}' is a {type(dst).__name__}; expected a Population as target.")
-        if self.nx.has_edge(pre, post):
-            raise GraphError(f"{where}: a projection between these nodes already exists; "
-                             f"expected one per pair. Hint: sum the weights into one projection.")
+        name = self._projection_name(pre, post, name, where)
+        if isinstance(receptor, bool) or not isinstance(receptor, (int, np.integer)) \
+                or not 0 <= receptor < dst.n_receptors:
+            raise GraphError(f"{where}: receptor {short(receptor)}; expected an integer in "
+                             f"0..{dst.n_receptors - 1} ('{post}' has {dst.n_receptors} receptor(s)). Hint: "
+                             f"add_population(..., n_receptors=N) gives a population N synaptic currents.")
+        precision = _projection_precision(where, weight_bits, sign_mode, weight_exp)
         w = _as_finite(f"{where}: weight", weight)
         if (pre_index is None) != (post_index is None):
             raise GraphError(f"{where}: give both pre_index and post_index for sparse weights, or neither.")
@@ -329,57 +477,88 @@ class Graph:
                                  f"= ({post} size, {pre} size).")
             pi = qi = None
         else:
-            pi = np.asarray(pre_index)
-            qi = np.asarray(post_index)
-            if w.ndim != 1 or pi.shape != w.shape or qi.shape != w.shape:
-                raise GraphError(f"{where}: sparse weight, pre_index, post_index have shapes "
-                                 f"{w.shape}, {pi.shape}, {qi.shape}; expected three equal 1-D shapes.")
-            if not (np.issubdtype(pi.dtype, np.integer) and np.issubdtype(qi.dtype, np.integer)) and w.size:
-                raise GraphError(f"{where}: pre_index/post_index must be integers.")
-            pi = pi.astype(np.int64)
-            qi = qi.astype(np.int64)
-            if w.size and (pi.min() < 0 or pi.max() >= src.size or qi.min() < 0 or qi.max() >= dst.size):
-                raise GraphError(f"{where}: an index is out of range; expected pre_index in "
-                                 f"[0, {src.size}) and post_index in [0, {dst.size}).")
-            if w.size and len(np.unique(pi * dst.size + qi)) != w.size:
-                raise GraphError(f"{where}: duplicate (pre, post) synapses; expected each pair once. "
-                                 f"Hint: sum duplicate weights.")
+            pi, qi = self._sparse_indices(where, w, pre_index, post_index, src.size, dst.size)
+        d = self._delays(where, delay_steps, w.shape)
+        proj = Projection(name, pre, post, w, pi, qi, d, int(receptor), *precision)
+        self.nx.add_edge(pre, post, key=name, projection=proj)
+        self._projections[name] = proj
+        return proj
+
+    def _projection_name(self, pre: str, post: str, name, where: str) -> str:
+        if name is None:
+            name, k = f"{pre}->{post}", 1
+            while name in self._projections:
+                k += 1
+                name = f"{pre}->{post}#{k}"
+            return name
+        if not isinstance(name, str) or not name:
+            raise GraphError(f"{where}: name {short(name)}; expected a non-empty string.")
+        if name in self._projections:
+            raise GraphError(f"{where}: a projection named '{name}' already exists; expected a unique name.")
+        return name
+
+    @staticmethod
+    def _sparse_indices(where: str, w: np.ndarray, pre_index, post_index, n_pre: int, n_post: int):
+        pi, qi = np.asarray(pre_index), np.asarray(post_index)
+        if w.ndim != 1 or pi.shape != w.shape or qi.shape != w.shape:
+            raise GraphError(f"{where}: sparse weight, pre_index, post_index have shapes "
+                             f"{w.shape}, {pi.shape}, {qi.shape}; expected three equal 1-D shapes.")
+        if not (np.issubdtype(pi.dtype, np.integer) and np.issubdtype(qi.dtype, np.integer)) and w.size:
+            raise GraphError(f"{where}: pre_index/post_index must be integers.")
+        pi, qi = pi.astype(np.int64), qi.astype(np.int64)
+        if w.size and (pi.min() < 0 or pi.max() >= n_pre or qi.min() < 0 or qi.max() >= n_post):
+            raise GraphError(f"{where}: an index is out of range; expected pre_index in "
+                             f"[0, {n_pre}) and post_index in [0, {n_post}).")
+        if w.size and len(np.unique(pi * n_post + qi)) != w.size:
+            raise GraphError(f"{where}: duplicate (pre, post) synapses; expected each pair once. "
+                             f"Hint: sum duplicate weights, or put synapses of other delays in another projection.")
+        return pi, qi
+
+    @staticmethod
+    def _delays(where: str, delay_steps, shape: tuple) -> np.ndarray:
         d = np.asarray(delay_steps)
+        if d.dtype.kind not in "biuf":
+            raise GraphError(f"{where}: delay_steps of dtype {d.dtype}; expected whole numbers of steps.")
         if not np.issubdtype(d.dtype, np.integer):
-            if not np.all(np.isfinite(d)) or np.any(d != np.round(d)):
+            if not np.all(np.isfinite(d)) or np.any(d != np.round(d)) or (d.size and np.abs(d).max() > 2**40):
                 raise GraphError(f"{where}: delay_steps must be whole numbers of steps.")
         d = d.astype(np.int64)
-        if d.ndim != 0 and d.shape != w.shape:
-            raise GraphError(f"{where}: delay_steps shape {d.shape}; expected a scalar or {w.shape}.")
+        if d.ndim != 0 and d.shape != shape:
+            raise GraphError(f"{where}: delay_steps shape {d.shape}; expected a scalar or {shape}.")
         if d.size and d.min() < 0:
             raise GraphError(f"{where}: delay_steps {int(d.min())}; expected integers >= 0.")
-        proj = Projection(pre, post, w, pi, qi, d)
-        self.nx.add_edge(pre, post, projection=proj)
-        return proj
+        return d
 
     def add_output(self, name: str, source: str, readout: str = "spike_count") -> Output:
         """Add an :class:`Output` reading population ``source``."""
         where = f"output '{name}'"
         if source not in self.nx or not isinstance(self.node(source), Population):
-            raise GraphError(f"{where}: source '{source}' is not a population; "
+            raise GraphError(f"{where}: source {short(source)} is not a population; "
                              f"{one_of(source, [p.name for p in self.populations()])}")
         if readout not in READOUTS:
-            raise GraphError(f"{where}: readout '{readout}'; {one_of(readout, READOUTS)}")
+            raise GraphError(f"{where}: readout {short(readout)}; {one_of(readout, READOUTS)}")
         model = get_model(self.node(source).model)
         if readout in ("spike_count", "first_spike") and not model.spiking:
             raise GraphError(f"{where}: readout '{readout}' of non-spiking model '{model.name}'; "
                              f"expected 'v_final' or 'value'.")
         node = Output(name, source, readout)
         self._new_node(node)
-        self.nx.add_edge(source, name, readout=True)
+        self.nx.add_edge(source, name, key="readout", readout=True)
         return node
 
     # ------------------------------------------------------------------ queries
     def node(self, name: str):
         """Return the node record called ``name``."""
         if name not in self.nx:
-            raise GraphError(f"graph '{self.name}': no node '{name}'; {one_of(name, self.nx.nodes)}")
+            raise GraphError(f"graph '{self.name}': no node {short(name)}; {one_of(name, self.nx.nodes)}")
         return self.nx.nodes[name]["node"]
+
+    def projection(self, name: str) -> Projection:
+        """Return the projection called ``name``."""
+        if name not in self._projections:
+            raise GraphError(f"graph '{self.name}': no projection {short(name)}; "
+                             f"{one_of(name, self._projections)}")
+        return self._projections[name]
 
     def _of_type(self, cls) -> list:
         return [d["node"] for _, d in self.nx.nodes(data=True) if isinstance(d["node"], cls)]
@@ -398,12 +577,11 @@ class Graph:
 
     def projections(self) -> list[Projection]:
         """Projections in insertion order."""
-        return [d["projection"] for _, _, d in self.nx.edges(data=True) if "projection" in d]
+        return list(self._projections.values())
 
     def incoming(self, post: str) -> Iterator[Projection]:
-        """Projections into population ``post``."""
-        for pre in self.nx.predecessors(post):
-            yield self.nx.edges[pre, post]["projection"]
+        """Projections into population ``post``, in insertion order."""
+        return (p for p in self._projections.values() if p.post == post)
 
     def neuron_offsets(self) -> dict[str, int]:
         """Global index of each population's first neuron (populations in insertion order)."""
@@ -455,14 +633,31 @@ class Graph:
 
     # ------------------------------------------------------------------ validation
     def validate(self) -> "Graph":
-        """Check the whole graph; raise :class:`GraphError` naming the first problem. Returns self."""
-        if not self.inputs():
-            raise GraphError(f"graph '{self.name}': no Input node; expected at least one. "
-                             f"Hint: graph.add_input(name, size).")
+        """Check the whole graph; raise :class:`GraphError` naming the first problem. Returns self.
+
+        A spiking graph may have no Input and populations without incoming projections (biases,
+        initial state and recurrence drive them); an MLP needs an Input reaching every Output.
+        """
         if not self.outputs():
             raise GraphError(f"graph '{self.name}': no Output node; expected at least one. "
                              f"Hint: graph.add_output(name, source_population).")
         self.update_order()
+        spiking = self.is_spiking()
+        for inp in self.inputs():
+            if spiking and inp.kind == "value":
+                raise GraphError(f"input '{inp.name}': kind 'value' in a spiking graph; expected 'spike' or "
+                                 f"'current'. Hint: rate-encode values into spikes, or inject them as a current.")
+            if not spiking and inp.kind != "value":
+                raise GraphError(f"input '{inp.name}': kind '{inp.kind}' in a non-spiking (MLP) graph; "
+                                 f"expected kind 'value'.")
+        if not spiking:
+            self._validate_mlp()
+        return self
+
+    def _validate_mlp(self) -> None:
+        if not self.inputs():
+            raise GraphError(f"graph '{self.name}': no Input node in a non-spiking (MLP) graph; expected one. "
+                             f"Hint: graph.add_input(name, size, 'value').")
         for pop in self.populations():
             if self.nx.in_degree(pop.name) == 0:
                 raise GraphError(f"population '{pop.name}': no incoming projection; "
@@ -474,20 +669,13 @@ class Graph:
             if out.name not in reachable:
                 raise GraphError(f"output '{out.name}': not reachable from any input; "
                                  f"expected a path input -> ... -> '{out.source}'.")
-        spiking = self.is_spiking()
-        for inp in self.inputs():
-            if not spiking and inp.kind != "value":
-                raise GraphError(f"input '{inp.name}': kind 'spike' in a non-spiking (MLP) graph; "
-                                 f"expected kind 'value'.")
-        if not spiking:
-            if self.is_recurrent():
-                raise GraphError(f"graph '{self.name}': a non-spiking (MLP) graph has a cycle; "
-                                 f"expected a feed-forward graph.")
-            for proj in self.projections():
-                if np.any(proj.delay_steps != 1):
-                    raise GraphError(f"projection '{proj.pre}' -> '{proj.post}': delays in a non-spiking "
-                                     f"(MLP) graph; expected delay_steps 1.")
-        return self
+        if self.is_recurrent():
+            raise GraphError(f"graph '{self.name}': a non-spiking (MLP) graph has a cycle; "
+                             f"expected a feed-forward graph.")
+        for proj in self.projections():
+            if np.any(proj.delay_steps != 1):
+                raise GraphError(f"projection '{proj.name}': delays in a non-spiking (MLP) graph; expected "
+                                 f"delay_steps 1.")
 
     # ------------------------------------------------------------------ persistence
     def to_arrays(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -502,15 +690,20 @@ class Graph:
                 header["nodes"].append({"type": "Input", "name": name, "size": node.size, "kind": node.kind})
             elif isinstance(node, Population):
                 header["nodes"].append({"type": "Population", "name": name, "size": node.size,
-                                        "model": node.model, "reset": node.reset,
-                                        "params": sorted(node.params)})
+                                        "model": node.model, "reset": node.reset, "params": sorted(node.params),
+                                        "n_receptors": node.n_receptors, "initial": sorted(node.initial)})
                 for key, value in node.params.items():
                     arrays[f"node/{name}/{key}"] = value
+                for key, value in node.initial.items():
+                    arrays[f"init/{name}/{key}"] = value
             else:
                 header["nodes"].append({"type": "Output", "name": name, "source": node.source,
                                         "readout": node.readout})
         for k, proj in enumerate(self.projections()):
-            header["projections"].append({"pre": proj.pre, "post": proj.post, "sparse": proj.is_sparse})
+            header["projections"].append({"name": proj.name, "pre": proj.pre, "post": proj.post,
+                                          "sparse": proj.is_sparse, "receptor": proj.receptor,
+                                          "weight_bits": proj.weight_bits, "sign_mode": proj.sign_mode,
+                                          "weight_exp": proj.weight_exp})
             arrays[f"proj/{k}/weight"] = proj.weight
             arrays[f"proj/{k}/delay_steps"] = proj.delay_steps
             if proj.is_sparse:
@@ -520,10 +713,12 @@ class Graph:
 
     @classmethod
     def from_arrays(cls, header: dict, arrays: Mapping[str, np.ndarray], where: str = "graph") -> "Graph":
-        """Rebuild a graph from :meth:`to_arrays` output (validating everything again)."""
-        if header.get("format") != "hwsim-graph" or header.get("version") != FORMAT_VERSION:
-            raise GraphError(f"{where}: format {header.get('format')!r} version {header.get('version')!r}; "
-                             f"expected 'hwsim-graph' version {FORMAT_VERSION}.")
+        """Rebuild a graph from :meth:`to_arrays` output (validating everything again; version 1 files too)."""
+        if not isinstance(header, dict) or header.get("format") != "hwsim-graph" \
+                or header.get("version") not in READABLE_VERSIONS:
+            found = (header.get("format"), header.get("version")) if isinstance(header, dict) else (None, None)
+            raise GraphError(f"{where}: format {short(found[0])} version {short(found[1])}; expected "
+                             f"'hwsim-graph' version {' or '.join(map(str, READABLE_VERSIONS))}.")
         try:
             graph = cls(header["name"], header["dt_s"], header.get("metadata"))
             for spec in header["nodes"]:
@@ -531,18 +726,26 @@ class Graph:
                     graph.add_input(spec["name"], spec["size"], spec["kind"])
                 elif spec["type"] == "Population":
                     params = {k: arrays[f"node/{spec['name']}/{k}"] for k in spec["params"]}
-                    graph.add_population(spec["name"], spec["size"], spec["model"], spec["reset"], **params)
+                    initial = {k: arrays[f"init/{spec['name']}/{k}"] for k in spec.get("initial", ())}
+                    graph.add_population(spec["name"], spec["size"], spec["model"], spec["reset"],
+                                         n_receptors=spec.get("n_receptors", 1), initial=initial, **params)
             for k, spec in enumerate(header["projections"]):
                 sparse = spec["sparse"]
                 graph.add_projection(spec["pre"], spec["post"], arrays[f"proj/{k}/weight"],
                                      arrays[f"proj/{k}/pre_index"] if sparse else None,
                                      arrays[f"proj/{k}/post_index"] if sparse else None,
-                                     arrays[f"proj/{k}/delay_steps"])
+                                     arrays[f"proj/{k}/delay_steps"], name=spec.get("name"),
+                                     receptor=spec.get("receptor", 0), weight_bits=spec.get("weight_bits"),
+                                     sign_mode=spec.get("sign_mode"), weight_exp=spec.get("weight_exp"))
             for spec in header["nodes"]:
                 if spec["type"] == "Output":
                     graph.add_output(spec["name"], spec["source"], spec["readout"])
         except KeyError as exc:
-            raise GraphError(f"{where}: missing entry {exc}; expected a file written by hwsim.save_graph.") from None
+            raise GraphError(f"{where}: missing entry {str(exc)[:80]}; expected a file written by "
+                             f"hwsim.save_graph.") from None
+        except (TypeError, AttributeError) as exc:
+            raise GraphError(f"{where}: malformed header ({str(exc)[:80]}); expected a file written by "
+                             f"hwsim.save_graph.") from None
         return graph
 
 
@@ -569,7 +772,7 @@ def save_graph(graph: Graph, path: str | Path) -> Path:
 
 
 def load_graph(path: str | Path) -> Graph:
-    """Read a graph written by :func:`save_graph`."""
+    """Read a graph written by :func:`save_graph` (format version 1 or 2)."""
     path = Path(path)
     if not path.is_file():
         raise GraphError(f"{path}: no such file; expected a graph written by hwsim.save_graph (.npz).")
@@ -577,9 +780,13 @@ def load_graph(path: str | Path) -> Graph:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except (OSError, ValueError) as exc:
-        raise GraphError(f"{path}: not a readable .npz file ({exc}); expected a graph written by "
+        raise GraphError(f"{path}: not a readable .npz file ({str(exc)[:120]}); expected a graph written by "
                          f"hwsim.save_graph.") from None
     if "__header__" not in arrays:
         raise GraphError(f"{path}: no '__header__' entry; expected a graph written by hwsim.save_graph.")
-    header = json.loads(arrays.pop("__header__").tobytes().decode())
+    try:
+        header = json.loads(arrays.pop("__header__").tobytes().decode())
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise GraphError(f"{path}: its header is not JSON ({str(exc)[:80]}); expected a graph written by "
+                         f"hwsim.save_graph.") from None
     return Graph.from_arrays(header, arrays, where=str(path))

@@ -6,10 +6,12 @@ Each source's synapses are sorted by destination group and cut into
 *segments*, one per (source, destination group); the kernel walks a spiking
 source's segments, adds each synapse's weight into the ring buffer slot of its
 arrival step, and counts SYNOP and MEM_READ on the segment's group.
-A *port* is (projection, delay, target neuron): the synaptic input that a
-projection's synapses of one delay bring to one neuron, accumulated separately
-so that the projection's shift applies to the sum of the spikes emitted at one
-step, as Lava's DelayDense shifts each delay column (``hwsim.quantize.QProjection``).
+A neuron keeps one synaptic current per receptor in a *slot*: the populations' slots follow each other in
+graph order, each population's receptor-major (receptor ``k`` of neuron ``j`` of a population is slot
+``base + k * size + j``; :func:`slot_offsets`). A *port* is (projection, delay, slot): the synaptic
+input that a projection's synapses of one delay bring to one receptor of one neuron, accumulated
+separately so that the projection's shift applies to the sum of the spikes emitted at one step, as
+Lava's DelayDense shifts each delay column (``hwsim.quantize.QProjection``).
 """
 from __future__ import annotations
 
@@ -18,10 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.errors import GraphError
-from hwsim.kernels.resets import RESET_SUBTRACT, RESET_SUBTRACT_NEXT, RESET_VALUE
+from hwsim.kernels.neurons import MODEL_IDS
+from hwsim.kernels.resets import RESET_IDS
 from hwsim.mapping import Placement
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import QuantizedNetwork
+
+#: The kernel neuron model (``kernels/neurons.py``) of each IR model.
+KERNEL_MODELS = {"lif": MODEL_IDS["cuba_lif"], "if": MODEL_IDS["cuba_lif"], "li": MODEL_IDS["cuba_lif"]}
 
 
 @dataclass(frozen=True)
@@ -33,8 +39,11 @@ class SpikingArrays:
 
     Attributes
     ----------
-    n_inputs, n_neurons, n_groups, max_delay : int
-        Sizes; the ring buffer has ``max_delay + 1`` slots.
+    n_inputs, n_neurons, n_slots, n_groups, max_delay : int
+        Sizes (``n_slots``: receptor slots, one per neuron and receptor); the ring buffer has more than
+        ``max_delay`` slots.
+    input_scaled : ndarray ``(n_inputs,)`` uint8
+        1 for a current input channel (its values multiply its synapses' weights), 0 for a spike channel.
     src_seg_ptr : ndarray ``(n_sources + 1,)``
         Segments of source s are ``src_seg_ptr[s] .. src_seg_ptr[s+1]-1``.
     seg_syn_ptr : ndarray ``(n_segs + 1,)``
@@ -56,23 +65,30 @@ class SpikingArrays:
         weights float64.
     port_shift : ndarray ``(n_ports,)``
         Shift of each port's accumulated input (``<<`` if >= 0, floor ``>>`` if < 0).
-    neuron_port_ptr : ndarray ``(n_neurons + 1,)``
-        Ports of neuron i are ``neuron_port_ptr[i] .. neuron_port_ptr[i+1]-1``.
+    slot_port_ptr : ndarray ``(n_slots + 1,)``
+        Ports of slot s are ``slot_port_ptr[s] .. slot_port_ptr[s+1]-1``.
+    slot_neuron : ndarray ``(n_slots,)``
+        The neuron whose receptor each slot is.
     src_group, src_packets, src_hops_x, src_hops_y : ndarray ``(n_sources,)``
         Per spike of source s: SPIKE and PACKET/HOP counts go to ``src_group[s]``;
         ``src_packets`` = destination cores reached, ``src_hops_*`` = mesh hops summed over them.
     neuron_group : ndarray ``(n_neurons,)``
         Group counting the neuron's updates.
-    update_slices : ndarray ``(n_slices, 3)``
-        ``[first, last, group]``: the populations in the update order, each cut where its neurons'
-        counter group changes (a slice is one population on one core); the kernel propagates one
-        slice's spikes before the next slice updates, so delay-0 synapses (never within a population:
-        that would be a cycle) arrive in the same step.
-    syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps : ndarray ``(n_neurons,)``
-        Neuron parameters (see :class:`hwsim.quantize.QPopulation`).
+    update_slices : ndarray ``(n_slices, 7)``
+        ``[first, last, group, slot0, n_receptors, stride, model]``: the populations in the update order,
+        each cut where its neurons' counter group changes (a slice is one population on one core); receptor
+        ``k`` of neuron ``first + j`` is slot ``slot0 + k * stride + j``; ``model`` is the kernel neuron
+        model (:data:`KERNEL_MODELS`). The kernel propagates one slice's spikes before the next slice
+        updates, so delay-0 synapses (never within a population: that would be a cycle) arrive in the
+        same step.
+    syn_factor, bias_syn : ndarray ``(n_slots,)``
+        Receptor parameters (see :class:`hwsim.quantize.QPopulation`).
+    mem_factor, v_th, bias, v_reset, refractory_steps : ndarray ``(n_neurons,)``
+        Neuron parameters.
     has_threshold, reset_mode : ndarray ``(n_neurons,)`` uint8
-        Per-neuron flags; reset_mode is ``hwsim.kernels.spiking.RESET_VALUE`` (v <- v_reset),
-        ``RESET_SUBTRACT`` or ``RESET_SUBTRACT_NEXT``.
+        Per-neuron flags; reset_mode is one of ``hwsim.kernels.resets.RESET_IDS``' values.
+    initial_u, initial_v, initial_hold : ndarray ``(n_slots,)``, ``(n_neurons,)``, ``(n_neurons,)``
+        The state every sample starts from (``initial_hold``: twice the refractory steps left).
     decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow : int
         Datapath scalars (see :class:`hwsim.quantize.IntegerArithmetic`; 0 on the float datapath).
     is_float : bool
@@ -81,8 +97,10 @@ class SpikingArrays:
 
     n_inputs: int
     n_neurons: int
+    n_slots: int
     n_groups: int
     max_delay: int
+    input_scaled: np.ndarray
     src_seg_ptr: np.ndarray
     seg_syn_ptr: np.ndarray
     seg_group: np.ndarray
@@ -93,7 +111,8 @@ class SpikingArrays:
     syn_weight: np.ndarray
     syn_delay: np.ndarray
     port_shift: np.ndarray
-    neuron_port_ptr: np.ndarray
+    slot_port_ptr: np.ndarray
+    slot_neuron: np.ndarray
     src_group: np.ndarray
     src_packets: np.ndarray
     src_hops_x: np.ndarray
@@ -109,6 +128,9 @@ class SpikingArrays:
     refractory_steps: np.ndarray
     has_threshold: np.ndarray
     reset_mode: np.ndarray
+    initial_u: np.ndarray
+    initial_v: np.ndarray
+    initial_hold: np.ndarray
     decay_bits: int
     rounding: int
     input_shift: int
@@ -116,9 +138,6 @@ class SpikingArrays:
     syn_overflow: int
     mem_overflow: int
     is_float: bool = False
-
-
-# lower_spiking / lower_mlp follow below.
 
 
 def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
@@ -133,19 +152,35 @@ def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
     return port, np.int32 if fits else np.int64
 
 
+def slot_offsets(qnet: QuantizedNetwork) -> dict[str, int]:
+    """The first receptor slot of each population (``n_receptors * size`` slots each, in graph order)."""
+    offsets, total = {}, 0
+    for pop in qnet.populations:
+        offsets[pop.name] = total
+        total += pop.n_receptors * pop.size
+    return offsets
+
+
 def _ptr(counts: np.ndarray) -> np.ndarray:
     """CSR pointer ``[0, c0, c0 + c1, ...]`` from per-row counts."""
     return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
 def _per_neuron(qnet: QuantizedNetwork, field: str, dtype=np.int64) -> np.ndarray:
-    """Concatenate a population field (array or per-population flag) over the global neurons."""
+    """Concatenate a population field (array or per-population flag) over the global neurons (None: 0)."""
     out = np.zeros(qnet.n_neurons, dtype=dtype)
     for pop in qnet.populations:
         value = getattr(pop, field)
-        if value is not None:  # None: an optional field left at zero (bias_syn)
+        if value is not None:
             out[pop.offset:pop.offset + pop.size] = value
     return out
+
+
+def _per_slot(qnet: QuantizedNetwork, field: str, dtype) -> np.ndarray:
+    """Concatenate a population's receptor field ``(n_receptors, size)`` over the slots (None: 0)."""
+    parts = [np.zeros(pop.n_receptors * pop.size, dtype=dtype) if getattr(pop, field) is None
+             else np.asarray(getattr(pop, field), dtype=dtype).ravel() for pop in qnet.populations]
+    return np.concatenate(parts + [np.zeros(0, dtype=dtype)])
 
 
 def _segment_delays(delays: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
@@ -169,22 +204,40 @@ def _segment_runs(ports: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
     return np.where(consecutive, ports[starts], -1).astype(np.int64)
 
 
-def _slices(ranges: np.ndarray, neuron_group: np.ndarray) -> np.ndarray:
-    """``[first, last, group]`` rows: each ``[first, last)`` range cut where ``neuron_group`` changes."""
+def _slices(qnet: QuantizedNetwork, neuron_group: np.ndarray) -> np.ndarray:
+    """``[first, last, group, slot0, n_receptors, stride, model]`` rows: each population in the update
+    order, cut where ``neuron_group`` changes."""
     rows = []
-    for first, last in ranges:
+    bases = slot_offsets(qnet)
+    for pop in qnet.populations_in_update_order():
+        first, last = pop.offset, pop.offset + pop.size
         cuts = first + 1 + np.flatnonzero(np.diff(neuron_group[first:last]))
         bounds = np.concatenate(([first], cuts, [last]))
-        rows += [(a, b, neuron_group[a]) for a, b in zip(bounds[:-1], bounds[1:])]
-    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+        rows += [(a, b, neuron_group[a], bases[pop.name] + a - first, pop.n_receptors, pop.size,
+                  KERNEL_MODELS[pop.model]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return np.array(rows, dtype=np.int64).reshape(-1, 7)
+
+
+def _synapse_slots(qnet: QuantizedNetwork) -> np.ndarray:
+    """The receptor slot of every synapse, projections in order."""
+    bases = slot_offsets(qnet)
+    by_name = {p.name: p for p in qnet.populations}
+    parts = []
+    for proj in qnet.projections:
+        pop = by_name[proj.post]
+        if not 0 <= proj.receptor < pop.n_receptors:
+            raise GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': receptor {proj.receptor}; "
+                             f"'{pop.name}' has {pop.n_receptors} receptor(s).")
+        parts.append(np.asarray(proj.post_index, dtype=np.int64) - pop.offset + bases[pop.name]
+                     + proj.receptor * pop.size)
+    return np.concatenate(parts + [np.zeros(0, dtype=np.int64)])
 
 
 def _reset_modes(qnet: QuantizedNetwork) -> np.ndarray:
     """uint8 reset mode of every neuron (the kernel's RESET_* values)."""
     out = np.zeros(qnet.n_neurons, dtype=np.uint8)
     for pop in qnet.populations:
-        mode = RESET_SUBTRACT_NEXT if pop.reset_next else RESET_SUBTRACT if pop.reset_subtract else RESET_VALUE
-        out[pop.offset:pop.offset + pop.size] = mode
+        out[pop.offset:pop.offset + pop.size] = RESET_IDS[pop.reset]
     return out
 
 
@@ -221,6 +274,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                          f"{placement.input_group.size} input channels; expected {n_neurons} and {n_in}. "
                          f"Hint: map the graph the network was quantised from.")
     n_sources, n_proj = n_in + n_neurons, len(qnet.projections)
+    n_slots = sum(p.n_receptors * p.size for p in qnet.populations)
     projs = qnet.projections
     value_type = np.float64 if qnet.is_float else np.int64
     pre, post, weight, delay = (np.concatenate([np.asarray(getattr(p, name), dtype=dtype) for p in projs]
@@ -229,10 +283,11 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                                                     ("weight", value_type), ("delay_steps", np.int64)))
     proj_id = np.repeat(np.arange(n_proj, dtype=np.int64), [p.pre_index.size for p in projs])
 
-    # ports: (projection, delay, target neuron), sorted by neuron, then projection, then delay
+    # ports: (projection, delay, receptor slot), sorted by slot, then projection, then delay
     n_delays = int(delay.max()) + 1 if delay.size else 1
-    port_keys, syn_port = np.unique((post * n_proj + proj_id) * n_delays + delay, return_inverse=True)
-    port_neuron = port_keys // (max(n_proj, 1) * n_delays)
+    port_keys, syn_port = np.unique((_synapse_slots(qnet) * n_proj + proj_id) * n_delays + delay,
+                                    return_inverse=True)
+    port_slot = port_keys // (max(n_proj, 1) * n_delays)
     port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys // n_delays % max(n_proj, 1)]
 
     # segments: synapses sorted by (source, destination group)
@@ -260,11 +315,9 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         scalars = dict(decay_bits=arith.decay_bits, rounding=arith.rounding, input_shift=arith.input_shift,
                        state_bits=arith.state_bits, syn_overflow=arith.syn_overflow,
                        mem_overflow=arith.mem_overflow)
-    update_ranges = np.array([(p.offset, p.offset + p.size) for p in qnet.populations_in_update_order()],
-                             dtype=np.int64).reshape(-1, 2)
     rank = np.empty(n_neurons, dtype=np.int64)   # position of each neuron's population in the update order
-    for k, (first, last) in enumerate(update_ranges):
-        rank[first:last] = k
+    for k, pop in enumerate(qnet.populations_in_update_order()):
+        rank[pop.offset:pop.offset + pop.size] = k
     neuron_group = placement.neuron_group.astype(np.int64)
     late = (delay == 0) & (pre >= n_in)
     late[late] = rank[pre[late] - n_in] >= rank[post[late]]
@@ -275,9 +328,13 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                          f"expected delay-0 synapses only into populations updated later in the step. "
                          f"Hint: quantise the graph with hwsim.quantize_spiking, which uses Graph.update_order().")
     port_dtype, weight_dtype = synapse_dtypes(port_keys.size, weight)
+    slot_neuron = np.concatenate([np.tile(np.arange(p.offset, p.offset + p.size), p.n_receptors)
+                                  for p in qnet.populations] + [np.zeros(0, dtype=np.int64)]).astype(np.int64)
     return SpikingArrays(
-        n_inputs=n_in, n_neurons=n_neurons, n_groups=n_groups,
+        n_inputs=n_in, n_neurons=n_neurons, n_slots=n_slots, n_groups=n_groups,
         max_delay=int(delay.max()) if delay.size else 1,
+        input_scaled=np.concatenate([np.full(i.size, i.kind == "current", dtype=np.uint8) for i in qnet.inputs]
+                                    + [np.zeros(0, dtype=np.uint8)]),
         src_seg_ptr=_ptr(np.bincount(seg_src, minlength=n_sources)),
         seg_syn_ptr=_ptr(seg_len),
         seg_group=(seg_keys % n_groups).astype(np.int64),
@@ -288,22 +345,26 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         syn_weight=weight[order].astype(weight_dtype),
         syn_delay=delay[order],
         port_shift=port_shift,
-        neuron_port_ptr=_ptr(np.bincount(port_neuron, minlength=n_neurons)),
+        slot_port_ptr=_ptr(np.bincount(port_slot, minlength=n_slots)),
+        slot_neuron=slot_neuron,
         src_group=np.concatenate((placement.input_group, placement.neuron_group)).astype(np.int64),
         src_packets=np.bincount(route_src, minlength=n_sources).astype(np.int64),
         src_hops_x=src_hops[:, 0].copy(),
         src_hops_y=src_hops[:, 1].copy(),
         neuron_group=neuron_group,
-        update_slices=_slices(update_ranges, neuron_group),
-        syn_factor=_per_neuron(qnet, "syn_factor", value_type),
+        update_slices=_slices(qnet, neuron_group),
+        syn_factor=_per_slot(qnet, "syn_factor", value_type),
         mem_factor=_per_neuron(qnet, "mem_factor", value_type),
         v_th=_per_neuron(qnet, "v_th", value_type),
         bias=_per_neuron(qnet, "bias", value_type),
-        bias_syn=_per_neuron(qnet, "bias_syn", value_type),
+        bias_syn=_per_slot(qnet, "bias_syn", value_type),
         v_reset=_per_neuron(qnet, "v_reset", value_type),
         refractory_steps=_per_neuron(qnet, "refractory_steps"),
         has_threshold=_per_neuron(qnet, "has_threshold", np.uint8),
         reset_mode=_reset_modes(qnet),
+        initial_u=_per_slot(qnet, "initial_u", value_type),
+        initial_v=_per_neuron(qnet, "initial_v", value_type),
+        initial_hold=2 * _per_neuron(qnet, "initial_refractory"),
         is_float=qnet.is_float,
         **scalars,
     )

@@ -1,9 +1,12 @@
 """Registry of the IR's neuron models and their discrete-time parameters.
 
 A model is declared once here: its name, whether it spikes, its parameters
-with defaults (``None`` means required) and its equations. The semantics of a
-step are in :mod:`hwsim.ir`; units are the graph's own membrane units (the
-dimensionless unit in which weights, thresholds and biases are expressed).
+with defaults (``None`` means required), which of them belong to a synaptic
+receptor (one row per receptor), the state it keeps (and so may start from), and
+its equations. The semantics of a step are in :mod:`hwsim.ir`; units are the graph's
+own membrane units (the dimensionless unit in which weights, thresholds and biases
+are expressed). The kernel's update rules of each model live in ``kernels/``
+(``kernels/neurons.py`` lists them); their plain-numpy references in ``tests/reference.py``.
 
 A new model is one :class:`NeuronModel` entry passed to :func:`register`.
 """
@@ -14,7 +17,8 @@ from typing import Mapping
 
 from hwsim.errors import GraphError, one_of
 
-RESET_MODES = ("value", "subtract", "subtract_next")
+#: The IR's resets (see :mod:`hwsim.ir` for their exact semantics).
+RESET_MODES = ("value", "value_next", "subtract", "subtract_next", "subtract_raised", "none")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,13 @@ class NeuronModel:
         True when the model keeps state between steps (i, v).
     params : mapping of str to float or None
         Per-neuron parameters and their defaults; ``None`` marks a required one.
+    receptor_params : tuple of str
+        The parameters of one synaptic receptor (current): with ``n_receptors`` receptors they
+        hold one row per receptor, shape ``(n_receptors, size)``. Empty: the model has no synaptic
+        current, and exactly one (implicit) receptor.
+    state : tuple of str
+        The state a population may start from (``initial``): ``u`` (synaptic current, one row per
+        receptor), ``v`` (membrane), ``refractory`` (steps of refractory period left).
     equations : str
         The update, in the notation of :mod:`hwsim.ir`.
     """
@@ -39,6 +50,8 @@ class NeuronModel:
     spiking: bool
     stateful: bool
     params: Mapping[str, float | None] = field(default_factory=dict)
+    receptor_params: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
     equations: str = ""
 
 
@@ -64,19 +77,22 @@ register(NeuronModel(
     "lif", spiking=True, stateful=True,
     params={"decay_syn": 0.0, "decay_mem": 0.0, "v_th": None, "bias": 0.0, "bias_syn": 0.0, "v_reset": 0.0,
             "refractory_steps": 0.0},
-    equations=("i[t] = (1-decay_syn)*i[t-1] + x[t] + bias_syn;  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias;  "
-               "spike if v[t] > v_th, then reset"),
+    receptor_params=("decay_syn", "bias_syn"), state=("u", "v", "refractory"),
+    equations=("i_r[t] = (1-decay_syn_r)*i_r[t-1] + (x_r[t] + bias_syn_r) per receptor r;  "
+               "v[t] = (1-decay_mem)*v[t-1] + sum_r i_r[t] + bias;  spike if v[t] > v_th, then reset"),
 ))
 register(NeuronModel(
     "if", spiking=True, stateful=True,
     params={"v_th": None, "bias": 0.0, "v_reset": 0.0, "refractory_steps": 0.0},
+    state=("v", "refractory"),
     equations="v[t] = v[t-1] + x[t] + bias;  spike if v[t] > v_th, then reset",
 ))
 register(NeuronModel(
     "li", spiking=False, stateful=True,
     params={"decay_syn": 0.0, "decay_mem": 0.0, "bias": 0.0, "bias_syn": 0.0},
-    equations=("i[t] = (1-decay_syn)*i[t-1] + x[t] + bias_syn;  v[t] = (1-decay_mem)*v[t-1] + i[t] + bias  "
-               "(no threshold)"),
+    receptor_params=("decay_syn", "bias_syn"), state=("u", "v"),
+    equations=("i_r[t] = (1-decay_syn_r)*i_r[t-1] + (x_r[t] + bias_syn_r) per receptor r;  "
+               "v[t] = (1-decay_mem)*v[t-1] + sum_r i_r[t] + bias  (no threshold)"),
 ))
 register(NeuronModel(
     "relu", spiking=False, stateful=False, params={"bias": 0.0},

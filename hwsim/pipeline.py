@@ -5,7 +5,7 @@ and turns readouts into predictions, so a user can stop after any stage.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -13,10 +13,10 @@ import numpy as np
 from hwsim.chips import ChipProfile
 from hwsim.encoding import rate_encode
 from hwsim.energy import estimate_mac, estimate_spiking
-from hwsim.errors import SpecError
+from hwsim.errors import SpecError, one_of, short
 from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
-from hwsim.lowering import lower_mlp, lower_spiking
+from hwsim.lowering import lower_mlp, lower_spiking, slot_offsets
 from hwsim.mapping import map_graph
 from hwsim.noise import NoiseSpec, apply_noise, dynamic_noise
 from hwsim.quantize import quantize_mlp, quantize_mlp_inputs, quantize_spiking
@@ -24,11 +24,15 @@ from hwsim.report import Report
 from hwsim.simulate import simulate_mlp, simulate_spiking
 
 BATCH = 64  # samples per kernel call, so a progress bar can advance
+MAX_STEPS = 10_000_000  # steps per sample a run accepts
+
+
+RECORDABLE = ("spikes", "v", "u")
 
 
 @dataclass
 class RunResult:
-    """A simulated run: the report, the per-sample readout and the predicted classes.
+    """A simulated run: the report, the per-sample readout, the predicted classes and what was recorded.
 
     Attributes
     ----------
@@ -38,11 +42,18 @@ class RunResult:
         ``(n_samples, n_outputs)`` readout of the first Output (float; state in membrane units).
     predictions : ndarray
         int64 ``(n_samples,)`` predicted class.
+    recorded : dict
+        What ``run(..., record=...)`` asked for, keyed by quantity then population name:
+        ``"spikes"``: uint8 ``(n_samples, n_steps, size)``; ``"v"``: float64 ``(n_samples, size)``, the
+        membrane after the last step; ``"u"``: float64 ``(n_samples, n_receptors, size)``, the synaptic
+        currents after the last step (both in the graph's membrane units: the chip's integers divided by
+        the population's scale).
     """
 
     report: Report
     readout: np.ndarray
     predictions: np.ndarray
+    recorded: dict = field(default_factory=dict)
 
 
 def _accuracy(predictions: np.ndarray, labels) -> float | None:
@@ -54,20 +65,95 @@ def _accuracy(predictions: np.ndarray, labels) -> float | None:
     return float(np.mean(predictions == labels))
 
 
-def spike_inputs(graph: Graph, x: np.ndarray) -> np.ndarray:
-    """Spike raster for ``graph``: ``x`` is already a raster (3-D) or values in [0, 1] (2-D) to rate-encode.
+def _steps(graph: Graph, n_steps, what: str) -> int:
+    """Steps per sample: ``n_steps``, else ``graph.metadata["n_steps"]``."""
+    steps = graph.metadata.get("n_steps") if n_steps is None else n_steps
+    if steps is None:
+        raise SpecError(f"graph '{graph.name}': {what} need a number of steps; none given and "
+                        f"metadata['n_steps'] is not set. Hint: pass n_steps=N (CLI: --steps N).")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+        raise SpecError(f"graph '{graph.name}': n_steps {short(steps)}; expected an integer in "
+                        f"1..{MAX_STEPS}.")
+    return int(steps)
 
-    Values are encoded with the graph's ``metadata["n_steps"]`` and ``metadata["encoding"]``
-    (default ``"regular"``; ``"bernoulli"`` uses ``metadata["encoding_seed"]``).
+
+def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndarray, str]:
+    """What the kernel takes for ``graph`` from what a user gives, and a description of it.
+
+    Parameters
+    ----------
+    graph : Graph
+        A spiking graph.
+    x : array_like or None
+        ``(n_samples, n_steps, n_channels)``: per step, spikes (0/1) of spike inputs and values of current
+        inputs, as they are. ``(n_samples, n_channels)``: values in [0, 1] rate-encoded into spikes
+        (spike inputs; the graph's ``metadata["encoding"]``, default ``"regular"``, ``"bernoulli"`` with
+        ``metadata["encoding_seed"]``), or a constant current at every step (current inputs: direct input,
+        as snnTorch feeds it). None: a graph without inputs (one sample).
+    n_steps : int, optional
+        Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
+
+    Returns
+    -------
+    inputs : ndarray
+        ``(n_samples, n_steps, n_channels)``.
+    description : str
+        How the inputs were formed (for the report).
     """
+    inputs = graph.inputs()
+    kinds = {inp.kind for inp in inputs}
+    if x is None:
+        if inputs:
+            raise SpecError(f"graph '{graph.name}': no inputs given for its {len(inputs)} input node(s) "
+                            f"({', '.join(i.name for i in inputs)}); expected an array x.")
+        steps = _steps(graph, n_steps, "graphs without inputs")
+        return np.zeros((1, steps, 0), dtype=np.uint8), f"no inputs (the graph has none), {steps} steps"
     x = np.asarray(x)
     if x.ndim == 3:
-        return x
-    if "n_steps" not in graph.metadata:
-        raise SpecError(f"graph '{graph.name}': value inputs need metadata['n_steps'] to be rate-encoded; "
-                        f"none is set. Hint: pass a spike raster (n_samples, n_steps, n_channels) instead.")
-    return rate_encode(x, int(graph.metadata["n_steps"]), graph.metadata.get("encoding", "regular"),
-                       graph.metadata.get("encoding_seed"))
+        what = "currents" if kinds == {"current"} else "spikes" if kinds <= {"spike"} else "spikes and currents"
+        return x, f"{what} as given, {x.shape[1]} steps"
+    if x.ndim != 2:
+        raise SpecError(f"inputs: {x.ndim}-D array of shape {x.shape}; expected (n_samples, n_steps, n_channels) "
+                        f"or (n_samples, n_channels).")
+    if kinds == {"current"}:
+        steps = _steps(graph, n_steps, "2-D current inputs")
+        values = np.asarray(x, dtype=np.float64)
+        return np.repeat(values[:, None, :], steps, axis=1), f"constant current (direct input), {steps} steps"
+    if kinds == {"spike"}:
+        steps = _steps(graph, n_steps, "values to rate-encode")
+        method = graph.metadata.get("encoding", "regular")
+        seed = graph.metadata.get("encoding_seed")
+        return rate_encode(x, steps, method, seed), f"values rate-encoded '{method}'" + (
+            f" (seed {seed})" if method == "bernoulli" else "") + f", {steps} steps"
+    raise SpecError(f"graph '{graph.name}': 2-D inputs for a graph with spike and current inputs; expected "
+                    f"(n_samples, n_steps, n_channels) with spikes and currents per channel.")
+
+
+def _population_records(parts: dict, qnet, record: tuple) -> dict:
+    """Per-population spikes and final states in membrane units (:attr:`RunResult.recorded`)."""
+    out = {name: {} for name in record}
+    slots = slot_offsets(qnet)
+    for pop in qnet.populations:
+        cols = slice(pop.offset, pop.offset + pop.size)
+        if "spikes" in record:
+            out["spikes"][pop.name] = parts["raster"][:, :, cols]
+        if "v" in record:
+            out["v"][pop.name] = parts["v_final"][:, cols] / pop.scale
+        if "u" in record:
+            first = slots[pop.name]
+            u = parts["u_final"][:, first:first + pop.n_receptors * pop.size]
+            out["u"][pop.name] = u.reshape(-1, pop.n_receptors, pop.size) / pop.scale
+    return out
+
+
+def _checked_record(record) -> tuple:
+    if isinstance(record, str):
+        record = (record,)
+    record = tuple(record)
+    for name in record:
+        if name not in RECORDABLE:
+            raise SpecError(f"record: {short(name)}; {one_of(name, RECORDABLE)}")
+    return record
 
 
 def _spiking_prediction(graph: Graph, result_parts: dict, neuron_offsets: dict, qnet) -> tuple:
@@ -96,7 +182,7 @@ def _noise_record(noise: NoiseSpec | None, seed: int) -> dict:
 
 def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
                 progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
-                seed: int = 0) -> RunResult:
+                seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
     """Simulate a spiking graph on a neuromorphic chip and estimate its cost.
 
     Parameters
@@ -105,8 +191,8 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
         Spiking network.
     chip : ChipProfile
         Neuromorphic profile.
-    x : array_like
-        Spike raster ``(n_samples, n_steps, n_channels)`` or values in [0, 1] ``(n_samples, n_channels)``.
+    x : array_like or None
+        Inputs as :func:`network_inputs` takes them (None: a graph without inputs).
     labels : array_like, optional
         Class of each sample (for the accuracy).
     progress : callable, optional
@@ -116,17 +202,25 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
         ones are drawn in the kernel at every step.
     seed : int
         Chip instance drawn from ``noise`` (ignored without noise).
+    record : str or tuple of str
+        Any of ``"spikes"``, ``"v"``, ``"u"`` (:attr:`RunResult.recorded`).
+    n_steps : int, optional
+        Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
     """
+    record = _checked_record(record)
     placement = map_graph(graph, chip)
     programmed = quantize_spiking(graph, chip)
     qnet = apply_noise(programmed, noise, chip, seed)
     per_step = dynamic_noise(programmed, noise, chip, seed)
     arrays = lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
-    raster = spike_inputs(graph, x)
-    parts = {k: [] for k in ("counts", "spike_count", "first_spike", "v_final")}
+    inputs, described = network_inputs(graph, x, n_steps)
+    keys = ("counts", "spike_count", "first_spike", "v_final") + (("u_final",) if "u" in record else ()) \
+        + (("raster",) if "spikes" in record else ())
+    parts = {k: [] for k in keys}
     step_counts = None
-    for start in range(0, raster.shape[0], BATCH):
-        res = simulate_spiking(arrays, raster[start:start + BATCH], noise=per_step, first_sample=start)
+    for start in range(0, inputs.shape[0], BATCH):
+        res = simulate_spiking(arrays, inputs[start:start + BATCH], record_raster="spikes" in record,
+                               noise=per_step, first_sample=start)
         for key in parts:
             parts[key].append(getattr(res, key))
         step_counts = res.step_counts if step_counts is None else step_counts + res.step_counts
@@ -137,7 +231,8 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     report = estimate_spiking(graph, chip, placement, merged["counts"], step_counts,
                               _accuracy(predictions, labels))
     report.noise = _noise_record(noise, seed)
-    return RunResult(report, readout, predictions)
+    report.data = {"inputs": described}
+    return RunResult(report, readout, predictions, _population_records(merged, qnet, record))
 
 
 def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
@@ -190,16 +285,23 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     return RunResult(report, readout.astype(np.float64), predictions)
 
 
-def run(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
+def run(graph: Graph, chip: ChipProfile, x=None, labels=None, calibration=None,
         progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
-        seed: int = 0) -> RunResult:
+        seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
     """Run ``graph`` on ``chip``: spiking graphs on neuromorphic chips, MLPs on MAC chips.
 
     ``noise`` (a :class:`hwsim.noise.NoiseSpec`) and ``seed`` draw one noisy chip instance: static
     sources are applied right after quantisation, dynamic ones are drawn in the kernel at every step,
-    and the report's ``noise`` field records both.
+    and the report's ``noise`` field records both. A spiking graph takes ``x`` as
+    :func:`network_inputs` does (None for a graph without inputs, with ``n_steps``), and ``record``
+    (``"spikes"``, ``"v"``, ``"u"``) returns per-population rasters and final states in
+    :attr:`RunResult.recorded`.
     """
     graph.validate()
     if graph.is_spiking():
-        return run_spiking(graph, chip, x, labels, progress, noise=noise, seed=seed)
+        return run_spiking(graph, chip, x, labels, progress, noise=noise, seed=seed, record=record,
+                           n_steps=n_steps)
+    if record:
+        raise SpecError(f"record: {record!r} for the non-spiking (MLP) graph '{graph.name}'; only spiking "
+                        f"graphs record spikes and states. Hint: the readout holds the MLP's outputs.")
     return run_mlp(graph, chip, x, labels, calibration, progress, noise=noise, seed=seed)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.chips import ChipProfile, FloatArithmetic, SpikingArithmetic
-from hwsim.errors import UnsupportedError
-from hwsim.ir import Graph, Population
-from hwsim.neuron_models import get_model
+from hwsim.errors import GraphError, UnsupportedError, one_of, short
+from hwsim.ir import Graph, Population, Projection
+from hwsim.neuron_models import RESET_MODES, get_model
 
 ROUNDING_IDS = {"toward_zero": 0, "floor": 1}
 OVERFLOW_IDS = {"wrap": 0, "saturate": 1}
@@ -71,12 +71,19 @@ class FloatDatapath:
 
 @dataclass(frozen=True)
 class QInput:
-    """An input of ``size`` channels whose global source ids start at ``offset``."""
+    """An input of ``size`` channels whose global source ids start at ``offset`` (``kind`` "spike" or
+    "current": a current input's values multiply its synapses' weights)."""
 
     name: str
     size: int
     offset: int
     kind: str
+
+
+def _rows(value, size: int, dtype) -> np.ndarray:
+    """A receptor field as ``(n_receptors, size)``: a ``(size,)`` array is one receptor."""
+    arr = np.asarray(value, dtype=dtype)
+    return arr.reshape(1, size) if arr.ndim <= 1 else arr
 
 
 @dataclass(frozen=True)
@@ -89,29 +96,35 @@ class QPopulation:
         Layer name and IR model.
     size, offset : int
         Neurons and global index of the first one.
-    syn_factor, mem_factor : ndarray
-        Decay multipliers over ``2**decay_bits`` (``u <- round(u * syn_factor >> D)``); float
-        datapath: ``1 - decay_syn`` and ``1 - decay_mem`` (float64, as every value array below).
+    syn_factor : ndarray ``(n_receptors, size)``
+        Decay multipliers of each receptor's current over ``2**decay_bits`` (``u <- round(u * syn_factor
+        >> D)``); float datapath: ``1 - decay_syn`` (float64, as every value array below). A ``(size,)``
+        array given here is one receptor.
+    mem_factor : ndarray
+        Membrane decay multiplier, as ``syn_factor``.
     v_th : ndarray
         Threshold in state units (already shifted); compared with ``v > v_th``.
     has_threshold : bool
         False for non-spiking stateful models (``li``).
     bias : ndarray
         Added to v each step, in state units.
-    bias_syn : ndarray or None
-        Added to u each step, in state units (None: zero). Integer chips fold the IR's
-        ``bias_syn`` into ``bias`` instead (exact only when decay_syn = 1).
     v_reset : ndarray
-        Value v takes after a spike when ``reset_subtract`` is False.
-    reset_subtract : bool
-        True: ``v <- v - v_th`` on a spike.
+        Value v takes after a spike (``reset`` "value") or at the next update ("value_next").
     refractory_steps : ndarray
         int64 steps during which v is held after a spike.
     scale : float
         State units per IR membrane unit (``v_int = scale * v``; 1 on the float datapath).
-    reset_next : bool
-        True: ``subtract_next`` (v kept on a spike, v_th subtracted at the next membrane update);
-        ``reset_subtract`` is then False.
+    reset : str
+        The IR's reset (:data:`hwsim.neuron_models.RESET_MODES`).
+    bias_syn : ndarray ``(n_receptors, size)`` or None
+        Added to each receptor's current every step, in state units (None: zero). Integer chips fold
+        the IR's ``bias_syn`` into ``bias`` instead (exact only when decay_syn = 1).
+    initial_u : ndarray ``(n_receptors, size)`` or None
+        Each receptor's current at the start of a sample [state units] (None: 0).
+    initial_v : ndarray or None
+        Membrane at the start of a sample [state units] (None: 0).
+    initial_refractory : ndarray or None
+        int64 refractory steps left at the start of a sample (None: 0).
     """
 
     name: str
@@ -124,11 +137,33 @@ class QPopulation:
     has_threshold: bool
     bias: np.ndarray
     v_reset: np.ndarray
-    reset_subtract: bool
     refractory_steps: np.ndarray
     scale: float
+    reset: str = "value"
     bias_syn: np.ndarray | None = None
-    reset_next: bool = False
+    initial_u: np.ndarray | None = None
+    initial_v: np.ndarray | None = None
+    initial_refractory: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.reset not in RESET_MODES:
+            raise GraphError(f"population '{self.name}': reset {short(self.reset)}; "
+                             f"{one_of(self.reset, RESET_MODES)}")
+        dtype = np.asarray(self.mem_factor).dtype
+        object.__setattr__(self, "syn_factor", _rows(self.syn_factor, self.size, dtype))
+        for name in ("bias_syn", "initial_u"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, _rows(getattr(self, name), self.size, dtype))
+        shapes = [np.shape(getattr(self, name)) for name in ("syn_factor", "bias_syn", "initial_u")
+                  if getattr(self, name) is not None]
+        if any(len(s) != 2 or s != shapes[0] or s[1] != self.size for s in shapes):
+            raise GraphError(f"population '{self.name}': receptor arrays of shapes {shapes}; expected one shape "
+                             f"(n_receptors, {self.size}).")
+
+    @property
+    def n_receptors(self) -> int:
+        """Synaptic currents per neuron."""
+        return int(self.syn_factor.shape[0])
 
 
 @dataclass(frozen=True)
@@ -152,6 +187,15 @@ class QProjection:
         synapses whose sources spiked at one step: ``acc << shift`` if ``shift >= 0`` else
         ``acc >> -shift`` (floor). Spikes of different steps (or delays) that arrive together are
         shifted separately, as Lava's DelayDense shifts each delay column per emission step.
+    receptor : int
+        The target's receptor the synapses feed.
+    name : str
+        The IR projection's name (default ``"<pre>-><post>"``).
+    weight_bits : int
+        Weight bits Lava's Dense is given (``num_weight_bits``); the mantissas are already truncated to them.
+    sign_mode : str or None
+        Lava's explicit sign mode (``"excitatory"``, ``"inhibitory"``, ``"mixed"``), or None: from the
+        mantissas' signs.
     """
 
     pre: str
@@ -161,6 +205,10 @@ class QProjection:
     weight: np.ndarray
     delay_steps: np.ndarray
     shift: int
+    receptor: int = 0
+    name: str = ""
+    weight_bits: int = 8
+    sign_mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,13 +249,46 @@ class QuantizedNetwork:
         return tuple(by_name[name] for name in self.update_order)
 
 
-
 def _check_supported(graph: Graph, chip: ChipProfile) -> None:
     for pop in graph.populations():
         if pop.model not in chip.neuron_models:
             raise UnsupportedError(f"population '{pop.name}': chip '{chip.name}' has no neuron model "
                                    f"'{pop.model}'; supported: {', '.join(chip.neuron_models)}. "
                                    f"Hint: choose another chip or convert the layer.")
+
+
+def _check_neurons(graph: Graph, chip: ChipProfile) -> None:
+    """Receptors per neuron and initial state against what the chip's neurons support."""
+    arith = chip.arithmetic
+    for pop in graph.populations():
+        if pop.n_receptors > arith.receptors:
+            raise UnsupportedError(f"population '{pop.name}': {pop.n_receptors} synaptic currents (receptors) per "
+                                   f"neuron but chip '{chip.name}' has {arith.receptors}. Hint: merge projections "
+                                   f"into one receptor when their currents decay alike, or run on a chip with "
+                                   f"{pop.n_receptors} (spinnaker: exc/inh; ideal).")
+        if pop.initial and not arith.initial_state:
+            raise UnsupportedError(f"population '{pop.name}': an initial state ({', '.join(sorted(pop.initial))}) "
+                                   f"but chip '{chip.name}' starts every neuron at 0. Hint: drop 'initial' or "
+                                   f"choose a chip that loads it.")
+
+
+def _inputs(graph: Graph, chip: ChipProfile) -> tuple[QInput, ...]:
+    """The graph's inputs as records; current inputs only where the datapath takes real values."""
+    offsets = graph.source_offsets()
+    inputs = []
+    for inp in graph.inputs():
+        if inp.kind == "current" and not isinstance(chip.arithmetic, FloatArithmetic):
+            raise UnsupportedError(f"input '{inp.name}': kind 'current' (real-valued direct input) on chip "
+                                   f"'{chip.name}', whose cores take binary spikes only; expected spike inputs. "
+                                   f"Hint: encode the values as spikes with hwsim.encoding.rate_encode ('regular' "
+                                   f"or 'bernoulli'; CLI: --input-kind values --encoding ...), or run the current "
+                                   f"input on the float chip 'ideal'.")
+        if inp.kind not in ("spike", "current"):
+            raise UnsupportedError(f"input '{inp.name}': kind '{inp.kind}' on neuromorphic chip '{chip.name}'; "
+                                   f"expected spike or current inputs. Hint: rate-encode the values "
+                                   f"(hwsim.encoding.rate_encode) and use kind 'spike'.")
+        inputs.append(QInput(inp.name, inp.size, offsets[inp.name], inp.kind))
+    return tuple(inputs)
 
 
 def _decay_factor(decay: np.ndarray, bits: int, offset: int) -> np.ndarray:
@@ -223,19 +304,24 @@ def _decay_factor(decay: np.ndarray, bits: int, offset: int) -> np.ndarray:
 
 
 def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int) -> np.ndarray:
-    """Round state-unit biases to ``mantissa << exponent`` with a signed ``mant_bits`` mantissa."""
-    mant_max = (1 << (mant_bits - 1)) - 1
-    magnitude = np.abs(bias_state)
-    with np.errstate(divide="ignore"):
-        exp = np.where(magnitude > mant_max, np.ceil(np.log2(np.maximum(magnitude, 1) / mant_max)), 0)
-    exp = np.clip(exp, 0, exp_max).astype(np.int64)
-    mant = np.clip(np.round(bias_state / (1 << exp)), -mant_max, mant_max).astype(np.int64)
-    return mant << exp
+    """Round state-unit biases to ``mantissa << exponent``, a signed ``mant_bits`` mantissa in
+    ``[-2**(mant_bits-1), 2**(mant_bits-1) - 1]`` (Loihi: -4096..4095) and the smallest exponent in
+    ``0..exp_max`` that holds it (values beyond the largest are clipped)."""
+    low, high = -(1 << (mant_bits - 1)), (1 << (mant_bits - 1)) - 1
+    out = np.zeros(bias_state.shape, dtype=np.int64)
+    todo = np.ones(bias_state.shape, dtype=bool)
+    for exp in range(exp_max + 1):
+        mant = np.round(bias_state / float(1 << exp))
+        fits = todo & (mant >= low) & (mant <= high)
+        out[fits] = mant[fits].astype(np.int64) << exp
+        todo &= ~fits
+    out[todo] = np.clip(np.round(bias_state[todo] / float(1 << exp_max)), low, high).astype(np.int64) << exp_max
+    return out
 
 
-def _reset_rule(pop: Population, arith: SpikingArithmetic | FloatArithmetic,
-                chip: ChipProfile) -> tuple[bool, str]:
-    """Return ``(reset_subtract, required mode)`` after checking the chip supports the population's reset."""
+def _reset_rule(pop: Population, arith: SpikingArithmetic | FloatArithmetic, chip: ChipProfile) -> None:
+    """Check that the chip supports the population's reset (``"zero"``: "value" with v_reset = 0) and
+    refractory period."""
     if pop.reset != "value":
         mode = pop.reset
     elif np.all(pop.params.get("v_reset", np.zeros(1)) == 0):
@@ -243,7 +329,7 @@ def _reset_rule(pop: Population, arith: SpikingArithmetic | FloatArithmetic,
     else:
         mode = "value"
     allowed = set(arith.reset_modes) | ({"zero"} if "value" in arith.reset_modes else set())
-    if mode not in allowed:
+    if get_model(pop.model).spiking and mode not in allowed:
         raise UnsupportedError(f"population '{pop.name}': reset '{mode}' is not supported by chip "
                                f"'{chip.name}'; supported: {', '.join(arith.reset_modes)}. "
                                f"Hint: use reset 'value' with v_reset = 0 (CLI: --reset value), or run on a chip that "
@@ -251,17 +337,17 @@ def _reset_rule(pop: Population, arith: SpikingArithmetic | FloatArithmetic,
     if np.any(pop.params.get("refractory_steps", np.zeros(1)) > 0) and not arith.refractory:
         raise UnsupportedError(f"population '{pop.name}': refractory_steps > 0 but chip '{chip.name}' "
                                f"has no refractory period. Hint: set refractory_steps=0.")
-    return mode == "subtract", mode
 
 
 def _synaptic_bias_into_v(pop: Population, decay_syn: np.ndarray, chip: ChipProfile) -> np.ndarray:
-    """``bias_syn`` as a membrane bias: exact when the current keeps no memory (decay_syn = 1)."""
-    bias_syn = pop.params.get("bias_syn", np.zeros(pop.size))
+    """``bias_syn`` (summed over receptors) as a membrane bias: exact when the currents keep no memory
+    (decay_syn = 1)."""
+    bias_syn = pop.params.get("bias_syn", np.zeros((1, pop.size)))
     if np.any((bias_syn != 0) & (decay_syn != 1)):
         raise UnsupportedError(f"population '{pop.name}': bias_syn with a decaying synaptic current is not "
                                f"supported by chip '{chip.name}' (its bias enters v). Hint: fold the bias "
                                f"into v (bias = bias_syn / decay_syn in steady state) or use decay_syn = 1.")
-    return bias_syn
+    return bias_syn.sum(axis=0)
 
 
 def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, headroom_bits: int) -> float:
@@ -275,7 +361,8 @@ def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, hea
     top = float(1 << (arith.state_bits - 1 - headroom_bits))
     if model.spiking and np.max(pop.params["v_th"]) > 0:
         return top / float(np.max(pop.params["v_th"]))
-    w_max = max((np.max(np.abs(p.weight)) if p.weight.size else 0.0) for p in graph.incoming(pop.name))
+    w_max = max((np.max(np.abs(p.weight)) if p.weight.size else 0.0 for p in graph.incoming(pop.name)),
+                default=0.0)
     if w_max == 0:
         return 1.0
     # non-spiking stateful readout: largest weight at the largest mantissa with exponent 0
@@ -283,7 +370,8 @@ def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, hea
 
 
 def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np.ndarray, int]:
-    """Quantise weights already in input units to ``(mantissas, exponent)`` of one projection."""
+    """Quantise weights already in input units to ``(mantissas, exponent)`` of one projection, rounding
+    to nearest (hwsim's own choice, used when the projection states no precision)."""
     if arith.weight_encoding == "loihi_sign_modes":
         mixed = w_state.size and w_state.min() < 0 < w_state.max()
         high = (1 << arith.weight_bits) - (2 if mixed else 1)
@@ -292,12 +380,61 @@ def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np
         mixed = False
         high = (1 << (arith.weight_bits - 1)) - 1
         low = -high
-    need = max(float(w_state.max(initial=0.0)) / high, float(w_state.min(initial=0.0)) / low)
-    exp = 0 if need == 0 else int(np.ceil(np.log2(need)))
-    exp = int(np.clip(exp, arith.weight_exp_min, arith.weight_exp_max))
+    exp = _fitting_exponent(w_state, low, high, arith)
     scaled = w_state / float(2.0 ** exp)
     mant = 2 * np.round(scaled / 2) if mixed else np.round(scaled)
     return np.clip(mant, low, high).astype(np.int64), exp
+
+
+def _fitting_exponent(w_state: np.ndarray, low: float, high: float, arith: SpikingArithmetic) -> int:
+    """The smallest exponent (within the chip's range) that brings the weights into ``[low, high]``."""
+    need = max(float(w_state.max(initial=0.0)) / high, float(w_state.min(initial=0.0)) / low if low else 0.0)
+    exp = 0 if need == 0 else int(np.ceil(np.log2(need)))
+    return int(np.clip(exp, arith.weight_exp_min, arith.weight_exp_max))
+
+
+def _lava_mantissas(w_state: np.ndarray, proj: Projection, arith: SpikingArithmetic,
+                    chip: ChipProfile) -> tuple[np.ndarray, int, int, str]:
+    """Quantise one projection exactly as Lava's Dense does with the projection's precision.
+
+    The mantissas before Lava's steps are ``w_state / 2**weight_exp`` truncated toward zero (Lava casts its
+    weights to int32); then (``lava.utils.weightutils``): an inhibitory projection is negated, the values
+    are clipped to ``[-2**B * mixed, 2**B - 1]`` (``B`` = the chip's weight bits, 8), their
+    ``B - weight_bits + mixed`` low bits are cleared by an arithmetic (floor) shift, and an inhibitory
+    projection is negated back. An explicit sign mode overrides the weights' signs (an excitatory
+    projection keeps only its positive weights); ``"auto"`` takes Lava's rule (excitatory when every
+    weight is >= 0, inhibitory when every one is <= 0, else mixed). Without ``weight_exp`` the exponent
+    is the smallest that fits the sign mode's range; without ``weight_bits``, ``B``.
+
+    Returns ``(mantissas, exponent, weight_bits, sign_mode)``.
+    """
+    where = f"projection '{proj.name}'"
+    if arith.weight_encoding != "loihi_sign_modes":
+        raise UnsupportedError(f"{where}: Loihi weight precision (weight_bits/sign_mode/weight_exp) on chip "
+                               f"'{chip.name}', whose synapses are '{arith.weight_encoding}'. Hint: drop the "
+                               f"precision fields, or run on a Loihi-like chip.")
+    top = arith.weight_bits
+    bits = top if proj.weight_bits is None else proj.weight_bits
+    if bits > top:
+        raise UnsupportedError(f"{where}: weight_bits {bits}; chip '{chip.name}' holds {top}.")
+    mode = proj.sign_mode or "auto"
+    if mode == "auto":
+        mode = "excitatory" if w_state.min(initial=0.0) >= 0 else (
+            "inhibitory" if w_state.max(initial=0.0) <= 0 else "mixed")
+    mixed, inhibitory = int(mode == "mixed"), mode == "inhibitory"
+    low, high = -(1 << top) * mixed, (1 << top) - 1
+    if proj.weight_exp is None:
+        exp = _fitting_exponent(-w_state if inhibitory else w_state, low, high, arith)
+    else:
+        exp = proj.weight_exp
+        if not arith.weight_exp_min <= exp <= arith.weight_exp_max:
+            raise UnsupportedError(f"{where}: weight_exp {exp}; chip '{chip.name}' takes "
+                                   f"{arith.weight_exp_min}..{arith.weight_exp_max}.")
+    raw = np.trunc(w_state / float(2.0 ** exp))
+    raw = np.clip(-raw if inhibitory else raw, low, high).astype(np.int64)
+    cut = top - bits + mixed
+    mant = (raw >> cut) << cut
+    return (-mant if inhibitory else mant), exp, bits, mode
 
 
 def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], n_in: int) -> QuantizedNetwork:
@@ -306,30 +443,87 @@ def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], 
     pops, n_neurons = [], 0
     for pop in graph.populations():
         model = get_model(pop.model)
-        subtract, mode = _reset_rule(pop, chip.arithmetic, chip)
-        size = pop.size
-        params = pop.params
+        _reset_rule(pop, chip.arithmetic, chip)
+        size, params = pop.size, pop.params
         zeros = np.zeros(size)
+        init = pop.initial
         pops.append(QPopulation(
             name=pop.name, model=pop.model, size=size, offset=n_neurons,
-            syn_factor=1.0 - params.get("decay_syn", np.ones(size)),
+            syn_factor=1.0 - params.get("decay_syn", np.ones((1, size))),
             mem_factor=1.0 - params.get("decay_mem", zeros),
             v_th=np.asarray(params["v_th"], dtype=np.float64) if model.spiking else zeros,
             has_threshold=model.spiking, bias=np.asarray(params["bias"], dtype=np.float64),
             v_reset=np.asarray(params.get("v_reset", zeros), dtype=np.float64),
-            reset_subtract=subtract,
             refractory_steps=params.get("refractory_steps", zeros).astype(np.int64),
-            scale=1.0, bias_syn=np.asarray(params.get("bias_syn", zeros), dtype=np.float64),
-            reset_next=mode == "subtract_next"))
+            scale=1.0, reset=pop.reset,
+            bias_syn=np.asarray(params.get("bias_syn", np.zeros((1, size))), dtype=np.float64),
+            initial_u=init.get("u"), initial_v=init.get("v"), initial_refractory=init.get("refractory")))
         n_neurons += size
     by_name = {p.name: p for p in pops}
     projections = []
     for proj in graph.projections():
         pre, post, weight, delay = proj.synapses()
         projections.append(QProjection(proj.pre, proj.post, pre + offsets[proj.pre],
-                                       post + by_name[proj.post].offset, weight.astype(np.float64), delay, 0))
+                                       post + by_name[proj.post].offset, weight.astype(np.float64), delay, 0,
+                                       proj.receptor, proj.name))
     return QuantizedNetwork(FloatDatapath(chip.arithmetic.bits), inputs, tuple(pops), tuple(projections),
                             n_in, n_neurons, tuple(graph.update_order()))
+
+
+def _state_integers(pop: Population, scale: float, arith: SpikingArithmetic, chip: ChipProfile) -> dict:
+    """The population's initial u and v in state units (rounded), refused when outside the state range."""
+    out = {"initial_refractory": pop.initial.get("refractory")}
+    top = (1 << (arith.state_bits - 1)) - 1
+    for key in ("u", "v"):
+        if key not in pop.initial:
+            out[f"initial_{key}"] = None
+            continue
+        value = np.round(scale * pop.initial[key])
+        if np.abs(value).max() > top:
+            raise UnsupportedError(f"population '{pop.name}': initial {key} up to {np.abs(pop.initial[key]).max():g} "
+                                   f"(membrane units) is {np.abs(value).max():.0f} state units, beyond chip "
+                                   f"'{chip.name}''s {arith.state_bits}-bit state (|x| <= {top}).")
+        out[f"initial_{key}"] = value.astype(np.int64)
+    return out
+
+
+def _integer_population(pop: Population, graph: Graph, chip: ChipProfile, offset: int,
+                        headroom_bits: int) -> QPopulation:
+    arith = chip.arithmetic
+    model = get_model(pop.model)
+    _reset_rule(pop, arith, chip)
+    scale = _membrane_scale(pop, graph, arith, headroom_bits)
+    size = pop.size
+    decay_syn = pop.params.get("decay_syn", np.ones((1, size)))
+    bias = pop.params["bias"] + _synaptic_bias_into_v(pop, decay_syn, chip)
+    decay_mem = pop.params.get("decay_mem", np.zeros(size))
+    thr_unit = 1 << arith.threshold_shift
+    if model.spiking:
+        mant = np.clip(np.round(scale * pop.params["v_th"] / thr_unit), 0, (1 << arith.threshold_bits) - 1)
+        v_th = mant.astype(np.int64) * thr_unit
+    else:
+        v_th = np.zeros(size, dtype=np.int64)
+    return QPopulation(
+        name=pop.name, model=pop.model, size=size, offset=offset,
+        syn_factor=_decay_factor(decay_syn, arith.decay_bits, arith.syn_decay_offset),
+        mem_factor=_decay_factor(decay_mem, arith.decay_bits, arith.mem_decay_offset),
+        v_th=v_th, has_threshold=model.spiking,
+        bias=_bias_integers(scale * bias, arith.bias_mant_bits, arith.bias_exp_max),
+        v_reset=np.round(scale * pop.params.get("v_reset", np.zeros(size))).astype(np.int64),
+        refractory_steps=pop.params.get("refractory_steps", np.zeros(size)).astype(np.int64),
+        scale=scale, reset=pop.reset, **_state_integers(pop, scale, arith, chip))
+
+
+def _integer_projection(proj: Projection, source_offset: int, target: QPopulation, chip: ChipProfile) -> QProjection:
+    arith = chip.arithmetic
+    pre, post, weight, delay = proj.synapses()
+    w_state = weight * target.scale / float(1 << arith.input_shift)
+    if proj.has_precision:
+        mant, exp, bits, mode = _lava_mantissas(w_state, proj, arith, chip)
+    else:
+        (mant, exp), bits, mode = _weight_mantissas(w_state, arith), arith.weight_bits, None
+    return QProjection(proj.pre, proj.post, pre + source_offset, post + target.offset, mant, delay, exp,
+                       proj.receptor, proj.name, bits, mode)
 
 
 def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) -> QuantizedNetwork:
@@ -350,66 +544,37 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
     Returns
     -------
     QuantizedNetwork
-        Integer parameters; each population's ``scale`` records state units per membrane unit.
+        Integer parameters; each population's ``scale`` records state units per membrane unit. A
+        projection with Loihi precision (``weight_bits``, ``sign_mode``, ``weight_exp``) is quantised
+        as Lava's Dense does (:func:`_lava_mantissas`); the others round to nearest with the
+        smallest exponent that fits.
     """
     arith = chip.arithmetic
     if chip.kind != "neuromorphic":
         raise UnsupportedError(f"chip '{chip.name}': kind '{chip.kind}' runs MLPs, not spiking graphs. "
                                f"Hint: choose a neuromorphic chip.")
     _check_supported(graph, chip)
-    offsets = graph.source_offsets()
-    inputs = []
-    for inp in graph.inputs():
-        if inp.kind != "spike":
-            raise UnsupportedError(f"input '{inp.name}': kind '{inp.kind}' on neuromorphic chip "
-                                   f"'{chip.name}'; expected spike inputs. Hint: rate-encode the values "
-                                   f"(hwsim.encoding.rate_encode) and use kind 'spike'.")
-        inputs.append(QInput(inp.name, inp.size, offsets[inp.name], inp.kind))
+    _check_neurons(graph, chip)
+    inputs = _inputs(graph, chip)
     n_in = sum(inp.size for inp in inputs)
     for pop in graph.populations():
         if not get_model(pop.model).stateful:
             raise UnsupportedError(f"population '{pop.name}': non-spiking model '{pop.model}' inside a "
                                    f"spiking graph on '{chip.name}'. Hint: use 'li' for a readout.")
     if isinstance(arith, FloatArithmetic):
-        return _float_network(graph, chip, tuple(inputs), n_in)
+        return _float_network(graph, chip, inputs, n_in)
     pops, n_neurons = [], 0
     for pop in graph.populations():
-        model = get_model(pop.model)
-        subtract, mode = _reset_rule(pop, arith, chip)
-        scale = _membrane_scale(pop, graph, arith, headroom_bits)
-        size = pop.size
-        decay_syn = pop.params.get("decay_syn", np.ones(size))
-        bias = pop.params["bias"] + _synaptic_bias_into_v(pop, decay_syn, chip)
-        decay_mem = pop.params.get("decay_mem", np.zeros(size))
-        thr_unit = 1 << arith.threshold_shift
-        if model.spiking:
-            mant = np.clip(np.round(scale * pop.params["v_th"] / thr_unit), 0, (1 << arith.threshold_bits) - 1)
-            v_th = mant.astype(np.int64) * thr_unit
-        else:
-            v_th = np.zeros(size, dtype=np.int64)
-        pops.append(QPopulation(
-            name=pop.name, model=pop.model, size=size, offset=n_neurons,
-            syn_factor=_decay_factor(decay_syn, arith.decay_bits, arith.syn_decay_offset),
-            mem_factor=_decay_factor(decay_mem, arith.decay_bits, arith.mem_decay_offset),
-            v_th=v_th, has_threshold=model.spiking,
-            bias=_bias_integers(scale * bias, arith.bias_mant_bits, arith.bias_exp_max),
-            v_reset=np.round(scale * pop.params.get("v_reset", np.zeros(size))).astype(np.int64),
-            reset_subtract=subtract,
-            refractory_steps=pop.params.get("refractory_steps", np.zeros(size)).astype(np.int64),
-            scale=scale, reset_next=mode == "subtract_next"))
-        n_neurons += size
+        pops.append(_integer_population(pop, graph, chip, n_neurons, headroom_bits))
+        n_neurons += pop.size
     by_name = {p.name: p for p in pops}
-    projections = []
-    for proj in graph.projections():
-        pre, post, weight, delay = proj.synapses()
-        target = by_name[proj.post]
-        mant, exp = _weight_mantissas(weight * target.scale / float(1 << arith.input_shift), arith)
-        projections.append(QProjection(proj.pre, proj.post, pre + offsets[proj.pre],
-                                       post + target.offset, mant, delay, exp))
+    offsets = graph.source_offsets()
+    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name[proj.post], chip)
+                        for proj in graph.projections())
     integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
                                 arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],
                                 OVERFLOW_IDS[arith.mem_overflow])
-    return QuantizedNetwork(integer, tuple(inputs), tuple(pops), tuple(projections), n_in, n_neurons,
+    return QuantizedNetwork(integer, inputs, tuple(pops), projections, n_in, n_neurons,
                             tuple(graph.update_order()))
 
 

@@ -54,6 +54,10 @@ class Report:
     noise : dict
         The static noise the chip instance was drawn with: the spec as data (``version``,
         ``sources``) and its ``seed``; empty for a noise-free run.
+    data : dict
+        Where the samples came from and how they were fed: ``inputs`` (spikes, rate-encoded values,
+        currents; steps), and from the command line ``source`` (a file, or a bundled task's split) and a
+        ``warning`` when the accuracy may be inflated (a bundled split the model may have trained on).
     """
 
     model: str
@@ -83,6 +87,7 @@ class Report:
     provenance: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
     noise: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict."""
@@ -97,6 +102,9 @@ class Report:
         lines = [f"## {self.model} on {self.chip} ({self.chip_kind})", ""]
         if self.accuracy is not None:
             lines.append(f"- accuracy: {100 * self.accuracy:.2f} % over {self.n_samples} samples")
+        for key in ("source", "inputs", "warning"):
+            if key in self.data:
+                lines.append(f"- {'data' if key == 'source' else key}: {self.data[key]}")
         lines += [f"- energy per inference: {self.energy_per_inference_uj:.4g} uJ "
                   f"(dynamic {self.dynamic_energy_per_inference_uj:.4g}, static {self.static_energy_per_inference_uj:.4g})",
                   f"- latency per inference: {self.latency_per_inference_us:.4g} us",

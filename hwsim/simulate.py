@@ -13,8 +13,9 @@ from typing import Iterator
 import numba
 import numpy as np
 
-from hwsim.errors import GraphError, SpecError
+from hwsim.errors import GraphError, SpecError, short
 from hwsim.kernels.actions import N_ACTIONS
+from hwsim.kernels.resets import RESET_SUBTRACT_RAISED, RESET_VALUE_NEXT
 from hwsim.kernels.mlp import run_mlp
 from hwsim.kernels.spiking import run_spiking
 from hwsim.lowering import MlpArrays, SpikingArrays
@@ -35,9 +36,12 @@ class SpikingResult:
         Spikes per neuron [count].
     first_spike : ndarray ``(n_samples, n_neurons)``
         Step of each neuron's first spike [step]; -1 if it never spiked.
-    u_final, v_final : ndarray ``(n_samples, n_neurons)``
-        Synaptic current and membrane after the last step [state units]; float64 on the float
+    u_final : ndarray ``(n_samples, n_slots)``
+        Synaptic currents after the last step, one per receptor slot (``hwsim.lowering.slot_offsets``;
+        slot = neuron when every population has one receptor) [state units]; float64 on the float
         datapath (``SpikingArrays.is_float``), int64 otherwise.
+    v_final : ndarray ``(n_samples, n_neurons)``
+        Membrane after the last step [state units], as ``u_final``.
     raster : ndarray uint8 ``(n_samples, T, n_neurons)`` or None
         1 where a neuron spiked at a step; None unless recorded.
     """
@@ -115,26 +119,37 @@ def _synapses(a: SpikingArrays) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(port), np.ascontiguousarray(weight)
 
 
+def _slice_rows(a: SpikingArrays) -> np.ndarray:
+    """``update_slices`` as int64 ``(n_slices, 7)``."""
+    return _i64(a.update_slices).reshape(-1, 7)
+
+
 def _uniform_slices(a: SpikingArrays) -> np.ndarray:
-    """Per update slice, 1 when its ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``,
-    ``has_threshold`` and ``reset_mode`` are each one value: the kernel then updates it branch-free with
-    those values as loop constants (``v_th``, ``bias`` and ``v_reset`` may differ per neuron)."""
-    params = (a.syn_factor, a.mem_factor, a.bias_syn, a.refractory_steps, a.has_threshold, a.reset_mode)
-    slices = _i64(a.update_slices).reshape(-1, 3)
+    """Per update slice, 1 when its ``mem_factor``, ``refractory_steps``, ``has_threshold`` and ``reset_mode``
+    are each one value, so are ``syn_factor`` and ``bias_syn`` within each receptor, and its reset is not a
+    delayed reset to a value or a raised subtraction: the kernel then updates it branch-free with those
+    values as loop constants (``v_th``, ``bias`` and ``v_reset`` may differ per neuron)."""
+    slices = _slice_rows(a)
     uniform = np.zeros(slices.shape[0], dtype=np.uint8)
-    for r, (first, last, _) in enumerate(slices):
-        uniform[r] = last > first and all(np.all(p[first:last] == p[first]) for p in params)
+    for r, (first, last, _, slot0, n_receptors, stride, _) in enumerate(slices):
+        per_neuron = (a.mem_factor, a.refractory_steps, a.has_threshold, a.reset_mode)
+        same = last > first and all(np.all(p[first:last] == p[first]) for p in per_neuron)
+        for k in range(n_receptors):
+            rows = slice(slot0 + k * stride, slot0 + k * stride + last - first)
+            same = same and all(np.all(p[rows] == p[rows.start]) for p in (a.syn_factor, a.bias_syn))
+        uniform[r] = same and a.reset_mode[first] not in (RESET_VALUE_NEXT, RESET_SUBTRACT_RAISED)
     return uniform
 
 
 def _active_slices(a: SpikingArrays, uniform: np.ndarray) -> np.ndarray:
     """Per update slice, 1 when it is uniform and every neuron of it counts as active at every update
-    (its ``bias_syn`` or every ``bias`` is nonzero): the kernel then counts the slice's neurons without
-    testing each one."""
-    slices = _i64(a.update_slices).reshape(-1, 3)
+    (a receptor's ``bias_syn`` or every ``bias`` is nonzero): the kernel then counts the slice's neurons
+    without testing each one."""
+    slices = _slice_rows(a)
     active = np.zeros(slices.shape[0], dtype=np.uint8)
-    for r, (first, last, _) in enumerate(slices):
-        active[r] = bool(uniform[r]) and (a.bias_syn[first] != 0 or bool(np.all(a.bias[first:last] != 0)))
+    for r, (first, last, _, slot0, n_receptors, stride, _) in enumerate(slices):
+        drive = any(a.bias_syn[slot0 + k * stride] != 0 for k in range(n_receptors))
+        active[r] = bool(uniform[r]) and (drive or bool(np.all(a.bias[first:last] != 0)))
     return active
 
 
@@ -155,16 +170,45 @@ def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
     return noise
 
 
+def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(active, values)`` for the kernel: uint8 flags of the channels active at each step, and float64
+    values (None when the network has no current input). Spike channels must hold 0 or 1 (bool, integer
+    or float); current channels (``a.input_scaled``) any finite number."""
+    x = np.asarray(inputs)
+    expected = f"(n_samples, T, {a.n_inputs}) for the network's {a.n_inputs} input channels"
+    if x.ndim != 3 or x.shape[2] != a.n_inputs:
+        raise GraphError(f"input_spikes: shape {x.shape}; expected {expected}. Hint: samples go on axis 0, steps "
+                         f"on axis 1; add axis 0 for a single sample.")
+    if x.dtype.kind not in "biuf":
+        raise SpecError(f"input_spikes: dtype {x.dtype}; expected numbers (0/1 spikes, or currents on current "
+                        f"inputs). Hint: convert with .astype(np.float64).")
+    scaled = np.asarray(a.input_scaled, dtype=bool)
+    spikes = x[:, :, ~scaled] if scaled.any() else x
+    if spikes.size and not np.all((spikes == 0) | (spikes == 1)):
+        raise SpecError(f"input_spikes: spike channels hold values in [{spikes.min():g}, {spikes.max():g}]; "
+                        f"expected 0 or 1. Hint: encode values as spike trains (hwsim.encoding.rate_encode), or "
+                        f"give the graph a 'current' input for real-valued direct input.")
+    if not scaled.any():
+        return np.ascontiguousarray(x != 0, dtype=np.uint8), None
+    values = np.ascontiguousarray(x, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise SpecError(f"input_spikes: {int(np.count_nonzero(~np.isfinite(values)))} current value(s) are NaN "
+                        f"or infinite; expected finite numbers.")
+    return np.ascontiguousarray(values != 0, dtype=np.uint8), values
+
+
 def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False,
                      noise: DynamicNoise | None = None, first_sample: int = 0) -> SpikingResult:
-    """Run a batch of input spike trains through a lowered spiking network.
+    """Run a batch of inputs through a lowered spiking network.
 
     Parameters
     ----------
     arrays : SpikingArrays
         The network, from :func:`hwsim.lowering.lower_spiking`.
-    input_spikes : array_like of bool or int ``(n_samples, T, n_inputs)``
-        1 where input channel c spikes at step t [0/1]; T is the number of steps.
+    input_spikes : array_like ``(n_samples, T, n_inputs)``
+        Per input channel and step: 1 where a spike channel spikes (0/1; bool, integer or float), the
+        value of a current channel (real numbers; float datapath only); T is the number of steps. A
+        network without inputs takes ``(n_samples, T, 0)``.
     record_raster : bool
         Also return every neuron's spikes at every step (``n_samples * T * n_neurons`` bytes).
     noise : DynamicNoise, optional
@@ -183,42 +227,41 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     GraphError
         If the input's shape, or the noise's per-neuron arrays, do not match the network.
     SpecError
-        If the input is not integer/bool or holds values other than 0 and 1, or ``first_sample < 0``.
+        If a spike channel holds values other than 0 and 1, a current is not finite, or
+        ``first_sample < 0``.
     """
-    spikes = np.asarray(input_spikes)
-    _check_integers("input_spikes", spikes, (None, None, arrays.n_inputs),
-                    f"(n_samples, T, {arrays.n_inputs}) for the network's {arrays.n_inputs} input channels",
-                    "samples go on axis 0, steps on axis 1; add axis 0 for a single sample.")
-    if spikes.size and (spikes.min() < 0 or spikes.max() > 1):
-        raise SpecError(f"input_spikes: values in [{spikes.min()}, {spikes.max()}]; expected 0 or 1. "
-                        f"Hint: encode rates as spike trains (one 0/1 entry per step).")
-    spikes = np.ascontiguousarray(spikes, dtype=np.uint8)
-    n_samples, n_steps = spikes.shape[:2]
     a = arrays
+    active, values = _network_inputs(a, input_spikes)
+    if values is not None and not a.is_float:
+        raise SpecError("input_spikes: current inputs on an integer datapath; expected spikes. Hint: quantise "
+                        "for a float chip, which takes current inputs.")
+    n_samples, n_steps = active.shape[:2]
     noise = _checked_noise(noise, a.n_neurons)
-    if not isinstance(first_sample, (int, np.integer)) or first_sample < 0:
-        raise SpecError(f"first_sample: {first_sample!r}; expected an integer >= 0.")
+    if not isinstance(first_sample, (int, np.integer)) or isinstance(first_sample, bool) or first_sample < 0:
+        raise SpecError(f"first_sample: {short(first_sample)}; expected an integer >= 0.")
     counts = np.empty((n_samples, a.n_groups, N_ACTIONS), dtype=np.int64)
     spike_count, first_spike = (np.empty((n_samples, a.n_neurons), dtype=np.int64) for _ in range(2))
     value = _f64 if a.is_float else _i64  # the datapath: float64 values, or the chip's integers
-    u_final, v_final = (np.empty((n_samples, a.n_neurons), dtype=np.float64 if a.is_float else np.int64)
-                        for _ in range(2))
+    state_type = np.float64 if a.is_float else np.int64
+    u_final = np.empty((n_samples, a.n_slots), dtype=state_type)
+    v_final = np.empty((n_samples, a.n_neurons), dtype=state_type)
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
     syn_port, syn_weight = _synapses(a)
     uniform = _uniform_slices(a)
     with _chunks(n_samples) as bounds:
         step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
         run_spiking(
-            spikes, int(a.n_inputs), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
+            active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
             _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
             _i64(a.seg_delay), _i64(a.seg_port0), syn_port, syn_weight,
-            _i64(a.syn_delay), _i64(a.port_shift), _i64(a.neuron_port_ptr),
-            bool(np.array_equal(a.neuron_port_ptr, np.arange(a.n_neurons + 1))), _i64(a.src_group),
-            _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _i64(a.update_slices).reshape(-1, 3),
+            _i64(a.syn_delay), _i64(a.port_shift), _i64(a.slot_port_ptr),
+            bool(np.array_equal(a.slot_port_ptr, np.arange(a.n_slots + 1))), _i64(a.src_group),
+            _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _slice_rows(a),
             uniform, _active_slices(a, uniform),
             value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
-            value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold),
-            _u8(a.reset_mode), int(a.decay_bits), int(a.rounding), int(a.input_shift),
+            value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold), _u8(a.reset_mode),
+            value(a.initial_u), value(a.initial_v), _i64(a.initial_hold),
+            int(a.decay_bits), int(a.rounding), int(a.input_shift),
             int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow), int(first_sample),
             np.ascontiguousarray(noise.seeds, dtype=np.uint64), _per_neuron_noise(noise.u_noise_sd),
             _per_neuron_noise(noise.v_noise_sd),

@@ -92,7 +92,7 @@ def noisy_chain(graph: Graph, spec: NoiseSpec | None, seed: int) -> list[dict]:
         proj = next(p for p in q.projections if p.post == pop.name)
         weight = np.zeros((pop.size, previous_size))
         np.add.at(weight, (proj.post_index - pop.offset, proj.pre_index - offsets[proj.pre]), proj.weight)
-        chain.append({"weight": weight, "decay_syn": 1.0 - pop.syn_factor, "decay_mem": 1.0 - pop.mem_factor,
+        chain.append({"weight": weight, "decay_syn": 1.0 - pop.syn_factor[0], "decay_mem": 1.0 - pop.mem_factor,
                       "bias": pop.bias, "v_th": pop.v_th, "v_reset": pop.v_reset})
         previous_size = pop.size
     return chain

@@ -42,7 +42,7 @@ def population(rng, name, size, offset, du=None, dv=None, vth=None, bias_scale=1
 
     return QPopulation(name=name, model="lif", size=size, offset=offset, syn_factor=full(4095 - du),
                        mem_factor=full(4096 - dv), v_th=full(vth << 6), has_threshold=True, bias=bias,
-                       v_reset=full(0), reset_subtract=False, refractory_steps=full(0), scale=1.0)
+                       v_reset=full(0), refractory_steps=full(0), scale=1.0)
 
 
 def projection(rng, pre, pre_offset, pre_size, post, density, sign, max_delay, shift) -> QProjection:

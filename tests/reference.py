@@ -70,6 +70,15 @@ def _per_neuron(qnet, name, dtype=np.int64):
                            for p in qnet.populations])
 
 
+def _receptor_rows(pop, name, dtype):
+    """A population's receptor field as ``(n_receptors, size)`` (None: zeros)."""
+    value = getattr(pop, name, None)
+    n_receptors = np.asarray(pop.syn_factor).reshape(-1, pop.size).shape[0]
+    if value is None:
+        return np.zeros((n_receptors, pop.size), dtype=dtype)
+    return np.asarray(value, dtype=dtype).reshape(n_receptors, pop.size)
+
+
 def _routing_tables(qnet, placement, bits_per_synapse, memory_word_bits):
     """Per source: synapses and memory words per destination group, packets and hops per spike."""
     n_src = qnet.n_input_channels + qnet.n_neurons
@@ -108,7 +117,8 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     ----------
     qnet : hwsim.quantize.QuantizedNetwork
     placement : hwsim.mapping.Placement
-    input_spikes : ndarray ``(n_samples, T, n_input_channels)`` of 0/1
+    input_spikes : ndarray ``(n_samples, T, n_input_channels)``
+        0/1 per spike channel; any real value per current channel (``kind == "current"``).
     bits_per_synapse, memory_word_bits : int
     noise : hwsim.noise.DynamicNoise, optional
         Dynamic noise (read as data: seeds, standard deviations, probabilities).
@@ -118,26 +128,26 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     Returns
     -------
     dict
-        ``raster (n_samples, T, n_neurons)``, ``spike_count``, ``first_spike``, ``u``, ``v``
-        ``(n_samples, n_neurons)``, ``counts``: {action name: ``(n_samples, n_groups)``} and
-        ``step_counts``: {action name: ``(T, n_groups)``} summed over samples.
+        ``raster (n_samples, T, n_neurons)``, ``spike_count``, ``first_spike``, ``v`` ``(n_samples,
+        n_neurons)``, ``u`` ``(n_samples, n_slots)`` (each population's receptor currents, receptor-major,
+        populations in order), ``counts``: {action name: ``(n_samples, n_groups)``} and ``step_counts``:
+        {action name: ``(T, n_groups)``} summed over samples.
     """
     ar = qnet.arithmetic
     is_float = bool(getattr(qnet, "is_float", False))
     value_type = np.float64 if is_float else np.int64
     n_samples, n_steps, n_in = input_spikes.shape
     n_neurons, n_groups = qnet.n_neurons, len(placement.groups)
-    n_src = n_in + n_neurons
     weights = []
     for proj in qnet.projections:
-        w = np.zeros((int(proj.delay_steps.max(initial=1)) + 1, n_neurons, n_src), dtype=value_type)
+        w = np.zeros((int(proj.delay_steps.max(initial=1)) + 1, n_neurons, n_in + n_neurons), dtype=value_type)
         np.add.at(w, (proj.delay_steps, proj.post_index, proj.pre_index), proj.weight)
         weights.append(w)
-    syn_factor, mem_factor, v_th, bias, bias_syn, v_reset = (
-        _per_neuron(qnet, name, value_type) for name in ("syn_factor", "mem_factor", "v_th", "bias", "bias_syn",
-                                                         "v_reset"))
-    refractory_steps, has_threshold, reset_subtract, reset_next = (
-        _per_neuron(qnet, name) for name in ("refractory_steps", "has_threshold", "reset_subtract", "reset_next"))
+    current_channel = np.concatenate([np.full(i.size, i.kind == "current") for i in qnet.inputs] + [np.zeros(0, bool)])
+    mem_factor, v_th, bias, v_reset = (_per_neuron(qnet, name, value_type)
+                                       for name in ("mem_factor", "v_th", "bias", "v_reset"))
+    refractory_steps, has_threshold = (_per_neuron(qnet, name) for name in ("refractory_steps", "has_threshold"))
+    reset = np.concatenate([np.full(p.size, p.reset, dtype=object) for p in qnet.populations])
     by_name = {p.name: p for p in qnet.populations}
     order = [by_name[name] for name in getattr(qnet, "update_order", ())] or list(qnet.populations)
     syn_per_group, words, packets, hops = _routing_tables(qnet, placement, bits_per_synapse, memory_word_bits)
@@ -154,28 +164,33 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     counts = {name: np.zeros((n_samples, n_groups), dtype=np.int64) for name in names}
     step_counts = {name: np.zeros((n_steps, n_groups), dtype=np.int64) for name in names}
     raster = np.zeros((n_samples, n_steps, n_neurons), dtype=np.int64)
-    u_out = np.zeros((n_samples, n_neurons), dtype=value_type)
+    # receptor currents per population: (n_receptors, size), slots = populations in order, receptor-major
+    factors = {p.name: _receptor_rows(p, "syn_factor", value_type) for p in qnet.populations}
+    biases_syn = {p.name: _receptor_rows(p, "bias_syn", value_type) for p in qnet.populations}
+    u_out = np.zeros((n_samples, sum(f.size for f in factors.values())), dtype=value_type)
     v_out = np.zeros((n_samples, n_neurons), dtype=value_type)
     for s in range(n_samples):
         sample = first_sample + s
         horizon = n_steps + max(w.shape[0] for w in weights) + max_late if weights else n_steps
         arrive = [np.zeros((horizon, w.shape[0], n_neurons), dtype=value_type) for w in weights]
-        u = np.zeros(n_neurons, dtype=value_type)
-        v = np.zeros(n_neurons, dtype=value_type)
-        refractory = np.zeros(n_neurons, dtype=np.int64)
+        u = {p.name: _receptor_rows(p, "initial_u", value_type).copy() for p in qnet.populations}
+        v = _per_neuron(qnet, "initial_v", value_type).copy()
+        refractory = _per_neuron(qnet, "initial_refractory").copy()
         pending = np.zeros(n_neurons, dtype=bool)
         active = np.zeros(n_neurons, dtype=bool)
         for t in range(n_steps):
             step = {name: np.zeros(n_groups, dtype=np.int64) for name in names}
 
-            def emit(sources):
-                """Push the spikes of ``sources`` (global source numbers) emitted at step t, packet by packet."""
-                for j in sources:
+            def emit(sources, values):
+                """Push ``values`` (1 for a spike) of ``sources`` (global source numbers) sent at step t, packet by
+                packet; a current (real value) counts MAC per synapse where a spike counts SYNOP."""
+                for j, a in zip(sources, values):
                     g0 = src_group[j]
                     step["spike"][g0] += 1
                     step["packet"][g0] += packets[j]
                     step["hop_x"][g0] += hops[j, 0]
                     step["hop_y"][g0] += hops[j, 1]
+                    scaled = j < n_in and current_channel[j]
                     for g in np.flatnonzero(syn_per_group[j]):
                         n = j * n_groups + g
                         if p_drop > 0 and _uniforms(seeds[2], sample, t, [n])[0] < p_drop:
@@ -183,58 +198,84 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                         late = 0
                         if p_late > 0 and _uniforms(seeds[3], sample, t, [2 * n])[0] < p_late:
                             late = 1 + int(_draws(seeds[3], sample, t, [2 * n + 1])[0] % np.uint64(max_late))
-                        step["synop"][g] += syn_per_group[j, g]
+                        step["mac" if scaled else "synop"][g] += syn_per_group[j, g]
                         step["mem_read"][g] += words[j, g]
                         in_g = neuron_group == g
                         for w, buf in zip(weights, arrive):
                             for d in range(w.shape[0]):
-                                buf[t + d + late, d, in_g] += w[d, in_g, j]
+                                buf[t + d + late, d, in_g] += w[d, in_g, j] * a if scaled else w[d, in_g, j]
 
-            emit(np.flatnonzero(input_spikes[s, t]))
+            sent = np.flatnonzero(input_spikes[s, t])
+            emit(sent, input_spikes[s, t, sent])
             for pop in order:
                 n = slice(pop.offset, pop.offset + pop.size)
                 idx = np.arange(pop.offset, pop.offset + pop.size)
-                x = np.zeros(pop.size, dtype=value_type)
+                f_syn, b_syn, u_pop = factors[pop.name], biases_syn[pop.name], u[pop.name]
+                x = np.zeros(u_pop.shape, dtype=value_type)
                 for proj, buf in zip(qnet.projections, arrive):
+                    if proj.post != pop.name:
+                        continue
                     for d in range(buf.shape[1]):
-                        x += buf[t, d, n] if is_float else _shift(buf[t, d, n], proj.shift)
-                active[n] = (x != 0) | (u[n] != 0) | (v[n] != 0) | (bias[n] != 0) | (bias_syn[n] != 0)
+                        x[proj.receptor] += buf[t, d, n] if is_float else _shift(buf[t, d, n], proj.shift)
+                active[n] = ((x != 0) | (u_pop != 0) | (b_syn != 0)).any(axis=0) | (v[n] != 0) | (bias[n] != 0)
                 zu = _normals(seeds[0], sample, t, idx) * u_sd[n] if u_sd[n].any() else np.zeros(pop.size)
                 zv = _normals(seeds[1], sample, t, idx) * v_sd[n] if v_sd[n].any() else np.zeros(pop.size)
-                if is_float:
-                    u[n] = syn_factor[n] * u[n] + x + bias_syn[n]
-                    u[n] = np.where(u_sd[n] > 0, u[n] + zu, u[n])
-                else:
-                    u[n] = _overflow(_decay(u[n], syn_factor[n], ar.decay_bits, ar.rounding)
-                                     + (x << ar.input_shift) + bias_syn[n] + np.floor(zu + 0.5).astype(np.int64),
-                                     ar.state_bits, ar.syn_overflow)
+                current = np.zeros(pop.size, dtype=value_type)
+                for k in range(u_pop.shape[0]):
+                    z = zu if k == 0 else np.zeros(pop.size)
+                    if is_float:
+                        u_pop[k] = f_syn[k] * u_pop[k] + (x[k] + b_syn[k])
+                        u_pop[k] = np.where((u_sd[n] > 0) & (k == 0), u_pop[k] + z, u_pop[k])
+                    else:
+                        u_pop[k] = _overflow(_decay(u_pop[k], f_syn[k], ar.decay_bits, ar.rounding)
+                                             + (x[k] << ar.input_shift) + b_syn[k]
+                                             + np.floor(z + 0.5).astype(np.int64), ar.state_bits, ar.syn_overflow)
+                    current = current + u_pop[k]
+                restart = pending[n] & (reset[n] == "value_next")       # value_next: start from v_reset
+                v_start = np.where(restart, v_reset[n], v[n])
+                pending[n] &= ~restart
                 held = refractory[n] > 0
                 refractory[n] -= held
                 owed = np.where(pending[n], v_th[n], 0)   # subtract_next: v_th owed since the last spike
                 if is_float:
-                    v_new = mem_factor[n] * v[n] + u[n] + bias[n]
+                    v_new = mem_factor[n] * v_start + current + bias[n]
                     v_new = np.where(pending[n], v_new - owed, v_new)
                     v_new = np.where(v_sd[n] > 0, v_new + zv, v_new)
                 else:
-                    v_new = _overflow(_decay(v[n], mem_factor[n], ar.decay_bits, ar.rounding) + u[n] + bias[n]
+                    v_new = _overflow(_decay(v_start, mem_factor[n], ar.decay_bits, ar.rounding) + current + bias[n]
                                       - owed + np.floor(zv + 0.5).astype(np.int64), ar.state_bits, ar.mem_overflow)
                 pending[n] &= held
+                raised = (reset[n] == "subtract_raised") & (v_start > v_th[n])
+                v_new = np.where(raised, v_new - v_th[n], v_new)
                 spike = ~held & (has_threshold[n] != 0) & (v_new > v_th[n])
-                reset = np.where(reset_subtract[n] != 0, v_new - v_th[n], v_reset[n])
-                v_new = np.where(spike & (reset_next[n] == 0), reset, v_new)
-                pending[n] |= spike & (reset_next[n] != 0)
-                v[n] = np.where(held, v[n], v_new)
+                v_spike = np.where(reset[n] == "value", v_reset[n],
+                                   np.where(reset[n] == "subtract", v_new - v_th[n], v_new))   # others: v kept
+                v_new = np.where(spike, v_spike, v_new)
+                moves = (reset[n] == "subtract_raised") & (spike != raised)   # subtract_raised: v1 -+ v_th
+                moved = np.where(spike, v_new - v_th[n], v_new + v_th[n])
+                if not is_float:
+                    moved = _overflow(moved, ar.state_bits, ar.mem_overflow)
+                v_new = np.where(moves, moved, v_new)
+                pending[n] |= spike & np.isin(reset[n], ("subtract_next", "value_next"))
+                v[n] = np.where(held, v_start, v_new)
                 refractory[n] = np.where(spike, refractory_steps[n], refractory[n])
                 raster[s, t, n] = spike
-                emit(n_in + pop.offset + np.flatnonzero(spike))
+                fired = n_in + pop.offset + np.flatnonzero(spike)
+                emit(fired, np.ones(fired.size))
+            u_flat = np.concatenate([u[p.name].ravel() for p in qnet.populations])
             if flip_rate > 0:
-                u[:], v[:] = _flip_registers(u, v, seeds[4], sample, t, flip_rate, ar.state_bits)
+                u_flat, v[:] = _flip_registers(u_flat, v, seeds[4], sample, t, flip_rate, ar.state_bits)
+                cursor = 0
+                for p in qnet.populations:
+                    u[p.name][:] = u_flat[cursor:cursor + u[p.name].size].reshape(u[p.name].shape)
+                    cursor += u[p.name].size
             step["neuron_active"] = _group_sum(neuron_group, active, n_groups)
             step["neuron_idle"] = _group_sum(neuron_group, ~active, n_groups)
             for name in names:
                 counts[name][s] += step[name]
                 step_counts[name][t] += step[name]
-        u_out[s], v_out[s] = u, v
+        u_out[s] = np.concatenate([u[p.name].ravel() for p in qnet.populations])
+        v_out[s] = v
     fired = raster.any(axis=1)
     return {
         "raster": raster,
@@ -248,8 +289,8 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
 
 
 def _flip_registers(u, v, seed, sample, step, rate, bits):
-    """Bit ``b`` of register r (u of neuron i: r = 2i, v: r = 2i + 1) flips when uniform ``r * 64 + b`` < rate;
-    registers are ``bits``-bit two's complement (a register no bit of which flips keeps its value)."""
+    """Bit ``b`` of register r (u of slot s: r = 2s, v of neuron i: r = 2i + 1) flips when uniform ``r * 64 + b``
+    < rate; registers are ``bits``-bit two's complement (a register no bit of which flips keeps its value)."""
     out = []
     for reg_offset, x in ((0, u), (1, v)):
         r = 2 * np.arange(x.size) + reg_offset

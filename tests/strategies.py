@@ -10,14 +10,19 @@ delay-0 synapses only from inputs or from populations earlier in that order, so
 delay-0 edges never form a cycle. Resets are value, subtract or subtract_next. Half the populations
 have one value of each model parameter (decays, ``bias_syn``, refractory period), so the kernel runs both
 its uniform-slice and its general neuron update.
+Populations have 1-3 receptors (synaptic currents, each with its own decay), every IR reset
+(value, value_next, subtract, subtract_next, subtract_raised, none) and, half the time, an initial
+state (u per receptor, v, refractory steps left); projections feed a random receptor of their target.
 Float networks (``quantized_networks(float_datapath=True)``) use dyadic values
 (weights in eighths, decays in sixteenths) so every sum of inputs is exact in any
-order and the kernel and the reference agree bit for bit.
+order and the kernel and the reference agree bit for bit; some of their inputs are currents
+(real values in sixteenths, :func:`spike_inputs`).
 """
 import numpy as np
 from hypothesis import strategies as st
 
 from hwsim.mapping import Group, Placement
+from hwsim.neuron_models import RESET_MODES
 from hwsim.noise import DynamicNoise
 from hwsim.qmlp import QLayer, QuantizedMLP
 from hwsim.quantize import FloatDatapath, IntegerArithmetic, QInput, QPopulation, QProjection, QuantizedNetwork
@@ -34,18 +39,28 @@ def core_xy() -> np.ndarray:
 
 
 def _reset(draw) -> dict:
-    mode = draw(st.sampled_from(["value", "subtract", "subtract_next"]))
-    return dict(reset_subtract=mode == "subtract", reset_next=mode == "subtract_next")
+    return dict(reset=draw(st.sampled_from(list(RESET_MODES))))
 
 
 def _model_params(draw, rng, size, factor, bias_syn) -> dict:
-    """``syn_factor``, ``mem_factor``, ``bias_syn`` and ``refractory_steps``: per neuron, or (half the time)
-    one value each for the whole population, as the kernel's uniform-slice path expects them."""
-    params = dict(syn_factor=factor(), mem_factor=factor(), bias_syn=bias_syn(),
+    """``syn_factor`` and ``bias_syn`` (one row per receptor, 1-3 receptors), ``mem_factor`` and
+    ``refractory_steps``: per neuron, or (half the time) one value each for the whole population (per
+    receptor), as the kernel's uniform-slice path expects them."""
+    n_receptors = draw(st.integers(1, 3))
+    params = dict(syn_factor=np.stack([factor() for _ in range(n_receptors)]), mem_factor=factor(),
+                  bias_syn=np.stack([bias_syn() for _ in range(n_receptors)]),
                   refractory_steps=rng.integers(0, 4, size) * (rng.random(size) < 0.5))
     if draw(st.booleans()):
-        params = {key: np.full(size, value[0]) for key, value in params.items()}
+        params = {key: np.broadcast_to(value[..., :1], value.shape).copy() for key, value in params.items()}
     return params
+
+
+def _initial(draw, rng, size, n_receptors, value) -> dict:
+    """Half the time an initial state: u per receptor, v (``value(shape)`` draws them) and refractory steps."""
+    if not draw(st.booleans()):
+        return {}
+    return dict(initial_u=value((n_receptors, size)), initial_v=value((size,)),
+                initial_refractory=rng.integers(0, 3, size) * (rng.random(size) < 0.3))
 
 
 def _float_population(draw, rng, name, size, offset):
@@ -55,13 +70,14 @@ def _float_population(draw, rng, name, size, offset):
     def factor():
         return 1.0 - rng.choice([0.0, 1.0, 0.5, *dyadic(0, 1, 16)[:2]], size)
 
+    params = _model_params(draw, rng, size, factor, lambda: dyadic(-1, 1, 16) * (rng.random(size) < 0.3))
     return QPopulation(
         name=name, model="lif", size=size, offset=offset,
         v_th=dyadic(-0.25, 4, 8),
         has_threshold=draw(st.sampled_from([True, True, True, False])),
         bias=dyadic(-1, 1, 16) * (rng.random(size) < 0.3),
-        v_reset=dyadic(-0.5, 0.5, 8), scale=1.0, **_reset(draw),
-        **_model_params(draw, rng, size, factor, lambda: dyadic(-1, 1, 16) * (rng.random(size) < 0.3)))
+        v_reset=dyadic(-0.5, 0.5, 8), scale=1.0, **_reset(draw), **params,
+        **_initial(draw, rng, size, params["syn_factor"].shape[0], lambda shape: rng.integers(-16, 33, shape) / 8))
 
 
 def _population(draw, rng, name, size, offset, arith):
@@ -71,13 +87,14 @@ def _population(draw, rng, name, size, offset, arith):
     def factor():
         return rng.choice([0, full, full // 2, *rng.integers(0, full + 1, 2)], size).astype(np.int64)
 
+    params = _model_params(draw, rng, size, factor, lambda: rng.integers(-8, 9, size) * (rng.random(size) < 0.2))
     return QPopulation(
         name=name, model="lif", size=size, offset=offset,
         v_th=np.where(rng.random(size) < 0.5, rng.integers(-2, 32, size), rng.integers(0, top + 1, size)),
         has_threshold=draw(st.sampled_from([True, True, True, False])),
         bias=rng.integers(-8, 9, size) * (rng.random(size) < 0.3),
-        v_reset=rng.integers(-4, 5, size), scale=1.0, **_reset(draw),
-        **_model_params(draw, rng, size, factor, lambda: rng.integers(-8, 9, size) * (rng.random(size) < 0.2)))
+        v_reset=rng.integers(-4, 5, size), scale=1.0, **_reset(draw), **params,
+        **_initial(draw, rng, size, params["syn_factor"].shape[0], lambda shape: rng.integers(-40, 41, shape)))
 
 
 def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_ok, float_datapath,
@@ -97,7 +114,7 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
     else:
         weight = (rng.integers(-255, 256, n) * (rng.random(n) < 0.85)).astype(np.int64)
     low = 0 if instantaneous_ok and draw(st.booleans()) else 1
-    return QProjection(pre=pre_name, post=post.name,
+    return QProjection(pre=pre_name, post=post.name, receptor=int(rng.integers(0, post.n_receptors)),
                        pre_index=(pre_index + pre_offset).astype(np.int64),
                        post_index=(post_index + post.offset).astype(np.int64),
                        weight=weight,
@@ -108,7 +125,8 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
 
 @st.composite
 def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
-    """A random QuantizedNetwork: 1-3 inputs, 1-4 populations, 0-6 projections (recurrent ones too),
+    """A random QuantizedNetwork: 1-3 inputs (float: 0-3, spikes or currents), 1-4 populations, 0-6
+    projections (recurrent ones too),
     some of them delay 0 along a random update order; or one all-to-all projection of one delay into each
     population (every neuron then has exactly one port: the kernel's ``one_port`` path)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -119,9 +137,10 @@ def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
                                   input_shift=draw(st.integers(0, 6)), state_bits=draw(st.integers(8, 12)),
                                   syn_overflow=draw(st.integers(0, 1)), mem_overflow=draw(st.integers(0, 1)))
     inputs, offset = [], 0
-    for k in range(draw(st.integers(1, 3))):
+    for k in range(draw(st.integers(0 if float_datapath else 1, 3))):
         size = draw(st.integers(1, 3))
-        inputs.append(QInput(f"in{k}", size, offset, "spike"))
+        kind = draw(st.sampled_from(["spike", "current"])) if float_datapath else "spike"
+        inputs.append(QInput(f"in{k}", size, offset, kind))
         offset += size
     n_in = offset
     pops, offset = [], 0
@@ -161,7 +180,8 @@ def placements(draw, qnet: QuantizedNetwork) -> Placement:
     for pop in qnet.populations:
         for k in range(pop.offset, pop.offset + pop.size):
             neuron_group[k] = group_id[Group(int(neuron_core[k]), pop.name)]
-    input_group = np.concatenate([np.full(inp.size, group_id[Group(-1, inp.name)]) for inp in qnet.inputs])
+    input_group = np.concatenate([np.full(inp.size, group_id[Group(-1, inp.name)]) for inp in qnet.inputs]
+                                 + [np.zeros(0, dtype=np.int64)])
     return Placement(chip="toy8", neuron_core=neuron_core, neuron_group=neuron_group,
                      input_group=input_group.astype(np.int64), groups=tuple(groups), core_xy=core_xy(),
                      input_xy=(draw(st.integers(-1, TILES_X)), draw(st.integers(0, TILES_Y - 1))),
@@ -169,19 +189,26 @@ def placements(draw, qnet: QuantizedNetwork) -> Placement:
 
 
 @st.composite
-def spike_inputs(draw, n_inputs: int) -> np.ndarray:
-    """uint8 ``(n_samples, T, n_inputs)``: 1-3 samples, 1-20 steps, per-channel rates incl. silent."""
+def spike_inputs(draw, n_inputs: int, current: np.ndarray | None = None) -> np.ndarray:
+    """``(n_samples, T, n_inputs)``: 1-3 samples, 1-20 steps, per-channel rates incl. silent; uint8 0/1, or
+    float64 when ``current`` (a bool per channel) marks current channels, which then carry values in
+    sixteenths in [-2, 2] (zero at the same rates)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n_samples, n_steps = draw(st.integers(1, 3)), draw(st.integers(1, 20))
     rate = rng.choice([0.0, 0.2, 0.5, 1.0], (n_samples, 1, n_inputs))
-    return (rng.random((n_samples, n_steps, n_inputs)) < rate).astype(np.uint8)
+    spikes = (rng.random((n_samples, n_steps, n_inputs)) < rate).astype(np.uint8)
+    if current is None or not np.any(current):
+        return spikes
+    values = rng.integers(-32, 33, spikes.shape) / 16 * spikes
+    return np.where(current, values, spikes).astype(np.float64)
 
 
 @st.composite
 def spiking_cases(draw, float_datapath: bool = False):
     """``(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits)``."""
     qnet = draw(quantized_networks(float_datapath))
-    return (qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels)),
+    current = np.concatenate([np.full(i.size, i.kind == "current") for i in qnet.inputs] + [np.zeros(0, bool)])
+    return (qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels, current)),
             draw(st.sampled_from([1, 8, 16, 33])), draw(st.sampled_from([8, 32, 64])))
 
 

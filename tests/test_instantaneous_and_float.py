@@ -52,7 +52,7 @@ def test_delay_zero_against_the_update_order_is_refused():
 
 def test_subtract_next_keeps_v_and_subtracts_after_the_next_update():
     # one neuron, v_th 10, input weight 6 at every step, subtract_next
-    qnet = network(arith(), [QInput("in", 1, 0, "spike")], [replace(pop("a", 0, v_th=10), reset_next=True)],
+    qnet = network(arith(), [QInput("in", 1, 0, "spike")], [replace(pop("a", 0, v_th=10), reset="subtract_next")],
                    [proj("in", "a", [0], [0], 6, delay=0)])
     placement, _ = place(qnet, [0])
     r = run(qnet, placement, [[[1]] * 5])
@@ -69,7 +69,7 @@ def test_subtract_next_keeps_v_and_subtracts_after_the_next_update():
 def test_subtract_next_waits_out_the_refractory_period():
     # v_th 10, weight 11, refractory 1: t0 spike (v 11 kept); t1 held (v 11); t2: v = 11 + 11 - 10 = 12 spike
     qnet = network(arith(), [QInput("in", 1, 0, "spike")],
-                   [replace(pop("a", 0, v_th=10, refractory=1), reset_next=True)],
+                   [replace(pop("a", 0, v_th=10, refractory=1), reset="subtract_next")],
                    [proj("in", "a", [0], [0], 11, delay=0)])
     placement, _ = place(qnet, [0])
     r = run(qnet, placement, [[[1]] * 3])

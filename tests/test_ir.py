@@ -86,6 +86,17 @@ def _base():
     return g
 
 
+def _mlp_without_projection():
+    """An MLP whose second layer has no incoming projection."""
+    m = Graph("m")
+    m.add_input("v", 2, "value")
+    m.add_population("r", 2, "relu")
+    m.add_population("r2", 2, "relu")
+    m.add_projection("v", "r", np.ones((2, 2)))
+    m.add_output("o", "r2", "value")
+    return m.validate()
+
+
 BAD = [
     ("unknown model", lambda g: g.add_population("q", 2, "alif", v_th=1.0), r"unknown neuron model 'alif'.*lif"),
     ("did you mean", lambda g: g.add_population("q", 2, "lf", v_th=1.0), r"Did you mean 'lif'"),
@@ -115,7 +126,36 @@ BAD = [
     ("projection into input", lambda g: g.add_projection("p", "in", np.ones((3, 2))), r"expected a Population as target"),
     ("output of input", lambda g: g.add_output("o", "in"), r"source 'in' is not a population"),
     ("bad readout", lambda g: g.add_output("o", "p", "rate"), r"readout 'rate'"),
-    ("no projection", lambda g: (g.add_output("o", "p"), g.validate()), r"population 'p': no incoming projection"),
+    ("mlp no projection", lambda g: _mlp_without_projection(), r"population 'r2': no incoming projection"),
+    ("value input in spiking graph", lambda g: (g.add_input("v", 2, "value"), g.add_output("o", "p"), g.validate()),
+     r"input 'v': kind 'value' in a spiking graph"),
+    ("negative receptor", lambda g: g.add_projection("in", "p", np.ones((2, 3)), receptor=-1),
+     r"receptor -1; expected an integer in 0..0"),
+    ("receptor beyond", lambda g: g.add_projection("in", "p", np.ones((2, 3)), receptor=1),
+     r"receptor 1; expected an integer in 0..0 \('p' has 1 receptor"),
+    ("receptors of if", lambda g: g.add_population("q", 2, "if", v_th=1, n_receptors=2), r"no synaptic current"),
+    ("zero receptors", lambda g: g.add_population("q", 2, "lif", v_th=1, n_receptors=0), r"n_receptors 0"),
+    ("receptor param shape", lambda g: g.add_population("q", 3, "lif", v_th=1, n_receptors=2, decay_syn=[0.1] * 4),
+     r"decay_syn has shape \(4,\); expected \(\), \(2,\) or \(2, 3\)"),
+    ("unknown sign mode", lambda g: g.add_projection("in", "p", np.ones((2, 3)), sign_mode="positive"),
+     r"sign_mode 'positive'; expected one of: auto, excitatory, inhibitory, mixed"),
+    ("weight bits 0", lambda g: g.add_projection("in", "p", np.ones((2, 3)), weight_bits=0), r"weight_bits 0; expected"),
+    ("weight bits 9", lambda g: g.add_projection("in", "p", np.ones((2, 3)), weight_bits=9),
+     r"weight_bits 9; expected an integer in 1..8"),
+    ("weight exp text", lambda g: g.add_projection("in", "p", np.ones((2, 3)), weight_exp="3"), r"weight_exp '3'"),
+    ("initial shape", lambda g: g.add_population("q", 2, "lif", v_th=1, initial={"v": [0.1, 0.2, 0.3]}),
+     r"initial v has shape \(3,\); expected \(\) or \(2,\)"),
+    ("initial u shape", lambda g: g.add_population("q", 2, "lif", v_th=1, n_receptors=2, initial={"u": np.ones((3, 2))}),
+     r"initial u has shape \(3, 2\)"),
+    ("initial unknown", lambda g: g.add_population("q", 2, "if", v_th=1, initial={"u": 0.5}),
+     r"unknown initial state 'u' for model 'if'"),
+    ("initial refractory", lambda g: g.add_population("q", 2, "lif", v_th=1, initial={"refractory": -1}),
+     r"initial refractory must be whole numbers"),
+    ("initial not mapping", lambda g: g.add_population("q", 2, "lif", v_th=1, initial=[0.1, 0.2]),
+     r"initial list; expected a mapping"),
+    ("duplicate projection name", lambda g: (g.add_projection("in", "p", np.ones((2, 3)), name="a"),
+                                            g.add_projection("in", "p", np.ones((2, 3)), name="a")),
+     r"a projection named 'a' already exists"),
     ("no output", lambda g: (g.add_projection("in", "p", np.ones((2, 3))), g.validate()), r"no Output node"),
 ]
 

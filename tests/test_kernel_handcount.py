@@ -32,7 +32,7 @@ def pop(name, offset, size=1, v_th=0, threshold=True, bias=0, v_reset=0, subtrac
 
     return QPopulation(name=name, model="lif", size=size, offset=offset, syn_factor=full(syn_factor),
                        mem_factor=full(mem_factor), v_th=full(v_th), has_threshold=threshold, bias=full(bias),
-                       v_reset=full(v_reset), reset_subtract=subtract, refractory_steps=full(refractory),
+                       v_reset=full(v_reset), reset="subtract" if subtract else "value", refractory_steps=full(refractory),
                        scale=1.0)
 
 
@@ -209,7 +209,8 @@ def test_mlp_hand_counted():
 @pytest.mark.parametrize("spikes, error, match", [
     (np.zeros((2, 3)), GraphError, r"input_spikes: shape \(2, 3\); expected \(n_samples, T, 1\)"),
     (np.zeros((1, 3, 2)), GraphError, r"input_spikes: shape \(1, 3, 2\)"),
-    (np.zeros((1, 3, 1), dtype=np.float32), SpecError, "dtype float32; expected integers or bool"),
+        (np.full((1, 3, 1), "1"), SpecError, "dtype <U1; expected numbers"),
+        (np.full((1, 3, 1), 0.5), SpecError, r"values in \[0.5, 0.5\]; expected 0 or 1"),
     (np.full((1, 3, 1), 2), SpecError, r"values in \[2, 2\]; expected 0 or 1"),
 ])
 def test_bad_input_spikes(spikes, error, match):

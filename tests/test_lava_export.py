@@ -21,7 +21,7 @@ def _pop(size=3, **fields):
     values.update(fields)
     arrays = {k: np.broadcast_to(np.asarray(v, dtype=np.int64), (size,)).copy() for k, v in values.items()}
     return QPopulation(name="p", model="lif", size=size, offset=0, has_threshold=True,
-                       v_reset=np.zeros(size, dtype=np.int64), reset_subtract=False,
+                       v_reset=np.zeros(size, dtype=np.int64),
                        refractory_steps=np.zeros(size, dtype=np.int64), scale=1.0, **arrays)
 
 
@@ -69,7 +69,7 @@ def test_sparse_below_density():
     (lambda: _net(_pop(v_th=100)), r"v_th 100; expected vth << 6"),
     (lambda: _net(_pop(bias=[4097, 0, 0])), r"neuron 0 has bias 4097"),
     (lambda: _net(replace(_pop(), has_threshold=False, model="li")), r"model 'li' has no threshold"),
-    (lambda: _net(replace(_pop(), reset_subtract=True)), r"reset by subtraction"),
+    (lambda: _net(replace(_pop(), reset="subtract")), r"reset 'subtract'"),
     (lambda: _net(weight=(3, -4)), r"weight 3 in a MIXED projection; Lava keeps even mantissas in \[-256, 254\]"),
     (lambda: _net(weight=(256, 4)), r"weight 256 in a EXCITATORY projection"),
     (lambda: _net(pre=(0, 0), post=(1, 1)), r"several synapses join the same neuron pair"),

@@ -21,7 +21,7 @@ from hwsim.ir import load_graph
 from hwsim.lowering import lower_spiking
 from hwsim.mapping import map_graph
 from hwsim.models.digits import bundled_model_path, load_digits_split
-from hwsim.pipeline import spike_inputs
+from hwsim.pipeline import network_inputs
 from hwsim.quantize import quantize_spiking
 from hwsim.simulate import simulate_spiking
 from lava_networks import SIGN_MODES, V_MAX, extremes_network, islands_network, placement, random_network
@@ -36,7 +36,7 @@ def _digits():
     """The bundled digits SNN on chips/loihi.yaml and the first test samples, rate-encoded."""
     graph, chip = load_graph(bundled_model_path("digits_snn")), load_chip("loihi")
     _, _, x_test, _ = load_digits_split()
-    return graph, chip, spike_inputs(graph, x_test[:DIGITS_SAMPLES])
+    return graph, chip, network_inputs(graph, x_test[:DIGITS_SAMPLES])[0]
 
 
 def _cases() -> dict:

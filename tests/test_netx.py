@@ -191,9 +191,9 @@ def test_dense_chain(tmp_path):
     p1, p2 = graph.projections()
     assert np.array_equal(p1.weight, w1) and np.array_equal(p2.weight, w2) and int(p1.delay_steps) == 1
     layer1 = graph.node("layer1").params
-    assert layer1["decay_syn"][0] == 1024 / 4096 and layer1["decay_mem"][0] == 512 / 4096
+    assert layer1["decay_syn"][0, 0] == 1024 / 4096 and layer1["decay_mem"][0] == 512 / 4096
     assert layer1["v_th"][0] == 40 and np.array_equal(layer1["bias"], bias)
-    assert graph.node("layer2").params["decay_syn"][0] == 1.0
+    assert graph.node("layer2").params["decay_syn"][0, 0] == 1.0
     assert graph.node("layer1").reset == "value"
     assert not np.any(layer1["v_reset"]) and not np.any(layer1["refractory_steps"])
     assert graph.outputs()[0].source == "layer2" and graph.outputs()[0].readout == "spike_count"
@@ -207,7 +207,7 @@ def test_first_dense_layer_creates_the_input_and_default_neuron_is_a_readout(tmp
     assert [(i.name, i.size) for i in graph.inputs()] == [("input", 4)]
     pop = graph.node("layer0")
     # netx's default: iDecay 0, vDecay 4096, vThMant 1 << 17 (unreachable) -> li
-    assert pop.model == "li" and pop.params["decay_syn"][0] == 0 and pop.params["decay_mem"][0] == 1
+    assert pop.model == "li" and pop.params["decay_syn"][0, 0] == 0 and pop.params["decay_mem"][0] == 1
     assert graph.outputs()[0].readout == "v_final"
 
 
@@ -256,11 +256,11 @@ def test_conv_flatten_dense(tmp_path):
     sizes = [(p.name, p.size, p.model) for p in graph.populations()]
     assert sizes == [("layer1", 36 * 4, "lif"), ("layer2", 27, "lif"), ("layer4", 10, "lif"),
                      ("layer5", 5, "lif"), ("layer6", 3, "li")]
-    conv = graph.nx.edges["input", "layer1"]["projection"]
+    conv = graph.projection("input->layer1")
     assert conv.is_sparse and conv.n_synapses == np.count_nonzero(conv.weight)
     # (C, H, W) order: channel c's bias covers neurons c*36 .. c*36 + 35
     assert np.array_equal(graph.node("layer1").params["bias"], np.repeat(layers[1]["bias"], 36))
-    dense = graph.nx.edges["layer2", "layer4"]["projection"]
+    dense = graph.projection("layer2->layer4")
     assert np.array_equal(dense.weight, layers[4]["weight"])   # flatten keeps (C, H, W) indices
     assert graph.nx.has_edge("layer5", "layer5") and graph.is_recurrent()
 
@@ -330,7 +330,7 @@ def test_quantised_integers_are_lavas(tmp_path, loihi_quantize):
         weight, delay = _effective(qnet, proj, sizes[proj.post], sizes[proj.pre])
         if layer["type"] == "conv":    # Lava's Conv: the file's kernel, weight_exp 0
             expected = np.zeros_like(weight)
-            ir = graph.nx.edges[proj.pre, proj.post]["projection"]
+            ir = graph.projection(f"{proj.pre}->{proj.post}")
             expected[ir.post_index, ir.pre_index] = ir.weight
             assert np.array_equal(weight, expected)
             assert np.all(delay[weight != 0] == 1)
@@ -347,7 +347,7 @@ def test_quantised_integers_are_lavas(tmp_path, loihi_quantize):
         bias = np.asarray(layer.get("bias", 0)).astype(int)
         per_neuron = np.repeat(bias, pop.size // bias.size) if layer["type"] == "conv" else bias
         assert np.array_equal(pop.bias, np.broadcast_to(per_neuron << 6, (pop.size,)))  # bias_exp 6
-        assert not pop.reset_subtract and not np.any(pop.v_reset) and not np.any(pop.refractory_steps)
+        assert pop.reset == "value" and not np.any(pop.v_reset) and not np.any(pop.refractory_steps)
 
 
 def _compare_with(lava: dict, path, raster, loihi_quantize) -> int:
@@ -396,7 +396,7 @@ def test_simulation_is_bit_identical_to_lavas_netx_processes(tmp_path, loihi_qua
 
 def test_zero_current_decay_keeps_the_current(tmp_path, loihi_quantize):
     graph = import_netx(_write(tmp_path, [dense_layer(np.ones((1, 1)))]))   # netx default neuron: iDecay 0
-    assert loihi_quantize(graph).populations[0].syn_factor.tolist() == [4096]
+    assert loihi_quantize(graph).populations[0].syn_factor.tolist() == [[4096]]
 
 
 def test_mixed_weights_down_to_minus_256_stay_exact(tmp_path, loihi_quantize):

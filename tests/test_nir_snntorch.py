@@ -143,7 +143,7 @@ def _bias_syn_into_v(graph):
     for node in header["nodes"]:
         if node.get("model") == "lif":
             key = f"node/{node['name']}/"
-            arrays[key + "bias"] = arrays[key + "bias"] + arrays[key + "bias_syn"] / arrays[key + "decay_syn"]
+            arrays[key + "bias"] = arrays[key + "bias"] + (arrays[key + "bias_syn"] / arrays[key + "decay_syn"]).sum(0)
             arrays[key + "bias_syn"] = np.zeros_like(arrays[key + "bias_syn"])
     return type(graph).from_arrays(header, arrays)
 

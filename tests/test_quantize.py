@@ -82,7 +82,7 @@ def test_subtract_reset_needs_support():
     with pytest.raises(UnsupportedError, match="reset 'subtract'"):
         quantize_spiking(g, toy_chip())
     chip = replace(toy_chip(), arithmetic=replace(toy_chip().arithmetic, reset_modes=("zero", "subtract")))
-    assert quantize_spiking(g, chip).populations[0].reset_subtract
+    assert quantize_spiking(g, chip).populations[0].reset == "subtract"
 
 
 def test_synaptic_bias_folds_into_v_only_without_current_memory():
@@ -98,10 +98,11 @@ def test_float_chip_quantisation_is_the_identity():
                    reset="subtract_next")
     q = quantize_spiking(g, load_chip("ideal"))
     pop = q.populations[0]
-    assert q.is_float and pop.scale == 1.0 and pop.reset_next and not pop.reset_subtract
-    np.testing.assert_array_equal(pop.syn_factor, [1 - 0.3] * 2)
+    assert q.is_float and pop.scale == 1.0 and pop.reset == "subtract_next"
+    np.testing.assert_array_equal(pop.syn_factor, [[1 - 0.3] * 2])     # one receptor
+    np.testing.assert_array_equal(pop.bias_syn, [[0.02] * 2])
     np.testing.assert_array_equal(pop.mem_factor, [1 - 0.1] * 2)
-    for name, value in (("v_th", 0.7), ("bias", 0.01), ("bias_syn", 0.02), ("v_reset", -0.1)):
+    for name, value in (("v_th", 0.7), ("bias", 0.01), ("v_reset", -0.1)):
         np.testing.assert_array_equal(getattr(pop, name), [value] * 2)
     proj = q.projections[0]
     assert proj.shift == 0 and proj.weight.dtype == np.float64
@@ -114,4 +115,4 @@ def test_subtract_next_needs_support():
         quantize_spiking(g, toy_chip())
     chip = replace(toy_chip(), arithmetic=replace(toy_chip().arithmetic, reset_modes=("subtract_next",)))
     pop = quantize_spiking(g, chip).populations[0]
-    assert pop.reset_next and not pop.reset_subtract
+    assert pop.reset == "subtract_next"

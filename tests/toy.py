@@ -25,7 +25,8 @@ def toy_chip(neurons_per_core=4, n_cores=4, cores_per_tile=1, **capacity) -> Chi
         weight_bits=8, weight_encoding="loihi_sign_modes", weight_exp_min=-8, weight_exp_max=7,
         fraction_bits=None, decay_bits=12, syn_decay_offset=1, mem_decay_offset=0, rounding="toward_zero",
         input_shift=6, threshold_bits=17, threshold_shift=6, bias_mant_bits=13, bias_exp_max=7,
-        state_bits=24, syn_overflow="wrap", mem_overflow="saturate", reset_modes=("zero",), refractory=False)
+        state_bits=24, syn_overflow="wrap", mem_overflow="saturate", reset_modes=("zero",), refractory=False,
+        receptors=1, initial_state=True)
     return ChipProfile(
         name="toy", description="test chip", kind="neuromorphic", path="<tests>",
         neuron_models=("lif", "if", "li"),

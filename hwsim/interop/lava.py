@@ -10,11 +10,19 @@ hwsim                Lava
 ===================  ==========================================================================
 input (n channels)   ``io.source.RingBuffer(data (n, T))``: hwsim step t is Lava time step t + 1
 population           ``LIF(du = 4095 - syn_factor, dv = 4096 - mem_factor, vth = v_th >> 6,
-                     bias_mant, bias_exp)`` per neuron, and an ``io.sink.RingBuffer`` of its spikes
+                     bias_mant, bias_exp, u, v)`` per neuron (``u``, ``v``: the initial state),
+                     and an ``io.sink.RingBuffer`` of its spikes
 projection           ``Dense`` (every delay 1), ``Sparse`` (every delay 1, density below
-                     ``sparse_below``) or ``DelayDense(delays = d - 1)``; weights = mantissas,
-                     ``weight_exp = shift``, ``num_weight_bits = 8``, an explicit ``sign_mode``
+                     ``sparse_below``) or ``DelayDense(delays = d - 1)``, one per projection (several
+                     may join one pair; Lava sums them); weights = mantissas, ``weight_exp = shift``,
+                     ``num_weight_bits = weight_bits``, the projection's explicit ``sign_mode``
+                     or one that keeps every mantissa
 ===================  ==========================================================================
+
+A projection with an explicit sign mode is handed to Lava as it is: Lava's own clipping and
+truncation then apply (an excitatory projection loses its negative weights), which is what
+``hwsim.quantize`` reproduces for projections with Loihi precision. A network without inputs
+(driven by biases and its initial state) runs for ``n_steps`` steps.
 
 Lava adds one step per Dense layer and ``k + 1`` per DelayDense delay ``k``, which is hwsim's
 delay ``d = k + 1``; its DelayDense shifts the sum of each delay column per emission step, as
@@ -64,6 +72,8 @@ class LifSpec:
     vth: int
     bias_mant: np.ndarray
     bias_exp: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ class ConnSpec:
 
     Attributes
     ----------
+    name : str
+        The projection's name.
     pre, post : str
         Source node (input or population) and target population.
     kind : str
@@ -84,8 +96,11 @@ class ConnSpec:
         hwsim's projection shift.
     sign_mode : str
         ``"EXCITATORY"``, ``"INHIBITORY"`` or ``"MIXED"`` (a name of ``lava.utils.weightutils.SignMode``).
+    weight_bits : int
+        Lava's ``num_weight_bits``.
     """
 
+    name: str
     pre: str
     post: str
     kind: str
@@ -93,6 +108,7 @@ class ConnSpec:
     delays: np.ndarray | None
     weight_exp: int
     sign_mode: str
+    weight_bits: int
 
 
 @dataclass(frozen=True)
@@ -182,10 +198,14 @@ def _lif(pop) -> LifSpec:
         raise UnsupportedError(f"population '{pop.name}': a bias on the synaptic current (bias_syn); Lava's "
                                f"LIF adds its bias to v. Hint: quantise with hwsim.quantize_spiking, which folds "
                                f"bias_syn into the bias where exact.")
-    if pop.reset_subtract or pop.reset_next or np.any(pop.v_reset != 0) or np.any(pop.refractory_steps != 0):
-        raise UnsupportedError(f"population '{pop.name}': reset by subtraction, a non-zero v_reset or a "
+    if pop.reset != "value" or np.any(pop.v_reset != 0) or np.any(pop.refractory_steps != 0) \
+            or pop.initial_refractory is not None and np.any(pop.initial_refractory != 0):
+        raise UnsupportedError(f"population '{pop.name}': reset '{pop.reset}', a non-zero v_reset or a "
                                f"refractory period; Lava's bit-accurate LIF resets v to 0 with no refractory "
                                f"period. Hint: use reset='value', v_reset=0, refractory_steps=0.")
+    if pop.n_receptors != 1:
+        raise UnsupportedError(f"population '{pop.name}': {pop.n_receptors} synaptic currents (receptors); "
+                               f"Lava's LIF has one. Hint: merge the projections into one receptor.")
     syn, mem, v_th = (_uniform(pop, name, getattr(pop, name)) for name in ("syn_factor", "mem_factor", "v_th"))
     # syn_factor 4096 gives du = -1: outside Loihi's 12-bit register, but Lava's model computes it as
     # "no decay" (ds_offset 1 + du -1 = 0), and lava-dl netx exports it for iDecay = 0
@@ -196,18 +216,24 @@ def _lif(pop) -> LifSpec:
         raise UnsupportedError(f"population '{pop.name}': v_th {v_th}; expected vth << {VTH_SHIFT} with vth "
                                f"in 0..{VTH_MAX}. Hint: quantise for a Loihi-like chip.")
     mant, exp = _bias(pop)
-    return LifSpec(pop.name, pop.size, 4095 - syn, 4096 - mem, v_th >> VTH_SHIFT, mant, exp)
+    zeros = np.zeros(pop.size, dtype=np.int64)
+    u0 = zeros if pop.initial_u is None else np.asarray(pop.initial_u, dtype=np.int64)[0]
+    v0 = zeros if pop.initial_v is None else np.asarray(pop.initial_v, dtype=np.int64)
+    return LifSpec(pop.name, pop.size, 4095 - syn, 4096 - mem, v_th >> VTH_SHIFT, mant, exp, u0, v0)
 
 
 def _sign_mode(proj, weight: np.ndarray) -> str:
-    """The sign mode under which Lava's clipping and LSB truncation leave every mantissa unchanged."""
+    """The projection's explicit sign mode (Lava then clips and truncates as it does), or the one under
+    which Lava's clipping and LSB truncation leave every mantissa unchanged."""
+    if proj.sign_mode is not None:
+        return proj.sign_mode.upper()
     mode = "MIXED" if weight.min(initial=0) < 0 < weight.max(initial=0) else (
         "INHIBITORY" if weight.min(initial=0) < 0 else "EXCITATORY")
     low, high = SIGN_RANGES[mode]
     bad = (weight < low) | (weight > high) | ((weight % 2 != 0) if mode == "MIXED" else False)
     if np.any(bad):
         k = int(np.flatnonzero(bad)[0])
-        raise UnsupportedError(f"projection '{proj.pre}' -> '{proj.post}': weight {weight[k]} in a {mode} "
+        raise UnsupportedError(f"projection '{_label(proj)}': weight {weight[k]} in a {mode} "
                                f"projection; Lava keeps {'even ' if mode == 'MIXED' else ''}mantissas in "
                                f"[{low}, {high}] only. Hint: quantise with hwsim.quantize_spiking.")
     return mode
@@ -219,14 +245,14 @@ def _conn(proj, sizes: dict, pre_offset: int, post_offset: int, sparse_below: fl
     post = np.asarray(proj.post_index, dtype=np.int64) - post_offset
     weight, delay = np.asarray(proj.weight, dtype=np.int64), np.asarray(proj.delay_steps, dtype=np.int64)
     shape = (sizes[proj.post], sizes[proj.pre])
-    where = f"projection '{proj.pre}' -> '{proj.post}'"
+    where = f"projection '{_label(proj)}'"
     if pre.size and (pre.min() < 0 or pre.max() >= shape[1] or post.min() < 0 or post.max() >= shape[0]):
         raise GraphError(f"{where}: synapse indices outside '{proj.pre}' ({shape[1]}) or '{proj.post}' "
                          f"({shape[0]}); expected global ids of those nodes.")
     flat = post * shape[1] + pre
     if np.unique(flat).size != flat.size:
         raise UnsupportedError(f"{where}: several synapses join the same neuron pair; Lava's Dense holds one "
-                               f"weight per pair. Hint: merge them (same delay) or split the projection.")
+                               f"weight per pair. Hint: put them in separate projections.")
     if delay.size and (delay.min() < 1 or delay.max() > MAX_DELAY):
         raise UnsupportedError(f"{where}: delays in [{delay.min()}, {delay.max()}]; Lava's DelayDense takes "
                                f"1..{MAX_DELAY} (its delays 0..63 plus the Dense step).")
@@ -236,9 +262,15 @@ def _conn(proj, sizes: dict, pre_offset: int, post_offset: int, sparse_below: fl
     if delay.size and delay.max() > 1:
         delays = np.zeros(shape, dtype=np.int64)
         delays[post, pre] = delay - 1
-        return ConnSpec(proj.pre, proj.post, "DelayDense", dense, delays, int(proj.shift), mode)
+        return ConnSpec(_label(proj), proj.pre, proj.post, "DelayDense", dense, delays, int(proj.shift), mode,
+                        int(proj.weight_bits))
     kind = "Sparse" if 0 < weight.size < sparse_below * dense.size else "Dense"
-    return ConnSpec(proj.pre, proj.post, kind, dense, None, int(proj.shift), mode)
+    return ConnSpec(_label(proj), proj.pre, proj.post, kind, dense, None, int(proj.shift), mode, int(proj.weight_bits))
+
+
+def _label(proj) -> str:
+    """The projection's name (``"<pre>-><post>"`` when it has none)."""
+    return proj.name or f"{proj.pre}->{proj.post}"
 
 
 def lava_spec(qnet: QuantizedNetwork, sparse_below: float = 0.25) -> LavaSpec:
@@ -266,6 +298,10 @@ def lava_spec(qnet: QuantizedNetwork, sparse_below: float = 0.25) -> LavaSpec:
     if qnet.arithmetic != LOIHI_ARITHMETIC:
         raise UnsupportedError(f"network arithmetic {qnet.arithmetic}; Lava's bit-accurate Loihi models "
                                f"compute {LOIHI_ARITHMETIC}. Hint: quantise for chips/loihi.yaml.")
+    for inp in qnet.inputs:
+        if inp.kind != "spike":
+            raise UnsupportedError(f"input '{inp.name}': kind '{inp.kind}'; Lava's RingBuffer source sends binary "
+                                   f"spikes here. Hint: encode the input as spikes.")
     sizes = {i.name: i.size for i in qnet.inputs} | {p.name: p.size for p in qnet.populations}
     source_offset = ({i.name: i.offset for i in qnet.inputs}
                      | {p.name: qnet.n_input_channels + p.offset for p in qnet.populations})
@@ -333,14 +369,14 @@ def to_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
                for inp in qnet.inputs}
     lifs, sinks = {}, {}
     for lif in spec.lifs:
-        lifs[lif.name] = lava["LIF"](shape=(lif.size,), du=lif.du, dv=lif.dv, vth=lif.vth,
+        lifs[lif.name] = lava["LIF"](shape=(lif.size,), du=lif.du, dv=lif.dv, vth=lif.vth, u=lif.u, v=lif.v,
                                      bias_mant=lif.bias_mant, bias_exp=lif.bias_exp, name=lif.name)
         sinks[lif.name] = lava["Sink"](shape=(lif.size,), buffer=raster.shape[0])
         lifs[lif.name].s_out.connect(sinks[lif.name].a_in)
     conns = []
     for conn in spec.conns:
-        common = dict(weight_exp=conn.weight_exp, num_weight_bits=8, sign_mode=lava["SignMode"][conn.sign_mode],
-                      name=f"{conn.pre}->{conn.post}")
+        common = dict(weight_exp=conn.weight_exp, num_weight_bits=conn.weight_bits,
+                      sign_mode=lava["SignMode"][conn.sign_mode], name=conn.name)
         if conn.kind == "DelayDense":
             process = lava["DelayDense"](weights=conn.weights, delays=conn.delays.astype(int), **common)
         elif conn.kind == "Sparse":

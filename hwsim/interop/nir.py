@@ -12,7 +12,7 @@ row-major order):
 
 ==========  ==================================================================================
 LIF         ``lif``: ``decay_syn = 1`` (no synaptic memory), ``decay_mem = dt/tau``,
-            weights ``g*W``, ``bias = g*b + (dt/tau)*v_leak``, ``v_th = v_threshold``,
+            weights ``g*W``, ``bias_syn = g*b``, ``bias = (dt/tau)*v_leak``, ``v_th = v_threshold``,
             ``v_reset = v_reset``; gain ``g = r*dt/tau``
 LI          ``li``: as LIF without threshold
 CubaLIF     ``lif``: ``decay_syn = dt/tau_syn``, ``decay_mem = dt/tau_mem``; weights
@@ -20,8 +20,8 @@ CubaLIF     ``lif``: ``decay_syn = dt/tau_syn``, ``decay_mem = dt/tau_mem``; wei
             current gain ``gs = w_in*dt/tau_syn``, membrane gain ``gm = r*dt/tau_mem``
 CubaLI      ``li``: as CubaLIF without threshold
 IF          ``if``: weights ``g*W``, ``bias = g*b``, ``g = r*dt``
-I           ``li``: ``decay_syn = 1``, ``decay_mem = 0``, weights ``g*W``, ``bias = g*b``, ``g = r*dt``
-Threshold   ``lif``: ``decay_syn = decay_mem = 1`` (stateless), ``v_th = threshold``, gain 1,
+I           ``li``: ``decay_syn = 1``, ``decay_mem = 0``, weights ``g*W``, ``bias_syn = g*b``, ``g = r*dt``
+Threshold   ``lif``: ``decay_syn = decay_mem = 1`` (stateless), ``v_th = threshold``, gain 1, ``bias_syn = b``,
             always ``reset="value"`` to 0 (so ``z = H(x - threshold)``)
 ==========  ==================================================================================
 
@@ -58,10 +58,18 @@ nodes ``1.lif`` and ``1.w_rec``. Nested ``NIRGraph`` nodes are flattened (inner 
 
 Reset
 -----
-NIR only has ``v_reset`` (reset to a value). ``reset`` applies to every spiking layer:
-``"value"`` (NIR's literal meaning, ``v <- v_reset``; snnTorch ``reset_mechanism="zero"``,
-``reset_delay=False``), ``"subtract"`` (``v <- v - v_th`` in the spike's step) or
-``"subtract_next"`` (snnTorch's default Leaky/Synaptic reset: subtract, delayed one step).
+NIR only has ``v_reset`` (reset to a value). ``reset`` applies one IR reset to every spiking layer
+(``"value"``, NIR's literal meaning, by default). For snnTorch exports give snnTorch's own
+``reset_mechanism`` and ``reset_delay`` instead: each layer then gets the IR reset (and refractory
+period) of its snnTorch class, read from the graph (LIF: Leaky, CubaLIF: Synaptic; with a recurrent
+projection onto itself RLeaky / RSynaptic), as :mod:`hwsim.interop.conventions` tabulates; the
+snnTorch default (subtract, delayed) is ``"subtract_next"``.
+
+Inputs: ``input_kind="spike"`` (0/1 spikes, e.g. rate-coded) or ``"current"`` (real-valued direct
+input, what snnTorch, SpikingJelly and Norse models fed with raw features see).
+
+Biases: an Affine bias feeding a neuron is an input current, ``bias_syn`` (LIF and LI too, whose current
+has no memory), computed in snnTorch's order ``beta * mem + (W x + b)``; ``v_leak`` terms are ``bias``.
 
 Readout: each graph-level Output reads the neuron layer feeding it (``spike_count`` for spiking
 layers, ``v_final`` for LI / CubaLI / I). Projections carry spikes only, so a non-spiking layer
@@ -72,6 +80,7 @@ layers, ``v_final`` for LI / CubaLI / I). Projections carry spikes only, so a no
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -80,17 +89,19 @@ import numpy as np
 
 import nir
 
-from hwsim.errors import GraphError, UnsupportedError, one_of
+from hwsim.errors import GraphError, UnsupportedError, one_of, short
+from hwsim.interop.conventions import (CONVENTIONS, SNNTORCH_RESET_MECHANISMS, input_gain, snntorch_class,
+                                       snntorch_reset)
 from hwsim.interop.netx import conv_to_sparse
 from hwsim.ir import Graph
+from hwsim.neuron_models import RESET_MODES
 
-CONVENTIONS = ("snntorch", "norse", "literal")
-RESETS = ("value", "subtract", "subtract_next")
+RESETS = RESET_MODES
+INPUT_KINDS = ("spike", "current")
 DELAY_ROUNDING = ("strict", "nearest")
 NEURON_TYPES = ("LIF", "CubaLIF", "LI", "CubaLI", "IF", "I", "Threshold")
 LINEAR_TYPES = ("Affine", "Linear", "Scale", "Delay", "Conv1d", "Conv2d", "Flatten", "SumPool2d", "AvgPool2d")
 SUPPORTED = ("Input", "Output", "NIRGraph") + NEURON_TYPES + LINEAR_TYPES
-CONVENTION_RTOL = 1e-5
 DELAY_RTOL = 1e-9
 
 
@@ -408,28 +419,7 @@ class _Importer:
     # -- neuron parameters
     def gain(self, where, r, tau, what: str) -> np.ndarray:
         """Input gain ``r*dt/tau`` (``tau=None``: ``r*dt``) under the convention."""
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            literal = r * self.dt / tau if tau is not None else r * self.dt
-        both_inf = np.isinf(r) & np.isinf(tau) if tau is not None else np.zeros(r.shape, dtype=bool)
-        if self.convention != "snntorch" and not np.all(np.isfinite(literal)):
-            raise GraphError(f"{where}: {what} and the time constant give a non-finite input gain; expected "
-                             f"finite {what}. Hint: convention='snntorch' reads r = tau = inf as unit input.")
-        if self.convention == "literal":
-            return literal
-        if self.convention == "norse":
-            if not np.all(r == 1):
-                raise GraphError(f"{where}: {what} {r.min()}..{r.max()}; the 'norse' convention expects 1. "
-                                 f"Hint: use convention='literal' to honour the file's values.")
-            return literal
-        with np.errstate(invalid="ignore"):
-            ok = np.isclose(literal, 1.0, rtol=CONVENTION_RTOL, atol=0) | both_inf
-        if not np.all(ok):
-            expected = "tau/dt" if tau is not None else "1/dt"
-            raise GraphError(f"{where}: {what} gives an input gain {what}*dt/tau in "
-                             f"{np.nanmin(literal):g}..{np.nanmax(literal):g} at dt_s={self.dt}; the 'snntorch' "
-                             f"convention expects {what} = {expected} (gain 1). Hint: check dt_s (snnTorch uses "
-                             f"1e-4) or use convention='literal'.")
-        return np.ones_like(literal)
+        return input_gain(self.convention, r, self.dt, tau, where, what)
 
     def decay(self, where, tau, what) -> np.ndarray:
         with np.errstate(divide="ignore"):
@@ -458,7 +448,7 @@ class _Importer:
             params = {"decay_syn": 1.0, "decay_mem": dm, "bias": dm * get("v_leak")}
             if kind == "LIF":
                 params.update(v_th=get("v_threshold"), v_reset=get("v_reset"))
-            return ("lif" if kind == "LIF" else "li"), params, g, "bias"
+            return ("lif" if kind == "LIF" else "li"), params, g, "bias_syn"
         if kind in ("CubaLIF", "CubaLI"):
             ts, tm, r, w_in = get("tau_syn"), get("tau_mem"), get("r"), get("w_in")
             ds, dm = self.decay(where, ts, "tau_syn"), self.decay(where, tm, "tau_mem")
@@ -472,9 +462,9 @@ class _Importer:
             return "if", {"v_th": get("v_threshold"), "v_reset": get("v_reset")}, g, "bias"
         if kind == "I":
             g = self.gain(where, get("r"), None, "r")
-            return "li", {"decay_syn": 1.0, "decay_mem": 0.0}, g, "bias"
+            return "li", {"decay_syn": 1.0, "decay_mem": 0.0}, g, "bias_syn"
         return "lif", {"decay_syn": 1.0, "decay_mem": 1.0, "v_th": get("threshold"), "v_reset": 0.0}, \
-            np.ones(n), "bias"
+            np.ones(n), "bias_syn"
 
 
 def _back_edges(order: list[str], succ: Mapping[str, list[str]], roots: list[str]) -> set:
@@ -527,9 +517,10 @@ def _read(source, where: str):
                          f"written by nir.write (NIR >= 1.0.8).") from None
 
 
-def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_delay_steps: int = 0,
+def import_nir(source, dt_s: float, convention: str, reset: str | None = None, min_delay_steps: int = 0,
                name: str | None = None, metadata: Mapping | None = None,
-               delay_rounding: str = "strict") -> Graph:
+               delay_rounding: str = "strict", *, reset_mechanism: str | None = None,
+               reset_delay: bool = True, input_kind: str = "spike") -> Graph:
     """Read a NIR graph into an IR :class:`~hwsim.ir.Graph` (semantics in the module doc).
 
     Parameters
@@ -540,8 +531,9 @@ def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_d
         Seconds per step (NIR files have no dt; snnTorch exports assume 1e-4).
     convention : str
         ``"snntorch"`` (unit input gains), ``"norse"`` (r = w_in = 1) or ``"literal"``.
-    reset : str
-        ``"value"``, ``"subtract"`` or ``"subtract_next"`` for every spiking layer.
+    reset : str, optional
+        The IR reset (:data:`hwsim.neuron_models.RESET_MODES`) of every spiking layer (default ``"value"``,
+        NIR's own meaning). Give this or ``reset_mechanism``, not both.
     min_delay_steps : int
         Steps on every feed-forward projection (0: NIR's and PyTorch's instantaneous edges;
         a chip's ``capacity.min_delay_steps``). Recurrent projections get at least 1.
@@ -551,6 +543,15 @@ def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_d
         Merged into ``graph.metadata`` (e.g. ``task="digits"``, ``n_steps=25``, ``encoding="regular"``).
     delay_rounding : str
         ``"strict"`` (a Delay must be a whole number of steps) or ``"nearest"``.
+    reset_mechanism : str, optional
+        With ``convention="snntorch"``: snnTorch's ``reset_mechanism`` (``"subtract"``, ``"zero"``,
+        ``"none"``) of every spiking layer; with ``reset_delay`` it becomes each layer's IR reset and
+        refractory period by its snnTorch class (:func:`hwsim.interop.conventions.snntorch_reset`).
+    reset_delay : bool
+        snnTorch's ``reset_delay`` (its default True), with ``reset_mechanism``.
+    input_kind : str
+        Kind of every graph Input: ``"spike"`` (0/1 spikes, e.g. rate-coded) or ``"current"`` (real-valued
+        direct input added to the first layer's input at every step).
 
     Raises
     ------
@@ -565,8 +566,24 @@ def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_d
                          f"no dt). Hint: snnTorch exports use 1e-4.")
     if convention not in CONVENTIONS:
         raise GraphError(f"import_nir: convention {convention!r}; {one_of(convention, CONVENTIONS)}")
+    if reset is not None and reset_mechanism is not None:
+        raise GraphError(f"import_nir: reset {reset!r} and reset_mechanism {reset_mechanism!r} both given; "
+                         f"expected one. Hint: reset_mechanism (with reset_delay) is snnTorch's spelling.")
+    if reset_mechanism is not None:
+        if convention != "snntorch":
+            raise GraphError(f"import_nir: reset_mechanism {reset_mechanism!r} with convention {convention!r}; "
+                             f"expected convention 'snntorch' (reset_mechanism is snnTorch's parameter). Hint: "
+                             f"give an IR reset instead.")
+        if reset_mechanism not in SNNTORCH_RESET_MECHANISMS:
+            raise GraphError(f"import_nir: reset_mechanism {short(reset_mechanism)}; "
+                             f"{one_of(reset_mechanism, SNNTORCH_RESET_MECHANISMS)}")
+        if not isinstance(reset_delay, (bool, np.bool_)):
+            raise GraphError(f"import_nir: reset_delay {short(reset_delay)}; expected True or False.")
+    reset = "value" if reset is None else reset
     if reset not in RESETS:
-        raise GraphError(f"import_nir: reset {reset!r}; {one_of(reset, RESETS)}")
+        raise GraphError(f"import_nir: reset {short(reset)}; {one_of(reset, RESETS)}")
+    if input_kind not in INPUT_KINDS:
+        raise GraphError(f"import_nir: input_kind {short(input_kind)}; {one_of(input_kind, INPUT_KINDS)}")
     if delay_rounding not in DELAY_ROUNDING:
         raise GraphError(f"import_nir: delay_rounding {delay_rounding!r}; {one_of(delay_rounding, DELAY_ROUNDING)}")
     if isinstance(min_delay_steps, bool) or not isinstance(min_delay_steps, (int, np.integer)) or min_delay_steps < 0:
@@ -609,7 +626,10 @@ def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_d
         for src in exprs[n].terms:
             succ[src].append(n)
     back = _back_edges(neurons, succ, inputs)
-    meta = {"source": "nir", "nir_convention": convention, "nir_reset": reset, "min_delay_steps": int(min_delay_steps)}
+    meta = {"source": "nir", "nir_convention": convention, "nir_reset": reset, "min_delay_steps": int(min_delay_steps),
+            "input_kind": input_kind}
+    if reset_mechanism is not None:
+        meta.update(nir_reset=None, snntorch_reset={"reset_mechanism": reset_mechanism, "reset_delay": bool(reset_delay)})
     file_meta = graph_nir.metadata if isinstance(graph_nir.metadata, Mapping) else {}
     if file_meta:
         meta["nir_metadata"] = {str(k): _jsonable(v) for k, v in file_meta.items()}
@@ -617,7 +637,7 @@ def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_d
     gname = name or (Path(source).stem if not isinstance(source, nir.NIRGraph) else "nir")
     graph = Graph(gname, dt_s, metadata=meta)
     for n in inputs:
-        graph.add_input(n, int(np.prod(imp.source_shape(n))), "spike")
+        graph.add_input(n, int(np.prod(imp.source_shape(n))), input_kind)
     gains = {}
     for n in neurons:
         size = exprs[n].size
@@ -625,6 +645,10 @@ def import_nir(source, dt_s: float, convention: str, reset: str = "value", min_d
         params = dict(params)
         params[bias_key] = params.get(bias_key, 0.0) + g * exprs[n].bias
         pop_reset = "value" if flat.kinds[n] == "Threshold" or model == "li" else reset
+        if reset_mechanism is not None and flat.kinds[n] in ("LIF", "CubaLIF"):
+            rule = snntorch_reset(snntorch_class(flat.kinds[n], n in exprs[n].terms), reset_mechanism,
+                                  bool(reset_delay))
+            pop_reset, params["refractory_steps"] = rule.reset, rule.refractory_steps
         graph.add_population(n, size, model, pop_reset, **params)
         gains[n] = g
     for n in neurons:
@@ -717,7 +741,12 @@ def export_nir(graph: Graph, dt_s: float | None = None, convention: str = "snnto
     row_gain, bias_out = {}, {}
     for pop in graph.populations():
         where = f"export_nir: population '{pop.name}' ({pop.model})"
-        p = {k: np.asarray(v, dtype=np.float64) for k, v in pop.params.items()}
+        if pop.n_receptors != 1:
+            raise UnsupportedError(f"{where}: {pop.n_receptors} synaptic currents (receptors); a NIR CubaLIF has one.")
+        if pop.initial:
+            raise UnsupportedError(f"{where}: an initial state ({', '.join(sorted(pop.initial))}); NIR starts every "
+                                   f"state at 0.")
+        p = {k: np.asarray(v, dtype=np.float64).reshape(-1) for k, v in pop.params.items()}
         if pop.model not in ("lif", "li", "if"):
             raise UnsupportedError(f"{where}: model '{pop.model}' has no NIR node; expected lif, li or if.")
         if np.any(p.get("refractory_steps", 0) != 0):
@@ -766,6 +795,11 @@ def export_nir(graph: Graph, dt_s: float | None = None, convention: str = "snnto
                 else:
                     nodes[pop.name] = nir.CubaLI(**kw)
                 row_gain[pop.name], bias_out[pop.name] = gs * gm, p["bias_syn"] / (gs * gm)
+    precise = [p.name for p in graph.projections() if p.has_precision]
+    if precise:
+        warnings.warn(f"export_nir: projection(s) {', '.join(precise[:5])} state Loihi weight precision "
+                      f"(weight_bits / sign_mode / weight_exp), which NIR cannot carry; their real weights are "
+                      f"written without it.", stacklevel=2)
     recurrent = _recurrent_projections(graph)
     for pop in graph.populations():
         for k, proj in enumerate(graph.incoming(pop.name)):

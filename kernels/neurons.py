@@ -1,0 +1,41 @@
+"""The neuron models of the spiking kernel, one module of update rules each, dispatched per slice.
+
+The event loop (``kernels/spiking.py``) owns the ring buffer, the spikes and the counters; for every
+slice of neurons (a population on one core) it calls :func:`update_slice`, which runs that slice's model.
+Every model updates the same state arrays (``state_u`` per receptor slot, ``state_v`` and ``state_hold``
+per neuron) from the same parameter arrays, and lists the neurons that spiked.
+
+==========  ==============  =====================================================================
+id          module          IR models (``hwsim.lowering.KERNEL_MODELS``)
+==========  ==============  =====================================================================
+CUBA_LIF    ``lif.py``      ``lif``, ``if``, ``li`` (current-based LIF, several receptors)
+==========  ==============  =====================================================================
+
+A new model is one module here with its update function, one id and one branch below, and its
+plain-numpy reference beside the others in ``tests/reference.py``.
+"""
+from numba import njit
+
+from ._config import JIT
+from .lif import update_lif
+
+CUBA_LIF = 0
+MODEL_IDS = {"cuba_lif": CUBA_LIF}
+
+
+@njit(**JIT)
+def update_slice(model, first, last, group, slot0, n_receptors, stride, uniform, all_active, one_port, slot, ring,
+                 port_shift, slot_port_ptr, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
+                 has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow,
+                 u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v, state_hold, x, zero_shift, currents, busy,
+                 fired, step, out_spiked):
+    """Update neurons ``first .. last-1`` with their model ``model`` (one of :data:`MODEL_IDS`'s values),
+    reading their inputs from ring ``slot``; returns how many spiked (listed in ``out_spiked``). See
+    ``kernels/lif.py`` for the arguments; ``hwsim.lowering`` gives every slice a model of this table."""
+    if model == CUBA_LIF:
+        return update_lif(first, last, group, slot0, n_receptors, stride, uniform, all_active, one_port, slot,
+                          ring, port_shift, slot_port_ptr, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
+                          refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits,
+                          syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
+                          state_hold, x, zero_shift, currents, busy, fired, step, out_spiked)
+    return 0
