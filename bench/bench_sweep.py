@@ -33,9 +33,10 @@ import numba
 import numpy as np
 
 from hwsim.chips import load_chip
-from hwsim.cli import _bundled_model, _task_data
+from hwsim.cli import _bundled_model
 from hwsim.ir import Graph
 from hwsim.sweep import sweep
+from hwsim.tasks import task_data
 
 from bench.results_md import machine, write_section
 
@@ -67,7 +68,8 @@ def _timed_sweep(graph, chip, x, y, instances: int, workers: int, threads: int):
 def first_sweep(instances: int, samples: int, workers: int) -> None:
     """In a fresh interpreter: print the first sweep's seconds and its result (``to_json``) as one JSON line."""
     graph = _bundled_model("digits_snn.npz")
-    x, y, _ = _task_data(graph, None, samples)
+    data = task_data(graph, None, samples)
+    x, y = data.x, data.y
     dt, res = _timed_sweep(graph, load_chip("loihi"), x, y, instances, workers, 1)
     print(json.dumps({"seconds": dt, "points": res.to_json()}))
 
@@ -91,7 +93,8 @@ def _first_sweeps(instances: int, samples: int, repeats: int) -> dict:
 
 def _measure(graph, chip, instances: int, samples: int, repeats: int) -> tuple[list[str], dict]:
     """Interleaved sweeps in each of :data:`CONFIGS`; return table rows and facts."""
-    x, y, _ = _task_data(graph, None, samples)
+    data = task_data(graph, None, samples)
+    x, y = data.x, data.y
     n_points = len(VALUES) * instances
 
     times = {label: [] for label, _, _ in CONFIGS}

@@ -3,8 +3,10 @@
 The networks are written as in Brian2's examples: W1 as three ``NeuronGroup`` layers
 (``dv/dt = -v/tau``, exact) fed by a ``SpikeGeneratorGroup`` through ``Synapses`` with
 ``on_pre="v_post += w"`` (delay 0: Brian2's schedule is update, threshold, synapses, reset);
-W2 as CUBA with one synaptic current ``g`` (``bench.workloads.W2``) and two ``Synapses`` objects
-adding the constants ``we`` / ``wi``. Spikes are counted with ``SpikeMonitor(record=False)``.
+W2 as Brian2's own CUBA example (``bench.workloads.W2``): two synaptic currents ``ge`` and ``gi``
+(``dge/dt = -ge/taue``, ``dgi/dt = -gi/taui``, ``dv/dt = (ge + gi - (v - El))/taum`` unless
+refractory, exact) and two ``Synapses`` objects, ``ge += we`` and ``gi += wi``. Spikes are
+counted with ``SpikeMonitor(record=False)``.
 
 Timing (``peers.md``, "Method"):
 
@@ -56,18 +58,20 @@ def _w2_network(b2, data: dict, size: workloads.Size) -> tuple[list, list]:
     """The W2 objects and the spike monitor."""
     p = workloads.W2
     mv, sec = b2.mV, b2.second
-    ns = {"taum": p.tau_mem_s * sec, "taus": p.tau_e_s * sec, "El": p.v_rest_mv * mv,
+    ns = {"taum": p.tau_mem_s * sec, "taue": p.tau_e_s * sec, "taui": p.tau_i_s * sec, "El": p.v_rest_mv * mv,
           "Vt": p.v_th_mv * mv, "Vr": p.v_reset_mv * mv, "we": p.w_e_mv * mv, "wi": p.w_i_mv * mv}
-    group = b2.NeuronGroup(p.n_neurons, "dv/dt = (g - (v - El)) / taum : volt (unless refractory)\n"
-                                        "dg/dt = -g / taus : volt",
+    group = b2.NeuronGroup(p.n_neurons, "dv/dt = (ge + gi - (v - El)) / taum : volt (unless refractory)\n"
+                                        "dge/dt = -ge / taue : volt\n"
+                                        "dgi/dt = -gi / taui : volt",
                            threshold="v > Vt", reset="v = Vr", refractory=p.refractory_s * sec,
                            method="exact", namespace=ns)
     group.v = data["v0_mv"] * mv
-    group.g = 0 * mv
+    group.ge = 0 * mv
+    group.gi = 0 * mv
     pre, post = data["pre"], data["post"]
     objects = [group]
-    for name, sel in (("we", pre < p.n_excitatory), ("wi", pre >= p.n_excitatory)):
-        syn = b2.Synapses(group, group, on_pre=f"g += {name}", namespace=ns)
+    for on_pre, sel in (("ge += we", pre < p.n_excitatory), ("gi += wi", pre >= p.n_excitatory)):
+        syn = b2.Synapses(group, group, on_pre=on_pre, namespace=ns)
         syn.connect(i=pre[sel], j=post[sel])
         objects.append(syn)
     monitor = b2.SpikeMonitor(group, record=False)

@@ -8,13 +8,15 @@ W1 (peers: decay, threshold, propagate, reset; input at t first counts at t + 1)
     membrane. The peers reset after propagating, so input that reaches a neuron in the step it
     spikes is lost; ``refractory_steps=1`` (v held at ``v_reset = 0`` for the next step, while
     ``i`` takes and then drops that input) does the same.
-W2 (Brian2's CUBA schedule: exact update from the old g, threshold, ``g += w``, reset)
-    ``decay_syn = 1 - a`` and weights ``c * w`` with ``delay_steps=1`` make ``i[t] = c * g[t-1]``;
-    ``decay_mem = 1 - m`` and ``bias = (1 - m) * v_rest`` give the exact membrane update;
-    ``refractory_steps = 49`` is Brian2's 5 ms rule. The IR starts every state at 0, so each
-    neuron's membrane is measured from its own v0 (``v' = v - v0``): per-neuron ``v_th - v0``,
-    ``v_reset - v0`` and ``bias = (1 - m) * (v_rest - v0)``. The IR also requires an Input from
-    which the output is reachable: W2 gets one silent input channel with no synapses.
+W2 (Brian2's CUBA schedule: exact update from the old ge, gi, threshold, ``ge += we`` / ``gi += wi``, reset)
+    One population with two receptors, excitatory (0) and inhibitory (1), each fed by its own
+    projection with ``delay_steps=1``: ``decay_syn = 1 - a_x`` and weights ``c_x * w_x`` make
+    ``i_x[t] = c_x * g_x[t-1]`` (the peers' ``g_x`` after the previous step's propagation), so
+    ``decay_mem = 1 - m`` and ``bias = (1 - m) * El`` give the exact membrane update
+    ``v[t] = m * v[t-1] + c_e * ge + c_i * gi + (1 - m) * El``. ``refractory_steps = 49`` is
+    Brian2's 5 ms rule; every membrane starts at its v0 (``initial={"v": v0}``), with ``v_th``,
+    ``v_reset`` and ``bias`` the same for every neuron. The graph has no Input: its run takes an
+    input raster of shape ``(batch, T, 0)``.
 
 Timed: ``hwsim.simulate_spiking`` (validation, allocation and the Numba kernel); building the
 graph, mapping, quantising and lowering are reported as build time, the first (2-step) call as
@@ -46,21 +48,18 @@ def w1_graph(data: dict, p: workloads.FeedForward = workloads.W1) -> hwsim.Graph
 
 
 def w2_graph(data: dict, p: workloads.Cuba = workloads.W2) -> hwsim.Graph:
-    """W2 (one synaptic current) as an IR graph (see the module docstring for the parameter mapping)."""
-    if not p.one_current:
-        raise ValueError("hwsim's IR has one synaptic current per neuron; tau_e_s must equal tau_i_s")
-    m, a, c = p.exact_factors()
-    v0 = data["v0_mv"]
+    """W2 as an IR graph: two receptors, no Input (see the module docstring for the parameter mapping)."""
+    m, a_e, a_i, c_e, c_i = p.exact_factors()
     graph = hwsim.Graph("W2", dt_s=p.dt_s)
-    graph.add_population("neurons", p.n_neurons, "lif", decay_syn=1.0 - a, decay_mem=1.0 - m,
-                         v_th=p.v_th_mv - v0, v_reset=p.v_reset_mv - v0, bias=(1.0 - m) * (p.v_rest_mv - v0),
-                         refractory_steps=p.refractory_steps)
+    graph.add_population("neurons", p.n_neurons, "lif", n_receptors=2, decay_syn=[1.0 - a_e, 1.0 - a_i],
+                         decay_mem=1.0 - m, v_th=p.v_th_mv, v_reset=p.v_reset_mv, bias=(1.0 - m) * p.v_rest_mv,
+                         refractory_steps=p.refractory_steps, initial={"v": data["v0_mv"]})
     pre, post = data["pre"], data["post"]
-    weight = c * np.where(pre < p.n_excitatory, p.w_e_mv, p.w_i_mv)
-    graph.add_projection("neurons", "neurons", weight, pre_index=pre, post_index=post, delay_steps=1)
-    # the IR wants every output reachable from an Input: one silent channel with no synapses
-    graph.add_input("silent", 1)
-    graph.add_projection("silent", "neurons", np.zeros((p.n_neurons, 1)))
+    excitatory = pre < p.n_excitatory
+    for receptor, (name, sel, weight) in enumerate((("exc", excitatory, c_e * p.w_e_mv),
+                                                    ("inh", ~excitatory, c_i * p.w_i_mv))):
+        graph.add_projection("neurons", "neurons", np.full(int(sel.sum()), weight), pre_index=pre[sel],
+                             post_index=post[sel], delay_steps=1, receptor=receptor, name=name)
     graph.add_output("readout", "neurons")
     return graph
 
@@ -74,10 +73,10 @@ def lowered(graph: hwsim.Graph):
 
 
 def inputs(workload: str, size: workloads.Size, data: dict) -> np.ndarray:
-    """The input raster ``(batch, T, n_inputs)`` (W2: its one silent channel)."""
+    """The input raster ``(batch, T, n_inputs)`` (W2 has no Input: ``(batch, T, 0)``)."""
     if workload == "W1":
         return np.ascontiguousarray(data["raster"][:size.batch, :size.n_steps])
-    return np.zeros((size.batch, size.n_steps, 1), dtype=np.uint8)
+    return np.zeros((size.batch, size.n_steps, 0), dtype=np.uint8)
 
 
 def spike_counts(workload: str, raster: np.ndarray, result) -> dict:

@@ -6,8 +6,9 @@ the workload's own update order (:mod:`bench.workloads`).
 - W1: float32 state and weights (as the Numba reference of ``peers.md``), one CSR table over all
   sources (inputs, then neurons); per step decay all, threshold, propagate, reset. Batch 1 runs
   serially; larger batches run samples in parallel (``prange``).
-- W2: float64 (as Brian2), a float64 weight per synapse in CSR, exact integration with one
-  synaptic current, refractory countdown; serial.
+- W2: float64 (as Brian2), a float64 weight per synapse in CSR, exact integration with two
+  synaptic currents (``ge`` fed by the excitatory sources, ``gi`` by the inhibitory ones),
+  refractory countdown; serial.
 """
 from __future__ import annotations
 
@@ -60,24 +61,28 @@ def _ff_batch(raster, indptr, indices, weights, beta, v_th, v_reset, n_neurons, 
 
 
 @njit(**JIT)
-def _cuba(n_steps, indptr, indices, weights, v0, m, a, c, v_rest, v_th, v_reset, refractory_steps,
-          out_counts):
-    """W2 with one synaptic current: per step the exact update of (v, g) from the old g (v held while
-    refractory), threshold, ``g[post] += w`` for this step's spikes, reset to ``v_reset``."""
+def _cuba(n_steps, indptr, indices, weights, n_excitatory, v0, m, a_e, a_i, c_e, c_i, v_rest, v_th, v_reset,
+          refractory_steps, out_counts):
+    """W2 with two synaptic currents: per step the exact update of (v, ge, gi) from the old ge, gi (v held
+    while refractory), threshold, ``ge[post] += w`` (sources below ``n_excitatory``) or ``gi[post] += w``
+    (the others) for this step's spikes, reset to ``v_reset``."""
     n = v0.shape[0]
     v = v0.copy()
-    g = np.zeros(n)
+    ge = np.zeros(n)
+    gi = np.zeros(n)
     held = np.zeros(n, dtype=np.int64)
     spiked = np.empty(n, dtype=np.int64)
     for t in range(n_steps):
         n_sp = 0
         for i in range(n):
-            gi = g[i]
-            g[i] = gi * a
+            gei = ge[i]
+            gii = gi[i]
+            ge[i] = gei * a_e
+            gi[i] = gii * a_i
             if held[i] > 0:
                 held[i] -= 1
                 continue
-            vi = v_rest + (v[i] - v_rest) * m + gi * c
+            vi = v_rest + (v[i] - v_rest) * m + gei * c_e + gii * c_i
             if vi > v_th:
                 spiked[n_sp] = i
                 n_sp += 1
@@ -87,6 +92,7 @@ def _cuba(n_steps, indptr, indices, weights, v0, m, a, c, v_rest, v_th, v_reset,
         for j in range(n_sp):
             src = spiked[j]
             out_counts[src] += 1
+            g = ge if src < n_excitatory else gi
             for k in range(indptr[src], indptr[src + 1]):
                 g[indices[k]] += weights[k]
 
@@ -103,7 +109,8 @@ def ff_tables(data: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def cuba_tables(data: dict, p: workloads.Cuba) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """W2 as CSR: indptr int64, indices int32, weights float64 [mV] (``w_e`` or ``w_i`` by source)."""
+    """W2 as CSR: indptr int64, indices int32, weights float64 [mV] (``w_e`` or ``w_i`` by source; the
+    excitatory sources' synapses come first, ``indptr[n_excitatory]`` of them)."""
     indptr, order = workloads.csr(data["pre"], data["post"], p.n_neurons)
     pre = data["pre"][order]
     weights = np.where(pre < p.n_excitatory, p.w_e_mv, p.w_i_mv)
@@ -132,13 +139,13 @@ def run(workload: str, size: workloads.Size, data: dict, min_total_s: float = 1.
     else:
         p = workloads.W2
         (indptr, indices, weights), build_s = timed(lambda: cuba_tables(data, p))
-        m, a, c = p.exact_factors()
+        m, a_e, a_i, c_e, c_i = p.exact_factors()
         counts = np.zeros((1, p.n_neurons), dtype=np.int64)
 
         def once(steps=size.n_steps):
             counts[:] = 0
-            _cuba(steps, indptr, indices, weights, data["v0_mv"], m, a, c, p.v_rest_mv, p.v_th_mv,
-                  p.v_reset_mv, p.refractory_steps, counts[0])
+            _cuba(steps, indptr, indices, weights, p.n_excitatory, data["v0_mv"], m, a_e, a_i, c_e, c_i,
+                  p.v_rest_mv, p.v_th_mv, p.v_reset_mv, p.refractory_steps, counts[0])
     _, compile_s = timed(lambda: once(2))
     runs = repeat_runs(once, min_total_s)
     return {"build_s": build_s, "compile_s": compile_s, "runs": runs,

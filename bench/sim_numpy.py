@@ -2,8 +2,8 @@
 
 - W1, batch 1: row gather (the weight rows of this step's spikes, summed), float32.
 - W1, batch > 1: dense matmul of the step's spike vectors with each weight matrix (BLAS), float32.
-- W2: the exact update vectorised, the synaptic input of this step's spikes gathered from CSR
-  and summed per target with ``np.bincount``, float64.
+- W2: the exact update with two synaptic currents vectorised, the synaptic input of this step's
+  spikes gathered from CSR and summed per target and current with ``np.bincount``, float64.
 """
 from __future__ import annotations
 
@@ -41,23 +41,28 @@ def ff_run(raster: np.ndarray, weights: list[np.ndarray], beta: np.float32, v_th
 
 def cuba_run(n_steps: int, indptr: np.ndarray, indices: np.ndarray, weights: np.ndarray, v0: np.ndarray,
              p: workloads.Cuba) -> np.ndarray:
-    """W2 (one synaptic current); returns the spikes per neuron (int64)."""
-    m, a, c = p.exact_factors()
+    """W2 (two synaptic currents, ``ge`` from the excitatory sources, ``gi`` from the inhibitory ones);
+    returns the spikes per neuron (int64)."""
+    m, a_e, a_i, c_e, c_i = p.exact_factors()
     n = p.n_neurons
-    v, g = v0.copy(), np.zeros(n)
+    first_inhibitory = indptr[p.n_excitatory]  # CSR rows are sorted by source: excitatory synapses first
+    v, ge, gi = v0.copy(), np.zeros(n), np.zeros(n)
     held = np.zeros(n, dtype=np.int64)
     counts = np.zeros(n, dtype=np.int64)
     for _ in range(n_steps):
         free = held == 0
-        v = np.where(free, p.v_rest_mv + (v - p.v_rest_mv) * m + g * c, v)
-        g *= a
+        v = np.where(free, p.v_rest_mv + (v - p.v_rest_mv) * m + ge * c_e + gi * c_i, v)
+        ge *= a_e
+        gi *= a_i
         np.subtract(held, 1, out=held, where=~free)
         spiked = np.flatnonzero(free & (v > p.v_th_mv))
         if spiked.size:
             counts[spiked] += 1
             starts, lengths = indptr[spiked], indptr[spiked + 1] - indptr[spiked]
             syn = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-            g += np.bincount(indices[syn], weights[syn], minlength=n)
+            split = np.searchsorted(syn, first_inhibitory)  # syn is ascending
+            ge += np.bincount(indices[syn[:split]], weights[syn[:split]], minlength=n)
+            gi += np.bincount(indices[syn[split:]], weights[syn[split:]], minlength=n)
             v[spiked] = p.v_reset_mv
             held[spiked] = p.refractory_steps
     return counts

@@ -12,21 +12,20 @@ step, one raster per batch sample (seed 1234). Update order within a step (Brian
 decay all, threshold, propagate this step's spikes (input, L1, L2), reset the neurons that spiked;
 input delivered at step t first counts at the threshold of step t + 1.
 
-W2 "recurrent": the CUBA network (Vogels & Abbott 2005; Brian2's example): 4000 LIF, 3200
-excitatory, connection probability 0.02 with self-connections (seed 4321), v0 ~ U(Vr, Vt),
-dt = 0.1 ms, 1 s, exact integration, refractory 5 ms (Brian2: v held while
-``timestep(t - lastspike) < timestep(5 ms)``, i.e. for 49 steps after the spike's step). hwsim's
-IR has one synaptic current per neuron, so the benchmark runs the closest variant every simulator
-can run identically (:data:`W2`): excitation and inhibition share one current ``g`` with
-tau_syn = tau_e = 5 ms, and the inhibitory weight is doubled (-18 mV instead of -9 mV with
-tau_i = 10 ms) so that each inhibitory spike still injects the same charge. The canonical
-parameters are kept in :data:`W2_CANONICAL` for reference.
+W2 "recurrent": the CUBA network (Vogels & Abbott 2005; Brian2's example) as it is: 4000 LIF,
+3200 excitatory, connection probability 0.02 with self-connections (seed 4321), v0 ~ U(Vr, Vt),
+dt = 0.1 ms, 1 s, exact integration, two synaptic currents ``ge`` (tau_e = 5 ms, we = 1.62 mV per
+excitatory spike) and ``gi`` (tau_i = 10 ms, wi = -9 mV per inhibitory spike), refractory 5 ms
+(Brian2: v held while ``timestep(t - lastspike) < timestep(5 ms)``, i.e. for 49 steps after the
+spike's step). Update order within a step (Brian2's schedule): exact update of v from the old
+ge, gi (:meth:`Cuba.exact_factors`; v held while refractory) and decay of ge, gi; threshold;
+``ge += we`` / ``gi += wi`` for this step's spikes; reset of the neurons that spiked.
 """
 from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -86,12 +85,12 @@ class Cuba:
     dt_s: float = 1e-4
     tau_mem_s: float = 20e-3
     tau_e_s: float = 5e-3
-    tau_i_s: float = 5e-3
+    tau_i_s: float = 10e-3
     v_th_mv: float = -50.0
     v_reset_mv: float = -60.0
     v_rest_mv: float = -49.0
     w_e_mv: float = 60 * 0.27 / 10
-    w_i_mv: float = -20 * 4.5 / 10 * 2
+    w_i_mv: float = -20 * 4.5 / 10
     refractory_s: float = 5e-3
     max_steps: int = 10000
     seed: int = 4321
@@ -101,27 +100,24 @@ class Cuba:
         """Steps after a spike's step during which v is held (Brian2's ``timestep`` rule)."""
         return int(round(self.refractory_s / self.dt_s)) - 1
 
-    @property
-    def one_current(self) -> bool:
-        """True when excitation and inhibition share one synaptic time constant (what hwsim can express)."""
-        return self.tau_e_s == self.tau_i_s
+    def exact_factors(self) -> tuple[float, float, float, float, float]:
+        """``(m, a_e, a_i, c_e, c_i)`` of the exact one-step solution with two synaptic currents::
 
-    def exact_factors(self) -> tuple[float, float, float]:
-        """``(m, a, c)`` of the exact one-step solution with one synaptic current g::
+            v(t + dt) = v_rest + (v - v_rest) * m + ge * c_e + gi * c_i
+            ge(t + dt) = ge * a_e,   gi(t + dt) = gi * a_i
 
-            v(t + dt) = v_rest + (v - v_rest) * m + g * c,   g(t + dt) = g * a
-
-        with ``m = exp(-dt/tau_mem)``, ``a = exp(-dt/tau_syn)``, ``c = tau_syn / (tau_syn - tau_mem) * (a - m)``.
+        with ``m = exp(-dt/tau_mem)``, ``a_x = exp(-dt/tau_x)``, ``c_x = tau_x / (tau_x - tau_mem) * (a_x - m)``.
         """
         m = math.exp(-self.dt_s / self.tau_mem_s)
-        a = math.exp(-self.dt_s / self.tau_e_s)
-        return m, a, self.tau_e_s / (self.tau_e_s - self.tau_mem_s) * (a - m)
+        a_e = math.exp(-self.dt_s / self.tau_e_s)
+        a_i = math.exp(-self.dt_s / self.tau_i_s)
+        c_e = self.tau_e_s / (self.tau_e_s - self.tau_mem_s) * (a_e - m)
+        c_i = self.tau_i_s / (self.tau_i_s - self.tau_mem_s) * (a_i - m)
+        return m, a_e, a_i, c_e, c_i
 
 
 W1 = FeedForward()
 W2 = Cuba()
-#: The canonical CUBA parameters (two synaptic currents), which hwsim's IR cannot express.
-W2_CANONICAL = replace(W2, tau_i_s=10e-3, w_i_mv=-20 * 4.5 / 10)
 
 #: Declared sizes per workload, smallest first (the smoke test and ``--quick`` run the first).
 SIZES = {
@@ -234,7 +230,6 @@ def describe(workload: str) -> str:
     return (f"W2 recurrent CUBA, {p.n_neurons} LIF ({p.n_excitatory} excitatory), p={p.connection_p} with "
             f"self-connections, seed {p.seed}, dt {p.dt_s * 1e3:g} ms, tau_mem {p.tau_mem_s * 1e3:g} ms, "
             f"Vt {p.v_th_mv:g} mV, Vr {p.v_reset_mv:g} mV, El {p.v_rest_mv:g} mV, refractory "
-            f"{p.refractory_s * 1e3:g} ms, exact integration, v0 ~ U(Vr, Vt). Variant with one synaptic current "
-            f"(hwsim's IR has one per neuron): tau_syn {p.tau_e_s * 1e3:g} ms for both, we {p.w_e_mv:g} mV, "
-            f"wi {p.w_i_mv:g} mV (canonical: tau_i {W2_CANONICAL.tau_i_s * 1e3:g} ms, wi "
-            f"{W2_CANONICAL.w_i_mv:g} mV, same charge per spike).")
+            f"{p.refractory_s * 1e3:g} ms, exact integration, v0 ~ U(Vr, Vt); two synaptic currents: "
+            f"tau_e {p.tau_e_s * 1e3:g} ms, we {p.w_e_mv:g} mV, tau_i {p.tau_i_s * 1e3:g} ms, wi {p.w_i_mv:g} mV; "
+            f"order per step: exact update from the old currents, threshold, propagate, reset.")

@@ -13,8 +13,10 @@ from tqdm import tqdm
 from hwsim.chips import available_chips, load_chip
 from hwsim.errors import SpecError, exit_status
 from hwsim.ir import Graph, load_graph
+from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
 from hwsim.report import comparison_table
+from hwsim.tasks import TASKS, task_data
 
 DEFAULT_MODELS = {"neuromorphic": "digits_snn.npz", "mac": "digits_mlp.npz"}
 
@@ -25,33 +27,7 @@ def _bundled_model(file_name: str) -> Graph:
     return load_graph(Path(str(files("hwsim.models") / "data" / file_name)))
 
 
-def _task_data(graph: Graph, inputs: str | None, samples: int | None):
-    """Return ``(x, labels, calibration)`` for ``graph``: its task's held-out set or a user's ``.npz``."""
-    if inputs is not None:
-        path = Path(inputs)
-        if not path.is_file():
-            raise SpecError(f"--inputs {inputs}: no such file; expected an .npz with 'x' (and optional 'y', "
-                            f"'calibration').")
-        with np.load(path, allow_pickle=False) as data:
-            if "x" not in data.files:
-                raise SpecError(f"--inputs {inputs}: no array 'x'; found {', '.join(data.files) or 'nothing'}.")
-            x = data["x"]
-            y = data["y"] if "y" in data.files else None
-            cal = data["calibration"] if "calibration" in data.files else None
-    elif graph.metadata.get("task") == "digits":
-        from hwsim.models.digits import load_digits_split
-
-        split = graph.metadata.get("split", {})
-        x_train, _, x, y = load_digits_split(split.get("test_fraction", 0.2), split.get("seed", 0))
-        cal = x_train
-    else:
-        raise SpecError(f"model '{graph.name}': no inputs; its metadata names no bundled task. "
-                        f"Hint: pass --inputs FILE.npz with an array 'x' (and 'y' for accuracy), or "
-                        f"--task digits --steps N for a model of the bundled digits task.")
-    if samples is not None:
-        x = x[:samples]
-        y = None if y is None else y[:samples]
-    return x, y, cal
+INPUT_KINDS = ("spikes", "current", "values")
 
 
 def _nir_graph(args, chip) -> Graph:
@@ -63,43 +39,98 @@ def _nir_graph(args, chip) -> Graph:
         raise SpecError(f"{args.model}: a NIR file needs {' and '.join(missing)}; none given (NIR files carry no "
                         f"time step and frameworks disagree on r/w_in). Hint: snnTorch exports use "
                         f"--dt 1e-4 --convention snntorch.")
-    metadata = {}
-    if args.task is not None:
-        metadata["task"] = args.task
-    if args.steps is not None:
-        metadata["n_steps"] = args.steps
-    if args.encoding is not None:
-        metadata["encoding"] = args.encoding
-    return import_nir(args.model, args.dt, args.convention, reset=args.reset or "value",
-                      min_delay_steps=int(getattr(chip.capacity, "min_delay_steps", 1)), metadata=metadata)
+    resets = {}
+    if args.reset_mechanism is not None:
+        resets = {"reset_mechanism": args.reset_mechanism,
+                  "reset_delay": True if args.reset_delay is None else args.reset_delay}
+    elif args.reset_delay is not None:
+        raise SpecError("--reset-delay/--no-reset-delay: given without --reset-mechanism; expected both "
+                        "(snnTorch's reset_mechanism and reset_delay).")
+    else:
+        resets = {"reset": args.reset}
+    return import_nir(args.model, args.dt, args.convention,
+                      min_delay_steps=int(getattr(chip.capacity, "min_delay_steps", 1)),
+                      input_kind="current" if args.input_kind == "current" else "spike", **resets)
+
+
+def _with_run_options(graph: Graph, args) -> Graph:
+    """``graph`` with the command line's task, steps and encoding in its metadata (they fill what the model's
+    file leaves open, or override it)."""
+    for flag, key in (("task", "task"), ("steps", "n_steps"), ("encoding", "encoding")):
+        if getattr(args, flag, None) is not None:
+            graph.metadata[key] = getattr(args, flag)
+    if graph.metadata.get("encoding") == "bernoulli" and getattr(args, "seed", None) is not None:
+        if args.seed < 0:
+            raise SpecError(f"--seed {args.seed}: expected an integer >= 0.")
+        graph.metadata["encoding_seed"] = args.seed
+    return graph
 
 
 def _jobs(args) -> list[tuple[Graph, object]]:
     if args.model is None:
         chips = [load_chip(name) for name in (args.chip or available_chips())]
         models = {kind: _bundled_model(f) for kind, f in DEFAULT_MODELS.items()}
-        return [(models[chip.kind], chip) for chip in chips]
+        return [(_with_run_options(models[chip.kind], args), chip) for chip in chips]
     chips = [load_chip(name) for name in (args.chip or ["loihi"])]
     if Path(args.model).suffix.lower() == ".nir":
-        return [(_nir_graph(args, chip), chip) for chip in chips]
-    nir_only = [flag for flag in ("dt", "convention", "reset", "task", "steps", "encoding")
-                if getattr(args, flag) is not None]
+        return [(_with_run_options(_nir_graph(args, chip), args), chip) for chip in chips]
+    nir_only = [flag for flag in ("dt", "convention", "reset", "reset_mechanism", "reset_delay")
+                if getattr(args, flag, None) is not None]
     if nir_only:
-        raise SpecError(f"--{nir_only[0]}: only applies to NIR (.nir) models; {args.model} is not one.")
-    graph = load_graph(args.model)
+        raise SpecError(f"--{nir_only[0].replace('_', '-')}: only applies to NIR (.nir) models; {args.model} is not "
+                        f"one.")
+    graph = _with_run_options(load_graph(args.model), args)
     return [(graph, chip) for chip in chips]
+
+
+def _inputs_of_kind(graph: Graph, x: np.ndarray, input_kind: str | None) -> np.ndarray:
+    """Check ``x`` against ``--input-kind`` and the graph's inputs: ``spikes`` a 0/1 raster (n, T, C), ``values``
+    features in [0, 1] (n, C) to rate-encode, ``current`` real values (n, C) for every step or (n, T, C)."""
+    if input_kind is None or not graph.is_spiking():
+        return x
+    kinds = {inp.kind for inp in graph.inputs()}
+    wanted = "current" if input_kind == "current" else "spike"
+    if kinds != {wanted}:
+        raise SpecError(f"--input-kind {input_kind}: model '{graph.name}' has {' and '.join(sorted(kinds)) or 'no'} "
+                        f"inputs; expected {wanted} inputs. Hint: a NIR model takes its input kind from "
+                        f"--input-kind at import; a saved graph keeps the kind it was built with.")
+    dims = {"spikes": (3,), "values": (2,), "current": (2, 3)}[input_kind]
+    if np.ndim(x) not in dims:
+        shapes = {"spikes": "(n_samples, n_steps, n_channels) of 0/1", "values": "(n_samples, n_channels) in [0, 1]",
+                  "current": "(n_samples, n_channels) or (n_samples, n_steps, n_channels)"}[input_kind]
+        raise SpecError(f"--input-kind {input_kind}: inputs of shape {np.shape(x)}; expected {shapes}.")
+    return x
+
+
+def _write_record(folder: Path, graph: Graph, chip, recorded: dict) -> Path:
+    """One ``.npz`` per run: ``spikes/<population>``, ``v/<population>`` and ``u/<population>``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{graph.name}_{chip.name}.npz"
+    np.savez_compressed(path, **{f"{what}/{pop}": values for what, per_pop in recorded.items()
+                                 for pop, values in per_pop.items()})
+    return path
 
 
 def cmd_run(args) -> int:
     jobs = _jobs(args)
-    data = {id(g): _task_data(g, args.inputs, args.samples) for g, _ in jobs}
-    total = sum(len(data[id(g)][0]) for g, _ in jobs)
-    reports = []
+    data = {id(g): task_data(g, args.inputs, args.samples) for g, _ in jobs}
+    total = sum(len(data[id(g)].x) for g, _ in jobs)
+    record = ("spikes", "v", "u") if args.record is not None else ()
+    reports, warned = [], set()
     with tqdm(total=total, unit="sample", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         for graph, chip in jobs:
             bar.set_description(f"{graph.name} on {chip.name}")
-            x, y, cal = data[id(graph)]
-            reports.append(run(graph, chip, x, y, cal, progress=bar.update).report)
+            task = data[id(graph)]
+            x = _inputs_of_kind(graph, task.x, args.input_kind)
+            result = run(graph, chip, x, task.y, task.calibration, progress=bar.update,
+                         record=record if graph.is_spiking() else ())
+            result.report.data.update(task.description)
+            reports.append(result.report)
+            if "warning" in task.description and graph.name not in warned:
+                warned.add(graph.name)
+                print(f"warning: {task.description['warning']}", file=sys.stderr)
+            if result.recorded:
+                print(f"recorded spikes, v and u: {_write_record(Path(args.record), graph, chip, result.recorded)}")
     print(comparison_table(reports))
     if args.markdown:
         for report in reports:
@@ -140,11 +171,13 @@ def cmd_noise(args) -> int:
         chip = load_chip(args.chip or "loihi")
         graph = _bundled_model(DEFAULT_MODELS[chip.kind])
     else:
-        for flag in ("dt", "convention", "reset", "task", "steps", "encoding"):
+        for flag in ("dt", "convention", "reset", "reset_mechanism", "reset_delay", "task", "steps", "encoding",
+                     "input_kind"):
             setattr(args, flag, None)
         args.chip = [args.chip or "loihi"]
         graph, chip = _jobs(args)[0]
-    x, y, cal = _task_data(graph, args.inputs, args.samples)
+    task = task_data(graph, args.inputs, args.samples)
+    x, y, cal = task.x, task.y, task.calibration
     result = sweep(graph, chip, x, y, spec, args.kind, args.param, values, instances=args.instances,
                    seed=args.seed, calibration=cal, workers=args.workers, scheduler=args.scheduler,
                    out_dir=args.out, progress=True)
@@ -213,7 +246,8 @@ def cmd_export_verilog(args) -> int:
 
     chip = load_chip(args.chip)
     graph = _bundled_model(DEFAULT_MODELS["mac"]) if args.model is None else load_graph(args.model)
-    x, y, cal = _task_data(graph, args.inputs, args.vectors)
+    task = task_data(graph, args.inputs, args.vectors)
+    x, y, cal = task.x, task.y, task.calibration
     result = run(graph, chip, x, y, cal)
     qmlp = quantize_mlp(graph, chip, cal)
     paths = write_verilog(args.out, qmlp, quantize_mlp_inputs(x, chip), result.predictions,
@@ -304,16 +338,29 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--samples", type=int, help="only the first N samples")
     p_run.add_argument("--json", default="hwsim_report.json", help="where to write the full JSON report")
     p_run.add_argument("--markdown", action="store_true", help="also print each full report")
+    p_run.add_argument("--input-kind", choices=INPUT_KINDS,
+                       help="how to read x: 'spikes' (0/1 raster n x T x C; float 0/1 too), 'values' (n x C in "
+                            "[0, 1], rate-encoded with --encoding over --steps), 'current' (real-valued direct "
+                            "input: n x C fed at every one of --steps steps, or n x T x C); a NIR model's inputs "
+                            "take this kind (default: spikes for a raster, values to encode otherwise)")
+    p_run.add_argument("--task", choices=TASKS, help="use the bundled task's held-out split as inputs (hwsim's "
+                                                     "split: it may overlap your model's training data)")
+    p_run.add_argument("--steps", type=int, help="steps per sample for values and constant currents")
+    p_run.add_argument("--encoding", choices=("regular", "bernoulli"), help="rate encoding of values")
+    p_run.add_argument("--seed", type=int, default=0, help="seed of the bernoulli encoding (default 0)")
+    p_run.add_argument("--record", metavar="DIR", help="write each run's spikes and final v, u per population "
+                                                       "to DIR/<model>_<chip>.npz")
     nir_opts = p_run.add_argument_group("NIR models (.nir)")
     nir_opts.add_argument("--dt", type=float, help="seconds per step (required; snnTorch exports: 1e-4)")
     nir_opts.add_argument("--convention", choices=("snntorch", "norse", "literal"),
                           help="how the file's r / w_in are meant (required)")
-    nir_opts.add_argument("--reset", choices=("value", "subtract", "subtract_next"),
-                          help="reset of every spiking layer (default value; snnTorch's default Leaky/Synaptic "
-                               "reset is subtract_next)")
-    nir_opts.add_argument("--task", choices=("digits",), help="use the bundled task's held-out set as inputs")
-    nir_opts.add_argument("--steps", type=int, help="steps per sample for rate-encoding value inputs")
-    nir_opts.add_argument("--encoding", choices=("regular", "bernoulli"), help="rate encoding of value inputs")
+    nir_opts.add_argument("--reset", choices=RESET_MODES,
+                          help="IR reset of every spiking layer (default value: NIR's own meaning)")
+    nir_opts.add_argument("--reset-mechanism", choices=("subtract", "zero", "none"),
+                          help="snnTorch's reset_mechanism of every layer (convention snntorch; each layer's IR "
+                               "reset then follows its snnTorch class; docs/frameworks.md)")
+    nir_opts.add_argument("--reset-delay", action=argparse.BooleanOptionalAction, default=None,
+                          help="snnTorch's reset_delay (default: snnTorch's, True), with --reset-mechanism")
     p_run.set_defaults(func=cmd_run)
     p_noise = sub.add_parser("noise", help="robustness sweep: accuracy, spikes and energy vs one noise parameter")
     p_noise.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "

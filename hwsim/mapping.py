@@ -238,7 +238,8 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     neuron_core, slices, peak = _assign_cores(graph, chip, offsets)
     inputs = graph.inputs()
     groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(c, name) for c, name, _, _ in slices)
-    input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)])
+    input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]
+                                 + [np.zeros(0, dtype=np.int64)])
     neuron_group = np.concatenate([np.full(count, len(inputs) + k, dtype=np.int64)
                                    for k, (_, _, count, _) in enumerate(slices)])
     source_core = _source_cores(neuron_core, input_group)
@@ -279,7 +280,8 @@ def _map_mac(graph: Graph, chip: ChipProfile) -> Placement:
     inputs = graph.inputs()
     groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(0, p.name) for p in pops)
     neuron_group = np.concatenate([np.full(p.size, len(inputs) + k, dtype=np.int64) for k, p in enumerate(pops)])
-    input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)])
+    input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]
+                                 + [np.zeros(0, dtype=np.int64)])
     n_neurons = int(sum(p.size for p in pops))
     return Placement(chip.name, np.zeros(n_neurons, dtype=np.int64), neuron_group, input_group, groups,
                      np.zeros((1, 2), dtype=np.int64), (0, 0), (0,), {}, {})

@@ -22,7 +22,7 @@ def placement(qnet: QuantizedNetwork) -> Placement:
     """Every neuron on core 0; one counter group per input and per population."""
     groups = tuple(Group(-1, i.name) for i in qnet.inputs) + tuple(Group(0, p.name) for p in qnet.populations)
     n_in = len(qnet.inputs)
-    input_group = np.concatenate([np.full(i.size, k) for k, i in enumerate(qnet.inputs)]).astype(np.int64)
+    input_group = np.concatenate([np.full(i.size, k) for k, i in enumerate(qnet.inputs)] + [np.zeros(0)]).astype(np.int64)
     neuron_group = np.concatenate([np.full(p.size, n_in + k) for k, p in enumerate(qnet.populations)])
     return Placement(chip="lava", neuron_core=np.zeros(qnet.n_neurons, dtype=np.int64),
                      neuron_group=neuron_group.astype(np.int64), input_group=input_group, groups=groups,
@@ -124,3 +124,98 @@ def islands_network(n_steps: int) -> tuple[QuantizedNetwork, np.ndarray]:
              projection(rng, "y", 8, 6, pops[1], 0.8, "EXCITATORY", 1, 0))
     spikes = (rng.random((n_steps, 14)) < 0.2).astype(np.uint8)
     return QuantizedNetwork(LOIHI_ARITHMETIC, inputs, pops, projs, 14, 21), spikes
+
+
+# --- networks written as Lava users write them: graphs with Lava's own parameters ----------------------------
+#
+# Every population pins 64 state units per membrane unit (``metadata["state_scale"]``, as netx files do), so an
+# IR weight is Lava's Dense weight times 2**weight_exp, a bias ``(mant << exp) / 64``, a threshold vth. hwsim
+# quantises each graph for chips/loihi.yaml (Lava's rule for the projections' precision); Lava receives the
+# *raw* weights with the same num_weight_bits, sign_mode and weight_exp and clips and truncates them itself.
+
+LAVA_MODES = ("excitatory", "inhibitory", "mixed", "auto")
+
+
+def _lava_lif(graph, rng, name, size, du, dv, vth, bias=0.0, **kw):
+    graph.add_population(name, size, "lif", decay_syn=(du + 1) / 4096, decay_mem=dv / 4096, v_th=float(vth),
+                         bias=bias, **kw)
+    graph.metadata.setdefault("state_scale", {})[name] = 64.0
+
+
+def _raw_weights(rng, shape, low=-300, high=301, density=0.8):
+    """Integer Lava weights, some beyond the 8-bit range (Lava clips them), zeros where there is no synapse."""
+    return rng.integers(low, high, shape) * (rng.random(shape) < density)
+
+
+def precision_graphs(seed: int = 0):
+    """``{case: (graph, input raster (T, channels) or None, n_steps)}``: the issue's Lava checks as graphs."""
+    from hwsim.ir import Graph
+
+    rng = np.random.default_rng(seed)
+    cases = {}
+    # explicit sign modes (overriding the data's signs) x weight bits, random exponents -3..3
+    g = Graph("signs_bits")
+    g.add_input("in", 16)
+    for mode in LAVA_MODES:
+        for bits in (2, 4, 6, 8):
+            name = f"{mode}{bits}"
+            _lava_lif(g, rng, name, 5, du=int(rng.choice([0, 410, 4095])), dv=int(rng.choice([0, 205, 1024])),
+                      vth=int(rng.integers(200, 2000)), bias=(int(rng.integers(2000, 4000)) << 5) / 64.0)
+            exp = int(rng.integers(-3, 4))
+            data = _raw_weights(rng, (5, 16), *((-300, 301) if mode != "inhibitory" else (-300, 120)))
+            g.add_projection("in", name, data * 2.0 ** exp, weight_bits=bits, weight_exp=exp,
+                             sign_mode=None if mode == "auto" else mode)
+            g.add_output(f"o_{name}", name)
+    cases["signs_bits"] = (g, (rng.random((120, 16)) < 0.25).astype(np.uint8), 120)
+    # weight exponents -3..3 and a large positive one (the chip's largest, 7)
+    g = Graph("exponents")
+    g.add_input("in", 8)
+    for exp in (-3, -2, -1, 0, 1, 2, 3, 7):
+        name = f"exp{exp + 3}"
+        _lava_lif(g, rng, name, 4, du=2048, dv=512, vth=max(10, int(rng.integers(300, 900) * 2.0 ** exp)),
+                  bias=(int(rng.integers(500, 1500)) << 3) / 64.0)
+        g.add_projection("in", name, _raw_weights(rng, (4, 8), -120, 121) * 2.0 ** exp, weight_exp=exp,
+                         sign_mode="mixed")
+        g.add_output(f"o_{name}", name)
+    cases["exponents"] = (g, (rng.random((100, 8)) < 0.3).astype(np.uint8), 100)
+    # DelayDense delay 63 (IR delay 64), and two projections joining one pair with different delays and exponents
+    g = Graph("delays_pair")
+    g.add_input("in", 6)
+    _lava_lif(g, rng, "late", 4, du=4095, dv=0, vth=150)
+    delays = rng.integers(40, 65, (4, 6))
+    delays[0, 0] = 64
+    g.add_projection("in", "late", _raw_weights(rng, (4, 6), 20, 200, 1.0), delay_steps=delays, weight_bits=8,
+                     sign_mode="excitatory")
+    _lava_lif(g, rng, "pair", 5, du=1024, dv=256, vth=400)
+    g.add_projection("in", "pair", _raw_weights(rng, (5, 6), -100, 160) * 2.0, name="fast", weight_exp=1,
+                     sign_mode="mixed")
+    g.add_projection("in", "pair", _raw_weights(rng, (5, 6), -250, 0) * 0.25, name="slow", weight_exp=-2,
+                     delay_steps=rng.integers(2, 9, (5, 6)), sign_mode="inhibitory", weight_bits=6)
+    g.add_output("o_late", "late")
+    g.add_output("o_pair", "pair")
+    raster = (rng.random((140, 6)) < 0.2).astype(np.uint8)
+    cases["delays_pair"] = (g, raster, 140)
+    # no input: biases (mantissa -4096 at exponent 7 among them), an initial state and recurrence drive it
+    g = Graph("bias_driven")
+    _lava_lif(g, rng, "driven", 6, du=410, dv=128, vth=900,
+              bias=np.array([4095, 4095 << 1, 3000 << 3, -4096 << 7, 1500 << 2, 2000]) / 64.0,
+              initial={"v": np.array([0, 5000, -3000, 20000, 800, 0]) / 64.0, "u": np.arange(6) * 100 / 64.0})
+    _lava_lif(g, rng, "follower", 4, du=2048, dv=1024, vth=300, bias=np.array([-4096 << 7, 0, 100, 0]) / 64.0)
+    g.add_projection("driven", "follower", _raw_weights(rng, (4, 6), 50, 250, 1.0), sign_mode="auto", weight_bits=7)
+    g.add_projection("follower", "driven", _raw_weights(rng, (6, 4), -200, 0, 0.7), delay_steps=3,
+                     sign_mode="inhibitory")
+    g.add_output("o", "follower")
+    cases["bias_driven"] = (g, None, 150)
+    return cases
+
+
+def lava_raw(qnet, graph):
+    """``qnet`` as Lava receives it: each projection with its raw weights (``trunc(w_state / 2**exp)``, before
+    Lava's clip and truncation) and the same exponent, bits and sign mode (the auto mode resolved as Lava's
+    ``determine_sign_mode`` resolves it)."""
+    projections = []
+    for qp, proj in zip(qnet.projections, graph.projections()):
+        _, _, weight, _ = proj.synapses()
+        raw = np.trunc(weight / 2.0 ** qp.shift).astype(np.int64)      # w_state = weight: 64 units, << 6
+        projections.append(replace(qp, weight=raw))
+    return replace(qnet, projections=tuple(projections))

@@ -5,6 +5,10 @@ select_tag="fixed_pt")``) in ``.venv-lava``, all cases in one Lava process (``te
 Spike rasters of every population and the final u and v must be exactly equal. The Lava
 environment is part of the test setup (``python -m hwsim.interop.lava_env``); without it these
 tests fail, never skip.
+
+The ``lava_*`` cases are graphs written with Lava's own parameters (``lava_networks.precision_graphs``):
+hwsim quantises them with each projection's weight bits, sign mode and exponent, while Lava receives the
+raw weights with the same parameters and clips and truncates them itself.
 """
 import subprocess
 import sys
@@ -24,7 +28,8 @@ from hwsim.models.digits import bundled_model_path, load_digits_split
 from hwsim.pipeline import network_inputs
 from hwsim.quantize import quantize_spiking
 from hwsim.simulate import simulate_spiking
-from lava_networks import SIGN_MODES, V_MAX, extremes_network, islands_network, placement, random_network
+from lava_networks import (SIGN_MODES, V_MAX, extremes_network, islands_network, lava_raw, placement,
+                           precision_graphs, random_network)
 
 N_STEPS = 250
 SEEDS = tuple(range(8))
@@ -40,18 +45,22 @@ def _digits():
 
 
 def _cases() -> dict:
-    """``{case id: (qnet, input raster (T, channels), placement)}`` in a fixed order."""
+    """``{case id: (qnet, input raster (T, channels), placement, the network Lava runs)}`` in a fixed order."""
     cases = {}
     for seed in SEEDS:
         qnet, spikes = random_network(seed, N_STEPS)
-        cases[f"random{seed}"] = (qnet, spikes, placement(qnet))
+        cases[f"random{seed}"] = (qnet, spikes, placement(qnet), qnet)
     for name, build in (("extremes", extremes_network), ("islands", islands_network)):
         qnet, spikes = build(N_STEPS)
-        cases[name] = (qnet, spikes, placement(qnet))
+        cases[name] = (qnet, spikes, placement(qnet), qnet)
     graph, chip, raster = _digits()
     qnet, digits_placement = quantize_spiking(graph, chip), map_graph(graph, chip)
     for s in range(DIGITS_SAMPLES):
-        cases[f"digits{s}"] = (qnet, raster[s], digits_placement)
+        cases[f"digits{s}"] = (qnet, raster[s], digits_placement, qnet)
+    for name, (graph, spikes, n_steps) in precision_graphs().items():
+        qnet = quantize_spiking(graph, chip)
+        spikes = np.zeros((n_steps, 0), dtype=np.uint8) if spikes is None else spikes
+        cases[f"lava_{name}"] = (qnet, spikes, placement(qnet), lava_raw(qnet, graph))
     return cases
 
 
@@ -59,7 +68,7 @@ CASES = _cases()
 
 
 def _hwsim(case_id: str):
-    qnet, spikes, place = CASES[case_id]
+    qnet, spikes, place, _ = CASES[case_id]
     return simulate_spiking(lower_spiking(qnet, place, 24, 64), spikes[None], record_raster=True)
 
 
@@ -71,7 +80,7 @@ def lava(tmp_path_factory) -> dict:
         pytest.fail(f"Lava environment missing: {python} does not exist; these parity tests need it. "
                     f"Run 'python -m hwsim.interop.lava_env' once (CI does) and re-run the tests.")
     folder = tmp_path_factory.mktemp("lava")
-    save_cases(folder / "in.npz", [(qnet, spikes) for qnet, spikes, _ in CASES.values()])
+    save_cases(folder / "in.npz", [(lava_net, spikes) for _, spikes, _, lava_net in CASES.values()])
     proc = subprocess.run([str(python), str(ORACLE), str(folder / "in.npz"), str(folder / "out.npz")],
                           capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
@@ -113,7 +122,7 @@ def test_random_cases_cover_every_lava_feature():
 
 
 def test_extremes_saturate_v_and_wrap_u():
-    qnet, spikes, _ = CASES["extremes"]
+    qnet, spikes, _, _ = CASES["extremes"]
     result = _hwsim("extremes")
     wrap, sat = qnet.populations
     assert np.all(result.v_final[0, sat.offset:sat.offset + sat.size] == -V_MAX)
@@ -136,3 +145,30 @@ def test_islands_are_separate_lava_runs():
 
 def test_digits_samples_spike():
     assert all(_hwsim(f"digits{s}").spike_count.sum() > 0 for s in range(DIGITS_SAMPLES))
+
+
+def test_precision_cases_exercise_lavas_rules():
+    """The graph cases do what the issue lists: explicit sign modes change weights (Lava clips the other sign to
+    0), 2-8 weight bits truncate, exponents span -3..3 and 7, a delay of 64 steps, bias mantissa -4096 at
+    exponent 7, no input, two projections joining one pair; and every population spikes."""
+    cases = {name[5:]: CASES[name] for name in CASES if name.startswith("lava_")}
+    signs = cases["signs_bits"][0]
+    lava_input = cases["signs_bits"][3]
+    changed = [np.any(q.weight != raw.weight) for q, raw in zip(signs.projections, lava_input.projections)]
+    assert all(changed)                                          # clipping or truncation moved every projection
+    assert {(q.sign_mode, q.weight_bits) for q in signs.projections} >= {
+        (m, b) for m in ("excitatory", "inhibitory", "mixed") for b in (2, 4, 6, 8)}
+    exc = next(q for q in signs.projections if q.sign_mode == "excitatory")
+    assert exc.weight.min() >= 0 and next(r for r in lava_input.projections if r.sign_mode == "excitatory"
+                                          and r.name == exc.name).weight.min() < 0
+    assert sorted(q.shift for q in cases["exponents"][0].projections) == [-3, -2, -1, 0, 1, 2, 3, 7]
+    assert int(cases["delays_pair"][0].projections[0].delay_steps.max()) == 64
+    pair = [q for q in cases["delays_pair"][0].projections if q.post == "pair"]
+    assert len(pair) == 2 and pair[0].shift != pair[1].shift
+    assert lava_spec(cases["bias_driven"][0]).inputs == {}
+    assert any(-4096 in lif.bias_mant.tolist() and 7 in lif.bias_exp.tolist()
+               for lif in lava_spec(cases["bias_driven"][0]).lifs)
+    for name in cases:
+        counts = _hwsim(f"lava_{name}").spike_count[0]
+        for pop in cases[name][0].populations:
+            assert counts[pop.offset:pop.offset + pop.size].sum() > 0, (name, pop.name)

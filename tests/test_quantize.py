@@ -4,6 +4,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import hwsim
+from hwsim.chips import load_chip
 from hwsim.errors import UnsupportedError
 from hwsim.ir import Graph
 from hwsim.quantize import _bias_integers, _decay_factor, _weight_mantissas, quantize_spiking
@@ -116,3 +118,67 @@ def test_subtract_next_needs_support():
     chip = replace(toy_chip(), arithmetic=replace(toy_chip().arithmetic, reset_modes=("subtract_next",)))
     pop = quantize_spiking(g, chip).populations[0]
     assert pop.reset == "subtract_next"
+
+
+# --- Loihi precision stated per projection (Lava's Dense parameters) --------------------------------
+
+def _lava_graph(weights, **precision):
+    """One projection of Lava integer weights into a population pinned at 64 state units per membrane unit
+    (the IR weight is Lava's weight times 2**weight_exp)."""
+    weights = np.asarray(weights, dtype=np.float64).reshape(1, -1)
+    g = Graph("lava", metadata={"state_scale": {"p": 64.0}})
+    g.add_input("in", weights.shape[1])
+    g.add_population("p", 1, "lif", v_th=100.0)
+    g.add_projection("in", "p", weights * 2.0 ** precision.get("weight_exp", 0), **precision)
+    g.add_output("o", "p")
+    return g
+
+
+@pytest.mark.parametrize("weights, precision, mantissas, shift", [
+    # mixed: clip to [-256, 255], then the LSB is dropped even at 8 bits (floor: -3 -> -4, 3 -> 2)
+    ([3, -3, 300, -300], dict(sign_mode="mixed", weight_bits=8, weight_exp=0), [2, -4, 254, -256], 0),
+    # without weight_exp the quantiser picks the smallest exponent that fits the range (exp 1); -301 / 2 is
+    # truncated toward zero (Lava casts to int32) to -150, which is even, so the LSB drop keeps it
+    ([3, -3, 300, -301], dict(sign_mode="mixed"), [0, -2, 150, -150], 1),
+    # 4 bits, mixed: 8 - 4 + 1 = 5 low bits cleared (floor)
+    ([40, -40, 100, 31], dict(sign_mode="mixed", weight_bits=4, weight_exp=2), [32, -64, 96, 0], 2),
+    # explicit excitatory overrides the data's signs: negative weights clip to 0
+    ([50, -50, 255, 256], dict(sign_mode="excitatory", weight_bits=8, weight_exp=0), [50, 0, 255, 255], 0),
+    # explicit inhibitory: positive weights clip to 0, magnitudes to 255, 6 bits clear 2 bits of the magnitude
+    ([-7, 9, -300, -1], dict(sign_mode="inhibitory", weight_bits=6, weight_exp=-3), [-4, 0, -252, 0], -3),
+    # auto picks Lava's rule: all >= 0 excitatory, 2 bits keep multiples of 64
+    ([0, 63, 64, 200], dict(sign_mode="auto", weight_bits=2), [0, 0, 64, 192], 0),
+])
+def test_loihi_precision_is_lavas_clip_and_truncate(weights, precision, mantissas, shift):
+    proj = quantize_spiking(_lava_graph(weights, **precision), load_chip("loihi")).projections[0]
+    order = np.argsort(proj.pre_index)
+    assert proj.weight[order].tolist() == [m for w, m in zip(weights, mantissas) if w != 0]
+    assert proj.shift == shift
+    assert proj.weight_bits == precision.get("weight_bits", 8)
+
+
+def test_loihi_precision_needs_a_loihi_synapse_and_its_range():
+    with pytest.raises(UnsupportedError, match="Loihi weight precision .* chip 'spinnaker', whose synapses are "
+                                               "'signed'"):
+        quantize_spiking(_lava_graph([1, 2], weight_bits=4), load_chip("spinnaker"))
+    with pytest.raises(UnsupportedError, match="weight_exp 9; chip 'loihi' takes -8..7"):
+        quantize_spiking(_lava_graph([1, 2], weight_exp=9), load_chip("loihi"))
+
+
+def test_bias_mantissa_reaches_minus_4096():
+    g = Graph("bias", metadata={"state_scale": {"p": 64.0}})
+    g.add_population("p", 3, "lif", v_th=100.0, bias=np.array([-4096 << 7, -4096, 4095 << 7]) / 64.0)
+    g.add_output("o", "p")
+    pop = quantize_spiking(g, load_chip("loihi")).populations[0]
+    assert pop.bias.tolist() == [-4096 << 7, -4096, 4095 << 7]        # before: -4095 << 7 and -4095 << 1
+
+
+def test_loihi_takes_lavas_longest_delay():
+    g = _lava_graph([1, 2])
+    g2 = Graph("d")
+    g2.add_input("in", 1)
+    g2.add_population("p", 1, "lif", v_th=1.0)
+    g2.add_projection("in", "p", [[1.0]], delay_steps=64)       # DelayDense delay 63
+    g2.add_output("o", "p")
+    chip = load_chip("loihi")
+    assert hwsim.map_graph(g2, chip).limits["max_delay_steps"] == (64, 64) and g.validate()

@@ -22,11 +22,12 @@ from sweep_standin import StandInSpec, standin_runner
 
 @pytest.fixture(scope="module")
 def task():
-    from hwsim.cli import _bundled_model, _task_data
+    from hwsim.cli import _bundled_model
+    from hwsim.tasks import task_data
 
     graph = _bundled_model("digits_snn.npz")
-    x, y, _ = _task_data(graph, None, 30)
-    return graph, load_chip("loihi"), x, y
+    data = task_data(graph, None, 30)
+    return graph, load_chip("loihi"), data.x, data.y
 
 
 def _sweep(task, **kw):

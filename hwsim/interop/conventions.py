@@ -120,6 +120,40 @@ def snntorch_class(nir_type: str, recurrent: bool) -> str:
     return "R" + base if recurrent else base
 
 
+def snntorch_decay(tau, dt_s: float) -> np.ndarray:
+    """``1 - beta`` (or ``1 - alpha``) of the snnTorch layer whose exporter wrote ``tau`` (``tau_syn``).
+
+    snnTorch's parameters are float32 and its exporter computes ``tau = dt / (1 - beta)`` in the file's dtype
+    (float32 for Leaky / Synaptic, float64 for RLeaky / RSynaptic). Forward Euler's ``dt / tau`` is then off
+    by a rounding (about 1e-8 relative), which compounds over the steps; so the float32 ``beta`` whose
+    exporter arithmetic gives back ``tau`` exactly is searched among the float32 values nearest to
+    ``1 - dt / tau``, and ``1 - beta`` (exact in float64) returned. Where none reproduces ``tau`` (a model
+    with float64 parameters, another exporter), the result is ``dt / tau``.
+    """
+    raw = np.asarray(tau)
+    tau64 = raw.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plain = dt_s / tau64
+    if raw.dtype not in (np.float32, np.float64):
+        return plain
+    guess = (1.0 - plain).astype(np.float32)
+    found = np.isinf(tau64)                  # tau = inf: beta = 1, no decay
+    beta = np.where(found, np.float32(1), guess).astype(np.float32)
+    for step in (0, 1, -1, 2, -2):
+        candidate = guess
+        for _ in range(abs(step)):
+            candidate = np.nextafter(candidate, np.float32(2 if step > 0 else -1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if raw.dtype == np.float32:
+                again = np.float32(dt_s) / (np.float32(1) - candidate)
+            else:
+                again = dt_s / (1.0 - candidate.astype(np.float64))
+        hit = ~found & (again == raw)
+        beta[hit] = candidate[hit]
+        found |= hit
+    return np.where(found, 1.0 - beta.astype(np.float64), plain)
+
+
 def input_gain(convention: str, r: np.ndarray, dt_s: float, tau: np.ndarray | None, where: str,
                what: str) -> np.ndarray:
     """The input gain ``r * dt / tau`` (``tau`` None: ``r * dt``) a framework means by its NIR file.

@@ -44,6 +44,8 @@ import numpy as np
 
 from hwsim.chips import ChipProfile
 from hwsim.errors import GraphError, UnsupportedError
+from hwsim.interop.conventions import (LAVA_BIAS_EXP_MAX, LAVA_BIAS_MANT_RANGE, LAVA_MAX_DELAY, LAVA_VTH_MAX,
+                                       LAVA_VTH_SHIFT)
 from hwsim.ir import Graph
 from hwsim.quantize import IntegerArithmetic, QuantizedNetwork, quantize_spiking
 
@@ -51,11 +53,11 @@ from hwsim.quantize import IntegerArithmetic, QuantizedNetwork, quantize_spiking
 #: (one wrap correction) and v (saturated).
 LOIHI_ARITHMETIC = IntegerArithmetic(decay_bits=12, rounding=0, input_shift=6, state_bits=24,
                                      syn_overflow=0, mem_overflow=1)
-VTH_SHIFT = 6
-VTH_MAX = (1 << 17) - 1
-BIAS_MANT_RANGE = (-(1 << 12), (1 << 12) - 1)
-BIAS_EXP_MAX = 7
-MAX_DELAY = 64                       # DelayDense delays 0..63
+VTH_SHIFT = LAVA_VTH_SHIFT
+VTH_MAX = LAVA_VTH_MAX
+BIAS_MANT_RANGE = LAVA_BIAS_MANT_RANGE
+BIAS_EXP_MAX = LAVA_BIAS_EXP_MAX
+MAX_DELAY = LAVA_MAX_DELAY + 1       # IR delays 1..64: DelayDense delays 0..63 plus the Dense step
 SIGN_RANGES = {"EXCITATORY": (0, 255), "INHIBITORY": (-255, 0), "MIXED": (-256, 254)}
 INSTALL_HINT = ("Hint: run 'python -m hwsim.interop.lava_env' and use .venv-lava/bin/python, or on "
                 "Python 3.10 install hwsim with the 'lava' extra (pip install -e '.[lava]').")

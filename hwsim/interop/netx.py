@@ -63,16 +63,14 @@ Exactness on chips/loihi.yaml
 Once :func:`hwsim.quantize.quantize_spiking` takes a population's scale from
 ``metadata["state_scale"]`` (for chips whose scale floats), quantising the imported graph gives
 Lava's integers: ``v_th = vThMant << 6``, ``bias = bias << 6``, syn factor ``4096 - iDecay``
-(du = iDecay - 1), mem factor ``4096 - vDecay``, delays ``d + 1``, and per projection
-``mantissa * 2**shift`` equal to netx's ``weight * 2**weight_exp`` (the file's weights), so
-hwsim's spikes and final u, v equal Lava's bit for bit. Known exceptions: ``iDecay = 0``
-(netx gives Lava du = -1, no decay; the quantiser's du register stops at 0, a 1/4096 decay);
-mixed-sign weights of -255 or -256 (the quantiser sizes the exponent by 254) and odd mixed-sign
-weights above 127 in magnitude (Lava's Python model keeps them through ``num_weight_bits = 9`` or
-raw conv weights; Loihi's 8-bit mixed synapse cannot, and the quantiser rounds them to even —
-SLAYER writes even mixed weights). Lava itself departs from the file for weights that are all
-<= 0 with a power-of-two minimum (netx scales them to -256, Lava's inhibitory range stops at
--255 and truncates: weights of -1 become 0); hwsim keeps the file's values.
+(du = iDecay - 1; ``iDecay = 0`` gives du = -1, no decay, as netx), mem factor ``4096 - vDecay``,
+delays ``d + 1``. Every dense projection carries the precision netx hands Lava's Dense
+(:func:`optimize_weight_bits`: ``weight_bits``, ``weight_exp``, sign mode left to Lava, for a
+``dense_rec`` layer optimised over its forward and recurrent weights together), so the quantiser
+applies Lava's own clipping and truncation: hwsim's spikes and final u, v equal Lava's bit for bit,
+also where Lava departs from the file (weights all <= 0 with a minimum of -256, which Lava's
+inhibitory range clips to -255). Conv projections carry no precision (netx gives Lava's Conv the
+file's weights); the quantiser keeps in-range conv weights exactly.
 
 Unsupported (raising :class:`~hwsim.errors.UnsupportedError` that names the layer): pool,
 average, concat, convT, unpool, complex dense, SDNN / RF neurons, graded spikes, refractory
@@ -93,13 +91,14 @@ import h5py
 import numpy as np
 
 from hwsim.errors import GraphError, UnsupportedError, one_of
+from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
 from hwsim.ir import Graph
 
-STATE_SCALE = 64.0            #: Lava state units per IR membrane unit (the << 6 of a_in, vth and bias)
-DECAY_UNIT = 4096             #: iDecay / vDecay of 4096 = decay of 1 (12-bit decay registers)
+STATE_SCALE = LAVA_STATE_SCALE   #: Lava state units per IR membrane unit (the << 6 of a_in, vth and bias)
+DECAY_UNIT = LAVA_DECAY_UNIT     #: iDecay / vDecay of 4096 = decay of 1 (12-bit decay registers)
 MAX_DELAY = 62                #: netx clips delays to 0..62
 V_TH_MANT_LIMIT = 1 << 17     #: vThMant << 6 at or above 2**23 never spikes (v saturates at 2**23 - 1)
-BIAS_RANGE = (-(1 << 12), (1 << 12) - 1)          #: Loihi's signed 13-bit bias mantissa
+BIAS_RANGE = LAVA_BIAS_MANT_RANGE                   #: Loihi's signed 13-bit bias mantissa
 NETX_DEFAULT_NEURON = {"type": "CUBA", "iDecay": 0, "vDecay": DECAY_UNIT, "vThMant": 1 << 17,
                        "refDelay": 1, "gradedSpike": False}
 NEURON_TYPES = ("CUBA", "LOIHI")
@@ -455,8 +454,22 @@ def _dense_inputs(chain: _Chain, where: str, n_in: int) -> None:
                          f"(the size of '{chain.source}', shape {chain.shape}).")
 
 
-def _add_dense(chain: _Chain, group, index: int, where: str) -> None:
-    """A ``dense`` layer: its neurons and a dense projection from the previous layer."""
+def _lava_precision(weight: np.ndarray) -> dict:
+    """The precision netx hands Lava's Dense for these weights (:func:`optimize_weight_bits`) as IR projection
+    fields: ``weight_bits``, ``weight_exp`` and ``sign_mode="auto"`` (netx leaves the sign mode to Lava's
+    ``determine_sign_mode``); empty for weights netx cannot optimise (all zero), which hwsim then quantises
+    by its own rule."""
+    if not weight.size or not np.any(weight):
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # the clipping netx warns about is reported by _synapse_range
+        _, bits, exp, _ = optimize_weight_bits(weight)
+    return {"weight_bits": bits, "weight_exp": exp, "sign_mode": "auto"} if 1 <= bits <= 8 else {}
+
+
+def _add_dense(chain: _Chain, group, index: int, where: str, weight_rec: np.ndarray | None = None) -> None:
+    """A ``dense`` layer: its neurons and a dense projection from the previous layer (with ``weight_rec``, a
+    ``dense_rec`` layer's recurrent weights, whose exponent and bits netx optimises together with these)."""
     shape = _shape(group, where)
     n_out = int(np.prod(shape))
     weight = _weight(group, "weight", where, n_out)
@@ -466,8 +479,12 @@ def _add_dense(chain: _Chain, group, index: int, where: str) -> None:
     name = f"layer{index}"
     _add_population(chain, name, _neuron_config(group, where, NETX_DEFAULT_NEURON),
                     _bias(group, where, n_out), where)
+    together = weight if weight_rec is None else np.hstack([weight, weight_rec])
+    precision = _lava_precision(together)
     chain.graph.add_projection(chain.source, name, weight.astype(np.float64),
-                               delay_steps=_delays(group, where, weight.shape))
+                               delay_steps=_delays(group, where, weight.shape), **precision)
+    if weight_rec is not None:
+        chain.graph.add_projection(name, name, weight_rec.astype(np.float64), **precision)
     chain.source, chain.shape, chain.from_conv, chain.flattened = name, (n_out, 1, 1), False, False
 
 
@@ -476,12 +493,11 @@ def _add_dense_rec(chain: _Chain, group, index: int, where: str) -> None:
     if "delay" in group:
         raise UnsupportedError(f"{where}: delays on a dense_rec layer are not supported (netx builds its "
                                f"delayed recurrent synapses without the weight exponent); expected no 'delay'.")
-    _add_dense(chain, group, index, where)
-    n_out = chain.shape[0]
+    n_out = int(np.prod(_shape(group, where)))
     weight_rec = _weight(group, "weight_rec", where, n_out)
     if weight_rec.shape != (n_out, n_out):
         raise GraphError(f"{where}/weight_rec: shape {weight_rec.shape}; expected ({n_out}, {n_out}).")
-    chain.graph.add_projection(chain.source, chain.source, weight_rec.astype(np.float64))
+    _add_dense(chain, group, index, where, weight_rec)
 
 
 def _conv_kernel(group, where: str, in_channels: int) -> tuple[np.ndarray, int]:

@@ -91,7 +91,7 @@ import nir
 
 from hwsim.errors import GraphError, UnsupportedError, one_of, short
 from hwsim.interop.conventions import (CONVENTIONS, SNNTORCH_RESET_MECHANISMS, input_gain, snntorch_class,
-                                       snntorch_reset)
+                                       snntorch_decay, snntorch_reset)
 from hwsim.interop.netx import conv_to_sparse
 from hwsim.ir import Graph
 from hwsim.neuron_models import RESET_MODES
@@ -421,9 +421,14 @@ class _Importer:
         """Input gain ``r*dt/tau`` (``tau=None``: ``r*dt``) under the convention."""
         return input_gain(self.convention, r, self.dt, tau, where, what)
 
-    def decay(self, where, tau, what) -> np.ndarray:
+    def decay(self, where, tau, what, raw=None) -> np.ndarray:
+        """``dt / tau``; under the snnTorch convention the exact inverse of its exporter
+        (:func:`hwsim.interop.conventions.snntorch_decay`; ``raw``: the file's array, with its dtype)."""
         with np.errstate(divide="ignore"):
             d = self.dt / tau
+        if self.convention == "snntorch" and raw is not None:
+            exact = snntorch_decay(raw, self.dt).reshape(-1)
+            d = np.broadcast_to(exact if exact.size == d.size else exact[:1], d.shape).astype(np.float64)
         if np.any(~(tau > 0)) or np.any(d > 1):
             raise GraphError(f"{where}: {what} in [{tau.min():g}, {tau.max():g}] s at dt_s={self.dt}; expected "
                              f"{what} >= dt_s (forward Euler: decay dt/{what} <= 1). Hint: use a smaller dt_s.")
@@ -443,7 +448,7 @@ class _Importer:
 
         if kind in ("LIF", "LI"):
             tau, r = get("tau"), get("r")
-            dm = self.decay(where, tau, "tau")
+            dm = self.decay(where, tau, "tau", node.tau)
             g = self.gain(where, r, tau, "r")
             params = {"decay_syn": 1.0, "decay_mem": dm, "bias": dm * get("v_leak")}
             if kind == "LIF":
@@ -451,7 +456,7 @@ class _Importer:
             return ("lif" if kind == "LIF" else "li"), params, g, "bias_syn"
         if kind in ("CubaLIF", "CubaLI"):
             ts, tm, r, w_in = get("tau_syn"), get("tau_mem"), get("r"), get("w_in")
-            ds, dm = self.decay(where, ts, "tau_syn"), self.decay(where, tm, "tau_mem")
+            ds, dm = self.decay(where, ts, "tau_syn", node.tau_syn), self.decay(where, tm, "tau_mem", node.tau_mem)
             g = self.gain(where, w_in, ts, "w_in") * self.gain(where, r, tm, "r")
             params = {"decay_syn": ds, "decay_mem": dm, "bias": dm * get("v_leak")}
             if kind == "CubaLIF":
