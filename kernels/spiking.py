@@ -80,10 +80,12 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
 
 
 @njit(**JIT)
-def _propagate_noisy(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
+def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
                      syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
                      drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
-    """:func:`_propagate` with packet noise (the ring then has ``> max_delay + jitter_max_steps`` slots).
+    """Send ``value`` of source ``src`` at step ``t`` synapse by synapse: every synapse adds ``weight * value``
+    (1 for a spike) and is counted as ``action`` (SYNOP for a spike, MAC for a current input's
+    multiply-accumulate), with packet noise (the ring then has ``> max_delay + jitter_max_steps`` slots).
 
     A packet is one spike to one destination group, ``n = src * n_groups + group``: dropped when uniform
     ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP, no
@@ -99,29 +101,7 @@ def _propagate_noisy(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg
             continue
         if jitter_probability > 0.0 and uniform_at(jitter_key, 2 * packet) < jitter_probability:
             late = 1 + np.int64(bits_at(jitter_key, 2 * packet + 1) % np.uint64(jitter_max_steps))
-        step[g, SYNOP] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
-        step[g, MEM_READ] += seg_mem_words[k]
-        for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
-            ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j]
-
-
-@njit(**JIT)
-def _propagate_scaled(src, t, value, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-                      syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-                      drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
-    """Send one nonzero current ``value`` of input channel ``src`` at step ``t``: every synapse adds
-    ``weight * value``, counted as MAC (a multiply-accumulate) where a spike counts SYNOP; packets may be
-    dropped or late exactly as :func:`_propagate_noisy`'s."""
-    _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
-    for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
-        g = seg_group[k]
-        late = 0
-        packet = src * n_groups + g
-        if drop_probability > 0.0 and uniform_at(drop_key, packet) < drop_probability:
-            continue
-        if jitter_probability > 0.0 and uniform_at(jitter_key, 2 * packet) < jitter_probability:
-            late = 1 + np.int64(bits_at(jitter_key, 2 * packet + 1) % np.uint64(jitter_max_steps))
-        step[g, MAC] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
+        step[g, action] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
         step[g, MEM_READ] += seg_mem_words[k]
         for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
             ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
@@ -134,7 +114,7 @@ def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem
     """One spike of source ``src`` at step ``t``: :func:`_propagate_noisy` when packet noise is on, else
     :func:`_propagate`."""
     if noisy:
-        _propagate_noisy(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
+        _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
                          syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
                          drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step)
     else:
@@ -148,8 +128,8 @@ def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mas
                  jitter_probability, jitter_max_steps, ring, step):
     """Send the input channels active at step ``t`` of sample ``s`` (``input_spikes[s, t, ch] != 0``): a
     spike channel as a spike, a current channel (``input_scaled[ch]``) with its value
-    ``input_values[s, t, ch]`` (:func:`_propagate_scaled`). With ``input_values`` None (spike inputs only)
-    the current path compiles away."""
+    ``input_values[s, t, ch]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
+    (spike inputs only) the current path compiles away."""
 
 
 @overload(_feed_inputs, jit_options=_OVERLOAD)
@@ -178,11 +158,11 @@ def _select_feed(s, t, input_spikes, input_values, input_scaled, noisy, slot_mas
         for ch in range(input_spikes.shape[2]):
             if input_spikes[s, t, ch] == 0:
                 continue
-            if input_scaled[ch]:
-                _propagate_scaled(ch, t, input_values[s, t, ch], slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                  seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
-                                  src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
-                                  jitter_max_steps, ring, step)
+            if input_scaled[ch]:   # a current: weight * value, counted as MAC
+                _propagate_noisy(ch, t, input_values[s, t, ch], MAC, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                                 seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
+                                 src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
+                                 jitter_max_steps, ring, step)
             else:
                 _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
                       seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,

@@ -725,8 +725,9 @@ def export_nir(graph: Graph, dt_s: float | None = None, convention: str = "snnto
         Write ``reset="subtract"``/``"subtract_next"`` populations as NIR's reset to ``v_reset`` (what
         snnTorch's exporter does) instead of raising.
 
-    Node names: populations and inputs keep theirs; a projection is ``"<pre>-><post>"`` (Affine when it
-    carries the population's bias, else Linear), its Delay ``"<pre>-><post>.delay"``; outputs keep theirs.
+    Node names: populations and inputs keep theirs; a projection keeps its name (``"<pre>-><post>"`` by
+    default; Affine when it carries the population's bias, else Linear), its Delay ``"<name>.delay"``;
+    outputs keep theirs.
     A ``lif`` with ``decay_syn = 1`` becomes LIF, otherwise CubaLIF; ``li`` likewise LI / CubaLI; ``if`` IF.
     ``bias`` goes into an Affine bias (``v_leak = 0``) except on CubaLIF/CubaLI, where ``bias_syn`` is the
     Affine bias and ``bias`` becomes ``v_leak = bias / decay_mem``. Sparse projections are written dense.
@@ -734,8 +735,10 @@ def export_nir(graph: Graph, dt_s: float | None = None, convention: str = "snnto
     Raises
     ------
     UnsupportedError
-        relu/identity populations, refractory periods, subtract resets (unless ``lossy_reset``), delays
-        that are neither uniform, per target nor per source, or below ``min_delay_steps``.
+        relu/identity populations, refractory periods, several receptors, an initial state, resets other
+        than ``"value"`` (unless ``lossy_reset``), delays that are neither uniform, per target nor per
+        source, or below ``min_delay_steps``. Loihi weight precision is dropped with a warning (NIR weights
+        are real numbers).
     """
     dt = float(graph.dt_s if dt_s is None else dt_s)
     if convention not in CONVENTIONS:
@@ -820,7 +823,7 @@ def export_nir(graph: Graph, dt_s: float | None = None, convention: str = "snnto
                 raise UnsupportedError(f"{where}: delay {int(d.min())} steps; expected >= {base} "
                                        f"({kind}; min_delay_steps {min_delay_steps}).")
             extra_syn = np.where(d == base, 0, d - min_delay_steps) if d.size else d
-            name = f"{proj.pre}->{proj.post}"
+            name = proj.name
             b = bias_out[pop.name] if k == 0 else None
             lin = nir.Affine(weight=dense, bias=b) if b is not None and np.any(b != 0) else nir.Linear(weight=dense)
             nodes[name] = lin

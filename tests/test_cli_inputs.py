@@ -1,0 +1,88 @@
+"""`hwsim run` with a user's network: input kinds, snnTorch resets, recording, and honest task data."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hwsim.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "models" / "data" / "snntorch"
+
+
+def _run(capsys, *argv):
+    status = main(["run", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_direct_input_model_runs_as_trained(tmp_path, capsys):
+    """A model trained with direct input: --input-kind current feeds the features at every step and the
+    accuracy equals snnTorch's on the same samples."""
+    name = "leaky_subtract_nodelay_current"
+    expected = np.load(DATA / f"{name}.expected.npz")
+    np.savez(tmp_path / "held.npz", x=expected["x"], y=expected["y"])
+    status, out, err = _run(capsys, str(DATA / f"{name}.nir"), "--dt", "1e-4", "--convention", "snntorch",
+                            "--reset-mechanism", "subtract", "--no-reset-delay", "--input-kind", "current",
+                            "--steps", "25", "--chip", "ideal", "--inputs", str(tmp_path / "held.npz"),
+                            "--record", str(tmp_path / "rec"), "--json", str(tmp_path / "r.json"))
+    assert status == 0, err
+    report = json.loads((tmp_path / "r.json").read_text())[0]
+    assert report["accuracy"] == pytest.approx(np.mean(expected["pred_hwsim_rule"] == expected["y"]))
+    assert report["data"]["inputs"] == "constant current (direct input), 25 steps"
+    assert "warning" not in report["data"] and "warning" not in err
+    with np.load(tmp_path / "rec" / f"{name}_ideal.npz") as rec:
+        np.testing.assert_array_equal(rec["spikes/3"], expected["spk_3"])
+        assert rec["v/1"].shape == (40, 32) and rec["u/1"].shape == (40, 1, 32)
+
+
+def test_bundled_split_on_a_foreign_model_warns(tmp_path, capsys):
+    status, out, err = _run(capsys, str(DATA / "leaky_subtract_delay_spike.nir"), "--dt", "1e-4", "--convention",
+                            "snntorch", "--reset-mechanism", "subtract", "--task", "digits", "--steps", "25",
+                            "--samples", "8", "--chip", "ideal", "--json", str(tmp_path / "r.json"))
+    assert status == 0, err
+    assert "warning: the accuracy is measured on hwsim's own digits split" in err and "--inputs" in err
+    data = json.loads((tmp_path / "r.json").read_text())[0]["data"]
+    assert "hwsim's test split" in data["source"] and "may be inflated" in data["warning"]
+    assert data["inputs"] == "values rate-encoded 'regular', 25 steps"
+
+
+def test_bundled_model_on_its_own_split_does_not_warn(tmp_path, capsys):
+    status, _, err = _run(capsys, "--chip", "ideal", "--samples", "4", "--json", str(tmp_path / "r.json"))
+    assert status == 0 and "warning" not in err
+    data = json.loads((tmp_path / "r.json").read_text())[0]["data"]
+    assert "warning" not in data and data["source"].endswith("the first 4")
+
+
+def test_bernoulli_encoding_takes_the_seed(tmp_path, capsys):
+    reports = []
+    for seed in ("1", "1", "2"):
+        out = tmp_path / f"r{seed}.json"
+        status, _, err = _run(capsys, "--chip", "ideal", "--samples", "16", "--encoding", "bernoulli", "--seed", seed,
+                              "--json", str(out))
+        assert status == 0, err
+        reports.append(json.loads(out.read_text())[0]["ops_per_inference"]["spike"])
+    assert reports[0] == reports[1] != reports[2]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["models/data/digits_snn.npz", "--input-kind", "current"],
+     "--input-kind current: model 'digits_snn' has spike inputs; expected current"),
+    (["--samples", "0"], "--samples 0: expected an integer >= 1"),
+    (["--samples", "2", "--encoding", "bernoulli", "--seed", "-1"], "--seed -1: expected an integer >= 0"),
+    (["--samples", "2", "--steps", "0"], "n_steps 0; expected an integer in 1.."),
+    (["models/data/digits_snn.npz", "--reset-mechanism", "zero"], "--reset-mechanism: only applies to NIR"),
+])
+def test_bad_run_options_are_named(tmp_path, capsys, argv, message):
+    status, _, err = _run(capsys, "--chip", "ideal", *argv, "--json", str(tmp_path / "r.json"))
+    assert status == 2 and message in err, err
+
+
+def test_reset_options_need_each_other_and_snntorch(tmp_path, capsys):
+    nir_file = str(DATA / "leaky_zero_delay_spike.nir")
+    status, _, err = _run(capsys, nir_file, "--dt", "1e-4", "--convention", "snntorch", "--no-reset-delay",
+                          "--task", "digits", "--steps", "5", "--samples", "2", "--json", str(tmp_path / "r.json"))
+    assert status == 2 and "given without --reset-mechanism" in err
+    status, _, err = _run(capsys, nir_file, "--dt", "1e-4", "--convention", "literal", "--reset-mechanism", "zero",
+                          "--task", "digits", "--steps", "5", "--samples", "2", "--json", str(tmp_path / "r.json"))
+    assert status == 2 and "expected convention 'snntorch'" in err
