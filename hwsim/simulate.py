@@ -126,8 +126,8 @@ def _slice_rows(a: SpikingArrays) -> np.ndarray:
 
 def _uniform_slices(a: SpikingArrays) -> np.ndarray:
     """Per update slice, 1 when its ``mem_factor``, ``refractory_steps``, ``has_threshold`` and ``reset_mode``
-    are each one value, so are ``syn_factor`` and ``bias_syn`` within each receptor, and its reset is not a
-    delayed reset to a value or a raised subtraction: the kernel then updates it branch-free with those
+    are each one value, so are ``syn_factor`` and ``bias_syn`` within each receptor, it has one or two
+    receptors, and its reset is not a delayed reset to a value or a raised subtraction: the kernel then updates it branch-free with those
     values as loop constants (``v_th``, ``bias`` and ``v_reset`` may differ per neuron)."""
     slices = _slice_rows(a)
     uniform = np.zeros(slices.shape[0], dtype=np.uint8)
@@ -137,7 +137,8 @@ def _uniform_slices(a: SpikingArrays) -> np.ndarray:
         for k in range(n_receptors):
             rows = slice(slot0 + k * stride, slot0 + k * stride + last - first)
             same = same and all(np.all(p[rows] == p[rows.start]) for p in (a.syn_factor, a.bias_syn))
-        uniform[r] = same and a.reset_mode[first] not in (RESET_VALUE_NEXT, RESET_SUBTRACT_RAISED)
+        uniform[r] = same and n_receptors <= 2 and a.reset_mode[first] not in (RESET_VALUE_NEXT,
+                                                                                RESET_SUBTRACT_RAISED)
     return uniform
 
 
@@ -170,6 +171,17 @@ def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
     return noise
 
 
+def _spike_flags(where: str, x: np.ndarray) -> np.ndarray:
+    """0/1 spikes as contiguous uint8 (no copy when they already are); SpecError for any other value."""
+    if x.size:
+        low, high = x.min(), x.max()
+        if low < 0 or high > 1 or (x.dtype.kind == "f" and not np.array_equal(x, x.astype(np.uint8))):
+            raise SpecError(f"{where}: spike channels hold values in [{low:g}, {high:g}]; expected 0 or 1. "
+                            f"Hint: encode values as spike trains (hwsim.encoding.rate_encode), or give the "
+                            f"graph a 'current' input for real-valued direct input.")
+    return np.ascontiguousarray(x, dtype=np.uint8)
+
+
 def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | None]:
     """``(active, values)`` for the kernel: uint8 flags of the channels active at each step, and float64
     values (None when the network has no current input). Spike channels must hold 0 or 1 (bool, integer
@@ -183,13 +195,9 @@ def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | 
         raise SpecError(f"input_spikes: dtype {x.dtype}; expected numbers (0/1 spikes, or currents on current "
                         f"inputs). Hint: convert with .astype(np.float64).")
     scaled = np.asarray(a.input_scaled, dtype=bool)
-    spikes = x[:, :, ~scaled] if scaled.any() else x
-    if spikes.size and not np.all((spikes == 0) | (spikes == 1)):
-        raise SpecError(f"input_spikes: spike channels hold values in [{spikes.min():g}, {spikes.max():g}]; "
-                        f"expected 0 or 1. Hint: encode values as spike trains (hwsim.encoding.rate_encode), or "
-                        f"give the graph a 'current' input for real-valued direct input.")
     if not scaled.any():
-        return np.ascontiguousarray(x != 0, dtype=np.uint8), None
+        return _spike_flags("input_spikes", x), None
+    _spike_flags("input_spikes", x[:, :, ~scaled])
     values = np.ascontiguousarray(x, dtype=np.float64)
     if not np.all(np.isfinite(values)):
         raise SpecError(f"input_spikes: {int(np.count_nonzero(~np.isfinite(values)))} current value(s) are NaN "

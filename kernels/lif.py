@@ -30,10 +30,10 @@ as RESET_SUBTRACT. Current noise is added to receptor 0's current, membrane nois
 A neuron whose inputs, currents, ``v``, ``bias`` and ``bias_syn`` are all 0 counts as idle
 (NEURON_IDLE), any other as active (NEURON_ACTIVE). A *uniform* slice (one value of each of
 ``syn_factor``, ``mem_factor``, ``bias_syn`` per receptor, ``refractory_steps``, ``has_threshold`` and
-``reset_mode``, a reset other than RESET_VALUE_NEXT and RESET_SUBTRACT_RAISED) runs a branch-free
-compilation (:func:`_update_uniform`: every branch a select, so the loop vectorises; without the pending
-subtraction unless the slice resets by RESET_SUBTRACT_NEXT; with several receptors their currents are
-updated first by :func:`_update_currents`); other slices run :func:`_update_neurons`.
+``reset_mode``, a reset other than RESET_VALUE_NEXT and RESET_SUBTRACT_RAISED, one or two receptors) runs
+a branch-free compilation (:func:`_update_uniform`: every branch a select, so the loop vectorises; without
+the pending subtraction unless the slice resets by RESET_SUBTRACT_NEXT; a second receptor updated in the
+same loop); other slices run :func:`_update_neurons`.
 """
 import numpy as np
 from numba import njit, types
@@ -187,56 +187,46 @@ def _any_nonzero_float(x, u, v, bias, bias_syn):
 _by_datapath(_any_nonzero, _any_nonzero_integer, _any_nonzero_float)
 
 
-def _owed(hold, owes):
-    """Whether a neuron whose hold is ``hold`` owes a RESET_SUBTRACT_NEXT subtraction (``hold == 1``); the
-    constant False when ``owes`` is None (a slice without that reset, whose holds are always even)."""
+def _second_busy(j, second):
+    """Whether receptor 1 (``second``, see :func:`_plus_second`) keeps neuron ``j`` active: its input, its
+    current before the update or its bias is nonzero; the constant False with None."""
 
 
-@overload(_owed, jit_options=_OVERLOAD)
-def _select_owed(hold, owes):
-    """Compile-time choice: with None the pending subtraction compiles away."""
-    if isinstance(owes, types.NoneType):
-        return lambda hold, owes: False
-    return lambda hold, owes: hold == 1
+@overload(_second_busy, jit_options=_OVERLOAD)
+def _select_second_busy(j, second):
+    """Compile-time choice on ``second``'s type."""
+    if isinstance(second, types.NoneType):
+        return lambda j, second: False
+
+    def busy(j, second):
+        row_1, shift_1, u_1, _, bias_syn_1 = second
+        old_1 = u_1[j]
+        return _any_nonzero(port_input(row_1[j], shift_1[j]), old_1, 0 * old_1, bias_syn_1, 0 * bias_syn_1)
+    return busy
 
 
-def _current(j, row, shift, currents, state_u, syn_factor, bias_syn, sd, key, i, decay_bits, rounding,
-             input_shift, state_bits, overflow):
-    """Neuron ``j``'s summed synaptic current in :func:`_update_uniform`: with ``currents`` None (one
-    receptor) its current is updated here from ``row[j]`` (shifted by ``shift[j]``, the ring cleared) and
-    stored; otherwise ``currents[j]``, already updated by :func:`_update_currents`."""
+def _plus_second(u, j, second, decay_bits, rounding, input_shift, state_bits, overflow):
+    """Receptor 1 of a uniform slice with exactly two receptors, fused into :func:`_update_uniform`'s loop:
+    ``second`` is ``(row, shift, state_u, syn_factor, bias_syn)`` of receptor 1 (its input row, read and
+    cleared, and its current's slots), or None (one receptor: ``u`` itself, compiles away). Returns
+    ``u + u_1`` with receptor 1's current updated."""
 
 
-@overload(_current, jit_options=_OVERLOAD)
-def _select_current(j, row, shift, currents, state_u, syn_factor, bias_syn, sd, key, i, decay_bits, rounding,
-                    input_shift, state_bits, overflow):
-    """Compile-time choice on ``currents``' type."""
-    if isinstance(currents, types.NoneType):
-        def update_here(j, row, shift, currents, state_u, syn_factor, bias_syn, sd, key, i, decay_bits, rounding,
-                        input_shift, state_bits, overflow):
-            x = port_input(row[j], shift[j])
-            row[j] = 0
-            u = _next_u(state_u[j], x, syn_factor, bias_syn, sd, key, i, decay_bits, rounding, input_shift,
+@overload(_plus_second, jit_options=_OVERLOAD)
+def _select_second(u, j, second, decay_bits, rounding, input_shift, state_bits, overflow):
+    """Compile-time choice on ``second``'s type."""
+    if isinstance(second, types.NoneType):
+        return lambda u, j, second, decay_bits, rounding, input_shift, state_bits, overflow: u
+
+    def fused(u, j, second, decay_bits, rounding, input_shift, state_bits, overflow):
+        row_1, shift_1, u_1, factor_1, bias_syn_1 = second
+        x_1 = port_input(row_1[j], shift_1[j])
+        row_1[j] = 0
+        new_1 = _next_u(u_1[j], x_1, factor_1, bias_syn_1, 0.0, np.uint64(0), j, decay_bits, rounding, input_shift,
                         state_bits, overflow)
-            state_u[j] = u
-            return u
-        return update_here
-    return lambda j, row, shift, currents, state_u, syn_factor, bias_syn, sd, key, i, decay_bits, rounding, \
-        input_shift, state_bits, overflow: currents[j]
-
-
-def _input_busy(j, row, currents, busy):
-    """Whether neuron ``j``'s input or currents make it active in :func:`_update_uniform` (besides v and
-    bias): one receptor, its input ``row[j]`` and current ``u`` are tested by the caller (``busy`` None:
-    returns 0); several, ``busy[j]`` from :func:`_update_currents`."""
-
-
-@overload(_input_busy, jit_options=_OVERLOAD)
-def _select_busy(j, row, currents, busy):
-    """Compile-time choice on ``busy``'s type."""
-    if isinstance(busy, types.NoneType):
-        return lambda j, row, currents, busy: 0
-    return lambda j, row, currents, busy: busy[j]
+        u_1[j] = new_1
+        return u + new_1
+    return fused
 
 
 def port_input(acc, shift):
@@ -274,71 +264,55 @@ def _list_fired(fired, n, first, out_spiked):
 
 
 @njit(**JIT)
-def _update_currents(n, n_receptors, stride, x, slot0, state_u, syn_factor, bias_syn, u_noise_sd, key_u, first, decay_bits, rounding, input_shift, state_bits, overflow, out_currents, out_busy):
-    """The currents of a uniform slice with several receptors: receptor ``k``'s input is
-    ``x[k * n .. k * n + n - 1]`` (already shifted), its slots ``slot0 + k * stride + j``. Writes each
-    neuron's summed current to ``out_currents[j]`` and, to ``out_busy[j]``, 1 when any of its inputs,
-    currents (before the update) or ``bias_syn`` is nonzero. Current noise goes to receptor 0."""
-    for j in range(n):
-        out_currents[j] = 0
-        out_busy[j] = 0
-    for k in range(n_receptors):
-        base = slot0 + k * stride
-        factor, bias = syn_factor[base], bias_syn[base]
-        for j in range(n):
-            u_old = state_u[base + j]
-            xj = x[k * n + j]
-            out_busy[j] |= _any_nonzero(xj, u_old, 0 * u_old, bias, 0 * bias)
-            sd = _sd_at(u_noise_sd, first + j) if k == 0 else 0.0
-            u = _next_u(u_old, xj, factor, bias, sd, key_u, first + j, decay_bits, rounding, input_shift,
-                        state_bits, overflow)
-            state_u[base + j] = u
-            out_currents[j] += u
-
-
-@njit(**JIT)
-def _update_uniform(first, last, group, slot0, row, shift, currents, busy, syn_factor, mem_factor, v_th, bias,
-                    bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift,
-                    state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
-                    state_hold, owes, all_active, fired, step, out_spiked):
+def _update_uniform(first, last, group, slot0, row, shift, second, params, arith, noise, state, all_active, fired, step,
+                    out_spiked):
     """:func:`_update_neurons` for a uniform slice, without a branch per neuron, so that it vectorises.
 
-    ``syn_factor``, ``mem_factor``, ``bias_syn``, ``refractory_steps``, ``has_threshold`` and ``reset_mode``
-    are the slice's scalars; ``v_th``, ``bias`` and ``v_reset`` arrays over all neurons. With one receptor
-    (``currents`` and ``busy`` None) the input is read from ``row[0 .. last-first-1]`` (each value shifted
-    by ``shift``, :func:`port_input`) and cleared: the ring's slot itself when every neuron has one port,
-    else the gathered sums with shift 0; the current lives in slot ``slot0 + j``. With several receptors
-    ``currents`` and ``busy`` come from :func:`_update_currents`. Each neuron's next u, v and hold are all
-    computed, then selected (a refractory neuron keeps v and its pending flag; the noise draws are keyed by
-    index, so computing an unused one changes nothing); ``owes`` is True for a slice that resets by
-    RESET_SUBTRACT_NEXT, None otherwise (the pending subtraction compiles away). ``all_active`` is True when
-    every neuron of the slice counts as active anyway: the per-neuron test of :func:`_any_nonzero`, a fifth
-    of the loop's work, is skipped. Spikes are flagged in ``fired`` (uint8, at least ``n_neurons`` rounded up
-    to 8 long) and listed afterwards in index order (:func:`_list_fired`). Returns how many neurons spiked.
+    ``params``, ``arith``, ``noise`` and ``state`` as :func:`update_lif`; the slice's ``syn_factor``,
+    ``bias_syn`` (receptor 0), ``mem_factor``, ``refractory_steps``, ``has_threshold`` and ``reset_mode`` are
+    one value each, read once as loop constants; ``v_th``, ``bias`` and ``v_reset`` may differ per neuron.
+    Receptor 0's input is read from ``row[0 .. last-first-1]`` (each value shifted by ``shift``,
+    :func:`port_input`) and cleared: the ring's slot itself when every slot has one port, else the gathered
+    sums with shift 0; its current lives in slot ``slot0 + j``. A second receptor (``second``, else None) is
+    updated in the same loop (:func:`_plus_second`). Each neuron's next u, v and hold are all computed, then
+    selected (a refractory neuron keeps v and its pending flag; the noise draws are keyed by index, so
+    computing an unused one changes nothing); the pending subtraction of RESET_SUBTRACT_NEXT is a
+    loop-invariant test, so LLVM compiles the loop with and without it. ``all_active`` is True when every
+    neuron of the slice counts as active anyway: the per-neuron test of :func:`_any_nonzero`, a fifth of the
+    loop's work, is skipped. Spikes are flagged in ``fired`` (uint8, at least ``n_neurons`` rounded up to 8
+    long) and listed afterwards in index order (:func:`_list_fired`). Returns how many neurons spiked.
     """
+    syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode = params
+    decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow = arith
+    u_noise_sd, v_noise_sd, key_u, key_v = noise
+    state_u, state_v, state_hold = state
     n = last - first
+    syn_f, bias_s, mem_f = syn_factor[slot0], bias_syn[slot0], mem_factor[first]
+    mode = reset_mode[first]
+    owes = mode == RESET_SUBTRACT_NEXT
     v_th, bias, v_reset = v_th[first:last], bias[first:last], v_reset[first:last]
     state_u, state_v = state_u[slot0:slot0 + n], state_v[first:last]
     state_hold = state_hold[first:last]
-    spike_allowed = has_threshold != 0
-    next_hold = 2 * refractory_steps + (owes is not None)   # a spiking neuron's hold
+    spike_allowed = has_threshold[first] != 0
+    next_hold = 2 * refractory_steps[first] + owes   # a spiking neuron's hold
     n_active = 0
     n_fired = 0
     for j in range(n):
         i = first + j
-        v, hold = state_v[j], state_hold[j]
-        held, owed = hold > 1, _owed(hold, owes)
+        x = port_input(row[j], shift[j])
+        row[j] = 0
+        u, v, hold = state_u[j], state_v[j], state_hold[j]
+        held, owed = hold > 1, owes & (hold == 1)
         if not all_active:   # loop-invariant: hoisted out of the loop (measured as fast as no test at all)
-            if busy is None:
-                n_active += _any_nonzero(port_input(row[j], shift[j]), state_u[j], v, bias[j], bias_syn)
-            else:
-                n_active += (_input_busy(j, row, currents, busy) != 0) | (v != 0) | (bias[j] != 0)
-        u = _current(j, row, shift, currents, state_u, syn_factor, bias_syn, _sd_at(u_noise_sd, i), key_u, i,
-                     decay_bits, rounding, input_shift, state_bits, syn_overflow)
-        updated = _next_v(v, u, mem_factor, bias[j], owed, v_th[j], _sd_at(v_noise_sd, i), key_v, i,
-                          decay_bits, rounding, state_bits, mem_overflow)
+            n_active += _any_nonzero(x, u, v, bias[j], bias_s) | _second_busy(j, second)
+        u = _next_u(u, x, syn_f, bias_s, _sd_at(u_noise_sd, i), key_u, i, decay_bits, rounding, input_shift,
+                    state_bits, syn_overflow)
+        state_u[j] = u
+        u = _plus_second(u, j, second, decay_bits, rounding, input_shift, state_bits, syn_overflow)
+        updated = _next_v(v, u, mem_f, bias[j], owed, v_th[j], _sd_at(v_noise_sd, i), key_v, i, decay_bits, rounding,
+                          state_bits, mem_overflow)
         spike = (not held) & spike_allowed & (updated > v_th[j])
-        after_spike = _reset(updated, v_th[j], v_reset[j], reset_mode)
+        after_spike = _reset(updated, v_th[j], v_reset[j], mode)
         # one select per stored value (stores in branches would become masked stores, slow on some CPUs)
         new_v = after_spike if spike else updated
         new_v = v if held else new_v
@@ -358,20 +332,21 @@ def _update_uniform(first, last, group, slot0, row, shift, currents, busy, syn_f
 
 
 @njit(**JIT)
-def _update_neurons(first, last, group, slot0, n_receptors, stride, x, syn_factor, mem_factor, v_th, bias, bias_syn,
-                    v_reset, refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift,
-                    state_bits, syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
-                    state_hold, step, out_spiked):
+def _update_neurons(first, last, group, slot0, n_receptors, stride, x, params, arith, noise, state, step, out_spiked):
     """Update neurons ``first .. last-1`` (one slice: counter group ``group``) once; receptor ``k``'s
     summed input (already shifted) is ``x[k * n + j]``, ``n = last - first``, and its current lives in slot
     ``slot0 + k * stride + j``. Lists the spiking neurons in ``out_spiked`` and returns how many (see the
     module docstring). One loop for both datapaths and every reset: the arithmetic follows the dtype of the
-    state (:func:`_next_u`, :func:`_next_v`). The parameters are arrays over all neurons (``syn_factor`` and
-    ``bias_syn`` over all slots).
+    state (:func:`_next_u`, :func:`_next_v`). ``params``, ``arith``, ``noise`` and ``state`` as
+    :func:`update_lif` (parameter arrays over all neurons; ``syn_factor`` and ``bias_syn`` over all slots).
 
     With ``u_noise_sd`` an array, neuron ``i`` adds ``u_noise_sd[i] * normal_at(key_u, i)`` to its receptor
     0's current at every update (``v_noise_sd``, ``key_v``: its membrane), rounded half up on integer chips;
     with None the noise terms compile away (:func:`_sd_at`)."""
+    syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode = params
+    decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow = arith
+    u_noise_sd, v_noise_sd, key_u, key_v = noise
+    state_u, state_v, state_hold = state
     n = last - first
     n_active = 0
     n_spiked = 0
@@ -424,57 +399,39 @@ def _update_neurons(first, last, group, slot0, n_receptors, stride, x, syn_facto
     return n_spiked
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def update_lif(first, last, group, slot0, n_receptors, stride, uniform, all_active, one_port, slot, ring, port_shift,
-               slot_port_ptr, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold,
-               reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd,
-               v_noise_sd, key_u, key_v, state_u, state_v, state_hold, x, zero_shift, currents, busy, fired, step,
-               out_spiked):
-    """Update one slice of CUBA LIF neurons in ring ``slot``: gather its inputs (or read the ring slot
-    itself when every slot has one port), then :func:`_update_uniform` (a uniform slice; with several
-    receptors after :func:`_update_currents`) or :func:`_update_neurons`. ``x``, ``zero_shift``,
-    ``currents``, ``busy`` and ``fired`` are scratch arrays. Returns how many neurons spiked (listed in
-    ``out_spiked``)."""
+               slot_port_ptr, params, arith, noise, state, scratch, step, out_spiked):
+    """Update one slice of CUBA LIF neurons in ring ``slot``: :func:`_update_uniform` for a uniform slice (one
+    or two receptors, reading the ring slot itself when every slot has one port), :func:`_update_neurons`
+    after gathering the inputs for any other. Returns how many neurons spiked (listed in ``out_spiked``).
+    Inlined into the event loop (Numba IR), so a slice costs one call.
+
+    ``params`` = ``(syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold,
+    reset_mode)`` (``hwsim.lowering.SpikingArrays``), ``arith`` = ``(decay_bits, rounding, input_shift,
+    state_bits, syn_overflow, mem_overflow)``, ``noise`` = ``(u_noise_sd, v_noise_sd, key_u, key_v)``,
+    ``state`` = ``(state_u, state_v, state_hold)``, ``scratch`` = ``(x, zero_shift, fired)``."""
+    x, zero_shift, fired = scratch
     n = last - first
     if not uniform:
         gather_slots(slot0, n, n_receptors, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
-        return _update_neurons(first, last, group, slot0, n_receptors, stride, x, syn_factor, mem_factor, v_th,
-                               bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode, decay_bits,
-                               rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd,
-                               v_noise_sd, key_u, key_v, state_u, state_v, state_hold, step, out_spiked)
-    mode = reset_mode[first]
-    if n_receptors > 1:
-        gather_slots(slot0, n, n_receptors, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
-        _update_currents(n, n_receptors, stride, x, slot0, state_u, syn_factor, bias_syn, u_noise_sd, key_u,
-                         first, decay_bits, rounding, input_shift, state_bits, syn_overflow, currents, busy)
-        if mode == RESET_SUBTRACT_NEXT:
-            return _update_uniform(first, last, group, slot0, x, zero_shift, currents, busy, syn_factor[slot0],
-                                   mem_factor[first], v_th, bias, bias_syn[slot0], v_reset, refractory_steps[first],
-                                   has_threshold[first], mode, decay_bits, rounding, input_shift, state_bits,
-                                   syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
-                                   state_hold, True, all_active, fired, step, out_spiked)
-        return _update_uniform(first, last, group, slot0, x, zero_shift, currents, busy, syn_factor[slot0],
-                               mem_factor[first], v_th, bias, bias_syn[slot0], v_reset, refractory_steps[first],
-                               has_threshold[first], mode, decay_bits, rounding, input_shift, state_bits, syn_overflow,
-                               mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v, state_hold, None,
-                               all_active, fired, step, out_spiked)
+        return _update_neurons(first, last, group, slot0, n_receptors, stride, x, params, arith, noise, state, step,
+                               out_spiked)
     if one_port:   # the ring's slot is the input: read and cleared by the update
         row, shift = ring[slot, slot0:slot0 + n], port_shift[slot0:slot0 + n]
+        row1, shift1 = ring[slot, slot0 + stride:slot0 + stride + n], port_shift[slot0 + stride:slot0 + stride + n]
     else:
-        gather_slots(slot0, n, 1, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
+        gather_slots(slot0, n, n_receptors, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
         row, shift = x[:n], zero_shift[:n]
-    if mode == RESET_SUBTRACT_NEXT:
-        return _update_uniform(first, last, group, slot0, row, shift, None, None, syn_factor[slot0], mem_factor[first],
-                               v_th, bias, bias_syn[slot0], v_reset, refractory_steps[first], has_threshold[first],
-                               mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow,
-                               u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v, state_hold, True, all_active,
+        row1, shift1 = x[n:2 * n], zero_shift[:n]
+    if n_receptors == 2:   # receptor 1 updated in the same loop
+        syn_factor, bias_syn, state_u = params[0], params[4], state[0]
+        second = (row1, shift1, state_u[slot0 + stride:slot0 + stride + n], syn_factor[slot0 + stride],
+                  bias_syn[slot0 + stride])
+        return _update_uniform(first, last, group, slot0, row, shift, second, params, arith, noise, state, all_active,
                                fired, step, out_spiked)
-    # the same, compiled without the pending subtraction
-    return _update_uniform(first, last, group, slot0, row, shift, None, None, syn_factor[slot0], mem_factor[first],
-                           v_th, bias, bias_syn[slot0], v_reset, refractory_steps[first], has_threshold[first], mode,
-                           decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd,
-                           v_noise_sd, key_u, key_v, state_u, state_v, state_hold, None, all_active, fired, step,
-                           out_spiked)
+    return _update_uniform(first, last, group, slot0, row, shift, None, params, arith, noise, state, all_active, fired,
+                           step, out_spiked)
 
 
 @njit(**JIT)

@@ -23,19 +23,16 @@ CUBA_LIF = 0
 MODEL_IDS = {"cuba_lif": CUBA_LIF}
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def update_slice(model, first, last, group, slot0, n_receptors, stride, uniform, all_active, one_port, slot, ring,
-                 port_shift, slot_port_ptr, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
-                 has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow,
-                 u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v, state_hold, x, zero_shift, currents, busy,
-                 fired, step, out_spiked):
+                 port_shift, slot_port_ptr, params, arith, noise, state, scratch, step, out_spiked):
     """Update neurons ``first .. last-1`` with their model ``model`` (one of :data:`MODEL_IDS`'s values),
-    reading their inputs from ring ``slot``; returns how many spiked (listed in ``out_spiked``). See
-    ``kernels/lif.py`` for the arguments; ``hwsim.lowering`` gives every slice a model of this table."""
+    reading their inputs from ring ``slot``; returns how many spiked (listed in ``out_spiked``). The model's
+    parameters, datapath scalars, noise, state and scratch arrays come as tuples (``kernels/lif.py``,
+    ``update_lif``): every call stays under CPython's 30 positional arguments (beyond them a call is
+    compiled as ``f(*args)``, which Numba cannot inline), so this dispatch is inlined into the event loop;
+    ``hwsim.lowering`` gives every slice a model of this table."""
     if model == CUBA_LIF:
-        return update_lif(first, last, group, slot0, n_receptors, stride, uniform, all_active, one_port, slot,
-                          ring, port_shift, slot_port_ptr, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
-                          refractory_steps, has_threshold, reset_mode, decay_bits, rounding, input_shift, state_bits,
-                          syn_overflow, mem_overflow, u_noise_sd, v_noise_sd, key_u, key_v, state_u, state_v,
-                          state_hold, x, zero_shift, currents, busy, fired, step, out_spiked)
+        return update_lif(first, last, group, slot0, n_receptors, stride, uniform, all_active, one_port, slot, ring,
+                          port_shift, slot_port_ptr, params, arith, noise, state, scratch, step, out_spiked)
     return 0

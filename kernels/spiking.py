@@ -107,7 +107,7 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
             ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
           syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
           drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
@@ -122,6 +122,7 @@ def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem
                    syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step)
 
 
+@njit(inline="always", **JIT)
 def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
                  seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
                  src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
@@ -129,46 +130,20 @@ def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mas
     """Send the input channels active at step ``t`` of sample ``s`` (``input_spikes[s, t, ch] != 0``): a
     spike channel as a spike, a current channel (``input_scaled[ch]``) with its value
     ``input_values[s, t, ch]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
-    (spike inputs only) the current path compiles away."""
-
-
-@overload(_feed_inputs, jit_options=_OVERLOAD)
-def _select_feed(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
-                 seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
-                 src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                 jitter_probability, jitter_max_steps, ring, step):
-    """Compile-time choice on ``input_values``' type."""
-    if isinstance(input_values, types.NoneType):
-        def spikes_only(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
-                        seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
-                        src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                        jitter_probability, jitter_max_steps, ring, step):
-            for ch in range(input_spikes.shape[2]):
-                if input_spikes[s, t, ch] != 0:
-                    _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
-                          seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
-                          src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
-                          jitter_max_steps, ring, step)
-        return spikes_only
-
-    def with_currents(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
-                      seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
-                      src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                      jitter_probability, jitter_max_steps, ring, step):
-        for ch in range(input_spikes.shape[2]):
-            if input_spikes[s, t, ch] == 0:
-                continue
+    (spike inputs only) the current path is pruned at compile time."""
+    for ch in range(input_spikes.shape[2]):
+        if input_spikes[s, t, ch] == 0:
+            continue
+        if input_values is not None:
             if input_scaled[ch]:   # a current: weight * value, counted as MAC
                 _propagate_noisy(ch, t, input_values[s, t, ch], MAC, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
                                  seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
                                  src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
                                  jitter_max_steps, ring, step)
-            else:
-                _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
-                      seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
-                      n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring,
-                      step)
-    return with_currents
+                continue
+        _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+              syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
+              drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step)
 
 
 @njit(**JIT)
@@ -321,16 +296,17 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     slot_mask = n_slots - 1
     record = out_raster.shape[1] > 0
     noisy = drop_probability > 0.0 or jitter_probability > 0.0
+    params = (syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode)
+    arith = (decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow)
     for c in prange(chunk_bounds.shape[0] - 1):
         ring = np.zeros((n_slots, port_shift.shape[0]), dtype=out_u.dtype)
         hold = np.empty(n_neurons, dtype=np.int64)   # 2 * refractory steps left + delayed-reset flag
         spiked = np.empty(n_neurons, dtype=np.int64)
         x = np.zeros(max(initial_u.shape[0], 1), dtype=out_u.dtype)   # the summed inputs of one slice's slots
         zero_shift = np.zeros(n_neurons, dtype=np.int64)   # the shifts of sums already shifted
-        currents = np.zeros(n_neurons, dtype=out_u.dtype)   # a slice's summed currents (several receptors)
-        busy = np.zeros(n_neurons, dtype=np.uint8)
         fired = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)   # spike flags of the uniform update
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)
+        scratch = (x, zero_shift, fired)
         out_step_counts[c] = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
             ring[:] = 0
@@ -342,6 +318,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
             v = out_v[s]
             u[:] = initial_u
             v[:] = initial_v
+            state = (u, v, hold)
             sample = first_sample + s
             for t in range(n_steps):
                 slot = t & slot_mask
@@ -349,6 +326,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                 key_v = key_of(noise_seeds[1], sample, t)
                 key_drop = key_of(noise_seeds[2], sample, t)
                 key_jitter = key_of(noise_seeds[3], sample, t)
+                noise = (u_noise_sd, v_noise_sd, key_u, key_v)
                 _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr,
                              seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
                              syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
@@ -360,10 +338,8 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                     n_spiked = update_slice(
                         update_slices[r, 6], update_slices[r, 0], update_slices[r, 1], update_slices[r, 2],
                         update_slices[r, 3], update_slices[r, 4], update_slices[r, 5], uniform_slices[r] != 0,
-                        active_slices[r] != 0, one_port, slot, ring, port_shift, slot_port_ptr, syn_factor,
-                        mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode,
-                        decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow, u_noise_sd,
-                        v_noise_sd, key_u, key_v, u, v, hold, x, zero_shift, currents, busy, fired, step, spiked)
+                        active_slices[r] != 0, one_port, slot, ring, port_shift, slot_port_ptr, params, arith,
+                        noise, state, scratch, step, spiked)
                     for k in range(n_spiked):
                         i = spiked[k]
                         out_spike_count[s, i] += 1

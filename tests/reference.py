@@ -8,8 +8,10 @@ into an arrival buffer ``arrive[p][t + d (+ lateness), d]``, one destination gro
 ``sum_d shift_p(arrive[p][t, d])`` (the shift applies to what arrives in one step per delay, as
 Lava's DelayDense). It loops over steps and, within a step, over populations in the network's
 update order, so delay-0 input reaches populations updated later in the same step; it is
-vectorised over the neurons of a population. A float network (``qnet.is_float``) runs
-the IR equations in float64 with no shifts or overflow. Counters come back by action name.
+vectorised over the neurons of a population, whose model's update is a function of its own
+(:data:`REFERENCE_MODELS`, beside the kernel's ``kernels/neurons.py``). A float network
+(``qnet.is_float``) runs the IR equations in float64 with no shifts or overflow. Counters come back by
+action name.
 
 Dynamic noise draws are recomputed here from their definition (``kernels/counter_rng.py``'s
 docstring): SplitMix64 keyed by (seed, sample, step, index), vectorised over uint64 arrays, and
@@ -107,6 +109,59 @@ def _group_sum(groups, values, n_groups):
     out = np.zeros(n_groups, dtype=np.int64)
     np.add.at(out, groups, values)
     return out
+
+
+def _cuba_lif(p, state, x, zu, zv, u_sd, v_sd, ar, is_float):
+    """One update of a population of CUBA LIF neurons (IR ``lif``, ``if``, ``li``), vectorised over its
+    neurons: ``p`` its parameters (``syn_factor``, ``bias_syn`` per receptor row), ``state`` its ``u``
+    (receptors x neurons, updated in place), ``v``, ``refractory`` and ``pending`` (replaced), ``x`` the
+    input per receptor (already shifted), ``zu`` / ``zv`` the current / membrane noise draws. Returns
+    ``(spike, active)`` masks."""
+    u, v, refractory, pending, reset, v_th = (state["u"], state["v"], state["refractory"], state["pending"],
+                                              p["reset"], p["v_th"])
+    active = ((x != 0) | (u != 0) | (p["bias_syn"] != 0)).any(axis=0) | (v != 0) | (p["bias"] != 0)
+    current = np.zeros(v.shape, dtype=v.dtype)
+    for k in range(u.shape[0]):                       # each receptor's current; noise on receptor 0
+        z = zu if k == 0 else np.zeros(v.shape)
+        if is_float:
+            u[k] = p["syn_factor"][k] * u[k] + (x[k] + p["bias_syn"][k])
+            u[k] = np.where((u_sd > 0) & (k == 0), u[k] + z, u[k])
+        else:
+            u[k] = _overflow(_decay(u[k], p["syn_factor"][k], ar.decay_bits, ar.rounding) + (x[k] << ar.input_shift)
+                             + p["bias_syn"][k] + np.floor(z + 0.5).astype(np.int64), ar.state_bits, ar.syn_overflow)
+        current = current + u[k]
+    restart = pending & (reset == "value_next")        # value_next: start from v_reset
+    v_start = np.where(restart, p["v_reset"], v)
+    pending = pending & ~restart
+    held = refractory > 0
+    refractory = refractory - held
+    owed = np.where(pending, v_th, 0)                   # subtract_next: v_th owed since the last spike
+    if is_float:
+        v_new = p["mem_factor"] * v_start + current + p["bias"]
+        v_new = np.where(pending, v_new - owed, v_new)
+        v_new = np.where(v_sd > 0, v_new + zv, v_new)
+    else:
+        v_new = _overflow(_decay(v_start, p["mem_factor"], ar.decay_bits, ar.rounding) + current + p["bias"]
+                          - owed + np.floor(zv + 0.5).astype(np.int64), ar.state_bits, ar.mem_overflow)
+    pending = pending & held
+    raised = (reset == "subtract_raised") & (v_start > v_th)
+    v_new = np.where(raised, v_new - v_th, v_new)
+    spike = ~held & (p["has_threshold"] != 0) & (v_new > v_th)
+    v_spike = np.where(reset == "value", p["v_reset"], np.where(reset == "subtract", v_new - v_th, v_new))
+    v_new = np.where(spike, v_spike, v_new)            # the other resets keep v
+    moves = (reset == "subtract_raised") & (spike != raised)   # subtract_raised: v1 -+ v_th
+    moved = np.where(spike, v_new - v_th, v_new + v_th)
+    if not is_float:
+        moved = _overflow(moved, ar.state_bits, ar.mem_overflow)
+    v_new = np.where(moves, moved, v_new)
+    state["pending"] = pending | (spike & np.isin(reset, ("subtract_next", "value_next")))
+    state["v"] = np.where(held, v_start, v_new)
+    state["refractory"] = np.where(spike, p["refractory_steps"], refractory)
+    return spike, active
+
+
+#: The reference update of each IR neuron model (the kernel's are listed in ``kernels/neurons.py``).
+REFERENCE_MODELS = {"lif": _cuba_lif, "if": _cuba_lif, "li": _cuba_lif}
 
 
 def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits, noise=None,
@@ -217,48 +272,15 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                         continue
                     for d in range(buf.shape[1]):
                         x[proj.receptor] += buf[t, d, n] if is_float else _shift(buf[t, d, n], proj.shift)
-                active[n] = ((x != 0) | (u_pop != 0) | (b_syn != 0)).any(axis=0) | (v[n] != 0) | (bias[n] != 0)
                 zu = _normals(seeds[0], sample, t, idx) * u_sd[n] if u_sd[n].any() else np.zeros(pop.size)
                 zv = _normals(seeds[1], sample, t, idx) * v_sd[n] if v_sd[n].any() else np.zeros(pop.size)
-                current = np.zeros(pop.size, dtype=value_type)
-                for k in range(u_pop.shape[0]):
-                    z = zu if k == 0 else np.zeros(pop.size)
-                    if is_float:
-                        u_pop[k] = f_syn[k] * u_pop[k] + (x[k] + b_syn[k])
-                        u_pop[k] = np.where((u_sd[n] > 0) & (k == 0), u_pop[k] + z, u_pop[k])
-                    else:
-                        u_pop[k] = _overflow(_decay(u_pop[k], f_syn[k], ar.decay_bits, ar.rounding)
-                                             + (x[k] << ar.input_shift) + b_syn[k]
-                                             + np.floor(z + 0.5).astype(np.int64), ar.state_bits, ar.syn_overflow)
-                    current = current + u_pop[k]
-                restart = pending[n] & (reset[n] == "value_next")       # value_next: start from v_reset
-                v_start = np.where(restart, v_reset[n], v[n])
-                pending[n] &= ~restart
-                held = refractory[n] > 0
-                refractory[n] -= held
-                owed = np.where(pending[n], v_th[n], 0)   # subtract_next: v_th owed since the last spike
-                if is_float:
-                    v_new = mem_factor[n] * v_start + current + bias[n]
-                    v_new = np.where(pending[n], v_new - owed, v_new)
-                    v_new = np.where(v_sd[n] > 0, v_new + zv, v_new)
-                else:
-                    v_new = _overflow(_decay(v_start, mem_factor[n], ar.decay_bits, ar.rounding) + current + bias[n]
-                                      - owed + np.floor(zv + 0.5).astype(np.int64), ar.state_bits, ar.mem_overflow)
-                pending[n] &= held
-                raised = (reset[n] == "subtract_raised") & (v_start > v_th[n])
-                v_new = np.where(raised, v_new - v_th[n], v_new)
-                spike = ~held & (has_threshold[n] != 0) & (v_new > v_th[n])
-                v_spike = np.where(reset[n] == "value", v_reset[n],
-                                   np.where(reset[n] == "subtract", v_new - v_th[n], v_new))   # others: v kept
-                v_new = np.where(spike, v_spike, v_new)
-                moves = (reset[n] == "subtract_raised") & (spike != raised)   # subtract_raised: v1 -+ v_th
-                moved = np.where(spike, v_new - v_th[n], v_new + v_th[n])
-                if not is_float:
-                    moved = _overflow(moved, ar.state_bits, ar.mem_overflow)
-                v_new = np.where(moves, moved, v_new)
-                pending[n] |= spike & np.isin(reset[n], ("subtract_next", "value_next"))
-                v[n] = np.where(held, v_start, v_new)
-                refractory[n] = np.where(spike, refractory_steps[n], refractory[n])
+                params = {"syn_factor": f_syn, "bias_syn": b_syn, "mem_factor": mem_factor[n], "bias": bias[n],
+                          "v_th": v_th[n], "v_reset": v_reset[n], "refractory_steps": refractory_steps[n],
+                          "has_threshold": has_threshold[n], "reset": reset[n]}
+                state = {"u": u_pop, "v": v[n], "refractory": refractory[n], "pending": pending[n]}
+                spike, active[n] = REFERENCE_MODELS[pop.model](params, state, x, zu, zv, u_sd[n], v_sd[n], ar,
+                                                               is_float)
+                v[n], refractory[n], pending[n] = state["v"], state["refractory"], state["pending"]
                 raster[s, t, n] = spike
                 fired = n_in + pop.offset + np.flatnonzero(spike)
                 emit(fired, np.ones(fired.size))
