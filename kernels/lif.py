@@ -31,9 +31,9 @@ A neuron whose inputs, currents, ``v``, ``bias`` and ``bias_syn`` are all 0 coun
 (NEURON_IDLE), any other as active (NEURON_ACTIVE). A *uniform* slice (one value of each of
 ``syn_factor``, ``mem_factor``, ``bias_syn`` per receptor, ``refractory_steps``, ``has_threshold`` and
 ``reset_mode``, a reset other than RESET_VALUE_NEXT and RESET_SUBTRACT_RAISED, one or two receptors) runs
-a branch-free compilation (:func:`_update_uniform`: every branch a select, so the loop vectorises; without
-the pending subtraction unless the slice resets by RESET_SUBTRACT_NEXT; a second receptor updated in the
-same loop); other slices run :func:`_update_neurons`.
+a branch-free compilation (:func:`_update_uniform`: every branch a select, so the loop vectorises; the
+pending subtraction a loop-invariant test; a second receptor updated in the same loop); other slices run
+:func:`_update_neurons`.
 """
 import numpy as np
 from numba import njit, types

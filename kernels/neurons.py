@@ -2,8 +2,12 @@
 
 The event loop (``kernels/spiking.py``) owns the ring buffer, the spikes and the counters; for every
 slice of neurons (a population on one core) it calls :func:`update_slice`, which runs that slice's model.
-Every model updates the same state arrays (``state_u`` per receptor slot, ``state_v`` and ``state_hold``
-per neuron) from the same parameter arrays, and lists the neurons that spiked.
+Every model takes its parameters, datapath scalars, noise, state and scratch arrays as tuples
+(``kernels/lif.py``, ``update_lif``: ``state`` is ``state_u`` per receptor slot, ``state_v`` and
+``state_hold`` per neuron), and lists the neurons that spiked. The dispatch and each model's entry point
+are inlined into the event loop (Numba IR; calls stay under 30 arguments, which that needs), so the
+split into modules costs nothing at run time: measured interleaved against the loop with the update
+written in it, W1 and W2 ran 0.97-1.0 times its time.
 
 ==========  ==============  =====================================================================
 id          module          IR models (``hwsim.lowering.KERNEL_MODELS``)
