@@ -457,26 +457,24 @@ def test_cli_runs_a_nir_file(tmp_path, capsys):
     assert "no inputs" in capsys.readouterr().err
 
 
-def test_export_refuses_what_nir_cannot_say():
-    g = Graph("r", dt_s=DT)
+def _one_neuron_graph(name, population=None, projection=None):
+    """in -> p (1 LIF neuron) -> o, with extra population and projection keywords."""
+    g = Graph(name, dt_s=DT)
     g.add_input("in", 1)
-    g.add_population("p", 1, "lif", v_th=1.0, decay_mem=0.5, n_receptors=2)
-    g.add_projection("in", "p", [[1.0]], receptor=1)
+    g.add_population("p", 1, "lif", v_th=1.0, decay_mem=0.5, **(population or {}))
+    g.add_projection("in", "p", [[1.0]], **(projection or {}))
     g.add_output("o", "p")
+    return g
+
+
+def test_export_refuses_what_nir_cannot_say():
+    g = _one_neuron_graph("r", {"n_receptors": 2}, {"receptor": 1})
     with pytest.raises(UnsupportedError, match="2 synaptic currents \\(receptors\\); a NIR CubaLIF has one"):
         export_nir(g)
-    g = Graph("i", dt_s=DT)
-    g.add_input("in", 1)
-    g.add_population("p", 1, "lif", v_th=1.0, decay_mem=0.5, initial={"v": 0.5})
-    g.add_projection("in", "p", [[1.0]], weight_bits=4)
-    g.add_output("o", "p")
+    g = _one_neuron_graph("i", {"initial": {"v": 0.5}}, {"weight_bits": 4})
     with pytest.raises(UnsupportedError, match="an initial state \\(v\\); NIR starts every state at 0"):
         export_nir(g)
-    g = Graph("w", dt_s=DT)
-    g.add_input("in", 1)
-    g.add_population("p", 1, "lif", v_th=1.0, decay_mem=0.5)
-    g.add_projection("in", "p", [[1.0]], weight_bits=4, name="fc")
-    g.add_output("o", "p")
+    g = _one_neuron_graph("w", projection={"weight_bits": 4, "name": "fc"})
     with pytest.warns(UserWarning, match="fc state Loihi weight precision"):
         graph_nir = export_nir(g)
     assert "fc" in graph_nir.nodes
