@@ -81,6 +81,7 @@ import networkx as nx
 import numpy as np
 
 from hwsim.errors import GraphError, one_of, short
+from hwsim.npz import NpzReader
 from hwsim.neuron_models import RESET_MODES, NeuronModel, get_model
 
 INPUT_KINDS = ("spike", "current", "value")
@@ -772,21 +773,18 @@ def save_graph(graph: Graph, path: str | Path) -> Path:
 
 
 def load_graph(path: str | Path) -> Graph:
-    """Read a graph written by :func:`save_graph` (format version 1 or 2)."""
-    path = Path(path)
-    if not path.is_file():
-        raise GraphError(f"{path}: no such file; expected a graph written by hwsim.save_graph (.npz).")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError) as exc:
-        raise GraphError(f"{path}: not a readable .npz file ({str(exc)[:120]}); expected a graph written by "
-                         f"hwsim.save_graph.") from None
-    if "__header__" not in arrays:
-        raise GraphError(f"{path}: no '__header__' entry; expected a graph written by hwsim.save_graph.")
-    try:
-        header = json.loads(arrays.pop("__header__").tobytes().decode())
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise GraphError(f"{path}: its header is not JSON ({str(exc)[:80]}); expected a graph written by "
-                         f"hwsim.save_graph.") from None
-    return Graph.from_arrays(header, arrays, where=str(path))
+    """Read a graph written by :func:`save_graph` (format version 1 or 2).
+
+    The file is checked before anything is allocated (:class:`hwsim.npz.NpzReader`): a damaged or
+    hostile file raises :class:`GraphError`, and only the arrays the header names are read.
+    """
+    with NpzReader(path, GraphError, "a graph written by hwsim.save_graph (.npz)") as arrays:
+        if "__header__" not in arrays:
+            raise GraphError(f"{short(str(path), 120)}: no '__header__' entry; expected a graph written by "
+                             f"hwsim.save_graph.")
+        try:
+            header = json.loads(arrays["__header__"].tobytes().decode())
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise GraphError(f"{short(str(path), 120)}: its header is not JSON ({str(exc)[:80]}); expected a "
+                             f"graph written by hwsim.save_graph.") from None
+        return Graph.from_arrays(header, arrays, where=short(str(path), 120))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hwsim.npz import NpzReader
 from hwsim.errors import SpecError, one_of, short
 from hwsim.ir import Graph
 
@@ -43,20 +44,17 @@ class TaskData:
 
 
 def _from_file(path_text: str) -> TaskData:
-    path = Path(path_text)
-    if not path.is_file():
-        raise SpecError(f"--inputs {path_text}: no such file; expected an .npz with 'x' (and optional 'y', "
-                        f"'calibration').")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if "x" not in data.files:
-                raise SpecError(f"--inputs {path_text}: no array 'x'; found {', '.join(data.files) or 'nothing'}.")
-            arrays = {k: data[k] for k in ("x", "y", "calibration") if k in data.files}
-    except (OSError, ValueError, EOFError) as exc:
-        raise SpecError(f"--inputs {path_text}: not a readable .npz file ({str(exc)[:100]}); expected arrays "
-                        f"'x' (and optional 'y', 'calibration') saved with numpy.savez.") from None
+    expected = "an .npz with a numeric array 'x' (and optional 'y', 'calibration') saved with numpy.savez"
+    with NpzReader(path_text, SpecError, expected) as data:
+        if "x" not in data:
+            raise SpecError(f"--inputs {short(path_text, 120)}: no array 'x'; found "
+                            f"{short(', '.join(data), 120) or 'nothing'}. Hint: save with numpy.savez(path, x=..., "
+                            f"y=...).")
+        arrays = {k: data[k] for k in ("x", "y", "calibration") if k in data}
+    if arrays["x"].ndim == 0:
+        raise SpecError(f"--inputs {short(path_text, 120)}: 'x' is a scalar; expected one sample per row.")
     return TaskData(arrays["x"], arrays.get("y"), arrays.get("calibration"),
-                    {"source": f"file {path_text} ({len(arrays['x'])} samples)"})
+                    {"source": f"file {short(path_text, 120)} ({len(arrays['x'])} samples)"})
 
 
 def _digits(graph: Graph) -> TaskData:
