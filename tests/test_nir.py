@@ -415,7 +415,7 @@ def test_bad_arguments_and_files(tmp_path):
         import_nir(tmp_path / "missing.nir", 1e-4, "snntorch")
     junk = tmp_path / "junk.nir"
     junk.write_text("not hdf5")
-    with pytest.raises(GraphError, match="not a readable NIR file"):
+    with pytest.raises(GraphError, match="not a readable HDF5 file.*expected a NIR graph"):
         import_nir(junk, 1e-4, "snntorch")
     with pytest.raises(GraphError, match="tau.*expected tau >= dt_s"):
         import_nir(path, 1e-2, "literal")

@@ -90,7 +90,9 @@ from typing import Mapping, Sequence
 import h5py
 import numpy as np
 
-from hwsim.errors import GraphError, UnsupportedError, one_of
+from hwsim.errors import GraphError, UnsupportedError, one_of, short
+from hwsim.hdf5_check import check_hdf5
+from hwsim.npz import available_memory_bytes
 from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
 from hwsim.ir import Graph
 
@@ -175,6 +177,26 @@ def conv_output_shape(in_shape: Sequence[int], kernel: Sequence[int], stride: Se
                  for size, k, s, p, d in zip(in_shape[-2:], kernel, stride, padding, dilation))
 
 
+#: Bytes the unrolled synapse arrays take per synapse at most (int64 pre, post, float64 weight, and the
+#: per-kernel-tap pieces kept until they are concatenated).
+CONV_BYTES_PER_SYNAPSE = 48
+
+
+def _check_conv_size(kernel_shape: Sequence[int], in_shape: Sequence[int], out_hw: tuple[int, int]) -> None:
+    """Refuse a convolution whose output is empty, or whose unrolled synapses cannot fit in memory."""
+    c_out, c_in_group, k_h, k_w = kernel_shape
+    where = f"conv {tuple(kernel_shape)} on input {tuple(int(n) for n in in_shape)}"
+    if min(out_hw) < 1:
+        raise GraphError(f"{where}: output size {out_hw}; expected at least 1 x 1. Hint: check stride, padding "
+                         f"and dilation against the input size.")
+    n_synapses = c_out * c_in_group * k_h * k_w * out_hw[0] * out_hw[1]
+    available = available_memory_bytes()
+    if available is not None and n_synapses * CONV_BYTES_PER_SYNAPSE > available:
+        raise GraphError(f"{where}: unrolls to {n_synapses:,} synapses (~{n_synapses * CONV_BYTES_PER_SYNAPSE:,} "
+                         f"bytes), more than the {available:,} bytes of memory available; expected a network "
+                         f"that fits. Hint: check the layer's shapes, stride and padding.")
+
+
 def conv_to_sparse(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padding=(0, 0),
                    dilation=(1, 1), groups: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple]:
     """Lower a 2-D convolution to sparse synapses between (C, H, W) row-major flattened neurons.
@@ -202,6 +224,7 @@ def conv_to_sparse(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), p
     c_out, c_in_group, k_h, k_w = weight.shape
     c_in, h_in, w_in = in_shape
     h_out, w_out = conv_output_shape(in_shape, (k_h, k_w), stride, padding, dilation)
+    _check_conv_size(weight.shape, in_shape, (h_out, w_out))
     full = (c_out, c_in_group, h_out, w_out)
     co = np.arange(c_out).reshape(-1, 1, 1, 1)
     ci = (co // (c_out // groups)) * c_in_group + np.arange(c_in_group).reshape(1, -1, 1, 1)
@@ -587,12 +610,13 @@ def _simulation_steps(handle, where: str) -> dict:
 
 def _open(path: Path) -> h5py.File:
     """Open ``path`` for reading, or raise a GraphError saying why it cannot be a netx file."""
-    if not path.is_file():
-        raise GraphError(f"{path}: no such file; expected a lava-dl netx .net (HDF5) file.")
+    expected = "a lava-dl netx .net (HDF5) file"
+    check_hdf5(path, GraphError, expected)
     try:
         return h5py.File(path, "r")
     except OSError as exc:
-        raise GraphError(f"{path}: not a readable HDF5 file ({exc}); expected a lava-dl netx .net file.") from None
+        raise GraphError(f"{short(str(path), 120)}: not a readable HDF5 file ({short(str(exc), 100)}); "
+                         f"expected {expected}.") from None
 
 
 def import_netx(path: str | Path, dt_s: float = 1e-3, drop_input_neurons: bool = False) -> Graph:

@@ -90,6 +90,7 @@ import numpy as np
 import nir
 
 from hwsim.errors import GraphError, UnsupportedError, one_of, short
+from hwsim.hdf5_check import check_hdf5
 from hwsim.interop.conventions import (CONVENTIONS, SNNTORCH_RESET_MECHANISMS, input_gain, snntorch_class,
                                        snntorch_decay, snntorch_reset)
 from hwsim.interop.netx import conv_to_sparse
@@ -512,14 +513,13 @@ def _jsonable(value):
 def _read(source, where: str):
     if isinstance(source, nir.NIRGraph):
         return source
-    path = Path(source)
-    if not path.is_file():
-        raise GraphError(f"{path}: no such file; expected a NIR graph (.nir, HDF5) written by nir.write.")
+    expected = "a NIR graph (.nir, HDF5) written by nir.write (NIR >= 1.0.8)"
+    check_hdf5(source, GraphError, expected)
     try:
-        return nir.read(str(path))
+        return nir.read(str(source))
     except Exception as exc:  # nir raises KeyError/ValueError/OSError/TypeError for foreign files
-        raise GraphError(f"{path}: not a readable NIR file ({type(exc).__name__}: {exc}); expected a file "
-                         f"written by nir.write (NIR >= 1.0.8).") from None
+        raise GraphError(f"{short(str(source), 120)}: not a readable NIR file ({type(exc).__name__}: "
+                         f"{short(str(exc), 100)}); expected {expected}.") from None
 
 
 def import_nir(source, dt_s: float, convention: str, reset: str | None = None, min_delay_steps: int = 0,
