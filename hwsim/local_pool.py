@@ -13,6 +13,9 @@ Each helper, and the calling process while it takes items, runs Numba kernels on
 ``NUMBA_NUM_THREADS // workers`` threads (Numba's default: the cores this process may use). A
 feeder thread hands items to the helpers the moment one finishes (each holds one running and at
 most one waiting item), so a slow or late helper delays the end by at most one item.
+
+A daemonic process (a multiprocessing or Dask worker) may not start processes: there every item
+runs in the calling process, with a warning, instead of hanging on a pool that cannot start.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import multiprocessing
 import os
 import queue
 import threading
+import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Callable, Sequence
 
@@ -110,6 +114,11 @@ def run_local(fn: Callable, shared, items: Sequence, workers: int, on_done: Call
         Called in this process with each result as it arrives.
     """
     helpers = min(int(workers), len(items)) - 1
+    if helpers > 0 and multiprocessing.current_process().daemon:
+        warnings.warn(f"run_local: this is a daemonic process ({multiprocessing.current_process().name}), which "
+                      f"may not start helpers; the {len(items)} items run here instead of in {workers} "
+                      f"processes.", RuntimeWarning, stacklevel=2)
+        helpers = 0
     if helpers <= 0:
         for item in items:
             on_done(fn(shared, item))

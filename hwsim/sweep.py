@@ -50,7 +50,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from hwsim.errors import SpecError
+from hwsim.errors import SpecError, short
 
 POINTS_FILE = "points.jsonl"
 
@@ -361,11 +361,42 @@ def plot_comparison(results: Sequence[SweepResult], labels: Sequence[str], path:
 
 
 # ---------------------------------------------------------------------------- resume file
+def _record_checksum(rec: dict) -> str:
+    """SHA-256 of a point record's canonical JSON, its ``checksum`` field left out."""
+    body = {k: v for k, v in rec.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _checked_record(path: Path, line_number: int, rec, sweep_hash: str) -> dict:
+    """``rec`` when it is an intact point of this sweep; a SpecError naming the line otherwise."""
+    where = f"{path}: line {line_number}"
+    delete = f"Hint: delete {POINTS_FILE} to start the sweep afresh."
+    keys = ("value_index", "instance", "seed")
+    if not isinstance(rec, dict) or "checksum" not in rec \
+            or not all(type(rec.get(key)) is int for key in keys):
+        raise SpecError(f"{where}: {short(rec)}; expected a point record (value_index, instance, seed, "
+                        f"checksum, ...) as hwsim writes them. {delete}")
+    if rec.get("sweep_hash") != sweep_hash:
+        raise SpecError(f"{path}: written by a sweep with other arguments (hash "
+                        f"{str(rec.get('sweep_hash'))[:12]}; this sweep is {sweep_hash[:12]}); expected the "
+                        f"same graph, chip, data, spec, kind, param, values and seed. Hint: use another "
+                        f"out_dir, or delete {POINTS_FILE} to start afresh.")
+    if rec["checksum"] != _record_checksum(rec):
+        raise SpecError(f"{where}: its checksum does not match its values (changed after it was written); "
+                        f"expected the record as the sweep wrote it. {delete}")
+    return rec
+
+
 def _load_done(path: Path, sweep_hash: str) -> dict:
-    """Finished points in ``path`` keyed by (value_index, instance, seed); refuse other sweeps' files."""
+    """Finished points in ``path`` keyed by (value_index, instance, seed); refuse other sweeps' files and
+    damaged or edited records (each carries the checksum of its values)."""
     if not path.is_file():
         return {}
-    text = path.read_text()
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: not readable as text ({short(str(exc), 80)}); expected one JSON point per "
+                        f"line. Hint: delete {POINTS_FILE} to start the sweep afresh.") from None
     lines = text.split("\n")
     done, good = {}, []
     for k, line in enumerate(lines):
@@ -373,16 +404,12 @@ def _load_done(path: Path, sweep_hash: str) -> dict:
             continue
         try:
             rec = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             if k == len(lines) - 1:  # a last line cut short by an interruption: drop it
                 continue
             raise SpecError(f"{path}: line {k + 1} is not JSON; expected one point per line. "
                             f"Hint: delete the file to start the sweep afresh.") from None
-        if rec.get("sweep_hash") != sweep_hash:
-            raise SpecError(f"{path}: written by a sweep with other arguments (hash "
-                            f"{str(rec.get('sweep_hash'))[:12]}; this sweep is {sweep_hash[:12]}); expected the "
-                            f"same graph, chip, data, spec, kind, param, values and seed. Hint: use another "
-                            f"out_dir, or delete {POINTS_FILE} to start afresh.")
+        rec = _checked_record(path, k + 1, rec, sweep_hash)
         done[(rec["value_index"], rec["instance"], rec["seed"])] = rec
         good.append(line)
     if not text.endswith("\n") and text:
@@ -496,6 +523,7 @@ def sweep(graph, chip, x, labels, spec, kind: str, param: str, values: Sequence[
 
     def on_done(rec: dict) -> None:
         rec = {**rec, "sweep_hash": sweep_hash}
+        rec["checksum"] = _record_checksum(rec)
         records[(rec["value_index"], rec["instance"], rec["seed"])] = rec
         if points_file is not None:
             with points_file.open("a") as fh:

@@ -62,6 +62,29 @@ def test_one_worker_stays_in_this_process():
                    (2, os.getpid(), numba.get_num_threads())]
 
 
+def _run_in_daemon(result):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = _run(record_pid, {"sleep_s": 0.0}, [1, 2, 3], 2)
+    result.put(([item for item, _, _ in got], {pid for _, pid, _ in got} == {os.getpid()},
+                [str(w.message) for w in caught]))
+
+
+def test_a_daemonic_process_runs_every_item_itself_instead_of_hanging():
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    result = context.Queue()
+    child = context.Process(target=_run_in_daemon, args=(result,), daemon=True)
+    child.start()
+    items, all_here, warned = result.get(timeout=120)
+    child.join(30)
+    assert items == [1, 2, 3] and all_here
+    assert len(warned) == 1 and "daemonic process" in warned[0] and "run here instead of in 2" in warned[0]
+
+
 def test_more_workers_than_items():
     got = _run(record_pid, {"sleep_s": 0.0}, [7], 4)
     assert [item for item, _, _ in got] == [7]

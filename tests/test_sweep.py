@@ -127,6 +127,31 @@ def test_resume_drops_a_line_cut_short(task, tmp_path):
     assert len(f.read_text().splitlines()) == 4
 
 
+@pytest.mark.parametrize("edit, match", [
+    (lambda rec: rec.update(accuracy=1.0), "line 2: its checksum does not match"),
+    (lambda rec: rec.pop("checksum"), "line 2: .*expected a point record"),
+    (lambda rec: rec.update(value_index=[0]), "line 2: .*expected a point record"),
+])
+def test_resume_refuses_edited_records_by_line(task, tmp_path, edit, match):
+    _sweep(task, out_dir=tmp_path)
+    f = tmp_path / "points.jsonl"
+    records = [json.loads(line) for line in f.read_text().splitlines()]
+    edit(records[1])
+    f.write_text("".join(json.dumps(rec) + "\n" for rec in records))
+    with pytest.raises(SpecError, match=match):
+        _sweep(task, out_dir=tmp_path)
+
+
+@pytest.mark.parametrize("line", ["3", "null", "[1, 2]", '"text"', "[" * 50_000])
+def test_resume_refuses_lines_that_are_not_records(task, tmp_path, line):
+    _sweep(task, out_dir=tmp_path)
+    f = tmp_path / "points.jsonl"
+    lines = f.read_text().splitlines()
+    f.write_text("\n".join([lines[0], line, *lines[1:]]) + "\n")
+    with pytest.raises(SpecError, match="line 2"):
+        _sweep(task, out_dir=tmp_path)
+
+
 def test_other_arguments_are_refused(task, tmp_path):
     _sweep(task, out_dir=tmp_path)
     for change in ({"seed": 4}, {"values": [0.0, 0.5]}, {"param": "sigma", "kind": "weight_variation",
