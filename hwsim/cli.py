@@ -11,7 +11,8 @@ import numpy as np
 from tqdm import tqdm
 
 from hwsim.chips import available_chips, load_chip
-from hwsim.errors import SpecError, exit_status
+from hwsim.cli_checks import MAX_SEED, integer_in, output_file, output_folder, write_text
+from hwsim.errors import SpecError, exit_status, short
 from hwsim.ir import Graph, load_graph
 from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
@@ -112,6 +113,10 @@ def _write_record(folder: Path, graph: Graph, chip, recorded: dict) -> Path:
 
 
 def cmd_run(args) -> int:
+    out = output_file("--json", args.json)
+    if args.record is not None:
+        output_folder("--record", args.record)
+    human = sys.stdout if out is not None else sys.stderr    # --json -: the JSON alone on stdout
     jobs = _jobs(args)
     data = {id(g): task_data(g, args.inputs, args.samples) for g, _ in jobs}
     total = sum(len(data[id(g)].x) for g, _ in jobs)
@@ -130,14 +135,14 @@ def cmd_run(args) -> int:
                 warned.add(graph.name)
                 print(f"warning: {task.description['warning']}", file=sys.stderr)
             if result.recorded:
-                print(f"recorded spikes, v and u: {_write_record(Path(args.record), graph, chip, result.recorded)}")
-    print(comparison_table(reports))
+                print(f"recorded spikes, v and u: {_write_record(Path(args.record), graph, chip, result.recorded)}",
+                      file=human)
+    print(comparison_table(reports), file=human)
     if args.markdown:
         for report in reports:
-            print(report.to_markdown())
-    out = Path(args.json)
-    out.write_text(json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
-    print(f"full report: {out}")
+            print(report.to_markdown(), file=human)
+    where = write_text("--json", out, json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
+    print(f"full report: {where}", file=human)
     return 0
 
 
@@ -150,7 +155,7 @@ def _number(text: str):
     try:
         return float(text)
     except ValueError:
-        raise SpecError(f"--values: {text!r} is not a number; expected comma-separated numbers, "
+        raise SpecError(f"--values: {short(text)} is not a number; expected comma-separated numbers, "
                         f"e.g. 0,0.1,0.2.") from None
 
 
@@ -160,7 +165,8 @@ def cmd_noise(args) -> int:
 
     values = [_number(v) for v in args.values.split(",") if v.strip()]
     if not values:
-        raise SpecError(f"--values {args.values!r}: no numbers; expected e.g. 0,0.1,0.2.")
+        raise SpecError(f"--values {short(args.values)}: no numbers; expected e.g. 0,0.1,0.2.")
+    output_folder("--out", args.out)
     if args.noise is not None:
         if not Path(args.noise).is_file():
             raise SpecError(f"--noise {args.noise}: no such file; expected a noise spec YAML (see docs/noise.md).")
@@ -192,6 +198,7 @@ def cmd_noise(args) -> int:
 def cmd_noise_compare(args) -> int:
     from hwsim.sweep import SweepResult, plot_comparison
 
+    output_file("--out", args.out)
     results = [SweepResult.from_json(Path(d) / "sweep.json") for d in args.sweeps]
     labels = [t.strip() for t in args.labels.split(",")] if args.labels else [Path(d).name for d in args.sweeps]
     print(f"wrote {plot_comparison(results, labels, args.out)}")
@@ -244,6 +251,7 @@ def cmd_export_verilog(args) -> int:
     from hwsim.printed.verilog import write_verilog
     from hwsim.quantize import quantize_mlp, quantize_mlp_inputs
 
+    output_folder("--out", args.out)
     chip = load_chip(args.chip)
     graph = _bundled_model(DEFAULT_MODELS["mac"]) if args.model is None else load_graph(args.model)
     task = task_data(graph, args.inputs, args.vectors)
@@ -267,6 +275,7 @@ def cmd_printed_export(args) -> int:
     from hwsim.printed.search import KNOBS, build_design, design_knobs, input_codes
     from hwsim.printed.verilog import write_verilog
 
+    output_folder("--out", args.out)
     genes = _genes(args.genes, KNOBS)
     chip = load_chip(args.chip)
     x_train, y_train, x_test, y_test = load_task(args.dataset)
@@ -293,7 +302,7 @@ def _genes(text: str, knobs: dict) -> tuple:
         genes = ()
     sizes = [len(levels) for levels in knobs.values()]
     if len(genes) != len(sizes) or any(not 0 <= g < n for g, n in zip(genes, sizes)):
-        raise SpecError(f"hwsim printed export: --genes {text!r}; expected {len(sizes)} comma-separated level "
+        raise SpecError(f"hwsim printed export: --genes {short(text)}; expected {len(sizes)} comma-separated level "
                         f"indices, one per knob ({', '.join(f'{k} 0..{n - 1}' for k, n in zip(knobs, sizes))}). "
                         f"Hint: copy 'genes' from the search's <dataset>_pareto.json.")
     return genes
@@ -315,6 +324,7 @@ def cmd_printed_search(args) -> int:
     from hwsim.models.train_printed import load_task, load_task_model
     from hwsim.printed.search import front_table, search
 
+    output_folder("--out", args.out)
     chip = load_chip(args.chip)
     result = search(load_task_model(args.dataset), chip, load_task(args.dataset), args.dataset,
                     population=args.population, generations=args.generations, seed=args.seed, adc=args.adc)
@@ -326,6 +336,10 @@ def cmd_printed_search(args) -> int:
     return 0
 
 
+#: Upper bounds of the command line's counts (beyond them a run cannot finish on a workstation).
+MAX_STEPS, MAX_INSTANCES, MAX_WORKERS = 10 ** 7, 10 ** 6, 1024
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hwsim", description="Neuromorphic hardware simulator and energy estimator.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -335,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "bundled chip")
     p_run.add_argument("--chip", action="append", help="chip profile name or YAML path (repeatable)")
     p_run.add_argument("--inputs", help=".npz with 'x' (values or spike raster), optional 'y' and 'calibration'")
-    p_run.add_argument("--samples", type=int, help="only the first N samples")
+    p_run.add_argument("--samples", type=integer_in(1, 10 ** 9), help="only the first N samples")
     p_run.add_argument("--json", default="hwsim_report.json", help="where to write the full JSON report")
     p_run.add_argument("--markdown", action="store_true", help="also print each full report")
     p_run.add_argument("--input-kind", choices=INPUT_KINDS,
@@ -345,9 +359,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "take this kind (default: spikes for a raster, values to encode otherwise)")
     p_run.add_argument("--task", choices=TASKS, help="use the bundled task's held-out split as inputs (hwsim's "
                                                      "split: it may overlap your model's training data)")
-    p_run.add_argument("--steps", type=int, help="steps per sample for values and constant currents")
+    p_run.add_argument("--steps", type=integer_in(1, MAX_STEPS),
+                       help="steps per sample for values and constant currents")
     p_run.add_argument("--encoding", choices=("regular", "bernoulli"), help="rate encoding of values")
-    p_run.add_argument("--seed", type=int, default=0, help="seed of the bernoulli encoding (default 0)")
+    p_run.add_argument("--seed", type=integer_in(0, MAX_SEED), default=0,
+                       help="seed of the bernoulli encoding (default 0)")
     p_run.add_argument("--record", metavar="DIR", help="write each run's spikes and final v, u per population "
                                                        "to DIR/<model>_<chip>.npz")
     nir_opts = p_run.add_argument_group("NIR models (.nir)")
@@ -369,12 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_noise.add_argument("--kind", required=True, help="noise source to sweep, e.g. weight_variation")
     p_noise.add_argument("--param", required=True, help="its parameter, e.g. sigma")
     p_noise.add_argument("--values", required=True, help="comma-separated levels, e.g. 0,0.1,0.2,0.3")
-    p_noise.add_argument("--instances", type=int, default=10, help="chip instances per level (default 10)")
-    p_noise.add_argument("--seed", type=int, default=0, help="sweep seed (default 0)")
+    p_noise.add_argument("--instances", type=integer_in(1, MAX_INSTANCES), default=10,
+                         help="chip instances per level (default 10)")
+    p_noise.add_argument("--seed", type=integer_in(0, MAX_SEED), default=0, help="sweep seed (default 0)")
     p_noise.add_argument("--chip", help="chip profile name or YAML path (default loihi)")
     p_noise.add_argument("--inputs", help=".npz with 'x' (values or spike raster), optional 'y' and 'calibration'")
-    p_noise.add_argument("--samples", type=int, help="only the first N samples")
-    p_noise.add_argument("--workers", type=int,
+    p_noise.add_argument("--samples", type=integer_in(1, 10 ** 9), help="only the first N samples")
+    p_noise.add_argument("--workers", type=integer_in(1, MAX_WORKERS),
                          help="processes computing points, this one included (default 1: in-process, the kernel's "
                               "threads use every core; N: this one and N-1 helpers, faster for long sweeps)")
     p_noise.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (instead of local workers)")
@@ -395,11 +412,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_verilog.add_argument("--chip", default="printed_egfet", help="mac chip profile name or YAML path "
                                                                    "(default printed_egfet)")
     p_verilog.add_argument("--inputs", help=".npz with 'x' (values in [0, 1]), optional 'calibration'")
-    p_verilog.add_argument("--vectors", type=int, help="test vectors: the first N samples (default all)")
+    p_verilog.add_argument("--vectors", type=integer_in(1, 10 ** 9),
+                           help="test vectors: the first N samples (default all)")
     p_verilog.add_argument("--top", default="mlp", help="Verilog module name (default mlp)")
     p_verilog.add_argument("--out", default="hwsim_verilog", help="output folder (default hwsim_verilog/)")
     p_verilog.set_defaults(func=cmd_export_verilog)
-    p_printed = sub.add_parser("printed", help="printed (EGFET) bespoke MLPs: published baselines, approximation search")
+    p_printed = sub.add_parser("printed",
+                               help="printed (EGFET) bespoke MLPs: published baselines, approximation search")
     printed_sub = p_printed.add_subparsers(dest="printed_command", required=True)
     p_base = printed_sub.add_parser("baselines", help="hwsim's gate-level cost of the published baselines vs their "
                                                       "published area and power")
@@ -409,9 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--dataset", required=True, choices=("breast_cancer", "digits", "iris", "wine"),
                           help="bundled trained MLP and its scikit-learn dataset")
     p_search.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
-    p_search.add_argument("--population", type=int, default=24, help="designs per generation (default 24)")
-    p_search.add_argument("--generations", type=int, default=15, help="generations (default 15)")
-    p_search.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
+    p_search.add_argument("--population", type=integer_in(2, 10 ** 4), default=24,
+                          help="designs per generation (default 24)")
+    p_search.add_argument("--generations", type=integer_in(1, 10 ** 4), default=15, help="generations (default 15)")
+    p_search.add_argument("--seed", type=integer_in(0, MAX_SEED), default=0, help="search seed (default 0)")
     p_search.add_argument("--adc", action="store_true", help="count one input ADC per used input in area and power")
     p_search.add_argument("--out", default="hwsim_printed", help="folder for <dataset>_pareto.json/.png "
                                                                  "(default hwsim_printed/)")
@@ -423,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_export.add_argument("--genes", required=True, help="the design: comma-separated level index per knob, "
                                                          "as 'genes' in the search's <dataset>_pareto.json")
     p_export.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
-    p_export.add_argument("--seed", type=int, default=0, help="the search seed the design came from (default 0)")
+    p_export.add_argument("--seed", type=integer_in(0, MAX_SEED), default=0,
+                          help="the search seed the design came from (default 0)")
     p_export.add_argument("--top", default="mlp", help="Verilog module name (default mlp)")
     p_export.add_argument("--out", default="hwsim_printed_design", help="output folder (default "
                                                                         "hwsim_printed_design/)")
@@ -435,7 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hwsim`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:       # argparse's own refusal (status 2) or --help (0), as a status
+        return exc.code if isinstance(exc.code, int) else 2
     return exit_status("hwsim", lambda: args.func(args), failure=2)
 
 

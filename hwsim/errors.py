@@ -57,6 +57,13 @@ def short(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def cut(text, limit: int = 120) -> str:
+    """``str(text)`` without quotes, control characters escaped, cut to ``limit`` characters (``...`` marks the
+    cut): for paths and other free text quoted in messages."""
+    escaped = repr(str(text))[1:-1]
+    return escaped if len(escaped) <= limit else escaped[:limit - 3] + "..."
+
+
 def exit_status(prog: str, action: Callable[[], int | None], failure: int = 1) -> int:
     """Run a command-line entry point's ``action``: its status (``None``: 0), or, when it raises an
     :class:`HwsimError`, ``prog: error: message`` on stderr and ``failure`` (no traceback)."""

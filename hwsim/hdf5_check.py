@@ -20,9 +20,8 @@ import sys
 from pathlib import Path
 
 import h5py
-import numpy as np
 
-from hwsim.errors import HwsimError, short
+from hwsim.errors import HwsimError, cut, short
 from hwsim.npz import default_budget_bytes
 
 #: Most groups and datasets a file may hold.
@@ -53,7 +52,7 @@ def check_hdf5(path: str | Path, error: type[HwsimError], expected: str, budget_
         Bytes all datasets may declare together (default :func:`hwsim.npz.default_budget_bytes`).
     """
     path = Path(path)
-    where = short(str(path), 120)
+    where = cut(path)
     if not path.is_file():
         found = "a directory" if path.is_dir() else "no such file"
         raise error(f"{where}: {found}; expected {expected}.")
@@ -71,7 +70,7 @@ def check_hdf5(path: str | Path, error: type[HwsimError], expected: str, budget_
         dtype = item.dtype
         is_text = h5py.check_string_dtype(dtype) is not None or dtype.kind in "SU"
         if not is_text and (dtype.kind not in "biuf" or dtype.fields is not None):
-            problems.append(f"dataset {short(name, 80)} holds {short(str(dtype), 40)} values; expected numbers "
+            problems.append(f"dataset {short(name, 80)} holds {cut(dtype, 40)} values; expected numbers "
                             f"or text")
             return True
         total[0] += _declared_bytes(item)
@@ -86,7 +85,7 @@ def check_hdf5(path: str | Path, error: type[HwsimError], expected: str, budget_
         with h5py.File(path, "r") as handle:
             handle.visititems(visit)
     except Exception as exc:  # h5py raises OSError, KeyError, RuntimeError, ValueError... for damaged files
-        raise error(f"{where}: not a readable HDF5 file ({type(exc).__name__}: {short(str(exc), 100)}); "
+        raise error(f"{where}: not a readable HDF5 file ({type(exc).__name__}: {cut(exc, 100)}); "
                     f"expected {expected}.") from None
     if problems:
         raise error(f"{where}: {problems[0]}; expected {expected}.")
@@ -118,9 +117,9 @@ def _read_all(path: Path, error: type[HwsimError], expected: str, timeout_s: flo
     if child.is_alive():
         child.kill()
         child.join()
-        raise error(f"{short(str(path), 120)}: reading its datasets did not end within {timeout_s:.0f} s (the "
+        raise error(f"{cut(path)}: reading its datasets did not end within {timeout_s:.0f} s (the "
                     f"HDF5 library loops on a damaged structure); expected {expected}.")
     failure = receive.recv() if receive.poll() else "the reader ended without a result"
     if failure is not None:
-        raise error(f"{short(str(path), 120)}: not a readable HDF5 file ({short(failure, 100)}); expected "
+        raise error(f"{cut(path)}: not a readable HDF5 file ({cut(failure, 100)}); expected "
                     f"{expected}.")

@@ -80,7 +80,7 @@ from typing import Iterator, Mapping
 import networkx as nx
 import numpy as np
 
-from hwsim.errors import GraphError, one_of, short
+from hwsim.errors import GraphError, cut, one_of, short
 from hwsim.npz import NpzReader
 from hwsim.neuron_models import RESET_MODES, NeuronModel, get_model
 
@@ -780,11 +780,11 @@ def load_graph(path: str | Path) -> Graph:
     """
     with NpzReader(path, GraphError, "a graph written by hwsim.save_graph (.npz)") as arrays:
         if "__header__" not in arrays:
-            raise GraphError(f"{short(str(path), 120)}: no '__header__' entry; expected a graph written by "
+            raise GraphError(f"{cut(path)}: no '__header__' entry; expected a graph written by "
                              f"hwsim.save_graph.")
         try:
             header = json.loads(arrays["__header__"].tobytes().decode())
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise GraphError(f"{short(str(path), 120)}: its header is not JSON ({str(exc)[:80]}); expected a "
+            raise GraphError(f"{cut(path)}: its header is not JSON ({str(exc)[:80]}); expected a "
                              f"graph written by hwsim.save_graph.") from None
-        return Graph.from_arrays(header, arrays, where=short(str(path), 120))
+        return Graph.from_arrays(header, arrays, where=cut(path))

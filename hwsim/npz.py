@@ -15,7 +15,6 @@ which compress little, pass), and never more than the memory the system says is 
 """
 from __future__ import annotations
 
-import os
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hwsim.errors import HwsimError, short
+from hwsim.errors import HwsimError, cut, short
 
 #: Smallest budget of uncompressed bytes per file.
 MIN_BUDGET_BYTES = 2 * 1024 ** 3
@@ -68,26 +67,29 @@ class NpzReader(Mapping):
         What the file should be, for messages ("a graph written by hwsim.save_graph").
     budget_bytes : int, optional
         Uncompressed bytes all members read may take together (default :func:`default_budget_bytes`).
+    label : str
+        Put before the file's name in messages (e.g. ``"--inputs "``).
 
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: str | Path, error: type[HwsimError], expected: str, budget_bytes: int | None = None):
-        self.path, self.error, self.expected = Path(path), error, expected
+    def __init__(self, path: str | Path, error: type[HwsimError], expected: str, budget_bytes: int | None = None,
+                 label: str = ""):
+        self.path, self.error, self.expected, self.label = Path(path), error, expected, label
         if not self.path.is_file():
             found = "a directory" if self.path.is_dir() else "no such file"
-            raise error(f"{short(str(self.path), 120)}: {found}; expected {expected}.")
+            raise error(f"{label}{cut(self.path)}: {found}; expected {expected}.")
         self.budget_bytes = default_budget_bytes(self.path.stat().st_size) if budget_bytes is None else budget_bytes
         self.used_bytes = 0
         try:
             self._zip = zipfile.ZipFile(self.path)
             infos = self._zip.infolist()
         except _DAMAGE as exc:
-            raise self._fail(f"not a readable .npz file ({short(str(exc), 100)})") from None
+            raise self._fail(f"not a readable .npz file ({cut(exc, 100)})") from None
         self._members = {info.filename[:-4]: info for info in infos if info.filename.endswith(".npy")}
 
     def _fail(self, what: str, name: str | None = None) -> HwsimError:
-        where = short(str(self.path), 120) + ("" if name is None else f", array {short(name)}")
+        where = self.label + cut(self.path) + ("" if name is None else f", array {short(name)}")
         return self.error(f"{where}: {what}; expected {self.expected}.")
 
     def __enter__(self) -> "NpzReader":
@@ -119,7 +121,7 @@ class NpzReader(Mapping):
         except HwsimError:
             raise
         except _DAMAGE as exc:
-            raise self._fail(f"damaged ({type(exc).__name__}: {short(str(exc), 100)})", name) from None
+            raise self._fail(f"damaged ({type(exc).__name__}: {cut(exc, 100)})", name) from None
 
     def _read(self, member, info: zipfile.ZipInfo, name: str) -> np.ndarray:
         version = np.lib.format.read_magic(member)
@@ -130,7 +132,7 @@ class NpzReader(Mapping):
         else:
             raise self._fail(f".npy format version {version}; only 1.0 and 2.0 are read", name)
         if dtype.hasobject or dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
-            raise self._fail(f"holds {short(str(dtype), 40)} values; only numbers (bool, int, uint, float) are read",
+            raise self._fail(f"holds {cut(dtype, 40)} values; only numbers (bool, int, uint, float) are read",
                              name)
         n_bytes = dtype.itemsize
         for extent in shape:

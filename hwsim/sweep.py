@@ -50,7 +50,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from hwsim.errors import SpecError, short
+from hwsim.errors import SpecError, cut, short
 
 POINTS_FILE = "points.jsonl"
 
@@ -395,7 +395,7 @@ def _load_done(path: Path, sweep_hash: str) -> dict:
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: not readable as text ({short(str(exc), 80)}); expected one JSON point per "
+        raise SpecError(f"{path}: not readable as text ({cut(exc, 80)}); expected one JSON point per "
                         f"line. Hint: delete {POINTS_FILE} to start the sweep afresh.") from None
     lines = text.split("\n")
     done, good = {}, []

@@ -10,12 +10,11 @@ declare hwsim's split as its training split (``metadata["split"]``, written by h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from hwsim.npz import NpzReader
-from hwsim.errors import SpecError, one_of, short
+from hwsim.errors import SpecError, cut, one_of, short
 from hwsim.ir import Graph
 
 TASKS = ("digits",)
@@ -45,16 +44,16 @@ class TaskData:
 
 def _from_file(path_text: str) -> TaskData:
     expected = "an .npz with a numeric array 'x' (and optional 'y', 'calibration') saved with numpy.savez"
-    with NpzReader(path_text, SpecError, expected) as data:
+    with NpzReader(path_text, SpecError, expected, label="--inputs ") as data:
         if "x" not in data:
-            raise SpecError(f"--inputs {short(path_text, 120)}: no array 'x'; found "
+            raise SpecError(f"--inputs {cut(path_text)}: no array 'x'; found "
                             f"{short(', '.join(data), 120) or 'nothing'}. Hint: save with numpy.savez(path, x=..., "
                             f"y=...).")
         arrays = {k: data[k] for k in ("x", "y", "calibration") if k in data}
     if arrays["x"].ndim == 0:
-        raise SpecError(f"--inputs {short(path_text, 120)}: 'x' is a scalar; expected one sample per row.")
+        raise SpecError(f"--inputs {cut(path_text)}: 'x' is a scalar; expected one sample per row.")
     return TaskData(arrays["x"], arrays.get("y"), arrays.get("calibration"),
-                    {"source": f"file {short(path_text, 120)} ({len(arrays['x'])} samples)"})
+                    {"source": f"file {cut(path_text)} ({len(arrays['x'])} samples)"})
 
 
 def _digits(graph: Graph) -> TaskData:

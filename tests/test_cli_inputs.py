@@ -68,9 +68,11 @@ def test_bernoulli_encoding_takes_the_seed(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["models/data/digits_snn.npz", "--input-kind", "current"],
      "--input-kind current: model 'digits_snn' has spike inputs; expected current"),
-    (["--samples", "0"], "--samples 0: expected an integer >= 1"),
-    (["--samples", "2", "--encoding", "bernoulli", "--seed", "-1"], "--seed -1: expected an integer >= 0"),
-    (["--samples", "2", "--steps", "0"], "n_steps 0; expected an integer in 1.."),
+    (["--samples", "0"], "argument --samples: '0' is out of range; expected 1..1,000,000,000"),
+    (["--samples", "-1"], "argument --samples: '-1' is out of range"),
+    (["--samples", "2", "--encoding", "bernoulli", "--seed", "-1"], "argument --seed: '-1' is out of range"),
+    (["--samples", "2", "--steps", "0"], "argument --steps: '0' is out of range; expected 1..10,000,000"),
+    (["--samples", "2", "--steps", "1e7"], "argument --steps: '1e7' is not a whole number"),
     (["models/data/digits_snn.npz", "--reset-mechanism", "zero"], "--reset-mechanism: only applies to NIR"),
 ])
 def test_bad_run_options_are_named(tmp_path, capsys, argv, message):
@@ -86,3 +88,43 @@ def test_reset_options_need_each_other_and_snntorch(tmp_path, capsys):
     status, _, err = _run(capsys, nir_file, "--dt", "1e-4", "--convention", "literal", "--reset-mechanism", "zero",
                           "--task", "digits", "--steps", "5", "--samples", "2", "--json", str(tmp_path / "r.json"))
     assert status == 2 and "expected convention 'snntorch'" in err
+
+
+def test_output_paths_are_checked_before_the_run(tmp_path, capsys):
+    status, _, err = _run(capsys, "--chip", "ideal", "--samples", "2", "--json", str(tmp_path))
+    assert status == 2 and "--json" in err and "a directory; expected a file name" in err
+    nested = tmp_path / "new" / "folder" / "r.json"
+    status, _, err = _run(capsys, "--chip", "ideal", "--samples", "2", "--json", str(nested))
+    assert status == 0 and json.loads(nested.read_text())[0]["chip"] == "ideal"
+    (tmp_path / "a_file").write_text("x")
+    status, _, err = _run(capsys, "--chip", "ideal", "--samples", "2", "--json", str(tmp_path / "r.json"),
+                          "--record", str(tmp_path / "a_file"))
+    assert status == 2 and "--record" in err and "an existing file; expected a folder" in err
+    status, _, err = _run(capsys, "--chip", "ideal", "--samples", "2", "--json", str(tmp_path / ("n" * 300)))
+    assert status == 2 and "cannot be used (" in err and "File name too long" in err
+
+
+def test_json_dash_writes_the_report_alone_to_stdout(capsys):
+    status, out, err = _run(capsys, "--chip", "ideal", "--samples", "2", "--json", "-")
+    assert status == 0 and json.loads(out)[0]["chip"] == "ideal"
+    assert "| chip |" in err and "full report: stdout" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["noise", "--kind", "weight_variation", "--param", "sigma", "--values", "0", "--instances", "1000000000"],
+     "argument --instances: '1000000000' is out of range; expected 1..1,000,000"),
+    (["noise", "--kind", "weight_variation", "--param", "sigma", "--values", "0", "--workers", "0"],
+     "argument --workers: '0' is out of range"),
+    (["export-verilog", "--vectors", "0"], "argument --vectors: '0' is out of range"),
+    (["export-verilog", "--vectors", "2", "--top", "mlp\n"], "not a Verilog identifier"),
+])
+def test_bad_counts_and_names_are_refused(capsys, argv, message):
+    status = main(argv)
+    assert status == 2 and message in capsys.readouterr().err
+
+
+def test_out_onto_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "taken").write_text("x")
+    status = main(["noise", "--kind", "weight_variation", "--param", "sigma", "--values", "0", "--out",
+                   str(tmp_path / "taken")])
+    assert status == 2 and "an existing file; expected a folder" in capsys.readouterr().err

@@ -499,10 +499,10 @@ def test_malformed_files_are_named(tmp_path, layers, message):
 
 
 def test_malformed_containers(tmp_path):
-    with pytest.raises(GraphError, match=r"missing\.net': no such file"):
+    with pytest.raises(GraphError, match=r"missing\.net: no such file"):
         import_netx(tmp_path / "missing.net")
     (tmp_path / "text.net").write_text("not hdf5")
-    with pytest.raises(GraphError, match=r"text\.net': not a readable HDF5 file"):
+    with pytest.raises(GraphError, match=r"text\.net: not a readable HDF5 file"):
         import_netx(tmp_path / "text.net")
     with h5py.File(tmp_path / "empty.net", "w"):
         pass

@@ -90,7 +90,7 @@ from typing import Mapping, Sequence
 import h5py
 import numpy as np
 
-from hwsim.errors import GraphError, UnsupportedError, one_of, short
+from hwsim.errors import GraphError, UnsupportedError, cut, one_of
 from hwsim.hdf5_check import check_hdf5
 from hwsim.npz import available_memory_bytes
 from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
@@ -615,7 +615,7 @@ def _open(path: Path) -> h5py.File:
     try:
         return h5py.File(path, "r")
     except OSError as exc:
-        raise GraphError(f"{short(str(path), 120)}: not a readable HDF5 file ({short(str(exc), 100)}); "
+        raise GraphError(f"{cut(path)}: not a readable HDF5 file ({cut(exc, 100)}); "
                          f"expected {expected}.") from None
 
 

@@ -89,7 +89,7 @@ import numpy as np
 
 import nir
 
-from hwsim.errors import GraphError, UnsupportedError, one_of, short
+from hwsim.errors import GraphError, UnsupportedError, cut, one_of, short
 from hwsim.hdf5_check import check_hdf5
 from hwsim.interop.conventions import (CONVENTIONS, SNNTORCH_RESET_MECHANISMS, input_gain, snntorch_class,
                                        snntorch_decay, snntorch_reset)
@@ -518,8 +518,8 @@ def _read(source, where: str):
     try:
         return nir.read(str(source))
     except Exception as exc:  # nir raises KeyError/ValueError/OSError/TypeError for foreign files
-        raise GraphError(f"{short(str(source), 120)}: not a readable NIR file ({type(exc).__name__}: "
-                         f"{short(str(exc), 100)}); expected {expected}.") from None
+        raise GraphError(f"{cut(source)}: not a readable NIR file ({type(exc).__name__}: "
+                         f"{cut(exc, 100)}); expected {expected}.") from None
 
 
 def import_nir(source, dt_s: float, convention: str, reset: str | None = None, min_delay_steps: int = 0,

@@ -42,11 +42,11 @@ from typing import Callable
 
 import numpy as np
 
-from hwsim.errors import SpecError, UnsupportedError
+from hwsim.errors import SpecError, UnsupportedError, short
 from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
 from hwsim.qmlp import QLayer, QuantizedMLP
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TERMS_PER_LINE = 8
 
 
@@ -191,8 +191,8 @@ def _check_translatable(layer: QLayer) -> None:
 
 
 def _check_identifier(top: str) -> None:
-    if not isinstance(top, str) or not _IDENTIFIER.match(top):
-        raise SpecError(f"top {top!r}: not a Verilog identifier; expected letters, digits and '_', not starting "
+    if not isinstance(top, str) or not _IDENTIFIER.fullmatch(top):
+        raise SpecError(f"top {short(top)}: not a Verilog identifier; expected letters, digits and '_', not starting "
                         f"with a digit, e.g. 'mlp'.")
 
 
