@@ -1,4 +1,4 @@
-"""Command line: ``hwsim run``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``, a thin layer
+"""Command line: ``hwsim run``, ``hwsim claims``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``, a thin layer
 over :mod:`hwsim.pipeline`, :mod:`hwsim.sweep` and :mod:`hwsim.printed`."""
 from __future__ import annotations
 
@@ -138,6 +138,39 @@ def cmd_run(args) -> int:
     out = Path(args.json)
     out.write_text(json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
     print(f"full report: {out}")
+    return 0
+
+
+def cmd_claims(args) -> int:
+    from hwsim.claims import claims_table
+
+    names = args.chip or [n for n in available_chips() if load_chip(n).kind == "neuromorphic"]
+    for name in names:
+        if load_chip(name).kind != "neuromorphic":
+            raise SpecError(f"--chip {name}: a {load_chip(name).kind} chip; expected a spiking (neuromorphic) chip. "
+                            f"Hint: hwsim claims re-costs spiking runs; run MLPs with hwsim run.")
+    args.chip = names
+    if args.model is None:
+        graph = _with_run_options(_bundled_model(DEFAULT_MODELS["neuromorphic"]), args)
+        jobs = [(graph, load_chip(name)) for name in names]
+    else:
+        jobs = _jobs(args)
+    if not jobs[0][0].is_spiking():
+        raise SpecError(f"model '{jobs[0][0].name}': not a spiking network (no spiking neurons); expected an SNN. "
+                        f"Hint: hwsim claims compares an SNN with its bit-matched ANN; run MLPs with hwsim run.")
+    data = task_data(jobs[0][0], args.inputs, args.samples)
+    reports = []
+    for graph, chip in jobs:
+        x = _inputs_of_kind(graph, data.x, args.input_kind)
+        reports.append(run(graph, chip, x, data.y, data.calibration).report)
+    print(f"{reports[0].model}: {reports[0].n_samples} samples, {reports[0].n_steps} steps "
+          f"({data.description['source']})")
+    print(claims_table(reports))
+    if args.json:
+        keys = ("chip", "model", "n_samples", "n_steps", "accuracy", "claims")
+        Path(args.json).write_text(json.dumps([{k: r.to_dict()[k] for k in keys} for r in reports], indent=2,
+                                              sort_keys=True) + "\n")
+        print(f"wrote {args.json}")
     return 0
 
 
@@ -362,6 +395,20 @@ def build_parser() -> argparse.ArgumentParser:
     nir_opts.add_argument("--reset-delay", action=argparse.BooleanOptionalAction, default=None,
                           help="snnTorch's reset_delay (default: snnTorch's, True), with --reset-mechanism")
     p_run.set_defaults(func=cmd_run)
+    p_claims = sub.add_parser("claims", help="the op-count proxy, the chip's energy and a bit-matched quantised ANN "
+                                             "side by side, and the break-even spike rate (docs/claims.md)")
+    p_claims.add_argument("model", nargs="?", help="spiking graph (.npz, or .nir with --dt and --convention); "
+                                                   "default: the bundled digits SNN")
+    p_claims.add_argument("--chip", action="append", help="chip profile name or YAML path (repeatable; default: "
+                                                          "every bundled spiking chip)")
+    p_claims.add_argument("--json", help="also write the claims of every chip to this JSON file")
+    for flag in ("--inputs", "--samples", "--input-kind", "--task", "--steps", "--encoding", "--seed"):
+        action = next(a for a in p_run._actions if flag in a.option_strings)
+        p_claims._add_action(action)
+    claims_nir = p_claims.add_argument_group("NIR models (.nir)")
+    for action in nir_opts._group_actions:
+        claims_nir._add_action(action)
+    p_claims.set_defaults(func=cmd_claims)
     p_noise = sub.add_parser("noise", help="robustness sweep: accuracy, spikes and energy vs one noise parameter")
     p_noise.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "
                                                   "digits model for the chip's kind")
