@@ -268,3 +268,15 @@ def test_accelerator_loader_fuzz(tmp_path_factory, data):
         load_accelerator(file)
     except SpecError:
         pass
+
+
+def test_per_mac_ratio_as_arithmetic():
+    from hwsim.claims import per_mac_ratio
+
+    # 3-bit activations, 8-bit weights, fan-in 1024: a 21-bit accumulate, an 8-bit read of a 1 MB SRAM
+    accumulate = 0.05 + (21 - 16) / 16 * 0.05
+    weight = 8 / 64 * 100
+    ann = 0.2 * 3 * 8 / 64 + accumulate + weight
+    assert per_mac_ratio(0.5, 3, 8, 1024, "sram_1mb") == pytest.approx(ann / (0.5 * (accumulate + weight)))
+    with pytest.raises(SpecError, match="Did you mean 'sram_1mb'"):
+        per_mac_ratio(0.5, 3, 8, 1024, "sram_1m")
