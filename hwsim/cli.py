@@ -144,16 +144,18 @@ def cmd_run(args) -> int:
 def cmd_claims(args) -> int:
     from hwsim.claims import claims_table
 
-    names = args.chip or [n for n in available_chips() if load_chip(n).kind == "neuromorphic"]
-    for name in names:
-        if load_chip(name).kind != "neuromorphic":
-            raise SpecError(f"--chip {name}: a {load_chip(name).kind} chip; expected a spiking (neuromorphic) chip. "
+    chips = [load_chip(name) for name in (args.chip or available_chips())]
+    if args.chip is None:
+        chips = [chip for chip in chips if chip.kind == "neuromorphic"]
+    for name, chip in zip(args.chip or (), chips):
+        if chip.kind != "neuromorphic":
+            raise SpecError(f"--chip {name}: a {chip.kind} chip; expected a spiking (neuromorphic) chip. "
                             f"Hint: hwsim claims re-costs spiking runs; run MLPs with hwsim run.")
-    args.chip = names
     if args.model is None:
         graph = _with_run_options(_bundled_model(DEFAULT_MODELS["neuromorphic"]), args)
-        jobs = [(graph, load_chip(name)) for name in names]
+        jobs = [(graph, chip) for chip in chips]
     else:
+        args.chip = args.chip or [chip.name for chip in chips]
         jobs = _jobs(args)
     if not jobs[0][0].is_spiking():
         raise SpecError(f"model '{jobs[0][0].name}': not a spiking network (no spiking neurons); expected an SNN. "

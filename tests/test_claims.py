@@ -25,6 +25,7 @@ from hwsim.mapping import map_graph
 from hwsim.pipeline import run
 from hwsim.quantize import quantize_spiking
 from hwsim.simulate import simulate_spiking
+from test_energy import one_spike, two_layer
 from toy import PJ, const, toy_chip, with_static
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,22 +33,8 @@ BUNDLED = ROOT / "hwsim" / "accelerators" / "horowitz45.yaml"
 CONV_NIR = ROOT / "models" / "data" / "snntorch" / "conv_subtract_nodelay_current.nir"
 
 
-def two_layer() -> Graph:
-    """in (1 channel) -> a (3 IF) -> b (2 IF), all weights 1, thresholds 0.5."""
-    g = Graph("hand", dt_s=1e-3)
-    g.add_input("in", 1)
-    g.add_population("a", 3, "if", v_th=0.5)
-    g.add_population("b", 2, "if", v_th=0.5)
-    g.add_projection("in", "a", np.ones((3, 1)))
-    g.add_projection("a", "b", np.ones((2, 3)))
-    g.add_output("o", "b")
-    return g
-
-
 def test_hand_counted_three_energies():
-    raster = np.zeros((1, 4, 1), dtype=np.uint8)
-    raster[0, 0, 0] = 1
-    report = run(two_layer(), toy_chip(neurons_per_core=4, n_cores=4), raster).report
+    report = run(two_layer(), toy_chip(neurons_per_core=4, n_cores=4), one_spike()).report
     c = report.claims
     # (a) 9 synaptic events (1 x 3 + 3 x 2), no MAC; the dense ANN has 3 + 6 MACs
     assert c["op_proxy_snn_uj"] == pytest.approx(9 * HOROWITZ_AC_PJ / 1e6)
