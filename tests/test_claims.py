@@ -210,6 +210,11 @@ def _edited(tmp_path, edit) -> Path:
     (lambda r: r["add_pj"].update({0: r["add_pj"][8]}), "add_pj.0: found 0"),
     (lambda r: r["mult_pj"].clear(), "mult_pj: found no entries"),
     (lambda r: r["mult_pj"][8].update(value=-1), "expected a number >= 0"),
+    (lambda r: r.update(name=""), "name: found ''"),
+    (lambda r: r.update(description=3), "description: found 3"),
+    (lambda r: r.update(memory={}), "expected a list of levels"),
+    (lambda r: r["memory"][0].update(name=3), "memory[0].name: found 3"),
+    (lambda r: r["memory"][0].pop("read_64b"), "memory[0].read_64b: missing"),
 ])
 def test_accelerator_bad_files(tmp_path, edit, fragment):
     with pytest.raises(SpecError) as err:
