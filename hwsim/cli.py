@@ -1,5 +1,5 @@
-"""Command line: ``hwsim run``, ``hwsim claims``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``, a thin layer
-over :mod:`hwsim.pipeline`, :mod:`hwsim.sweep` and :mod:`hwsim.printed`."""
+"""Command line: ``hwsim run``, ``hwsim claims``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``,
+a thin layer over :mod:`hwsim.pipeline`, :mod:`hwsim.claims`, :mod:`hwsim.sweep` and :mod:`hwsim.printed`."""
 from __future__ import annotations
 
 import argparse

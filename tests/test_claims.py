@@ -230,8 +230,8 @@ def test_accelerator_unknown_name_and_missing_file(tmp_path):
 
 
 _JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 1 << 40), st.floats(allow_nan=True),
-                  st.text(max_size=5), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3),
-                                                                                               st.integers(), max_size=2))
+                  st.text(max_size=5), st.lists(st.integers(), max_size=2),
+                  st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
 def _paths(node, prefix=()):
