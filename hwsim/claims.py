@@ -44,7 +44,7 @@ from hwsim.report import Report
 
 SPIKE_DRIVEN = ("synop", "spike", "packet", "hop_x", "hop_y", "mem_read")
 _SCALED = np.array([name in SPIKE_DRIVEN for name in NAMES])
-BISECTIONS = 60  # halvings of the bracket: 2**-60 of the range
+BISECTIONS = 40  # halvings of the bracket: 2**-40 (1e-12) of the range
 
 
 @lru_cache(maxsize=8)
