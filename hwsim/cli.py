@@ -1,5 +1,5 @@
-"""Command line: ``hwsim run``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``, a thin layer
-over :mod:`hwsim.pipeline`, :mod:`hwsim.sweep` and :mod:`hwsim.printed`."""
+"""Command line: ``hwsim run``, ``hwsim claims``, ``hwsim noise``, ``hwsim export-verilog`` and ``hwsim chips``,
+a thin layer over :mod:`hwsim.pipeline`, :mod:`hwsim.claims`, :mod:`hwsim.sweep` and :mod:`hwsim.printed`."""
 from __future__ import annotations
 
 import argparse
@@ -143,6 +143,42 @@ def cmd_run(args) -> int:
             print(report.to_markdown(), file=human)
     where = write_text("--json", out, json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
     print(f"full report: {where}", file=human)
+    return 0
+
+
+def cmd_claims(args) -> int:
+    from hwsim.claims import claims_table
+
+    out = output_file("--json", args.json) if args.json else None
+    chips = [load_chip(name) for name in (args.chip or available_chips())]
+    if args.chip is None:
+        chips = [chip for chip in chips if chip.kind == "neuromorphic"]
+    for name, chip in zip(args.chip or (), chips):
+        if chip.kind != "neuromorphic":
+            raise SpecError(f"--chip {name}: a {chip.kind} chip; expected a spiking (neuromorphic) chip. "
+                            f"Hint: hwsim claims re-costs spiking runs; run MLPs with hwsim run.")
+    if args.model is None:
+        graph = _with_run_options(_bundled_model(DEFAULT_MODELS["neuromorphic"]), args)
+        jobs = [(graph, chip) for chip in chips]
+    else:
+        args.chip = args.chip or [chip.name for chip in chips]
+        jobs = _jobs(args)
+    if not jobs[0][0].is_spiking():
+        raise SpecError(f"model '{jobs[0][0].name}': not a spiking network (no spiking neurons); expected an SNN. "
+                        f"Hint: hwsim claims compares an SNN with its bit-matched ANN; run MLPs with hwsim run.")
+    data = task_data(jobs[0][0], args.inputs, args.samples)
+    reports = []
+    for graph, chip in jobs:
+        x = _inputs_of_kind(graph, data.x, args.input_kind)
+        reports.append(run(graph, chip, x, data.y, data.calibration).report)
+    print(f"{reports[0].model}: {reports[0].n_samples} samples, {reports[0].n_steps} steps "
+          f"({data.description['source']})")
+    print(claims_table(reports))
+    if args.json:
+        keys = ("chip", "model", "n_samples", "n_steps", "accuracy", "claims")
+        where = write_text("--json", out, json.dumps([{k: r.to_dict()[k] for k in keys} for r in reports],
+                                                     indent=2, sort_keys=True) + "\n")
+        print(f"wrote {where}")
     return 0
 
 
@@ -378,6 +414,20 @@ def build_parser() -> argparse.ArgumentParser:
     nir_opts.add_argument("--reset-delay", action=argparse.BooleanOptionalAction, default=None,
                           help="snnTorch's reset_delay (default: snnTorch's, True), with --reset-mechanism")
     p_run.set_defaults(func=cmd_run)
+    p_claims = sub.add_parser("claims", help="the op-count proxy, the chip's energy and a bit-matched quantised ANN "
+                                             "side by side, and the break-even spike rate (docs/claims.md)")
+    p_claims.add_argument("model", nargs="?", help="spiking graph (.npz, or .nir with --dt and --convention); "
+                                                   "default: the bundled digits SNN")
+    p_claims.add_argument("--chip", action="append", help="chip profile name or YAML path (repeatable; default: "
+                                                          "every bundled spiking chip)")
+    p_claims.add_argument("--json", help="also write the claims of every chip to this JSON file")
+    for flag in ("--inputs", "--samples", "--input-kind", "--task", "--steps", "--encoding", "--seed"):
+        action = next(a for a in p_run._actions if flag in a.option_strings)
+        p_claims._add_action(action)
+    claims_nir = p_claims.add_argument_group("NIR models (.nir)")
+    for action in nir_opts._group_actions:
+        claims_nir._add_action(action)
+    p_claims.set_defaults(func=cmd_claims)
     p_noise = sub.add_parser("noise", help="robustness sweep: accuracy, spikes and energy vs one noise parameter")
     p_noise.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "
                                                   "digits model for the chip's kind")

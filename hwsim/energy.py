@@ -37,10 +37,15 @@ CORE_ACTIONS = ("synop", "neuron_active", "neuron_idle", "spike", "mac", "mem_re
 PJ_PER_UJ = 1e6
 
 
+def projection_macs(projection) -> int:
+    """MACs of one projection run once as a dense ANN layer (every weight entry, zeros included)."""
+    p = projection
+    return int(p.weight.size if p.is_sparse else p.weight.shape[0] * p.weight.shape[1])
+
+
 def dense_ann_macs(graph: Graph) -> int:
     """MACs of one pass of the same network run as a dense ANN (every weight entry, zeros included)."""
-    return int(sum(p.weight.size if p.is_sparse else p.weight.shape[0] * p.weight.shape[1]
-                   for p in graph.projections()))
+    return sum(projection_macs(p) for p in graph.projections())
 
 
 def _op_based(graph: Graph, ops: dict) -> dict:

@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 
 from hwsim.chips import ChipProfile
+from hwsim.claims import recost
 from hwsim.encoding import rate_encode
 from hwsim.energy import estimate_mac, estimate_spiking
 from hwsim.errors import SpecError, one_of, short
@@ -230,6 +231,7 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     readout, predictions = _spiking_prediction(graph, merged, graph.neuron_offsets(), qnet)
     report = estimate_spiking(graph, chip, placement, merged["counts"], step_counts,
                               _accuracy(predictions, labels))
+    report.claims = recost(graph, chip, placement, merged["counts"], step_counts, report)
     report.noise = _noise_record(noise, seed)
     report.data = {"inputs": described}
     return RunResult(report, readout, predictions, _population_records(merged, qnet, record))

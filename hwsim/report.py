@@ -58,6 +58,9 @@ class Report:
         Where the samples came from and how they were fed: ``inputs`` (spikes, rate-encoded values,
         currents; steps), and from the command line ``source`` (a file, or a bundled task's split) and a
         ``warning`` when the accuracy may be inflated (a bundled split the model may have trained on).
+    claims : dict
+        Spiking runs: the op-count proxy, this chip's energy and the bit-matched quantised ANN side by
+        side, and the spike rate at which the SNN breaks even with that ANN (:func:`hwsim.claims.recost`).
     """
 
     model: str
@@ -88,6 +91,7 @@ class Report:
     notes: list = field(default_factory=list)
     noise: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
+    claims: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict."""
@@ -127,6 +131,16 @@ class Report:
         if self.op_based:
             lines += ["", "Op-based estimate (as most SNN papers quote it):"]
             lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}" for k, v in self.op_based.items()]
+        if self.claims:
+            c, ann = self.claims, self.claims["bit_matched_ann"]
+            even = c["break_even_spike_rate"]
+            lines += ["", "Claims re-costed (docs/claims.md):",
+                      f"- op-count proxy: SNN {c['op_proxy_snn_uj']:.4g} uJ, dense ANN {c['op_proxy_ann_uj']:.4g} uJ",
+                      f"- this chip: {c['chip_dynamic_uj']:.4g} uJ dynamic ({c['chip_uj']:.4g} uJ total); bit-matched "
+                      f"ANN ({ann['activation_bits']}-bit activations, {ann['weight_bits']}-bit weights, "
+                      f"{ann['accelerator']}): {c['bit_matched_ann_uj']:.4g} uJ",
+                      f"- spike rate {c['spike_rate']:.2%}; break-even (dynamic energy) "
+                      + (f"{even:.2%}" if even is not None else f"none: {c['break_even_note']}")]
         if self.notes:
             lines += ["", "Notes:"] + [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
