@@ -5,6 +5,7 @@ and turns readouts into predictions, so a user can stop after any stage.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -57,13 +58,42 @@ class RunResult:
     recorded: dict = field(default_factory=dict)
 
 
-def _accuracy(predictions: np.ndarray, labels) -> float | None:
+def _accuracy(predictions: np.ndarray, labels: np.ndarray | None) -> float | None:
+    return None if labels is None else float(np.mean(predictions == labels))
+
+
+def checked_labels(graph: Graph, labels, n_samples: int) -> np.ndarray | None:
+    """``labels`` as int64, one whole number per sample in ``0 .. n_classes - 1`` (the first Output's
+    population size), or None; anything else is a SpecError (it would score 0 % without a word)."""
     if labels is None:
         return None
-    labels = np.asarray(labels)
-    if labels.shape != predictions.shape:
-        raise SpecError(f"labels: shape {labels.shape}; expected {predictions.shape} (one per sample).")
-    return float(np.mean(predictions == labels))
+    values = np.asarray(labels)
+    n_classes = graph.node(graph.outputs()[0].source).size
+    where = f"labels ({short(values.dtype.name)}, shape {values.shape})"
+    if values.shape != (n_samples,):
+        raise SpecError(f"{where}: expected shape ({n_samples},), one class per sample.")
+    if values.dtype.kind not in "iuf" or (values.dtype.kind == "f" and not np.all(np.isfinite(values))):
+        raise SpecError(f"{where}: expected whole numbers (class indices).")
+    whole = values.astype(np.int64)
+    if np.any(whole != values):
+        raise SpecError(f"{where}: {short(values[whole != values][0].item())} is not a whole number; expected "
+                        f"class indices 0..{n_classes - 1}.")
+    if n_samples and (whole.min() < 0 or whole.max() >= n_classes):
+        raise SpecError(f"{where}: classes {whole.min()}..{whole.max()}; expected 0..{n_classes - 1} "
+                        f"(output '{graph.outputs()[0].source}' has {n_classes} neurons). Hint: labels index the "
+                        f"output neurons.")
+    return whole
+
+
+def _finite(x: np.ndarray, what: str) -> np.ndarray:
+    """``x`` unless it holds NaN or infinite values (a SpecError saying how many and where the first is)."""
+    if x.dtype.kind not in "biuf":
+        raise SpecError(f"{what}: {short(x.dtype.name)} values; expected numbers.")
+    bad = ~np.isfinite(x) if x.dtype.kind == "f" else np.zeros(x.shape, dtype=bool)
+    if bad.any():
+        raise SpecError(f"{what}: {int(bad.sum()):,} NaN or infinite values (the first at index "
+                        f"{tuple(int(i) for i in np.argwhere(bad)[0])}); expected finite numbers.")
+    return x
 
 
 def _steps(graph: Graph, n_steps, what: str) -> int:
@@ -109,7 +139,12 @@ def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndar
                             f"({', '.join(i.name for i in inputs)}); expected an array x.")
         steps = _steps(graph, n_steps, "graphs without inputs")
         return np.zeros((1, steps, 0), dtype=np.uint8), f"no inputs (the graph has none), {steps} steps"
-    x = np.asarray(x)
+    x = _finite(np.asarray(x), "inputs")
+    if x.ndim in (2, 3) and x.shape[0] == 0:
+        raise SpecError(f"inputs: shape {x.shape}, no samples; expected at least one.")
+    if x.ndim == 3 and x.shape[1] == 0:
+        raise SpecError(f"inputs: shape {x.shape}, zero steps per sample; expected at least one step (a run "
+                        f"of no steps would report no work and no energy).")
     if x.ndim == 3:
         what = "currents" if kinds == {"current"} else "spikes" if kinds <= {"spike"} else "spikes and currents"
         return x, f"{what} as given, {x.shape[1]} steps"
@@ -209,12 +244,13 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
         Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
     """
     record = _checked_record(record)
+    inputs, described = network_inputs(graph, x, n_steps)
+    labels = checked_labels(graph, labels, inputs.shape[0])
     placement = map_graph(graph, chip)
     programmed = quantize_spiking(graph, chip)
     qnet = apply_noise(programmed, noise, chip, seed)
     per_step = dynamic_noise(programmed, noise, chip, seed)
     arrays = lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
-    inputs, described = network_inputs(graph, x, n_steps)
     keys = ("counts", "spike_count", "first_spike", "v_final") + (("u_final",) if "u" in record else ()) \
         + (("raster",) if "spikes" in record else ())
     parts = {k: [] for k in keys}
@@ -235,6 +271,22 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     report.noise = _noise_record(noise, seed)
     report.data = {"inputs": described}
     return RunResult(report, readout, predictions, _population_records(merged, qnet, record))
+
+
+def _mlp_values(x) -> np.ndarray:
+    """An MLP's inputs as float64 ``(n_samples, n_inputs)``: finite, with a warning when values fall outside
+    the ADC's full scale [0, 1] (they are clipped there, which changes what the network sees)."""
+    values = _finite(np.asarray(x), "inputs")
+    if values.ndim != 2 or values.shape[0] == 0:
+        raise SpecError(f"inputs: shape {values.shape}; expected (n_samples, n_inputs) with at least one sample.")
+    values = values.astype(np.float64)
+    outside = (values < 0) | (values > 1)
+    if outside.any():
+        warnings.warn(f"inputs: {int(outside.sum()):,} of {values.size:,} values lie outside [0, 1] (range "
+                      f"{values.min():.4g}..{values.max():.4g}); the MAC chip's input ADCs clip them to [0, 1]. "
+                      f"Hint: scale the inputs as in training (e.g. digits' 0-16 pixels / 16).", UserWarning,
+                      stacklevel=3)
+    return values
 
 
 def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
@@ -262,6 +314,8 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     seed : int
         Chip instance drawn from ``noise`` (ignored without noise).
     """
+    x = _mlp_values(x)
+    labels = checked_labels(graph, labels, x.shape[0])
     placement = map_graph(graph, chip)
     programmed = quantize_mlp(graph, chip, calibration)
     dynamic_noise(programmed, noise, chip, seed)   # raises for dynamic kinds

@@ -6,6 +6,7 @@ import pytest
 
 from hwsim.chips import available_chips, load_chip
 from hwsim.cli import _bundled_model, main
+from hwsim.errors import SpecError
 from hwsim.ir import save_graph
 from hwsim.models.digits import load_digits_split
 from hwsim.pipeline import run
@@ -90,3 +91,19 @@ def test_cli_bad_input_is_one_clear_line(argv, message, capsys, tmp_path, monkey
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("hwsim: error: ") and message in err and "Traceback" not in err
+
+
+def test_mlp_inputs_outside_full_scale_are_warned_about_and_nan_refused():
+    from hwsim.pipeline import run
+    from hwsim.tasks import task_data
+
+    graph = _bundled_model("digits_mlp.npz")
+    data = task_data(graph, samples=20)
+    chip = load_chip("printed_egfet")
+    with pytest.warns(UserWarning, match=r"inputs: [\d,]+ of 1,280 values lie outside \[0, 1\] \(range 0\.\.16\); "
+                                         r"the MAC chip's input ADCs clip them"):
+        run(graph, chip, data.x * 16, data.y, data.calibration)
+    bad = data.x.copy()
+    bad[3, 5] = np.nan
+    with pytest.raises(SpecError, match=r"inputs: 1 NaN or infinite values \(the first at index \(3, 5\)\)"):
+        run(graph, chip, bad, data.y, data.calibration)
