@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from hwsim.errors import SpecError, did_you_mean, one_of
+from hwsim.errors import SpecError, did_you_mean, one_of, short
 from hwsim.kernels.actions import NAMES as ACTION_NAMES
 from hwsim.neuron_models import MODELS as NEURON_MODELS, RESET_MODES
 
@@ -378,7 +378,7 @@ _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list
 def _found(value: Any) -> str:
     """Describe a value the way error messages quote it: ``'1e-3' (str)``."""
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
-    return f"found {value!r} ({kind})"
+    return f"found {short(value)} ({kind})"
 
 
 def _keys_text(keys) -> str:
@@ -421,17 +421,20 @@ class _Int:
 
 @dataclass(frozen=True)
 class _Pair:
-    """A list of two integers >= ``minimum`` (x, y), returned as a tuple."""
+    """A list of two integers >= ``minimum`` (and <= ``maximum`` when given) (x, y), returned as a tuple."""
 
     minimum: int = 1
+    maximum: int | None = None
 
     @property
     def expected(self) -> str:
-        return f"a list of two integers >= {self.minimum} ([x, y])"
+        top = "" if self.maximum is None else f" and <= {self.maximum}"
+        return f"a list of two integers >= {self.minimum}{top} ([x, y])"
 
     def check(self, value: Any, fail: Callable[..., SpecError]) -> tuple[int, int]:
         if not (isinstance(value, list) and len(value) == 2
-                and all(_is_int(v) and v >= self.minimum for v in value)):
+                and all(_is_int(v) and v >= self.minimum and (self.maximum is None or v <= self.maximum)
+                        for v in value)):
             raise fail(_found(value), f"expected {self.expected}")
         return int(value[0]), int(value[1])
 
@@ -499,44 +502,54 @@ class _Bool:
         return value
 
 
+# Upper bounds: every fixed-point value and product of the kernels stays inside int64 (state and
+# thresholds up to 32 bits, times a decay factor of up to 24 bits, plus headroom; weights shifted into the
+# state's scale; see _check_int64_headroom), and no field sizes an allocation beyond memory (the delay
+# ring holds max_delay_steps + 1 rows; a mesh of 2**12 x 2**12 chips is far beyond any built machine).
+MAX_MESH_SIDE = 4096
+MAX_DELAY_STEPS = 65536
+MAX_STATE_BITS = 32
+#: Most cores a profile may declare (SpiNNaker's million-core machine: 57,600 chips x 18 cores).
+MAX_CORES = 2 ** 22
+
 _TOPOLOGY_FIELDS = {
-    "chip_mesh": _Pair(1),
-    "tile_mesh": _Pair(1),
-    "cores_per_tile": _Int(1),
+    "chip_mesh": _Pair(1, maximum=MAX_MESH_SIDE),
+    "tile_mesh": _Pair(1, maximum=MAX_MESH_SIDE),
+    "cores_per_tile": _Int(1, maximum=4096),
 }
 
 _CAPACITY_FIELDS = {
-    "neurons_per_core": _Int(1),
-    "synapse_memory_bits_per_core": _Int(0),
-    "bits_per_synapse": _Int(1),
-    "memory_word_bits": _Int(1),
-    "neuron_state_bits": _Int(1),
-    "fan_in_per_core": _Int(1),
-    "fan_out_per_core": _Int(1),
-    "router_entries_per_chip": _Int(1, nullable=True),
-    "routing_bits_per_entry": _Int(0),
-    "max_delay_steps": _Int(1),
-    "min_delay_steps": _Int(0),
+    "neurons_per_core": _Int(1, maximum=2 ** 31 - 1),
+    "synapse_memory_bits_per_core": _Int(0, maximum=2 ** 63 - 1),
+    "bits_per_synapse": _Int(1, maximum=1024),
+    "memory_word_bits": _Int(1, maximum=4096),
+    "neuron_state_bits": _Int(1, maximum=4096),
+    "fan_in_per_core": _Int(1, maximum=2 ** 32),
+    "fan_out_per_core": _Int(1, maximum=2 ** 32),
+    "router_entries_per_chip": _Int(1, nullable=True, maximum=2 ** 32),
+    "routing_bits_per_entry": _Int(0, maximum=4096),
+    "max_delay_steps": _Int(1, maximum=MAX_DELAY_STEPS),
+    "min_delay_steps": _Int(0, maximum=MAX_DELAY_STEPS),
 }
 
 _OVERFLOW = _Choice(("wrap", "saturate"))
 _RESETS = ("zero",) + RESET_MODES
 _SPIKING_FIELDS = {
-    "weight_bits": _Int(1),
+    "weight_bits": _Int(1, maximum=32),
     "weight_encoding": _Choice(("loihi_sign_modes", "signed")),
-    "weight_exp_min": _Int(),
-    "weight_exp_max": _Int(),
-    "fraction_bits": _Int(0, nullable=True),
-    "decay_bits": _Int(1),
-    "syn_decay_offset": _Int(0),
-    "mem_decay_offset": _Int(0),
+    "weight_exp_min": _Int(-32, maximum=32),
+    "weight_exp_max": _Int(-32, maximum=32),
+    "fraction_bits": _Int(0, nullable=True, maximum=31),
+    "decay_bits": _Int(1, maximum=24),
+    "syn_decay_offset": _Int(0, maximum=1),
+    "mem_decay_offset": _Int(0, maximum=1),
     "rounding": _Choice(("toward_zero", "floor")),
-    "input_shift": _Int(0),
-    "threshold_bits": _Int(1),
-    "threshold_shift": _Int(0),
-    "bias_mant_bits": _Int(1),
-    "bias_exp_max": _Int(0),
-    "state_bits": _Int(2),
+    "input_shift": _Int(0, maximum=31),
+    "threshold_bits": _Int(1, maximum=32),
+    "threshold_shift": _Int(0, maximum=31),
+    "bias_mant_bits": _Int(1, maximum=32),
+    "bias_exp_max": _Int(0, maximum=31),
+    "state_bits": _Int(2, maximum=MAX_STATE_BITS),
     "syn_overflow": _OVERFLOW,
     "mem_overflow": _OVERFLOW,
     "reset_modes": _Choices(_RESETS),
@@ -554,9 +567,9 @@ _FLOAT_FIELDS = {
 }
 
 _MAC_FIELDS = {
-    "input_bits": _Int(1),
-    "weight_bits": _Int(2),
-    "activation_bits": _Int(1),
+    "input_bits": _Int(1, maximum=32),
+    "weight_bits": _Int(2, maximum=32),
+    "activation_bits": _Int(1, maximum=32),
 }
 
 
@@ -610,6 +623,31 @@ def _check_weight_exp(values: dict, where: _File) -> None:
                           "expected weight_exp_min <= weight_exp_max")
 
 
+#: Bits a shifted weight, threshold or bias may take (products with decays and sums over fan-in stay in int64).
+MAX_SHIFTED_BITS = 48
+
+
+def _check_int64_headroom(values: dict, where: _File) -> None:
+    """Weights, thresholds and biases shifted to the state's scale must leave int64 room for sums and decays."""
+    for path, parts in (("weight_bits", ("weight_bits", "weight_exp_max", "input_shift")),
+                        ("threshold_bits", ("threshold_bits", "threshold_shift")),
+                        ("bias_mant_bits", ("bias_mant_bits", "bias_exp_max"))):
+        total = sum(values[key] for key in parts)
+        if total > MAX_SHIFTED_BITS:
+            raise where.error(f"arithmetic.{path}", f"found {' + '.join(parts)} = {total} bits",
+                              f"expected at most {MAX_SHIFTED_BITS} (sums and decays are computed in 64-bit "
+                              f"integers)")
+
+
+def _check_core_count(values: dict, where: _File) -> None:
+    """The mesh may declare at most :data:`MAX_CORES` cores."""
+    (cx, cy), (tx, ty) = values["chip_mesh"], values["tile_mesh"]
+    cores = cx * cy * tx * ty * values["cores_per_tile"]
+    if cores > MAX_CORES:
+        raise where.error("topology", f"found {cx}x{cy} chips x {tx}x{ty} tiles x {values['cores_per_tile']} "
+                          f"cores per tile = {cores:,} cores", f"expected at most {MAX_CORES:,}")
+
+
 @dataclass(frozen=True)
 class _Kind:
     """What a profile of one ``kind`` holds.
@@ -646,9 +684,10 @@ class _Kind:
 
 KINDS: dict[str, _Kind] = {
     "neuromorphic": _Kind(
-        structures={"topology": _Structure(_TOPOLOGY_FIELDS, Topology),
+        structures={"topology": _Structure(_TOPOLOGY_FIELDS, Topology, (_check_core_count,)),
                     "capacity": _Structure(_CAPACITY_FIELDS, Capacity, (_check_delay_range,))},
-        arithmetic_kinds={"fixed_point": _Structure(_SPIKING_FIELDS, SpikingArithmetic, (_check_weight_exp,)),
+        arithmetic_kinds={"fixed_point": _Structure(_SPIKING_FIELDS, SpikingArithmetic,
+                                                    (_check_weight_exp, _check_int64_headroom)),
                           "float": _Structure(_FLOAT_FIELDS, FloatArithmetic)},
         tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ"),
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
@@ -714,6 +753,14 @@ def _provenance_of(raw: dict, path: str, where: _File, required: bool) -> Proven
     return Provenance(source=source, estimate=label == "estimate")
 
 
+#: Largest constant a profile may hold (any unit): far above every physical value, and products of such
+#: constants with counts stay finite.
+MAX_CONSTANT = 1e30
+#: Constants that divide (a time step, a clock): 0 would give infinite loads or no time at all.
+POSITIVE_CONSTANTS = ("timing.realtime_step_ns", "timing.core_clock_mhz", "timing.clock_ms",
+                      "timing.gate_delay_ms")
+
+
 def _number(value: Any, path: str, where: _File) -> float:
     """A finite number >= 0 (not a bool, not a string)."""
     if isinstance(value, str):
@@ -726,8 +773,11 @@ def _number(value: Any, path: str, where: _File) -> float:
         raise where.error(path, _found(value), "expected a number >= 0", hint)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise where.error(path, _found(value), "expected a number >= 0")
-    if not math.isfinite(value):
-        raise where.error(path, _found(value), "expected a finite number >= 0")
+    if isinstance(value, int) and abs(value) > MAX_CONSTANT:
+        raise where.error(path, f"found an integer of {len(str(abs(value)))} digits", f"expected a number up to "
+                          f"{MAX_CONSTANT:.0e}")
+    if not math.isfinite(value) or abs(value) > MAX_CONSTANT:
+        raise where.error(path, _found(value), f"expected a finite number >= 0 and <= {MAX_CONSTANT:.0e}")
     if value < 0:
         raise where.error(path, _found(value), "expected a number >= 0",
                           "Energies, times, powers and areas cannot be negative.")
@@ -766,8 +816,14 @@ def _read_table(raw: Any, path: str, table: _Table, where: _File) -> dict[str, C
     """A section of constants; every required key present, no unknown key."""
     raw = _mapping(raw, path, where, "constants")
     _check_keys(raw, path, (*table.required, *table.optional), table.required, where)
-    return {key: _read_constant(value, f"{path}.{key}", table.unit_of(key), where)
-            for key, value in raw.items()}
+    constants = {key: _read_constant(value, f"{path}.{key}", table.unit_of(key), where)
+                 for key, value in raw.items()}
+    for key, constant in constants.items():
+        if f"{path}.{key}" in POSITIVE_CONSTANTS and constant.value <= 0:
+            raise where.error(f"{path}.{key}.value", f"found {constant.value:g}", "expected a number > 0",
+                              "It divides the work of a step or sets the time of one; 0 would make loads "
+                              "infinite or latency 0.")
+    return constants
 
 
 def _read_structure(raw: Any, path: str, fields: Mapping[str, Any], where: _File,

@@ -7,6 +7,7 @@ these; they never ``assert`` or exit.
 from __future__ import annotations
 
 import difflib
+import reprlib
 import sys
 from typing import Callable, Iterable
 
@@ -51,9 +52,18 @@ def one_of(found: str, options: Iterable[str]) -> str:
     return f"expected one of: {', '.join(options)}.{did_you_mean(found, options)}"
 
 
+def _bounded_repr(limit: int) -> reprlib.Repr:
+    """A ``repr`` that never walks more than a few items or levels of a value (a YAML alias bomb, a huge array)."""
+    bounded = reprlib.Repr()
+    bounded.maxlevel, bounded.maxtuple, bounded.maxlist, bounded.maxdict, bounded.maxset = 3, 6, 6, 6, 6
+    bounded.maxstring = bounded.maxother = bounded.maxlong = max(limit, 12)
+    return bounded
+
+
 def short(value, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters (``...`` marks the cut), for quoting user input in messages."""
-    text = repr(value)
+    """``repr(value)`` cut to ``limit`` characters (``...`` marks the cut), for quoting user input in messages;
+    containers are shown to a few items and levels only, so the cost does not depend on the value's size."""
+    text = _bounded_repr(limit).repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 

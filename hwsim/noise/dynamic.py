@@ -148,5 +148,6 @@ register_kind(NoiseKind("membrane_noise", {"sigma": SIGMA}, True, 101, kernel=_m
 register_kind(NoiseKind("spike_drop", {"probability": FRACTION}, True, 102, kernel=_drop))
 register_kind(NoiseKind("state_bit_flips", {"rate": FRACTION}, True, 103, kernel=_state_flips))
 register_kind(NoiseKind("current_noise", {"sigma": SIGMA}, True, 104, kernel=_current))
-register_kind(NoiseKind("spike_jitter", {"probability": FRACTION, "max_steps": Param(int, 1, minimum=1, unit="steps")},
+register_kind(NoiseKind("spike_jitter", {"probability": FRACTION,
+                                         "max_steps": Param(int, 1, minimum=1, maximum=1024, unit="steps")},
                         True, 105, kernel=_jitter))

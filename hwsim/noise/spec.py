@@ -23,6 +23,10 @@ NOISE_VERSION = 1
 # Parameters and kinds
 
 
+#: No noise parameter is larger than this in magnitude (each kind's own range is tighter).
+MAX_MAGNITUDE = 1e6
+
+
 @dataclass(frozen=True)
 class Param:
     """One parameter of a noise kind: ``type`` float, bool or int, a default (None: required)
@@ -55,6 +59,8 @@ class Param:
         if not ok_type:
             raise fail(_found(value), self.expected,
                        "true/false is not a number." if isinstance(value, bool) else "")
+        if abs(value) > MAX_MAGNITUDE:
+            raise fail(f"found a number of magnitude above {MAX_MAGNITUDE:.0e}", self.expected, "")
         value = int(value) if self.type is int else float(value)
         if not np.isfinite(value) or (self.minimum is not None and value < self.minimum) or \
                 (self.maximum is not None and value > self.maximum):
@@ -103,7 +109,7 @@ class NoiseKind:
 
 KINDS: dict[str, NoiseKind] = {}
 
-SIGMA = Param(float, minimum=0.0, unit="relative (1 = 100 %)")
+SIGMA = Param(float, minimum=0.0, maximum=1000.0, unit="relative (1 = 100 %)")
 FRACTION = Param(float, minimum=0.0, maximum=1.0, unit="fraction")
 
 

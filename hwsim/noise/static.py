@@ -345,12 +345,13 @@ def _lognormal_is_relative(params):
 # ---------------------------------------------------------------------------------------------
 # Registration (keys are fixed forever: they seed each kind's random stream; dynamic kinds use 101+)
 
-register_kind(NoiseKind("weight_quantization", {"bits": Param(int, minimum=1, unit="bits")}, False, 1, 10,
+register_kind(NoiseKind("weight_quantization", {"bits": Param(int, minimum=1, maximum=32, unit="bits")}, False, 1, 10,
                         _weight_quantization, _weight_quantization))
 register_kind(NoiseKind("weight_variation", {"sigma": SIGMA, "relative": Param(bool, True),
                                              "lognormal": Param(bool, False)}, False, 2, 20,
                         _weight_variation, _weight_variation, _lognormal_is_relative))
-register_kind(NoiseKind("printed_drift", {"sigma": SIGMA, "drift": Param(float, minimum=-1.0, unit="relative")},
+register_kind(NoiseKind("printed_drift", {"sigma": SIGMA,
+                                          "drift": Param(float, minimum=-1.0, maximum=1000.0, unit="relative")},
                         False, 3, 30, None, _printed_drift))
 register_kind(NoiseKind("weight_bit_flips", {"rate": FRACTION}, False, 4, 40, _bit_flips_spiking, None))
 register_kind(NoiseKind("stuck_at_zero", {"fraction": FRACTION}, False, 5, 50,
