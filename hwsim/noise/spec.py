@@ -59,8 +59,8 @@ class Param:
         if not ok_type:
             raise fail(_found(value), self.expected,
                        "true/false is not a number." if isinstance(value, bool) else "")
-        if abs(value) > MAX_MAGNITUDE:
-            raise fail(f"found a number of magnitude above {MAX_MAGNITUDE:.0e}", self.expected, "")
+        if abs(value) > MAX_MAGNITUDE:    # before float(): a huge YAML integer would overflow it
+            raise fail(_found(value), self.expected, "")
         value = int(value) if self.type is int else float(value)
         if not np.isfinite(value) or (self.minimum is not None and value < self.minimum) or \
                 (self.maximum is not None and value > self.maximum):
