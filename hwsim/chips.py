@@ -935,8 +935,11 @@ def _without_kind(raw: Any) -> Any:
 
 def _build_profile(raw: Any, where: _File) -> ChipProfile:
     """Validate a parsed YAML document and build the :class:`ChipProfile`."""
-    if not isinstance(raw, dict):
-        raise where.error("(top level)", _found(raw),
+    if not isinstance(raw, dict):   # describe it without quoting it: it may be any file, not a profile
+        kind = _TYPE_NAMES.get(type(raw), type(raw).__name__)
+        size = f" of {len(raw):,} items" if isinstance(raw, list) else (
+            f" of {len(raw):,} characters" if isinstance(raw, str) else "")
+        raise where.error("(top level)", f"found a {kind}{size}",
                           "expected a mapping with keys version, name, kind, ...",
                           "See chips/README.md for the layout of a profile.")
     kind_name, kind = _read_header(raw, where)
