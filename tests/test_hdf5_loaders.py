@@ -103,3 +103,28 @@ def test_a_file_the_hdf5_library_loops_on_is_refused_in_time(tmp_path, monkeypat
     with pytest.raises(GraphError, match="reading its datasets did not end within 1 s"):
         hdf5_check._read_all(NIR_FILES[0], GraphError, "a NIR file", 1.0)
     assert time.monotonic() - started < 10
+
+
+def test_a_dvs_sized_conv_network_imports_without_dense_identities():
+    """2 x 128 x 128 event input -> conv 8 x 5 x 5 / 2 -> LIF: 32,768 input channels. Dense identity and
+    convolution matrices would take 8.6 GB each; the sparse linear algebra stays within a few hundred MB."""
+    import resource
+
+    import nir
+
+    rng = np.random.default_rng(0)
+    shape = (8, 64, 64)
+    lif = nir.LIF(tau=np.full(shape, 0.01), r=np.ones(shape), v_leak=np.zeros(shape), v_threshold=np.ones(shape))
+    conv = nir.Conv2d(input_shape=(128, 128), weight=rng.normal(size=(8, 2, 5, 5)), stride=2, padding=2, dilation=1,
+                      groups=1, bias=np.zeros(8))
+    graph_nir = nir.NIRGraph(nodes={"input": nir.Input(input_type=np.array([2, 128, 128])), "conv": conv, "lif": lif,
+                                    "output": nir.Output(output_type=np.array(shape))},
+                             edges=[("input", "conv"), ("conv", "lif"), ("lif", "output")])
+    before_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    graph = import_nir(graph_nir, 1e-3, "literal")
+    grown_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before_mib
+    (projection,) = graph.projections()
+    # per axis, the (output, tap) pairs inside the input: taps 0, 1 and 4 miss one edge row, so 63 + 63 + 64 + 64 + 63
+    per_axis = 63 + 63 + 64 + 64 + 63
+    assert projection.is_sparse and projection.weight.size == 8 * 2 * per_axis ** 2
+    assert grown_mib < 1024

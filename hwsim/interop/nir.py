@@ -86,6 +86,7 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
+import scipy.sparse as sp
 
 import nir
 
@@ -163,10 +164,14 @@ def _flatten(graph, where: str, prefix: str = "", flat: _Flat | None = None) -> 
 # ---------------------------------------------------------------------------- linear expressions
 @dataclass
 class _Expr:
-    """A vector = sum over sources and delays of ``W[d] @ spikes(source)[t - d]`` plus ``bias``."""
+    """A vector = sum over sources and delays of ``W[d] @ spikes(source)[t - d]`` plus ``bias``.
+
+    Every ``W[d]`` is a scipy CSR matrix, so a source's identity, a convolution or a pooling costs
+    memory per synapse, not per (output, input) pair (a DVS-sized input is 32,768 channels).
+    """
 
     shape: tuple
-    terms: dict                       # source name -> {delay steps: (m, n_src) ndarray}
+    terms: dict                       # source name -> {delay steps: (m, n_src) scipy.sparse CSR}
     bias: np.ndarray
     sparse: bool = False
 
@@ -174,7 +179,8 @@ class _Expr:
     def size(self) -> int:
         return int(np.prod(self.shape)) if len(self.shape) else 1
 
-    def apply(self, matrix: np.ndarray, bias=None, shape=None, sparse=False) -> "_Expr":
+    def apply(self, matrix, bias=None, shape=None, sparse=False) -> "_Expr":
+        matrix = sp.csr_array(matrix)
         terms = {s: {d: matrix @ w for d, w in ds.items()} for s, ds in self.terms.items()}
         b = matrix @ self.bias + (0.0 if bias is None else bias)
         return _Expr(tuple(shape), terms, b, self.sparse or sparse)
@@ -193,6 +199,24 @@ def _add(a: _Expr | None, b: _Expr, where: str) -> _Expr:
     return _Expr(a.shape, terms, a.bias + b.bias, a.sparse or b.sparse)
 
 
+def _synapses(by_delay: dict, min_delay_steps: int, recurrent: bool, where: str, src: str) -> tuple:
+    """The synapses of one source's terms: ``post, pre, weight, delay_steps`` ordered by (post, pre), one delay
+    per pair (UnsupportedError when paths of different delays reach the same pair)."""
+    parts = []
+    for d, w in sorted(by_delay.items()):
+        coo = sp.coo_array(w)
+        coo.eliminate_zeros()
+        steps = max(1, min_delay_steps + d) if recurrent else min_delay_steps + d
+        parts.append((coo.row, coo.col, coo.data, np.full(coo.nnz, steps, dtype=np.int64)))
+    post, pre, weight, delay = (np.concatenate(column) for column in zip(*parts))
+    order = np.lexsort((pre, post))
+    post, pre, weight, delay = post[order].astype(np.int64), pre[order].astype(np.int64), weight[order], delay[order]
+    if np.any((post[1:] == post[:-1]) & (pre[1:] == pre[:-1])):
+        raise UnsupportedError(f"{where}: paths from '{src}' with different delays reach the same neuron pair; "
+                               f"expected one delay per synapse.")
+    return post, pre, weight.astype(np.float64), delay
+
+
 def _arr(node, key, where) -> np.ndarray:
     try:
         return np.asarray(getattr(node, key), dtype=np.float64)
@@ -209,8 +233,7 @@ def _pair(where: str, name: str, value, n: int = 2) -> tuple:
 
 def _conv_matrix(weight, in_shape, stride, padding, dilation, groups):
     pre, post, w, out_shape = conv_to_sparse(weight, in_shape, stride, padding, dilation, groups)
-    mat = np.zeros((int(np.prod(out_shape)), int(np.prod(in_shape))))
-    mat[post, pre] = w
+    mat = sp.csr_array((w, (post, pre)), shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
     return mat, out_shape
 
 
@@ -277,7 +300,7 @@ class _Importer:
         if self.is_source(name):
             shape = self.source_shape(name)
             n = int(np.prod(shape))
-            return _Expr(shape, {name: {0: np.eye(n)}}, np.zeros(n))
+            return _Expr(shape, {name: {0: sp.identity(n, dtype=np.float64, format="csr")}}, np.zeros(n))
         if name in self.memo:
             return self.memo[name]
         where = self.node_where(name)
@@ -325,7 +348,7 @@ class _Importer:
             if s is None:
                 raise GraphError(f"{where}: scale shape {list(_arr(node, 'scale', where).shape)}; expected it to "
                                  f"broadcast to the input shape {list(x.shape)}.")
-            return x.apply(np.diag(s), None, x.shape)
+            return x.apply(sp.diags_array(s), None, x.shape)
         if kind == "Delay":
             return self.delay(node, x, where)
         if kind == "Flatten":
@@ -374,9 +397,9 @@ class _Importer:
             out = {}
             for d, w in ds.items():
                 for extra in np.unique(rounded):
-                    rows = (rounded == extra)[:, None]
-                    part = np.where(rows, w, 0.0)
-                    if np.any(part):
+                    part = sp.csr_array(sp.diags_array((rounded == extra).astype(np.float64)) @ w)
+                    part.eliminate_zeros()
+                    if part.nnz:
                         key = int(d + extra)
                         out[key] = out[key] + part if key in out else part
             terms[s] = out
@@ -658,30 +681,26 @@ def import_nir(source, dt_s: float, convention: str, reset: str | None = None, m
         gains[n] = g
     for n in neurons:
         for src, ds in exprs[n].terms.items():
-            weight = np.zeros_like(next(iter(ds.values())))
-            delay = np.zeros(weight.shape, dtype=np.int64)
-            seen_mask = np.zeros(weight.shape, dtype=bool)
-            recurrent = (src, n) in back
-            for d, w in sorted(ds.items()):
-                mask = w != 0
-                if np.any(mask & seen_mask):
-                    raise UnsupportedError(f"{imp.node_where(n)}: paths from '{src}' with different delays reach the "
-                                           f"same neuron pair; expected one delay per synapse.")
-                seen_mask |= mask
-                weight[mask] = w[mask]
-                steps = max(1, min_delay_steps + d) if recurrent else min_delay_steps + d
-                delay[mask] = steps
-            weight = weight * gains[n][:, None]
-            if not np.any(weight):
+            post, pre, weight, delay = _synapses(ds, min_delay_steps, (src, n) in back, imp.node_where(n), src)
+            weight = weight * gains[n][post]
+            keep = weight != 0
+            if not keep.any():
                 continue
-            uniform = np.unique(delay[weight != 0])
+            post, pre, weight, delay = post[keep], pre[keep], weight[keep], delay[keep]
+            uniform = np.unique(delay)
             if exprs[n].sparse:
-                post, pre = np.nonzero(weight)
-                dl = delay[post, pre] if len(uniform) > 1 else np.asarray(uniform[0], dtype=np.int64)
-                graph.add_projection(src, n, weight[post, pre], pre_index=pre, post_index=post, delay_steps=dl)
-            else:
                 dl = delay if len(uniform) > 1 else np.asarray(uniform[0], dtype=np.int64)
-                graph.add_projection(src, n, weight, delay_steps=dl)
+                graph.add_projection(src, n, weight, pre_index=pre, post_index=post, delay_steps=dl)
+            else:
+                shape = next(iter(ds.values())).shape
+                dense = np.zeros(shape)
+                dense[post, pre] = weight
+                if len(uniform) > 1:
+                    dl = np.zeros(shape, dtype=np.int64)
+                    dl[post, pre] = delay
+                else:
+                    dl = np.asarray(uniform[0], dtype=np.int64)
+                graph.add_projection(src, n, dense, delay_steps=dl)
     for out in outputs:
         src = out
         while flat.kinds[src] in ("output", "pass", "Flatten"):
