@@ -253,9 +253,13 @@ def _check_name(name: str) -> str:
     return name
 
 
+#: Most neurons or channels in one node: 1e8 (each per-neuron parameter is then 800 MB of float64).
+MAX_NODE_SIZE = 10 ** 8
+
+
 def _check_count(where: str, what: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise GraphError(f"{where}: {what} {short(value)}; expected a positive integer.")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= MAX_NODE_SIZE:
+        raise GraphError(f"{where}: {what} {short(value)}; expected an integer in 1..{MAX_NODE_SIZE:,}.")
     return int(value)
 
 
