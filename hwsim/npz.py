@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from hwsim.errors import HwsimError, cut, short
+from hwsim.memory import available_memory_bytes
 
 #: Smallest budget of uncompressed bytes per file.
 MIN_BUDGET_BYTES = 2 * 1024 ** 3
@@ -33,18 +34,6 @@ NUMERIC_KINDS = "biuf"
 #: Longest ``.npy`` header read (numpy's own default limit).
 MAX_HEADER_BYTES = 10_000
 _DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
-
-
-def available_memory_bytes() -> int | None:
-    """Memory the system reports as available (``MemAvailable`` of ``/proc/meminfo``), or None elsewhere."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def default_budget_bytes(file_bytes: int) -> int:

@@ -20,6 +20,7 @@ from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.lowering import lower_mlp, lower_spiking, slot_offsets
 from hwsim.mapping import map_graph
+from hwsim.memory import check_fits
 from hwsim.noise import NoiseSpec, apply_noise, dynamic_noise
 from hwsim.quantize import quantize_mlp, quantize_mlp_inputs, quantize_spiking
 from hwsim.report import Report
@@ -151,6 +152,12 @@ def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndar
     if x.ndim != 2:
         raise SpecError(f"inputs: {x.ndim}-D array of shape {x.shape}; expected (n_samples, n_steps, n_channels) "
                         f"or (n_samples, n_channels).")
+    if kinds <= {"current", "spike"} and kinds:
+        steps = _steps(graph, n_steps, "2-D inputs")
+        itemsize = 8 if kinds == {"current"} else 1
+        check_fits(f"graph '{graph.name}'", f"inputs of {x.shape[0]:,} samples x {steps:,} steps x {x.shape[1]:,} "
+                   f"channels", x.shape[0] * steps * x.shape[1] * itemsize,
+                   "Hint: fewer samples (--samples) or steps (--steps).")
     if kinds == {"current"}:
         steps = _steps(graph, n_steps, "2-D current inputs")
         values = np.asarray(x, dtype=np.float64)
@@ -251,6 +258,11 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     qnet = apply_noise(programmed, noise, chip, seed)
     per_step = dynamic_noise(programmed, noise, chip, seed)
     arrays = lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
+    if "spikes" in record:
+        n_neurons = sum(pop.size for pop in graph.populations())
+        check_fits(f"graph '{graph.name}'", f"recording the spikes of {inputs.shape[0]:,} samples x "
+                   f"{inputs.shape[1]:,} steps x {n_neurons:,} neurons", inputs.shape[0] * inputs.shape[1] * n_neurons,
+                   "Hint: record fewer samples or steps.")
     keys = ("counts", "spike_count", "first_spike", "v_final") + (("u_final",) if "u" in record else ()) \
         + (("raster",) if "spikes" in record else ())
     parts = {k: [] for k in keys}

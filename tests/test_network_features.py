@@ -221,3 +221,14 @@ def test_graph_errors_for_models_and_receptors():
         g.add_input("in", 1)
         g.add_population("p", 1, "lif", v_th=1.0, n_receptors=2)
         g.add_projection("in", "p", [[1.0]], receptor=2)
+
+
+def test_inputs_that_cannot_fit_in_memory_are_refused_before_allocating():
+    g = Graph("wide", dt_s=1e-3)
+    g.add_input("in", 1000)
+    g.add_population("p", 2, "lif", v_th=1.0)
+    g.add_projection("in", "p", np.ones((2, 1000)))
+    g.add_output("o", "p")
+    with pytest.raises(SpecError, match=r"inputs of 1,000 samples x 10,000,000 steps x 1,000 channels would "
+                                         r"take 10,000,000,000,000 bytes; expected at most"):
+        hwsim.run(g, IDEAL, np.zeros((1000, 1000)), n_steps=10_000_000)

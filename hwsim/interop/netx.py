@@ -92,7 +92,7 @@ import numpy as np
 
 from hwsim.errors import GraphError, UnsupportedError, cut, one_of
 from hwsim.hdf5_check import check_hdf5
-from hwsim.npz import available_memory_bytes
+from hwsim.memory import available_memory_bytes
 from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
 from hwsim.ir import Graph
 
