@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from hwsim.chips import available_chips, load_chip
 from hwsim.cli_checks import MAX_SEED, integer_in, output_file, output_folder, write_text
-from hwsim.errors import SpecError, exit_status, short
+from hwsim.errors import MappingError, SpecError, UnsupportedError, cut, exit_status, short
 from hwsim.ir import Graph, load_graph
 from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
@@ -68,19 +68,32 @@ def _with_run_options(graph: Graph, args) -> Graph:
 
 
 def _jobs(args) -> list[tuple[Graph, object]]:
+    """(graph, chip) pairs to run. Without ``--chip``: the bundled models on every bundled chip, or the user's
+    model on every bundled chip of its kind (spiking: neuromorphic; MLP: mac). A NIR model is imported once per
+    chip; an import a chip cannot take yields the error in place of the graph (:func:`_run_jobs` reports it)."""
     if args.model is None:
         chips = [load_chip(name) for name in (args.chip or available_chips())]
         models = {kind: _bundled_model(f) for kind, f in DEFAULT_MODELS.items()}
         return [(_with_run_options(models[chip.kind], args), chip) for chip in chips]
-    chips = [load_chip(name) for name in (args.chip or ["loihi"])]
+    chips = [load_chip(name) for name in (args.chip or available_chips())]
     if Path(args.model).suffix.lower() == ".nir":
-        return [(_with_run_options(_nir_graph(args, chip), args), chip) for chip in chips]
+        chips = chips if args.chip else [chip for chip in chips if chip.kind == "neuromorphic"]
+        jobs = []
+        for chip in chips:
+            try:
+                jobs.append((_with_run_options(_nir_graph(args, chip), args), chip))
+            except UnsupportedError as exc:
+                jobs.append((exc, chip))
+        return jobs
     nir_only = [flag for flag in ("dt", "convention", "reset", "reset_mechanism", "reset_delay")
                 if getattr(args, flag, None) is not None]
     if nir_only:
-        raise SpecError(f"--{nir_only[0].replace('_', '-')}: only applies to NIR (.nir) models; {args.model} is not "
-                        f"one.")
+        raise SpecError(f"--{nir_only[0].replace('_', '-')}: only applies to NIR (.nir) models; {cut(args.model)} is "
+                        f"not one.")
     graph = _with_run_options(load_graph(args.model), args)
+    if not args.chip:
+        kind = "neuromorphic" if graph.is_spiking() else "mac"
+        chips = [chip for chip in chips if chip.kind == kind]
     return [(graph, chip) for chip in chips]
 
 
@@ -118,17 +131,25 @@ def cmd_run(args) -> int:
         output_folder("--record", args.record)
     human = sys.stdout if out is not None else sys.stderr    # --json -: the JSON alone on stdout
     jobs = _jobs(args)
-    data = {id(g): task_data(g, args.inputs, args.samples) for g, _ in jobs}
-    total = sum(len(data[id(g)].x) for g, _ in jobs)
+    graphs = [g for g, _ in jobs if isinstance(g, Graph)]
+    data = {id(g): task_data(g, args.inputs, args.samples) for g in graphs}
+    total = sum(len(data[id(g)].x) for g in graphs)
     record = ("spikes", "v", "u") if args.record is not None else ()
-    reports, warned = [], set()
+    reports, failures, warned = [], [], set()
     with tqdm(total=total, unit="sample", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         for graph, chip in jobs:
+            if not isinstance(graph, Graph):
+                failures.append((chip.name, Path(args.model).stem, graph))
+                continue
             bar.set_description(f"{graph.name} on {chip.name}")
             task = data[id(graph)]
-            x = _inputs_of_kind(graph, task.x, args.input_kind)
-            result = run(graph, chip, x, task.y, task.calibration, progress=bar.update,
-                         record=record if graph.is_spiking() else ())
+            try:
+                x = _inputs_of_kind(graph, task.x, args.input_kind)
+                result = run(graph, chip, x, task.y, task.calibration, progress=bar.update,
+                             record=record if graph.is_spiking() else ())
+            except (MappingError, UnsupportedError) as exc:      # this chip cannot take it: the others go on
+                failures.append((chip.name, graph.name, exc))
+                continue
             result.report.data.update(task.description)
             reports.append(result.report)
             if "warning" in task.description and graph.name not in warned:
@@ -137,7 +158,9 @@ def cmd_run(args) -> int:
             if result.recorded:
                 print(f"recorded spikes, v and u: {_write_record(Path(args.record), graph, chip, result.recorded)}",
                       file=human)
-    print(comparison_table(reports), file=human)
+    if not reports:
+        raise failures[0][2]
+    print(comparison_table(reports, [(c, m, str(e)) for c, m, e in failures]), file=human)
     if args.markdown:
         for report in reports:
             print(report.to_markdown(), file=human)

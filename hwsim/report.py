@@ -146,18 +146,25 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def comparison_table(reports: list[Report]) -> str:
-    """One Markdown row per report: accuracy, energy, latency, cores or area, memory."""
+def comparison_table(reports: list[Report], failures: list[tuple[str, str, str]] = ()) -> str:
+    """One Markdown row per report: accuracy, energy, latency, cores or area, memory; then one row per
+    ``(chip, model, reason)`` that could not run, with the reason. A chip with no time model (latency 0)
+    shows "n/a"."""
     head = ("| chip | model | accuracy | energy / inference (uJ) | latency / inference | "
             "cores / area | memory (bytes) | checks |")
     rows = [head, "|---|---|---|---|---|---|---|---|"]
     for r in reports:
         acc = "-" if r.accuracy is None else f"{100 * r.accuracy:.1f} %"
-        latency = (f"{r.latency_per_inference_us / 1000:.4g} ms" if r.latency_per_inference_us >= 1000
+        latency = ("n/a" if r.latency_per_inference_us == 0 else
+                   f"{r.latency_per_inference_us / 1000:.4g} ms" if r.latency_per_inference_us >= 1000
                    else f"{r.latency_per_inference_us:.4g} us")
         size = f"{r.area_cm2:.4g} cm2" if r.area_cm2 is not None else f"{r.cores_used} cores"
         checks = ", ".join(f"{k}: {'ok' if v else 'FAIL'}" for k, v in r.checks.items()
                            if isinstance(v, bool)) or "-"
         rows.append(f"| {r.chip} | {r.model} | {acc} | {r.energy_per_inference_uj:.4g} | {latency} | "
                     f"{size} | {r.memory_bytes_total} | {checks} |")
+    for chip, model, reason in failures:
+        text = " ".join(str(reason).split()).replace("|", "/")
+        text = text if len(text) <= 300 else text[:297] + "..."
+        rows.append(f"| {chip} | {model} | cannot run | - | - | - | - | {text} |")
     return "\n".join(rows) + "\n"

@@ -128,3 +128,18 @@ def test_out_onto_a_file_is_refused(tmp_path, capsys):
     status = main(["noise", "--kind", "weight_variation", "--param", "sigma", "--values", "0", "--out",
                    str(tmp_path / "taken")])
     assert status == 2 and "an existing file; expected a folder" in capsys.readouterr().err
+
+
+def test_a_multi_chip_run_goes_past_a_chip_that_cannot_take_the_model(tmp_path, capsys):
+    """Without --chip a model runs on every chip of its kind; a chip that cannot take it gets a row with the
+    reason, and only when no chip can does the command fail."""
+    argv = [str(DATA / "conv_subtract_nodelay_current.nir"), "--dt", "1e-4", "--convention", "snntorch",
+            "--reset-mechanism", "subtract", "--no-reset-delay", "--input-kind", "current", "--task", "digits",
+            "--steps", "5", "--samples", "2", "--json", str(tmp_path / "r.json")]
+    status, out, err = _run(capsys, *argv)
+    assert status == 0, err
+    assert "| ideal | conv_subtract_nodelay_current |" in out
+    assert "| loihi | conv_subtract_nodelay_current | cannot run |" in out and "binary spikes only" in out
+    assert [r["chip"] for r in json.loads((tmp_path / "r.json").read_text())] == ["ideal"]
+    status, _, err = _run(capsys, *argv, "--chip", "loihi")
+    assert status == 2 and "binary spikes only" in err
