@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from hwsim import __version__
 from hwsim.chips import available_chips, load_chip
 from hwsim.cli_checks import MAX_SEED, integer_in, output_file, output_folder, write_text
 from hwsim.errors import MappingError, SpecError, UnsupportedError, cut, exit_status, short
@@ -401,6 +402,7 @@ MAX_STEPS, MAX_INSTANCES, MAX_WORKERS = 10 ** 7, 10 ** 6, 1024
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hwsim", description="Neuromorphic hardware simulator and energy estimator.")
+    parser.add_argument("--version", action="version", version=f"hwsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="simulate a model on chips and print the comparison table")
     p_run.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph, or a .nir with --dt and "

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from hwsim.chips import ChipProfile
+from hwsim.chips import ChipProfile, load_chip
 from hwsim.claims import recost
 from hwsim.encoding import rate_encode
 from hwsim.energy import estimate_mac, estimate_spiking
@@ -364,8 +364,11 @@ def run(graph: Graph, chip: ChipProfile, x=None, labels=None, calibration=None,
     :func:`network_inputs` does (None for a graph without inputs, with ``n_steps``), and ``record``
     (``"spikes"``, ``"v"``, ``"u"``) returns per-population rasters and final states in
     :attr:`RunResult.recorded`.
+    ``chip`` is a :class:`~hwsim.chips.ChipProfile`, or a bundled chip's name or a profile's path.
     """
     graph.validate()
+    if not isinstance(chip, ChipProfile):
+        chip = load_chip(chip)
     if graph.is_spiking():
         return run_spiking(graph, chip, x, labels, progress, noise=noise, seed=seed, record=record,
                            n_steps=n_steps)

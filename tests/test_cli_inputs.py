@@ -143,3 +143,13 @@ def test_a_multi_chip_run_goes_past_a_chip_that_cannot_take_the_model(tmp_path, 
     assert [r["chip"] for r in json.loads((tmp_path / "r.json").read_text())] == ["ideal"]
     status, _, err = _run(capsys, *argv, "--chip", "loihi")
     assert status == 2 and "binary spikes only" in err
+
+
+def test_version_and_a_chip_by_name(capsys):
+    import hwsim
+
+    assert main(["--version"]) == 0 and capsys.readouterr().out.strip() == f"hwsim {hwsim.__version__}"
+    graph = hwsim.load_graph(Path(__file__).resolve().parents[1] / "models" / "data" / "digits_snn.npz")
+    from hwsim.tasks import task_data
+    data = task_data(graph, samples=3)
+    assert hwsim.run(graph, "loihi", data.x, data.y).report.chip == "loihi"
