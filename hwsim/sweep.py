@@ -125,11 +125,24 @@ def _compute_point(payload: dict, point: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------- statistics
-def t_quantile_975(dof: int) -> float:
-    """Two-sided 95 % quantile of Student's t with ``dof`` degrees of freedom."""
-    from scipy.stats import t
+#: Resamples of the bootstrap confidence interval of a level's mean accuracy.
+BOOTSTRAP_RESAMPLES = 10_000
 
-    return float(t.ppf(0.975, dof))
+
+def bootstrap_ci95(values: Sequence[float], seed: int) -> tuple[float, float]:
+    """95 % percentile-bootstrap interval of the mean of ``values`` (the instances' accuracies).
+
+    ``BOOTSTRAP_RESAMPLES`` resamples with replacement drawn from ``numpy.random.default_rng(seed)``; the
+    interval lies between the lowest and highest value, so accuracies stay inside 0..1 (a t-interval
+    crosses 1 when most instances score 100 %). One value: the value itself.
+    """
+    data = np.asarray(values, dtype=np.float64)
+    if data.size == 1:
+        return float(data[0]), float(data[0])
+    picks = np.random.default_rng(seed).integers(0, data.size, size=(BOOTSTRAP_RESAMPLES, data.size))
+    means = data[picks].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def _mean(values: list) -> float | None:
@@ -140,8 +153,8 @@ def _mean(values: list) -> float | None:
 def aggregate(points: Sequence[dict], values: Sequence[float]) -> list[dict]:
     """Per-value statistics of ``points`` (records with ``value_index``, ``accuracy``, ...).
 
-    For each value with n points: accuracy mean, sample std (ddof=1; 0 when n=1), 95 % CI
-    ``mean +- t(0.975, n-1) * std / sqrt(n)`` (the mean alone when n=1), mean spikes and energy per
+    For each value with n points: accuracy mean, sample std (ddof=1; 0 when n=1), 95 % CI of the mean by
+    :func:`bootstrap_ci95` (seeded by the value's index; the mean alone when n=1), mean spikes and energy per
     inference, and their relative change to the baseline level (the value 0 if present, else the
     first value): ``mean / baseline_mean - 1``.
     """
@@ -152,11 +165,10 @@ def aggregate(points: Sequence[dict], values: Sequence[float]) -> list[dict]:
         n = len(acc)
         mean = float(np.mean(acc)) if n else None
         std = float(np.std(acc, ddof=1)) if n > 1 else (0.0 if n == 1 else None)
-        half = t_quantile_975(n - 1) * std / math.sqrt(n) if n > 1 else (0.0 if n == 1 else None)
+        low, high = bootstrap_ci95(acc, seed=vi) if n else (None, None)
         rows.append({"value_index": vi, "value": value, "n": len(mine),
                      "accuracy_mean": mean, "accuracy_std": std,
-                     "accuracy_ci95_low": None if mean is None else mean - half,
-                     "accuracy_ci95_high": None if mean is None else mean + half,
+                     "accuracy_ci95_low": low, "accuracy_ci95_high": high,
                      "spikes_per_inference_mean": _mean([p.get("spikes_per_inference") for p in mine]),
                      "energy_per_inference_uj_mean": _mean([p.get("energy_per_inference_uj") for p in mine])})
     base_index = next((i for i, v in enumerate(values) if float(v) == 0.0), 0)

@@ -51,18 +51,28 @@ def test_aggregate_arithmetic():
     assert r0["n"] == 3 and r0["accuracy_mean"] == pytest.approx(0.7)
     std0 = math.sqrt(((0.5 - 0.7) ** 2 + 0 + (0.9 - 0.7) ** 2) / 2)  # = 0.2
     assert r0["accuracy_std"] == pytest.approx(std0)
-    half0 = 4.302652729911275 * std0 / math.sqrt(3)  # t(0.975, 2)
-    assert r0["accuracy_ci95_low"] == pytest.approx(0.7 - half0)
-    assert r0["accuracy_ci95_high"] == pytest.approx(0.7 + half0)
+    assert 0.5 <= r0["accuracy_ci95_low"] < 0.7 < r0["accuracy_ci95_high"] <= 0.9
     std1 = math.sqrt((0.1 ** 2 + 0.1 ** 2) / 1)
-    half1 = 12.706204736174698 * std1 / math.sqrt(2)  # t(0.975, 1)
     assert r1["accuracy_mean"] == pytest.approx(0.5) and r1["accuracy_std"] == pytest.approx(std1)
-    assert r1["accuracy_ci95_high"] - r1["accuracy_mean"] == pytest.approx(half1)
+    # two instances: resampled means are 0.4, 0.5, 0.6 with odds 1/4, 1/2, 1/4, so the 2.5 % and 97.5 % points
+    # are the two accuracies themselves
+    assert (r1["accuracy_ci95_low"], r1["accuracy_ci95_high"]) == (0.4, 0.6)
     assert r1["spikes_per_inference_mean"] == pytest.approx(100.0) and r1["spike_rate_change"] == pytest.approx(0.0)
     assert r1["energy_per_inference_uj_mean"] == pytest.approx(2.5) and r1["energy_change"] == pytest.approx(0.25)
     assert r2["accuracy_std"] == 0.0 and r2["accuracy_ci95_low"] == r2["accuracy_ci95_high"] == 0.25
     assert r2["spike_rate_change"] == pytest.approx(-1.0) and r2["energy_change"] == pytest.approx(-0.5)
     assert r0["spike_rate_change"] == 0.0 and r0["energy_change"] == 0.0
+
+
+def test_confidence_intervals_stay_inside_0_to_1_and_repeat():
+    """Most instances at 100 %: a t-interval would end above 1; the bootstrap's ends at the best instance."""
+    from hwsim.sweep import bootstrap_ci95
+
+    accuracies = [1.0, 1.0, 1.0, 1.0, 0.9]
+    t_high = 0.98 + 2.7764451051977987 * float(np.std(accuracies, ddof=1)) / math.sqrt(5)   # t(0.975, 4)
+    low, high = bootstrap_ci95(accuracies, seed=0)
+    assert t_high > 1.0 and 0.9 <= low < 0.98 and high == 1.0
+    assert bootstrap_ci95(accuracies, seed=0) == (low, high) and bootstrap_ci95([0.3], seed=5) == (0.3, 0.3)
 
 
 def test_aggregate_baseline_is_zero_level_else_first():
