@@ -796,13 +796,18 @@ def make_mlp(data: tuple, seed_sequence: np.random.SeedSequence, training_seed: 
     return graph
 
 
+#: Where a retrained model goes by default: never over the bundled models.
+DEFAULT_OUT = "hwsim_models"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Train both models (or ``--only`` one, with ``--noise`` noise-aware) and write ``digits_snn.npz`` and
     ``digits_mlp.npz`` (see the module doc)."""
     parser = argparse.ArgumentParser(prog="python -m hwsim.models.train_digits",
                                      description="Train hwsim's bundled digits models.")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    parser.add_argument("--out", type=Path, default=DATA_DIR, help=f"output folder (default {DATA_DIR})")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
+                        help=f"output folder (default ./{DEFAULT_OUT}; the bundled models are in {DATA_DIR})")
     parser.add_argument("--noise", type=Path, help="noise spec YAML: train noise-aware "
                                                    "(hwsim.models.noise_training)")
     parser.add_argument("--only", choices=("snn", "mlp"), help="train just one of the two models")

@@ -123,12 +123,17 @@ def train(task: str, seed: int = 0) -> Graph:
     return graph.validate()
 
 
+#: Where a retrained model goes by default: never over the bundled models.
+DEFAULT_OUT = "hwsim_models"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Train and save the printed models (module doc)."""
     parser = argparse.ArgumentParser(prog="python -m hwsim.models.train_printed", description=__doc__.splitlines()[0])
     parser.add_argument("--task", action="append", choices=sorted(TASKS), help="task (repeatable; default all)")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
-    parser.add_argument("--out", type=Path, default=DATA_DIR, help=f"output folder (default {DATA_DIR})")
+    parser.add_argument("--out", type=Path, default=Path(DEFAULT_OUT),
+                        help=f"output folder (default ./{DEFAULT_OUT}; the bundled models are in {DATA_DIR})")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for task in args.task or sorted(TASKS):
