@@ -235,15 +235,16 @@ def cmd_noise(args) -> int:
         spec = load_noise({"version": 1, "sources": [{"kind": args.kind, args.param: values[0]}]})
     if args.model is None:
         chip = load_chip(args.chip or "loihi")
-        graph = _bundled_model(DEFAULT_MODELS[chip.kind])
+        graph = _with_run_options(_bundled_model(DEFAULT_MODELS[chip.kind]), args)
     else:
-        for flag in ("dt", "convention", "reset", "reset_mechanism", "reset_delay", "task", "steps", "encoding",
-                     "input_kind"):
-            setattr(args, flag, None)
         args.chip = [args.chip or "loihi"]
         graph, chip = _jobs(args)[0]
+        if not isinstance(graph, Graph):
+            raise graph
     task = task_data(graph, args.inputs, args.samples)
     x, y, cal = task.x, task.y, task.calibration
+    if graph.is_spiking():
+        x = _inputs_of_kind(graph, x, args.input_kind)
     result = sweep(graph, chip, x, y, spec, args.kind, args.param, values, instances=args.instances,
                    seed=args.seed, calibration=cal, workers=args.workers, scheduler=args.scheduler,
                    out_dir=args.out, progress=True)
@@ -400,6 +401,16 @@ def cmd_printed_search(args) -> int:
 MAX_STEPS, MAX_INSTANCES, MAX_WORKERS = 10 ** 7, 10 ** 6, 1024
 
 
+def _share_run_options(parser: argparse.ArgumentParser, run_parser: argparse.ArgumentParser, nir_group,
+                       flags: tuple) -> None:
+    """Give ``parser`` the ``flags`` of ``hwsim run`` and its NIR options, as the same argparse actions."""
+    for flag in flags:
+        parser._add_action(next(a for a in run_parser._actions if flag in a.option_strings))
+    group = parser.add_argument_group("NIR models (.nir)")
+    for action in nir_group._group_actions:
+        group._add_action(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hwsim", description="Neuromorphic hardware simulator and energy estimator.")
     parser.add_argument("--version", action="version", version=f"hwsim {__version__}")
@@ -446,15 +457,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_claims.add_argument("--chip", action="append", help="chip profile name or YAML path (repeatable; default: "
                                                           "every bundled spiking chip)")
     p_claims.add_argument("--json", help="also write the claims of every chip to this JSON file")
-    for flag in ("--inputs", "--samples", "--input-kind", "--task", "--steps", "--encoding", "--seed"):
-        action = next(a for a in p_run._actions if flag in a.option_strings)
-        p_claims._add_action(action)
-    claims_nir = p_claims.add_argument_group("NIR models (.nir)")
-    for action in nir_opts._group_actions:
-        claims_nir._add_action(action)
+    _share_run_options(p_claims, p_run, nir_opts,
+                       ("--inputs", "--samples", "--input-kind", "--task", "--steps", "--encoding", "--seed"))
     p_claims.set_defaults(func=cmd_claims)
     p_noise = sub.add_parser("noise", help="robustness sweep: accuracy, spikes and energy vs one noise parameter")
-    p_noise.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph); default: the bundled "
+    p_noise.add_argument("model", nargs="?", help="graph file (.npz from hwsim.save_graph, or a .nir with --dt and "
+                                                  "--convention); default: the bundled "
                                                   "digits model for the chip's kind")
     p_noise.add_argument("--noise", help="noise spec YAML; default: a spec with just --kind")
     p_noise.add_argument("--kind", required=True, help="noise source to sweep, e.g. weight_variation")
@@ -473,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_noise.add_argument("--out", default="hwsim_noise", help="output folder; finished points are kept in "
                                                               "points.jsonl and a rerun resumes (default "
                                                               "hwsim_noise/)")
+    _share_run_options(p_noise, p_run, nir_opts, ("--input-kind", "--task", "--steps", "--encoding"))
     p_noise.set_defaults(func=cmd_noise)
     p_cmp = sub.add_parser("noise-compare", help="overlay the accuracy curves of finished sweeps of one noise "
                                                  "parameter (e.g. before and after noise-aware training)")

@@ -153,3 +153,14 @@ def test_version_and_a_chip_by_name(capsys):
     from hwsim.tasks import task_data
     data = task_data(graph, samples=3)
     assert hwsim.run(graph, "loihi", data.x, data.y).report.chip == "loihi"
+
+
+def test_noise_sweeps_a_nir_model(tmp_path, capsys):
+    argv = ["noise", str(DATA / "leaky_zero_delay_spike.nir"), "--dt", "1e-4", "--convention", "snntorch",
+            "--reset-mechanism", "zero", "--task", "digits", "--steps", "5", "--samples", "4", "--chip", "ideal",
+            "--kind", "membrane_noise", "--param", "sigma", "--values", "0,0.5", "--instances", "1",
+            "--out", str(tmp_path / "sweep")]
+    assert main(argv) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "leaky_zero_delay_spike on ideal: membrane_noise.sigma" in out
+    assert (tmp_path / "sweep" / "sweep.json").is_file()
