@@ -229,7 +229,7 @@ def cmd_noise(args) -> int:
     output_folder("--out", args.out)
     if args.noise is not None:
         if not Path(args.noise).is_file():
-            raise SpecError(f"--noise {args.noise}: no such file; expected a noise spec YAML (see docs/noise.md).")
+            raise SpecError(f"--noise {cut(args.noise)}: no such file; expected a noise spec YAML (see docs/noise.md).")
         spec = load_noise(args.noise)
     else:
         spec = load_noise({"version": 1, "sources": [{"kind": args.kind, args.param: values[0]}]})
@@ -287,10 +287,14 @@ def _check_and_synthesize(paths: dict, predictions: np.ndarray, chip, top: str, 
         print(f"{', '.join(missing)} not installed: no simulation or synthesis. {INSTALL_HINT}")
         return 0
     design = paths["design"].read_text()
-    classes = simulate_iverilog(design, paths["testbench"].read_text())
+    with tqdm(total=2, desc="iverilog", unit="step", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        classes = simulate_iverilog(design, paths["testbench"].read_text())
+        bar.set_description("yosys")
+        bar.update(1)
+        synth = synthesize_yosys(design, chip, top)
+        bar.update(1)
     mismatches = int(np.sum(classes != predictions))
     print(f"iverilog: {mismatches} mismatches of {len(classes)} vectors against hwsim's integer model")
-    synth = synthesize_yosys(design, chip, top)
     (out / f"{top}_netlist.v").write_text(synth["netlist"])
     summary = {k: v for k, v in synth.items() if k not in ("netlist", "cell_models")}
     (out / f"{top}_synth.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -388,7 +392,8 @@ def cmd_printed_search(args) -> int:
     output_folder("--out", args.out)
     chip = load_chip(args.chip)
     result = search(load_task_model(args.dataset), chip, load_task(args.dataset), args.dataset,
-                    population=args.population, generations=args.generations, seed=args.seed, adc=args.adc)
+                    population=args.population, generations=args.generations, seed=args.seed, adc=args.adc,
+                    progress=True)
     print(f"{args.dataset} on {chip.name}: {len(result.designs)} designs evaluated (seed {args.seed}); "
           f"battery {result.battery_power_mw:g} mW")
     print(front_table(result))

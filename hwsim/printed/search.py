@@ -28,10 +28,12 @@ non-dominated set of every design evaluated.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from hwsim.chips import ChipProfile
 from hwsim.errors import SpecError
@@ -336,7 +338,7 @@ class SearchResult:
 
 
 def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, population: int = 24,
-           generations: int = 15, seed: int = 0, adc: bool = False) -> SearchResult:
+           generations: int = 15, seed: int = 0, adc: bool = False, progress: bool = False) -> SearchResult:
     """NSGA-II over :data:`KNOBS` (module doc).
 
     Parameters
@@ -355,6 +357,8 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
         Seed of every random choice.
     adc : bool
         Count one ADC per used input in area and power.
+    progress : bool
+        A progress bar over generations on stderr (only when it is a terminal).
 
     Returns
     -------
@@ -397,7 +401,8 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
     def objectives(genes_list):
         return np.array([[1.0 - evaluate(g).train_accuracy, evaluate(g).area_cm2] for g in genes_list])
 
-    for _ in range(generations):
+    for _ in tqdm(range(generations), desc=f"search {task}".rstrip(), unit="generation", file=sys.stderr,
+                  disable=not progress or not sys.stderr.isatty()):
         obj = objectives(pop)
         rank, crowd = _ranks(obj), _crowding(obj)
         children = []
