@@ -17,10 +17,13 @@ from hwsim.errors import MappingError, SpecError, UnsupportedError, cut, exit_st
 from hwsim.ir import Graph, load_graph
 from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
+from hwsim.plots import plot_run
 from hwsim.report import comparison_table
 from hwsim.tasks import TASKS, task_data
 
 DEFAULT_MODELS = {"neuromorphic": "digits_snn.npz", "mac": "digits_mlp.npz"}
+#: Where the default job (no model given) draws its plots.
+DEFAULT_PLOTS = "hwsim_plots"
 
 
 def _bundled_model(file_name: str) -> Graph:
@@ -130,12 +133,15 @@ def cmd_run(args) -> int:
     out = output_file("--json", args.json)
     if args.record is not None:
         output_folder("--record", args.record)
+    plots = args.plots if args.plots is not None else (DEFAULT_PLOTS if args.model is None else None)
+    if plots is not None:
+        output_folder("--plots", plots)
     human = sys.stdout if out is not None else sys.stderr    # --json -: the JSON alone on stdout
     jobs = _jobs(args)
     graphs = [g for g, _ in jobs if isinstance(g, Graph)]
     data = {id(g): task_data(g, args.inputs, args.samples) for g in graphs}
     total = sum(len(data[id(g)].x) for g in graphs)
-    record = ("spikes", "v", "u") if args.record is not None else ()
+    record = ("spikes", "v", "u") if args.record is not None else ("spikes",) if plots is not None else ()
     reports, failures, warned = [], [], set()
     with tqdm(total=total, unit="sample", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         for graph, chip in jobs:
@@ -156,9 +162,11 @@ def cmd_run(args) -> int:
             if "warning" in task.description and graph.name not in warned:
                 warned.add(graph.name)
                 print(f"warning: {task.description['warning']}", file=sys.stderr)
-            if result.recorded:
+            if result.recorded and args.record is not None:
                 print(f"recorded spikes, v and u: {_write_record(Path(args.record), graph, chip, result.recorded)}",
                       file=human)
+            if plots is not None:
+                plot_run(result.report, chip, result.recorded.get("spikes"), plots)
     if not reports:
         raise failures[0][2]
     print(comparison_table(reports, [(c, m, str(e)) for c, m, e in failures]), file=human)
@@ -167,6 +175,8 @@ def cmd_run(args) -> int:
             print(report.to_markdown(), file=human)
     where = write_text("--json", out, json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
     print(f"full report: {where}", file=human)
+    if plots is not None:
+        print(f"plots: {cut(plots)}/", file=human)
     return 0
 
 
@@ -443,6 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed of the bernoulli encoding (default 0)")
     p_run.add_argument("--record", metavar="DIR", help="write each run's spikes and final v, u per population "
                                                        "to DIR/<model>_<chip>.npz")
+    p_run.add_argument("--plots", metavar="DIR", help=f"draw each run's energy by action, core utilisation and "
+                                                      f"spike activity to DIR (default job: {DEFAULT_PLOTS}/)")
     nir_opts = p_run.add_argument_group("NIR models (.nir)")
     nir_opts.add_argument("--dt", type=float, help="seconds per step (required; snnTorch exports: 1e-4)")
     nir_opts.add_argument("--convention", choices=("snntorch", "norse", "literal"),

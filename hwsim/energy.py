@@ -160,6 +160,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
                              "max": float(step_ns.max()) if step_ns.size else 0.0},
         cores_used=len(placement.cores_used), memory_bytes_total=memory_total,
         memory_bytes_per_core={str(c): kinds for c, kinds in placement.memory_bytes.items()},
+        core_use={str(c): use for c, use in placement.core_use.items()},
         limits={k: list(v) for k, v in placement.limits.items()}, checks=checks,
         op_based=_op_based(graph, ops), provenance=provenance,
         notes=notes + _estimates_used(chip, sections))

@@ -49,6 +49,9 @@ class Placement:
         ``{limit name: (largest use on any core, capacity)}`` for the report.
     longest_route_hops : tuple of int
         Largest x and largest y hop count of any route (packets' worst-case path, for latency).
+    core_use : dict
+        ``{core: {limit name: use}}`` for used cores: neurons, synapse memory bits, fan-in and fan-out (the
+        per-core limits of ``limits``), for utilisation maps.
     """
 
     chip: str
@@ -62,6 +65,7 @@ class Placement:
     memory_bytes: dict = field(default_factory=dict)
     limits: dict = field(default_factory=dict)
     longest_route_hops: tuple[int, int] = (0, 0)
+    core_use: dict = field(default_factory=dict)
 
 
 
@@ -145,8 +149,9 @@ def _check_delays(graph: Graph, chip: ChipProfile) -> int:
 
 
 def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int]):
-    """Fill cores population by population; return neuron cores, slices and the largest use per limit."""
-    neuron_core, slices, peak, core = [], [], {}, 0
+    """Fill cores population by population; return neuron cores, slices, the largest use per limit and each
+    core's use."""
+    neuron_core, slices, peak, core, core_use = [], [], {}, 0, {}
     for pop in graph.populations():
         inc = _incoming(graph, pop, source_offsets)
         start = 0
@@ -158,6 +163,7 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
             for key, value in use.items():
                 peak[key] = max(peak.get(key, 0), value)
             slices.append((core, pop.name, count, use["synapse_memory_bits_per_core"]))
+            core_use[core] = {**use, "fan_out_per_core": 0}
             neuron_core.append(np.full(count, core, dtype=np.int64))
             start += count
             core += 1
@@ -169,7 +175,7 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
         raise MappingError(f"graph '{graph.name}': needs {core} cores ({detail}) but chip '{chip.name}' "
                            f"has {chip.topology.n_cores}; expected at most {chip.topology.n_cores}. "
                            f"Hint: shrink the largest layer or choose a profile with more chips.")
-    return np.concatenate(neuron_core), slices, peak
+    return np.concatenate(neuron_core), slices, peak, core_use
 
 
 def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray) -> np.ndarray:
@@ -235,7 +241,7 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     offsets = graph.source_offsets()
     neuron_offsets = graph.neuron_offsets()
     longest_delay = _check_delays(graph, chip)
-    neuron_core, slices, peak = _assign_cores(graph, chip, offsets)
+    neuron_core, slices, peak, core_use = _assign_cores(graph, chip, offsets)
     inputs = graph.inputs()
     groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(c, name) for c, name, _, _ in slices)
     input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]
@@ -249,6 +255,8 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     peak["fan_out_per_core"] = _check_limit(
         chip, "fan_out_per_core", fan_out, src_cores, "core", cap.fan_out_per_core,
         "spread the sending population over more cores or reduce its connectivity.")
+    for core, n_out in zip(src_cores.tolist(), fan_out.tolist()):
+        core_use[core]["fan_out_per_core"] = n_out
     chip_pairs = np.unique(np.stack([routes[:, 0], routes[:, 1] // topo.cores_per_chip], axis=1), axis=0)
     dst_chips, entries = np.unique(chip_pairs[:, 1], return_counts=True)
     peak["router_entries_per_chip"] = _check_limit(
@@ -271,7 +279,8 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     src_xy = np.where(routes[:, :1] >= 0, core_xy[np.maximum(routes[:, 0], 0)], np.array(input_xy))
     span = np.abs(src_xy - core_xy[routes[:, 1]]) if len(routes) else np.zeros((1, 2), np.int64)
     return Placement(chip.name, neuron_core, neuron_group, input_group, groups, core_xy, input_xy,
-                     tuple(sorted(memory)), memory, limits, (int(span[:, 0].max()), int(span[:, 1].max())))
+                     tuple(sorted(memory)), memory, limits, (int(span[:, 0].max()), int(span[:, 1].max())),
+                     core_use)
 
 
 def _map_mac(graph: Graph, chip: ChipProfile) -> Placement:

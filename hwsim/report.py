@@ -37,6 +37,9 @@ class Report:
         Sum over cores of synapse, neuron-state and routing memory.
     memory_bytes_per_core : dict
         ``{core: {kind: bytes}}``.
+    core_use : dict
+        ``{core: {limit: use}}``: neurons, synapse memory bits, fan-in and fan-out of each used core (the
+        capacities are in ``limits``).
     limits : dict
         ``{limit: [largest use, capacity]}`` from mapping.
     area_cm2, power_mw : float or None
@@ -81,6 +84,7 @@ class Report:
     cores_used: int = 0
     memory_bytes_total: int = 0
     memory_bytes_per_core: dict = field(default_factory=dict)
+    core_use: dict = field(default_factory=dict)
     limits: dict = field(default_factory=dict)
     area_cm2: float | None = None
     power_mw: float | None = None

@@ -107,3 +107,19 @@ def test_mlp_inputs_outside_full_scale_are_warned_about_and_nan_refused():
     bad[3, 5] = np.nan
     with pytest.raises(SpecError, match=r"inputs: 1 NaN or infinite values \(the first at index \(3, 5\)\)"):
         run(graph, chip, bad, data.y, data.calibration)
+
+
+def test_plots_of_each_run(tmp_path, capsys):
+    from hwsim.plots import plot_utilisation
+
+    out = tmp_path / "plots"
+    assert main(["run", "--chip", "loihi", "--chip", "printed_egfet", "--samples", "5", "--json",
+                 str(tmp_path / "r.json"), "--plots", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "digits_mlp_printed_egfet_energy.png", "digits_snn_loihi_activity.png", "digits_snn_loihi_cores.png",
+        "digits_snn_loihi_energy.png"]
+    assert all(p.stat().st_size > 5000 for p in out.iterdir())
+    report = json.loads((tmp_path / "r.json").read_text())[0]
+    assert sum(use["neurons_per_core"] for use in report["core_use"].values()) == 96 + 10
+    mac = run(_bundled_model("digits_mlp.npz"), load_chip("printed_egfet"), np.full((1, 64), 0.5)).report
+    assert plot_utilisation(mac, load_chip("printed_egfet"), tmp_path / "none.png") is None

@@ -47,6 +47,20 @@ def test_memory_bytes_per_core_by_kind():
     assert placement.memory_bytes[3] == {"synapses": 3 * 10 * 16 // 8, "neuron_state": 3 * 8, "routing": 0}
 
 
+def test_use_of_each_core_by_limit():
+    placement = map_graph(chain(sizes=(10, 3)), toy_chip(neurons_per_core=4, n_cores=8))
+    # p0 cores 0-2 (4, 4, 2 neurons, each with 3 input synapses from the 3 inputs, sending to core 3); p1 on core 3
+    # (3 neurons x 10 synapses from the 10 p0 neurons, sending nowhere)
+    assert placement.core_use[0] == {"neurons_per_core": 4, "synapse_memory_bits_per_core": 4 * 3 * 16,
+                                     "fan_in_per_core": 3, "fan_out_per_core": 1}
+    assert placement.core_use[2]["neurons_per_core"] == 2
+    assert placement.core_use[3] == {"neurons_per_core": 3, "synapse_memory_bits_per_core": 3 * 10 * 16,
+                                     "fan_in_per_core": 10, "fan_out_per_core": 0}
+    for key, (peak, _) in placement.limits.items():
+        if key in placement.core_use[0]:
+            assert peak == max(use[key] for use in placement.core_use.values())
+
+
 def test_route_hops_on_the_mesh():
     # 4 cores in a row (tile_mesh 4 x 1): p0 on cores 0-2, p1 on core 3: longest route 3 hops east-west
     placement = map_graph(chain(sizes=(10, 3)), toy_chip(neurons_per_core=4, n_cores=4))
