@@ -3,7 +3,9 @@ a thin layer over :mod:`hwsim.pipeline`, :mod:`hwsim.claims`, :mod:`hwsim.sweep`
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from hwsim.ir import Graph, load_graph
 from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
 from hwsim.plots import plot_run
-from hwsim.report import comparison_table
+from hwsim.report import comparison_table, reports_json
 from hwsim.tasks import TASKS, task_data
 
 DEFAULT_MODELS = {"neuromorphic": "digits_snn.npz", "mac": "digits_mlp.npz"}
@@ -129,6 +131,21 @@ def _write_record(folder: Path, graph: Graph, chip, recorded: dict) -> Path:
     return path
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _command_info(args) -> dict:
+    """The command line that made a report, and the SHA-256 of each input file it named."""
+    files = {str(getattr(args, key)): _sha256(Path(getattr(args, key))) for key in ("model", "inputs")
+             if getattr(args, key, None) is not None and Path(getattr(args, key)).is_file()}
+    return {"command": shlex.join(["hwsim", *args.argv]), "input_files": files}
+
+
 def cmd_run(args) -> int:
     out = output_file("--json", args.json)
     if args.record is not None:
@@ -173,7 +190,10 @@ def cmd_run(args) -> int:
     if args.markdown:
         for report in reports:
             print(report.to_markdown(), file=human)
-    where = write_text("--json", out, json.dumps([r.to_dict() for r in reports], indent=2, sort_keys=True) + "\n")
+    info = _command_info(args)
+    for report in reports:
+        report.run_info.update(info)
+    where = write_text("--json", out, reports_json(reports))
     print(f"full report: {where}", file=human)
     if plots is not None:
         print(f"plots: {cut(plots)}/", file=human)
@@ -557,10 +577,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``hwsim`` command; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:       # argparse's own refusal (status 2) or --help (0), as a status
         return exc.code if isinstance(exc.code, int) else 2
+    args.argv = argv
     return exit_status("hwsim", lambda: args.func(args), failure=2)
 
 

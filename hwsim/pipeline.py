@@ -21,6 +21,7 @@ from hwsim.kernels.actions import N_ACTIONS
 from hwsim.lowering import lower_mlp, lower_spiking, slot_offsets
 from hwsim.mapping import map_graph
 from hwsim.memory import check_fits
+from hwsim.metrics import neurobench, run_info, timing_figures
 from hwsim.noise import NoiseSpec, apply_noise, dynamic_noise
 from hwsim.quantize import quantize_mlp, quantize_mlp_inputs, quantize_spiking
 from hwsim.report import Report
@@ -280,6 +281,8 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     report = estimate_spiking(graph, chip, placement, merged["counts"], step_counts,
                               _accuracy(predictions, labels))
     report.claims = recost(graph, chip, placement, merged["counts"], step_counts, report)
+    report.metrics = {**neurobench(graph, placement, merged["counts"], inputs.shape[1]), **timing_figures(report)}
+    report.run_info = run_info(graph)
     report.noise = _noise_record(noise, seed)
     report.data = {"inputs": described}
     return RunResult(report, readout, predictions, _population_records(merged, qnet, record))
@@ -349,6 +352,8 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     readout = np.concatenate(outputs)
     predictions = np.argmax(readout, axis=1).astype(np.int64)
     report = estimate_mac(graph, chip, placement, full, _accuracy(predictions, labels), qmlp=qmlp)
+    report.metrics = {**neurobench(graph, placement, full, 1), **timing_figures(report)}
+    report.run_info = run_info(graph)
     report.noise = _noise_record(noise, seed)
     return RunResult(report, readout.astype(np.float64), predictions)
 

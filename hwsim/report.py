@@ -6,6 +6,7 @@ to its published source (or marks it an estimate).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 
 
@@ -64,6 +65,14 @@ class Report:
     claims : dict
         Spiking runs: the op-count proxy, this chip's energy and the bit-matched quantised ANN side by
         side, and the spike rate at which the SNN breaks even with that ANN (:func:`hwsim.claims.recost`).
+    metrics : dict
+        NeuroBench's ``ActivationSparsity`` and ``SynapticOperations`` (``Effective_ACs``,
+        ``Effective_MACs``, ``Dense``), ``throughput_inferences_per_s``, ``average_power_mw`` and
+        ``energy_delay_product_uj_us`` (:mod:`hwsim.metrics`; None without a time model).
+    run_info : dict
+        What produced the report: ``hwsim_version``, the graph's ``importer`` settings (source, dt,
+        convention, reset, delays inserted, input kind) and, from the command line, ``command`` and the
+        SHA-256 of each input file (``input_files``).
     """
 
     model: str
@@ -96,14 +105,47 @@ class Report:
     noise: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
     claims: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    run_info: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict."""
         return asdict(self)
 
     def to_json(self) -> str:
-        """Deterministic JSON text (sorted keys)."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+        """Deterministic JSON text (sorted keys; a non-finite number is written as null, never as Infinity)."""
+        return json.dumps(finite_json(self.to_dict()), indent=2, sort_keys=True, allow_nan=False)
+
+    def _metrics_lines(self) -> list[str]:
+        """Throughput, power, energy-delay product and NeuroBench's names, when the run has them."""
+        if not self.metrics:
+            return []
+        m, sparsity = self.metrics, self.metrics["ActivationSparsity"]
+        ops = m["SynapticOperations"]
+        return ["", f"- throughput: {_number(m['throughput_inferences_per_s'])} inferences/s; average power "
+                    f"{_number(m['average_power_mw'], ' mW')}; energy-delay product "
+                    f"{_number(m['energy_delay_product_uj_us'], ' uJ x us')}",
+                f"- NeuroBench: ActivationSparsity {_number(sparsity['total'])} ("
+                + ", ".join(f"{k} {v:.4g}" for k, v in sparsity["per_layer"].items())
+                + f"); SynapticOperations Effective_ACs {ops['Effective_ACs']:.4g}, Effective_MACs "
+                  f"{ops['Effective_MACs']:.4g}, Dense {ops['Dense']:.4g} per inference"]
+
+    def _core_lines(self) -> list[str]:
+        """Per core: energy, memory, and the headroom left under each per-core limit."""
+        if not self.core_use:
+            return []
+        limits = [k for k in next(iter(self.core_use.values())) if k in self.limits]
+        lines = ["", "| core | energy (uJ) | memory (bytes) | " + " | ".join(f"{k} (headroom)" for k in limits) + " |",
+                 "|---" * (3 + len(limits)) + "|"]
+        for core, use in self.core_use.items():
+            memory = sum(self.memory_bytes_per_core.get(core, {}).values())
+            cells = []
+            for key in limits:
+                capacity = self.limits[key][1]
+                cells.append(f"{use[key]:,} ({'-' if not capacity else f'{1 - use[key] / capacity:.0%}'})")
+            lines.append(f"| {core} | {self.energy_by_core_uj.get(core, 0.0):.4g} | {memory:,} | "
+                         + " | ".join(cells) + " |")
+        return lines
 
     def to_markdown(self) -> str:
         """A human-readable summary with the energy breakdowns."""
@@ -132,6 +174,7 @@ class Report:
                              ("energy by layer (uJ)", self.energy_by_layer_uj)):
             lines += ["", f"| {title} | value |", "|---|---|"]
             lines += [f"| {k} | {v:.4g} |" for k, v in table.items()]
+        lines += self._metrics_lines() + self._core_lines()
         if self.op_based:
             lines += ["", "Op-based estimate (as most SNN papers quote it):"]
             lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}" for k, v in self.op_based.items()]
@@ -148,6 +191,26 @@ class Report:
         if self.notes:
             lines += ["", "Notes:"] + [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
+
+
+def _number(value, unit: str = "") -> str:
+    return "n/a" if value is None else f"{value:.4g}{unit}"
+
+
+def finite_json(value):
+    """``value`` with every non-finite float replaced by None (JSON has no Infinity or NaN)."""
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def reports_json(reports: list[Report]) -> str:
+    """Valid, deterministic JSON text of several reports (a list, sorted keys)."""
+    return json.dumps([finite_json(r.to_dict()) for r in reports], indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
 def comparison_table(reports: list[Report], failures: list[tuple[str, str, str]] = ()) -> str:

@@ -86,3 +86,43 @@ def test_energy_is_linear_in_counts():
     assert double.dynamic_energy_per_inference_uj == pytest.approx(2 * one.dynamic_energy_per_inference_uj)
     expected = sum(counts[:, :, k].sum() / 3 * PJ[name] for k, name in enumerate(NAMES)) / 1e6
     assert one.dynamic_energy_per_inference_uj == pytest.approx(expected)
+
+
+def test_every_report_field_is_documented_in_docs_report_md():
+    import dataclasses
+    import re
+    from pathlib import Path
+
+    from hwsim.report import Report
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_0-9]+)`", text, flags=re.M))
+    documented |= {name for cell in re.findall(r"^\| (`[^|]+`(?:, `[^|]+`)+) \|", text, flags=re.M)
+                   for name in re.findall(r"`([a-z_0-9]+)`", cell)}
+    missing = {f.name for f in dataclasses.fields(Report)} - documented
+    assert not missing, f"fields of Report not in docs/report.md: {sorted(missing)}"
+
+
+def test_metrics_count_events_and_timing_follows_the_report():
+    """NeuroBench figures from the counters, written as arithmetic; throughput, power and EDP from the report."""
+    from hwsim.chips import load_chip
+    from hwsim.cli import _bundled_model
+    from hwsim.pipeline import run
+    from hwsim.tasks import task_data
+
+    graph = _bundled_model("digits_snn.npz")
+    data = task_data(graph, samples=4)
+    result = run(graph, load_chip("loihi"), data.x, data.y, record="spikes")
+    report, spikes = result.report, result.recorded["spikes"]
+    metrics = report.metrics
+    hidden = spikes["hidden"]
+    assert metrics["ActivationSparsity"]["per_layer"]["hidden"] == pytest.approx(1 - hidden.sum() / hidden.size)
+    total = sum(int(s.sum()) for s in spikes.values())
+    assert metrics["ActivationSparsity"]["total"] == pytest.approx(1 - total / (4 * 24 * (96 + 10)))
+    assert metrics["SynapticOperations"]["Effective_ACs"] == report.ops_per_inference["synop"]
+    assert metrics["SynapticOperations"]["Dense"] == (64 * 96 + 96 * 10) * 24
+    latency_s = report.latency_per_inference_us * 1e-6
+    assert metrics["throughput_inferences_per_s"] == pytest.approx(1 / latency_s)
+    assert metrics["average_power_mw"] == pytest.approx(report.energy_per_inference_uj * 1e-6 / latency_s * 1e3)
+    ideal = run(graph, load_chip("ideal"), data.x, data.y).report
+    assert ideal.metrics["throughput_inferences_per_s"] is None and "Infinity" not in ideal.to_json()
