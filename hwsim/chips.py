@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from hwsim.errors import SpecError, did_you_mean, one_of, short
+from hwsim.errors import SpecError, cut, did_you_mean, one_of, short
 from hwsim.kernels.actions import NAMES as ACTION_NAMES
 from hwsim.neuron_models import MODELS as NEURON_MODELS, RESET_MODES
 
@@ -1058,19 +1058,20 @@ def _read_source(name_or_path: str | os.PathLike) -> tuple[str, _File]:
         raise SpecError(f"load_chip: {_found(name_or_path)}; expected a chip name or a path to a YAML file.")
     if _looks_like_path(name_or_path):
         path = Path(name_or_path)
-        where = _File(str(path))
+        where = _File(cut(path, 200))
         try:
             return path.read_text(encoding="utf-8"), where
         except FileNotFoundError:
             raise where.error("(file)", "not found", "expected an existing chip profile (.yaml)",
                               f"Bundled chips load by name: {', '.join(available_chips())}.") from None
         except (OSError, UnicodeDecodeError) as err:
-            raise where.error("(file)", f"cannot be read ({err})", "expected a readable UTF-8 text file") from None
-    entry = _bundled().joinpath(f"{name_or_path}.yaml")
-    if not entry.is_file():
-        raise SpecError(f"load_chip: unknown chip '{name_or_path}'; "
-                        f"{one_of(name_or_path, available_chips())} "
+            raise where.error("(file)", f"cannot be read ({cut(err, 100)})", "expected a readable UTF-8 text file") from None
+    name = os.fspath(name_or_path)
+    if name not in available_chips():
+        raise SpecError(f"load_chip: unknown chip {short(name)}; "
+                        f"{one_of(name[:80], available_chips())} "
                         "To load your own profile, pass the path of its YAML file.")
+    entry = _bundled().joinpath(f"{name}.yaml")
     return entry.read_text(encoding="utf-8"), _File(str(entry))
 
 

@@ -9,8 +9,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hwsim.errors import GraphError, HwsimError
 from hwsim.hdf5_check import check_hdf5
-from hwsim.interop.netx import conv_layer, cuba_neuron, dense_layer, import_netx, input_layer, write_netx
+from hwsim.interop.netx import (conv_layer, cuba_neuron, dense_layer, flatten_layer, import_netx, input_layer,
+                                write_netx)
 from hwsim.interop.nir import import_nir
+
+from fuzzing import damage_bytes, hypothesis_pick
 
 NIR_FILES = [files("hwsim.models") / "data" / "nir" / name for name in ("leaky_ff.nir", "conv.nir")]
 NEURON = cuba_neuron(i_decay=1024, v_decay=512, v_th_mant=40)
@@ -18,19 +21,12 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 def _netx_bytes(folder) -> bytes:
+    """A valid netx file: input 1x4x4 -> conv 2x3x3 -> flatten -> dense 3."""
     layers = [input_layer((1, 4, 4)), conv_layer(np.ones((2, 1, 3, 3)), (1, 4, 4), NEURON),
-              dense_layer(np.ones((3, 8)), NEURON)]
-    return write_netx(folder / "n.net", layers).read_bytes()
-
-
-def _damage(original: bytes, data) -> bytes:
-    damaged = bytearray(original)
-    if data.draw(st.booleans()):
-        return bytes(damaged[:data.draw(st.integers(0, len(damaged) - 1))])
-    for _ in range(data.draw(st.integers(1, 6))):
-        at = data.draw(st.integers(0, len(damaged) - 1))
-        damaged[at] ^= 1 << data.draw(st.integers(0, 7))
-    return bytes(damaged)
+              flatten_layer((2, 2, 2)), dense_layer(np.ones((3, 8)), NEURON)]
+    path = write_netx(folder / "n.net", layers)
+    assert import_netx(path).name == "n"
+    return path.read_bytes()
 
 
 def _load_or_hwsim_error(load, path) -> None:
@@ -72,7 +68,7 @@ def test_bundled_nir_files_pass_the_check(path):
 def test_fuzz_damaged_nir_files(tmp_path_factory, data):
     source = NIR_FILES[data.draw(st.integers(0, len(NIR_FILES) - 1))]
     path = tmp_path_factory.mktemp("nir") / "m.nir"
-    path.write_bytes(_damage(source.read_bytes(), data))
+    path.write_bytes(damage_bytes(source.read_bytes(), hypothesis_pick(data)))
     _load_or_hwsim_error(lambda p: import_nir(p, 1e-4, "snntorch"), path)
 
 
@@ -81,7 +77,7 @@ def test_fuzz_damaged_nir_files(tmp_path_factory, data):
 def test_fuzz_damaged_netx_files(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("netx")
     path = folder / "d.net"
-    path.write_bytes(_damage(_netx_bytes(folder), data))
+    path.write_bytes(damage_bytes(_netx_bytes(folder), hypothesis_pick(data)))
     _load_or_hwsim_error(import_netx, path)
 
 

@@ -14,6 +14,8 @@ from hwsim.ir import Graph, load_graph
 from hwsim.npz import NpzReader, default_budget_bytes
 from hwsim.tasks import task_data
 
+from fuzzing import damage_bytes, hypothesis_pick
+
 
 GRAPH_BYTES = None
 
@@ -142,17 +144,8 @@ def test_empty_renamed_and_missing_files(tmp_path):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_damaged_graph_files(tmp_path_factory, data):
-    """Truncation, bit flips and overwritten bytes of a real graph file: a graph or a GraphError."""
-    original = bytearray(_graph_file_bytes(tmp_path_factory))
-    kind = data.draw(st.sampled_from(["truncate", "flip", "overwrite"]))
-    if kind == "truncate":
-        damaged = original[:data.draw(st.integers(0, len(original) - 1))]
-    else:
-        damaged = bytearray(original)
-        for _ in range(data.draw(st.integers(1, 8))):
-            at = data.draw(st.integers(0, len(damaged) - 1))
-            damaged[at] = data.draw(st.integers(0, 255)) if kind == "overwrite" else damaged[at] ^ (
-                1 << data.draw(st.integers(0, 7)))
+    """Truncation and bit flips of a real graph file: a graph or a GraphError."""
+    damaged = damage_bytes(_graph_file_bytes(tmp_path_factory), hypothesis_pick(data))
     path = tmp_path_factory.mktemp("fuzz") / "g.npz"
     path.write_bytes(bytes(damaged))
     try:
@@ -162,14 +155,12 @@ def test_fuzz_damaged_graph_files(tmp_path_factory, data):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cut=st.integers(0, 2000), flip=st.integers(0, 2000))
-def test_fuzz_damaged_inputs_files(tmp_path_factory, cut, flip):
+@given(data=st.data())
+def test_fuzz_damaged_inputs_files(tmp_path_factory, data):
     """``--inputs`` files truncated or bit-flipped: task data or a SpecError."""
     folder = tmp_path_factory.mktemp("inputs")
     np.savez(folder / "ok.npz", x=np.arange(40.0).reshape(4, 10), y=np.arange(4))
-    damaged = bytearray((folder / "ok.npz").read_bytes())
-    damaged[flip % len(damaged)] ^= 0x10
-    (folder / "bad.npz").write_bytes(bytes(damaged[:len(damaged) - cut % len(damaged)]))
+    (folder / "bad.npz").write_bytes(damage_bytes((folder / "ok.npz").read_bytes(), hypothesis_pick(data)))
     try:
         task_data(chain_graph(), None, str(folder / "bad.npz"))
     except HwsimError:

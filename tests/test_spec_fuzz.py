@@ -2,7 +2,6 @@
 exception, a hang or a huge allocation. Every mutant that loads also runs a small network on it."""
 from __future__ import annotations
 
-import copy
 import os
 from importlib.resources import files
 
@@ -17,44 +16,14 @@ from hwsim.ir import Graph
 from hwsim.noise import load_noise
 from hwsim.pipeline import run
 
+from fuzzing import hypothesis_pick, mutate_tree
+
 CHIP_TEXTS = {name: (files("hwsim.profiles") / f"{name}.yaml").read_text() for name in available_chips()}
 NOISE_TEXTS = {path.name: path.read_text() for path in (files("hwsim.models") / "noise").iterdir()
                if path.name.endswith(".yaml")}
-#: Values a hostile or careless user writes where a number, a name or a list belongs.
-ODD_VALUES = [0, -1, 1, 65, 200, 10 ** 6, 10 ** 18, 10 ** 400, 1e308, -1e308, float("nan"), float("inf"), 0.5,
-              True, None, "", "x" * 300, "1e-3", [], [0], [10 ** 4, 10 ** 4], {}, {"value": 1}, [[1, 2], [3]]]
 #: Examples per fuzz test (``HWSIM_FUZZ_EXAMPLES`` raises it for a long run outside CI).
 EXAMPLES = int(os.environ.get("HWSIM_FUZZ_EXAMPLES", "150"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _paths(tree, prefix=()):
-    """Every (path, value) of a YAML tree, leaves and branches."""
-    yield prefix, tree
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            yield from _paths(value, prefix + (key,))
-    elif isinstance(tree, list):
-        for index, value in enumerate(tree):
-            yield from _paths(value, prefix + (index,))
-
-
-def _mutate(tree, data):
-    """Replace, delete or duplicate one node of ``tree`` (a deep copy)."""
-    tree = copy.deepcopy(tree)
-    paths = [p for p, _ in _paths(tree) if p]
-    path = data.draw(st.sampled_from(paths))
-    parent = tree
-    for key in path[:-1]:
-        parent = parent[key]
-    action = data.draw(st.sampled_from(["replace", "replace", "replace", "delete", "rename"]))
-    if action == "replace":
-        parent[path[-1]] = data.draw(st.sampled_from(ODD_VALUES))
-    elif action == "delete":
-        del parent[path[-1]]
-    elif isinstance(parent, dict):
-        parent[f"{path[-1]}_x"] = parent.pop(path[-1])
-    return tree
 
 
 def _small_graph() -> Graph:
@@ -94,7 +63,7 @@ def _load_and_run_chip(path) -> None:
 @given(data=st.data())
 def test_fuzz_chip_profiles(tmp_path_factory, data):
     name = data.draw(st.sampled_from(sorted(CHIP_TEXTS)))
-    mutant = _mutate(yaml.safe_load(CHIP_TEXTS[name]), data)
+    mutant = mutate_tree(yaml.safe_load(CHIP_TEXTS[name]), hypothesis_pick(data))
     path = tmp_path_factory.mktemp("chip") / f"{name}.yaml"
     path.write_text(yaml.safe_dump(mutant, allow_unicode=True))
     _load_and_run_chip(path)
@@ -104,7 +73,7 @@ def test_fuzz_chip_profiles(tmp_path_factory, data):
 @given(data=st.data())
 def test_fuzz_noise_specs(tmp_path_factory, data):
     name = data.draw(st.sampled_from(sorted(NOISE_TEXTS)))
-    mutant = _mutate(yaml.safe_load(NOISE_TEXTS[name]), data)
+    mutant = mutate_tree(yaml.safe_load(NOISE_TEXTS[name]), hypothesis_pick(data))
     try:
         spec = load_noise(mutant)
         chip = load_chip("loihi")
