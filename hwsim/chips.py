@@ -296,6 +296,10 @@ class ChipProfile:
         ``relu_power_mw``, ``adc_area_cm2``, ``adc_power_mw`` (one ADC per input) and
         ``battery_power_mw`` (the battery's name in its source). When the profile declares
         them: ``argmax_area_cm2``, ``argmax_power_mw``.
+    barrier_by_tiles_ns : mapping of int to Constant
+        Neuromorphic chips, optional (issue 16, SANA-FE): the barrier per step by the number of tiles
+        used, ``{tiles: ns}``; a run using ``n`` tiles takes the entry of the largest key <= ``n`` (the
+        smallest key below it), as SANA-FE's sync table. Empty: ``timing.barrier_ns`` always.
     cells : mapping of str to mapping of str to Constant
         MAC chips, optional: the standard-cell library, ``{cell: {"area_um2": c, "leakage_uw": c}}``
         (area in um2, leakage power in uW), for gate-level estimates. Empty when not declared.
@@ -324,6 +328,15 @@ class ChipProfile:
     mac_costs: Mapping[str, Constant] = field(default_factory=dict)
     cells: Mapping[str, Mapping[str, Constant]] = field(default_factory=dict)
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
+    barrier_by_tiles_ns: Mapping[int, Constant] = field(default_factory=dict)
+
+    def barrier_ns(self, tiles_used: int) -> float:
+        """Barrier per step in ns for a run on ``tiles_used`` tiles (see ``barrier_by_tiles_ns``)."""
+        if not self.barrier_by_tiles_ns:
+            return self.timing["barrier_ns"].value
+        keys = sorted(self.barrier_by_tiles_ns)
+        fitting = [k for k in keys if k <= tiles_used]
+        return self.barrier_by_tiles_ns[fitting[-1] if fitting else keys[0]].value
 
 
 # The loader (load_chip, available_chips) follows below.
@@ -654,6 +667,8 @@ KINDS: dict[str, _Kind] = {
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
                 "static_power_mw": _Table(("chip", "core"), unit="mW"),
                 "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz"))},
+        optional=("barrier_by_tiles",),
+        extras=("barrier_by_tiles",),
     ),
     "mac": _Kind(
         structures={"arithmetic": _Structure(_MAC_FIELDS, MacArithmetic)},
@@ -799,6 +814,17 @@ def _read_structure(raw: Any, path: str, fields: Mapping[str, Any], where: _File
     return values
 
 
+def _read_barrier_table(raw: Any, where: _File) -> dict[int, Constant]:
+    """``barrier_by_tiles: {TILES: constant}`` (issue 16): a positive whole number of tiles per entry."""
+    raw = _mapping(raw, "barrier_by_tiles", where, "tile counts to time constants")
+    if not raw:
+        raise where.error("barrier_by_tiles", "an empty mapping", "expected at least one {tiles: constant} entry")
+    for key in raw:
+        if not _is_int(key) or key < 1:
+            raise where.error(f"barrier_by_tiles.{key}", _found(key), "expected a positive whole number of tiles")
+    return {int(k): _read_constant(v, f"barrier_by_tiles.{k}", "ns", where) for k, v in sorted(raw.items())}
+
+
 def _read_cells(raw: Any, where: _File) -> dict[str, dict[str, Constant]]:
     """``cells: {NAME: {area_um2: constant, leakage_uw: constant}}``."""
     raw = _mapping(raw, "cells", where, "cell names")
@@ -914,6 +940,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
         mac_costs=tables.get("mac_costs", {}),
         cells=_read_cells(raw["cells"], where) if "cells" in raw else {},
         provenance=provenance,
+        barrier_by_tiles_ns=_read_barrier_table(raw["barrier_by_tiles"], where) if "barrier_by_tiles" in raw else {},
     )
 
 

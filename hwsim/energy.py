@@ -4,7 +4,7 @@ Neuromorphic chips
     dynamic energy = sum over groups and actions of count x ``energy_pj[action]``;
     latency of a step = max over cores of sum(count x ``time_ns[action]``) for the core's
     own work + the longest route (x hops x hop_x time + y hops x hop_y time) when packets
-    were sent that step + the barrier; a real-time chip (``timing.realtime_step_ns``)
+    were sent that step + the barrier (by tiles used where the profile has ``barrier_by_tiles``); a real-time chip (``timing.realtime_step_ns``)
     instead takes exactly one real-time step per step and must fit each core's work in it;
     static energy = (chip power x chips used + core power x cores used) x latency.
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
@@ -88,7 +88,8 @@ def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.nd
     hx, hy = placement.longest_route_hops
     route_ns = hx * chip.time_ns["hop_x"].value + hy * chip.time_ns["hop_y"].value + chip.time_ns["packet"].value
     packets = mean[:, :, NAMES.index("packet")].sum(axis=1) > 0
-    return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.timing["barrier_ns"].value, per_core
+    tiles_used = len({int(c) // chip.topology.cores_per_tile for c in placement.cores_used})
+    return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.barrier_ns(tiles_used), per_core
 
 
 def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
