@@ -289,7 +289,9 @@ class ChipProfile:
         Static power terms: ``chip`` (per chip used), ``core`` (per core used), in mW.
     timing : mapping of str to Constant
         Scalars: ``barrier_ns`` (per step), ``realtime_step_ns`` (SpiNNaker: fixed step, optional),
-        ``core_clock_mhz`` (SpiNNaker cycle budget, optional); MAC: ``clock_ms``, ``gate_delay_ms``
+        ``core_clock_mhz`` (SpiNNaker cycle budget, optional), ``message_out_ns`` and ``message_in_ns``
+        (optional, both or neither: per packet on the sending and the receiving core, whose send and
+        receive sides then overlap as SANA-FE times a step; :mod:`hwsim.energy`); MAC: ``clock_ms``, ``gate_delay_ms``
         (both required).
     mac_costs : mapping of str to Constant
         MAC chips only. Always: ``mac_area_cm2``, ``mac_power_mw``, ``relu_area_cm2``,
@@ -666,7 +668,8 @@ KINDS: dict[str, _Kind] = {
         tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ"),
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
                 "static_power_mw": _Table(("chip", "core"), unit="mW"),
-                "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz"))},
+                "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz", "message_out_ns",
+                                                     "message_in_ns"))},
         optional=("barrier_by_tiles",),
         extras=("barrier_by_tiles",),
     ),
@@ -814,6 +817,15 @@ def _read_structure(raw: Any, path: str, fields: Mapping[str, Any], where: _File
     return values
 
 
+def _check_message_pair(timing: dict, where: _File) -> None:
+    """``timing.message_out_ns`` and ``message_in_ns`` (issue 16) come together or not at all."""
+    given = [k for k in ("message_out_ns", "message_in_ns") if k in timing]
+    if len(given) == 1:
+        missing = "message_in_ns" if given == ["message_out_ns"] else "message_out_ns"
+        raise where.error(f"timing.{missing}", "missing", f"expected both message_out_ns and message_in_ns "
+                          f"when timing.{given[0]} is given (a core's send and receive sides overlap only with both)")
+
+
 def _read_barrier_table(raw: Any, where: _File) -> dict[int, Constant]:
     """``barrier_by_tiles: {TILES: constant}`` (issue 16): a positive whole number of tiles per entry."""
     raw = _mapping(raw, "barrier_by_tiles", where, "tile counts to time constants")
@@ -923,6 +935,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
             check(structures[name], where)
     tables = {name: _read_table(raw[name], name, table, where)
               for name, table in kind.tables.items() if name in raw}
+    _check_message_pair(tables.get("timing", {}), where)
     built = {name: specs[name].build(**values) for name, values in structures.items()}
     return ChipProfile(
         name=_read_text(raw, "name", where),

@@ -13,6 +13,7 @@ connection reads ``[pre][post]``. The convolutions become sparse projections wit
 """
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -66,9 +67,12 @@ def read_dvs_npz(path: str | Path, name: str = "sanafe_dvs_gesture") -> Graph:
     """
     where = f"SANA-FE DVS arrays {short(str(path))}"
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an archive")
+        with data:
             arrays = {key: data[key] for key in data.files}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise GraphError(f"{where}: not a readable npz archive ({short(str(exc))}); expected numpy's .npz. "
                          f"Hint: pass sanafe/examples/dvs_challenge.npz.") from None
     inputs = _array(arrays, "inputs", where, 1)

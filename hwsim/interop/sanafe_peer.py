@@ -87,6 +87,22 @@ class SanafeRun:
         return int(self.fired_per_step.sum())
 
 
+def sanafe_example(name: str, venv: Path | None = None) -> Path:
+    """Path of a file SANA-FE's wheel ships in ``sanafe/examples`` (``loihi.yaml``, ``dvs_challenge.npz``).
+
+    Raises
+    ------
+    HwsimError
+        If the SANA-FE environment or the file is missing.
+    """
+    root = default_venv() if venv is None else Path(venv)
+    found = sorted(root.glob(f"lib*/python*/site-packages/sanafe/examples/{name}"))
+    if not found:
+        raise HwsimError(f"sanafe: no sanafe/examples/{name} under {root}; expected SANA-FE's wheel there. "
+                         f"Hint: run 'python -m hwsim.interop.sanafe_env'.")
+    return found[0]
+
+
 def _uniform(pop: Population, key: str, default: float) -> float:
     values = np.asarray(pop.params.get(key, default), dtype=np.float64)
     if values.size and np.ptp(values) != 0:
