@@ -6,6 +6,8 @@ it these tests fail, never skip. Small versions of the benchmark's networks
 energy within 10 % and latency per step within 20 %; ``chips/loihi_sanafe.yaml`` must agree with
 SANA-FE's own ``loihi.yaml`` constant by constant; the readers reject bad files with named errors.
 """
+import re
+
 import numpy as np
 import pytest
 import yaml
@@ -20,7 +22,9 @@ from hwsim.interop.sanafe_cases import CASES, EXACT
 from hwsim.interop.sanafe_compare import compare
 from hwsim.interop.sanafe_dvs import conv_synapses, read_dvs_npz
 from hwsim.interop.sanafe_env import sanafe_python
-from hwsim.interop.sanafe_peer import sanafe_cores, sanafe_example, sanafe_limits, soma_attributes, write_exchange
+from hwsim.interop.sanafe_peer import (run_sanafe, sanafe_cores, sanafe_example, sanafe_limits, soma_attributes,
+                                       write_exchange)
+from hwsim.interop.sanafe_snn import read_snn_yaml
 from hwsim.ir import Graph
 from hwsim.kernels.actions import NAMES
 from hwsim.mapping import map_graph
@@ -219,3 +223,91 @@ def test_pipelined_step_latency_hand_counted():
     send_dst = 2 * 6.0
     expected = max(send_src, max(send_dst, receive_dst)) + 0 + 600.0   # same tile: no hop; 1 tile: 0.6 us sync
     assert report.latency_per_step_ns["mean"] == pytest.approx(expected)
+
+
+# ----------------------------------------------------------------------------- SNN YAML
+SNN_YAML = """
+network:
+  name: yaml_case
+  groups:
+    - name: src
+      attributes: [threshold: 5.0, log_spikes: true]
+      neurons:
+        - 0..3: [bias: 1.0]
+        - 4..6: {bias: 2.0}
+        - 7: [soma: {bias: 3.0, threshold: 4.0}]
+    - name: mid
+      attributes: {threshold: 3, reset_mode: soft, log_spikes: true}
+      neurons:
+        - 0..5: []
+    - name: out
+      attributes: [threshold: 2.0, reset: 0.0, log_spikes: true]
+      neurons:
+        - 0..1: []
+  edges:
+    - src -> mid: [type: dense, weight: [%s]]
+    - mid.0 -> out.1: [weight: 2.0]
+    - mid.3 -> out.0: [weight: 3.0]
+    - mid.5 -> mid.4: [w: -1.0]
+mappings:
+  - src: [core: 0.0]
+  - mid: [core: 0.1]
+  - out: [core: 1.0]
+""" % ", ".join(str(v) for v in np.random.default_rng(5).integers(-2, 4, 48))
+
+
+def _spikes_from_hwsim(graph, n_steps):
+    result = run(graph, load_chip("loihi_sanafe"), None, n_steps=n_steps, record="spikes")
+    return {p.name: result.recorded["spikes"][p.name][0].sum(axis=0) for p in graph.populations()}
+
+
+@pytest.mark.parametrize("source", ["inline", "tutorial"])
+def test_snn_yaml_reader_matches_sanafe_loading_the_same_file(tmp_path, sanafe_files, source):
+    if source == "inline":
+        path, arch = tmp_path / "snn.yaml", None
+        path.write_text(SNN_YAML)
+    else:
+        path, arch = sanafe_example("tutorial_snn.yaml"), sanafe_example("tutorial_arch.yaml")
+    graph = read_snn_yaml(path)
+    chip = load_chip("loihi_sanafe")
+    peer = run_sanafe(graph, map_graph(graph, chip), chip, 40, arch=arch, snn=path)
+    ours = _spikes_from_hwsim(graph, 40)
+    assert sum(c.sum() for c in ours.values()) > 0
+    logged = ["src", "mid", "out"] if source == "inline" else ["0"]   # groups with log_spikes: true
+    assert int(sum(peer.spike_counts[g].sum() for g in logged)) == peer.neurons_fired
+    assert int(sum(c.sum() for c in ours.values())) == peer.neurons_fired   # unlogged groups included
+    for name in logged:
+        np.testing.assert_array_equal(ours[name], peer.spike_counts[name], err_msg=name)
+
+
+@pytest.mark.parametrize("old, new, error, message", [
+    ("network:", "network: [", GraphError, "unreadable"),
+    ("  groups:", "  groupz:", GraphError, "non-empty list 'groups'"),
+    ("        - 0..5: []", "        - 0..x: []", GraphError, "neuron id '0..x'"),
+    ("        - 0..5: []", "        - 1..5: []", GraphError, "expected ids 0 .. n-1"),
+    ("    - mid.0 -> out.1", "    - mid.0 -> nowhere.1", GraphError, "edge 'mid.0 -> nowhere.1'"),
+    ("    - mid.0 -> out.1", "    - mid.9 -> out.1", GraphError, "expected neuron ids inside their groups"),
+    ("[weight: 2.0]", "[weight: two]", GraphError, "weight: found 'two'"),
+    ("threshold: 3,", "threshold: [3],", GraphError, "threshold: found"),
+    ("type: dense, weight: [", "type: dense, weight: [1, ", GraphError, "49 weights"),
+    ("type: dense", "type: conv2d", UnsupportedError, "only 'dense' group edges"),
+    ("[bias: 1.0]", "[spikes: [1, 0]]", UnsupportedError, "attribute 'spikes' is not translated"),
+    ("reset_mode: soft", "reset_mode: saturate", UnsupportedError, "reset_mode"),
+])
+def test_snn_yaml_reader_rejects_bad_files(tmp_path, old, new, error, message):
+    assert old in SNN_YAML
+    path = tmp_path / "bad.yaml"
+    path.write_text(SNN_YAML.replace(old, new, 1))
+    with pytest.raises(error, match=re.escape(message)):
+        read_snn_yaml(path)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
+                    max_leaves=12))
+def test_snn_yaml_reader_fuzz_raises_only_named_errors(tmp_path, document):
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump({"network": {"groups": [document]}}))
+    with pytest.raises((GraphError, UnsupportedError)):
+        read_snn_yaml(path)

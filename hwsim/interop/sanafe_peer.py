@@ -154,15 +154,22 @@ def sanafe_cores(chip: ChipProfile, cores: np.ndarray) -> np.ndarray:
 
 
 def write_exchange(graph: Graph, placement: Placement, chip: ChipProfile, path: Path, n_steps: int,
-                   arch: Path | None = None, timing_model: str = "detailed") -> Path:
-    """Write the exchange file :mod:`hwsim.interop.sanafe_runner` reads (its docstring gives the layout)."""
+                   arch: Path | None = None, timing_model: str = "detailed", snn: Path | None = None) -> Path:
+    """Write the exchange file :mod:`hwsim.interop.sanafe_runner` reads (its docstring gives the layout).
+
+    With ``snn`` (a SANA-FE SNN YAML file, the source of ``graph``) SANA-FE loads that file itself.
+    """
+    header = {"n_steps": int(n_steps), "arch": None if arch is None else str(arch), "timing_model": timing_model,
+              "snn": None if snn is None else str(snn), "populations": [], "projections": []}
+    if snn is not None:                      # SANA-FE reads the file; only the groups to count are needed
+        header["populations"] = [{"name": p.name, "size": p.size} for p in graph.populations()]
+        np.savez(path, header=np.array(json.dumps(header)))
+        return Path(path)
     if graph.inputs():
         raise UnsupportedError(f"graph '{graph.name}': Input nodes {[i.name for i in graph.inputs()]}; the SANA-FE "
                                f"runner takes populations only. Hint: drive the network with biased neurons.")
     offsets = graph.neuron_offsets()
     cores = sanafe_cores(chip, placement.neuron_core)
-    header = {"n_steps": int(n_steps), "arch": None if arch is None else str(arch), "timing_model": timing_model,
-              "populations": [], "projections": []}
     arrays = {}
     for i, pop in enumerate(graph.populations()):
         header["populations"].append({"name": pop.name, "size": pop.size, "attributes": soma_attributes(pop)})
@@ -181,8 +188,12 @@ def write_exchange(graph: Graph, placement: Placement, chip: ChipProfile, path: 
 
 def run_sanafe(graph: Graph, placement: Placement, chip: ChipProfile, n_steps: int, *,
                arch: Path | None = None, timing_model: str = "detailed", venv: Path | None = None,
-               timeout_s: float = 1800.0) -> SanafeRun:
+               timeout_s: float = 1800.0, snn: Path | None = None) -> SanafeRun:
     """Run ``graph`` for ``n_steps`` in SANA-FE with ``placement``'s cores; see the module docstring.
+
+    With ``snn``, SANA-FE runs that SNN YAML file as it reads it (its own mapping), and ``graph`` (the
+    file as :func:`hwsim.interop.sanafe_snn.read_snn_yaml` reads it) names the groups to count; SANA-FE
+    traces the spikes of groups with ``log_spikes: true`` only (the others count 0 in ``spike_counts``).
 
     Raises
     ------
@@ -195,7 +206,7 @@ def run_sanafe(graph: Graph, placement: Placement, chip: ChipProfile, n_steps: i
                          f"one built by hwsim. Hint: run 'python -m hwsim.interop.sanafe_env'.")
     with tempfile.TemporaryDirectory(prefix="hwsim-sanafe-") as tmp:
         network, result = Path(tmp) / "network.npz", Path(tmp) / "result.json"
-        write_exchange(graph, placement, chip, network, n_steps, arch, timing_model)
+        write_exchange(graph, placement, chip, network, n_steps, arch, timing_model, snn)
         proc = subprocess.run([str(python), str(RUNNER), str(network), str(result)], capture_output=True,
                               text=True, timeout=timeout_s)
         if proc.returncode != 0:

@@ -11,7 +11,9 @@ the group) and ``projections`` (``pre``, ``post``, ``synapse_hw``) -- and per po
 (float64 per neuron) and ``pop<i>_core`` (index into ``arch.cores()``), per projection ``proj<k>_pre``,
 ``proj<k>_post`` (int64 neuron offsets) and ``proj<k>_weight`` (float64). Each population becomes a
 neuron group of SANA-FE's default soma (``loihi_lif`` in ``loihi.yaml``), each projection one
-``connect_neurons_sparse`` call. The script writes ``RESULT.json``: SANA-FE's totals (energy per unit in
+``connect_neurons_sparse`` call. With ``snn`` (a SANA-FE SNN YAML file) in the header, SANA-FE loads
+that file itself instead (its own mapping; the populations then only name the groups to count). The
+script writes ``RESULT.json``: SANA-FE's totals (energy per unit in
 J, ``sim_time`` in s, spikes, packets, neurons updated and fired), its per-step performance trace, the
 spikes per neuron of every population, and the wall time of building and of simulating.
 """
@@ -55,7 +57,11 @@ def main(network_path: str, result_path: str) -> None:
         arrays = {k: data[k] for k in data.files}
     header = json.loads(str(arrays.pop("header")))
     start = time.perf_counter()
-    arch, net = build(header, arrays)
+    if header.get("snn"):
+        arch = sanafe.load_arch(header["arch"]) if header["arch"] else sanafe.load_loihi()
+        net = sanafe.load_net(header["snn"], arch)
+    else:
+        arch, net = build(header, arrays)
     chip = sanafe.SpikingChip(arch)
     chip.load(net)
     built = time.perf_counter()
