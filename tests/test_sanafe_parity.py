@@ -165,17 +165,6 @@ def test_arch_reader_rejects_bad_files(tmp_path, sanafe_files, old, new, message
         read_sanafe_arch(path)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
-                    max_leaves=12))
-def test_arch_reader_fuzz_raises_only_spec_errors(tmp_path, document):
-    path = tmp_path / "fuzz.yaml"
-    path.write_text(yaml.safe_dump({"architecture": document}))
-    with pytest.raises(SpecError):
-        read_sanafe_arch(path)
-
-
 def test_exporter_refuses_what_sanafe_soma_cannot_run(tmp_path):
     chip = load_chip("loihi_sanafe")
     graph = Graph("x")
@@ -302,12 +291,18 @@ def test_snn_yaml_reader_rejects_bad_files(tmp_path, old, new, error, message):
         read_snn_yaml(path)
 
 
+YAML_READERS = {"architecture": (read_sanafe_arch, lambda doc: {"architecture": doc}, (SpecError,)),
+                "snn": (read_snn_yaml, lambda doc: {"network": {"groups": [doc]}}, (GraphError, UnsupportedError))}
+
+
+@pytest.mark.parametrize("reader", list(YAML_READERS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
                     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
                     max_leaves=12))
-def test_snn_yaml_reader_fuzz_raises_only_named_errors(tmp_path, document):
+def test_yaml_readers_fuzz_raise_only_named_errors(tmp_path, reader, document):
+    read, wrap, errors = YAML_READERS[reader]
     path = tmp_path / "fuzz.yaml"
-    path.write_text(yaml.safe_dump({"network": {"groups": [document]}}))
-    with pytest.raises((GraphError, UnsupportedError)):
-        read_snn_yaml(path)
+    path.write_text(yaml.safe_dump(wrap(document)))
+    with pytest.raises(errors):
+        read(path)

@@ -19,13 +19,13 @@ def _source(graph: Graph, rng: np.random.Generator, size: int, v_th: float = 63.
     return "source"
 
 
-def _sparse(rng: np.random.Generator, n_pre: int, n_post: int, density: float, low: int, high: int):
-    """Random synapses: every (pre, post) pair kept with probability ``density``, integer weights in [low, high)."""
-    keep = rng.random((n_pre, n_post)) < density
-    pre, post = np.nonzero(keep)
-    weight = rng.integers(low, high, pre.size).astype(float)
+def _sparse(graph: Graph, rng: np.random.Generator, pre: str, post: str, density: float, low: int, high: int) -> None:
+    """Random synapses pre -> post: every pair kept with probability ``density``, integer weights in [low, high)."""
+    keep = rng.random((graph.node(pre).size, graph.node(post).size)) < density
+    pre_index, post_index = np.nonzero(keep)
+    weight = rng.integers(low, high, pre_index.size).astype(float)
     weight[weight == 0] = 1.0
-    return weight, pre, post
+    graph.add_projection(pre, post, weight, pre_index=pre_index, post_index=post_index, name=f"{pre}->{post}")
 
 
 def dense(scale: float = 1.0, seed: int = 0) -> Graph:
@@ -42,35 +42,31 @@ def dense(scale: float = 1.0, seed: int = 0) -> Graph:
     return graph.validate()
 
 
+def _layered(name: str, seed: int, n_source: int, layers: tuple) -> Graph:
+    """A biased source, then ``layers`` of ``(population, size, v_th, [(pre, density, low, high), ...])``."""
+    rng = np.random.default_rng(seed)
+    graph = Graph(name, metadata={"seed": seed})
+    _source(graph, rng, n_source)
+    for population, size, v_th, incoming in layers:
+        graph.add_population(population, size, "if", v_th=v_th)
+        for pre, density, low, high in incoming:
+            _sparse(graph, rng, pre, population, density, low, high)
+    graph.add_output("readout", layers[-1][0])
+    return graph.validate()
+
+
 def sparse(scale: float = 1.0, seed: int = 1) -> Graph:
     """Source -> a wide layer at 2 % connectivity -> a second at 5 %: many cores, few synapses each."""
-    rng = np.random.default_rng(seed)
     n_src, n_a, n_b = (max(8, int(n * scale)) for n in (2048, 4096, 1024))
-    graph = Graph("sanafe_sparse", metadata={"seed": seed})
-    src = _source(graph, rng, n_src)
-    graph.add_population("wide", n_a, "if", v_th=24.0)
-    w, pre, post = _sparse(rng, n_src, n_a, 0.02, -4, 13)
-    graph.add_projection(src, "wide", w, pre_index=pre, post_index=post)
-    graph.add_population("narrow", n_b, "if", v_th=40.0)
-    w, pre, post = _sparse(rng, n_a, n_b, 0.05, -6, 11)
-    graph.add_projection("wide", "narrow", w, pre_index=pre, post_index=post)
-    graph.add_output("readout", "narrow")
-    return graph.validate()
+    return _layered("sanafe_sparse", seed, n_src, (("wide", n_a, 24.0, [("source", 0.02, -4, 13)]),
+                                                   ("narrow", n_b, 40.0, [("wide", 0.05, -6, 11)])))
 
 
 def recurrent(scale: float = 1.0, seed: int = 2) -> Graph:
     """Source -> an excitatory/inhibitory recurrent layer (sparse self-connections of both signs)."""
-    rng = np.random.default_rng(seed)
     n_src, n_rec = (max(8, int(n * scale)) for n in (512, 2048))
-    graph = Graph("sanafe_recurrent", metadata={"seed": seed})
-    src = _source(graph, rng, n_src)
-    graph.add_population("rec", n_rec, "if", v_th=48.0)
-    w, pre, post = _sparse(rng, n_src, n_rec, 0.05, 0, 12)
-    graph.add_projection(src, "rec", w, pre_index=pre, post_index=post)
-    w, pre, post = _sparse(rng, n_rec, n_rec, 0.02, -10, 8)
-    graph.add_projection("rec", "rec", w, pre_index=pre, post_index=post, name="rec->rec")
-    graph.add_output("readout", "rec")
-    return graph.validate()
+    return _layered("sanafe_recurrent", seed, n_src,
+                    (("rec", n_rec, 48.0, [("source", 0.05, 0, 12), ("rec", 0.02, -10, 8)]),))
 
 
 def leaky(scale: float = 1.0, seed: int = 3) -> Graph:

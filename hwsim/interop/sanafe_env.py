@@ -15,16 +15,12 @@ or two when complete. It prints what it did and exits non-zero with a message wh
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from hwsim.errors import HwsimError, exit_status
-from hwsim.interop.lava_env import lava_python
+from hwsim.interop.side_env import env_cli, needs_install, run_step, venv_python, verify_and_mark
 
 SANAFE_VERSION = "2.2.9"
 #: What the environment holds (the runner needs numpy; SANA-FE's own files are YAML).
@@ -32,6 +28,7 @@ PACKAGES = (f"sanafe=={SANAFE_VERSION}", "numpy>=1.24,<3", "pyyaml>=6,<7")
 MARKER = "hwsim-sanafe-env.json"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_ENV_VAR = "HWSIM_SANAFE_VENV"
+PROG = "sanafe_env"
 
 # Runs inside the new environment: SANA-FE's bundled example must simulate and report energy.
 _VERIFY = """
@@ -54,17 +51,7 @@ def default_venv() -> Path:
 
 def sanafe_python(venv: Path | None = None) -> Path:
     """The Python interpreter of the SANA-FE environment (it may not exist yet)."""
-    return lava_python(default_venv() if venv is None else Path(venv))
-
-
-def _run(cmd: list[str], what: str) -> str:
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise HwsimError(f"sanafe_env: {what} failed (exit {proc.returncode}): {cmd[0]} ...\n"
-                         f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}\n"
-                         f"Hint: pip needs network access to PyPI; fix the cause above and run again "
-                         f"('--force' repeats the installation; deleting the environment folder starts over).")
-    return proc.stdout
+    return venv_python(default_venv() if venv is None else Path(venv))
 
 
 def ensure_sanafe_env(venv: Path | None = None, force: bool = False, log=print) -> Path:
@@ -88,30 +75,22 @@ def ensure_sanafe_env(venv: Path | None = None, force: bool = False, log=print) 
     python = sanafe_python(venv)
     start = time.perf_counter()
     if not python.is_file():
-        _run([sys.executable, "-m", "venv", str(venv)], f"creating {venv}")
+        run_step([sys.executable, "-m", "venv", str(venv)], f"creating {venv}", PROG)
         log(f"created virtual environment {venv} ({sys.version.split()[0]})")
     marker = venv / MARKER
     spec = {"packages": list(PACKAGES), "python": list(sys.version_info[:2])}
-    if force or not marker.is_file() or json.loads(marker.read_text()) != spec:
-        marker.unlink(missing_ok=True)
-        _run([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], "installing " + ", ".join(PACKAGES))
+    if needs_install(marker, spec, force):
+        run_step([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], "installing " + ", ".join(PACKAGES),
+                 PROG)
         log(f"installed {', '.join(PACKAGES)}")
     else:
         log(f"sanafe {SANAFE_VERSION} already installed in {venv}")
-    log("verified: " + _run([str(python), "-c", _VERIFY], "verifying SANA-FE").strip())
-    marker.write_text(json.dumps(spec, indent=1))
-    log(f"done in {time.perf_counter() - start:.1f} s; SANA-FE's interpreter: {python}")
-    return python
+    return verify_and_mark(python, _VERIFY, "SANA-FE", PROG, marker, spec, start, log)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry: ``python -m hwsim.interop.sanafe_env [--venv DIR] [--force]``."""
-    parser = argparse.ArgumentParser(prog="python -m hwsim.interop.sanafe_env", description=__doc__.split("\n")[0])
-    parser.add_argument("--venv", type=Path, default=None,
-                        help=f"environment folder (default: .venv-sanafe at the repository root, or ${VENV_ENV_VAR})")
-    parser.add_argument("--force", action="store_true", help="install even if the marker says it is done")
-    args = parser.parse_args(argv)
-    return exit_status(parser.prog, lambda: ensure_sanafe_env(args.venv, args.force) and None)
+    return env_cli("hwsim.interop.sanafe_env", __doc__, ".venv-sanafe", VENV_ENV_VAR, ensure_sanafe_env, argv)
 
 
 if __name__ == "__main__":
