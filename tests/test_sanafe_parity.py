@@ -7,6 +7,9 @@ energy within 10 % and latency per step within 20 %; ``chips/loihi_sanafe.yaml``
 SANA-FE's own ``loihi.yaml`` constant by constant; the readers reject bad files with named errors.
 """
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,7 +71,7 @@ def test_barrier_follows_sanafe_sync_table_by_tiles_used():
 # ----------------------------------------------------------------------------- live parity
 @pytest.mark.parametrize("name", list(CASES))
 def test_small_networks_match_sanafe_live(sanafe_files, name):
-    c = compare(CASES[name](SCALE), N_STEPS)
+    c = compare(CASES[name](SCALE), N_STEPS, time_untraced=name == "dense")   # the reruns must fire the same
     theirs = np.concatenate([c.sanafe_run.spike_counts[p] for p in c.sanafe_run.spike_counts])
     assert c.hwsim["neurons_fired"] > 0
     assert c.hwsim["synaptic_events"] == c.sanafe["synaptic_events"] or name not in EXACT
@@ -306,3 +309,11 @@ def test_yaml_readers_fuzz_raise_only_named_errors(tmp_path, reader, document):
     path.write_text(yaml.safe_dump(wrap(document)))
     with pytest.raises(errors):
         read(path)
+
+
+def test_bench_script_runs_both_simulators(sanafe_files):
+    done = subprocess.run([sys.executable, "bench/bench_sanafe.py", "--networks", "recurrent", "--scale", "0.05",
+                           "--steps", "20", "--repeats", "1", "--no-write"], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| sanafe_recurrent | " in done.stdout and "--networks recurrent" in done.stdout
