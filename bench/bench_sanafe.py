@@ -19,6 +19,7 @@ whose neuron rules agree fires differently in the two simulators.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +46,9 @@ def _row(c: Comparison) -> str:
             f"{100 * c.error('energy_uj', 'total'):+.2f} % | {h['latency_per_step_ns'] / 1e3:.2f} / "
             f"{s['latency_per_step_ns'] / 1e3:.2f} | {100 * c.error('latency_per_step_ns'):+.1f} % | "
             f"{h['events_per_s'] / 1e6:.1f} / {s['events_per_s'] / 1e6:.2f} | "
-            f"{h['events_per_s'] / s['events_per_s']:.0f}x | {h['setup_s']:.2f} / {s['setup_s']:.1f} |")
+            f"{h['events_per_s'] / s['events_per_s']:.0f}x | {h['events_per_cpu_s'] / 1e6:.1f} / "
+            f"{s['events_per_cpu_s'] / 1e6:.2f} | {h['events_per_cpu_s'] / s['events_per_cpu_s']:.0f}x | "
+            f"{h['setup_s']:.2f} / {s['setup_s']:.1f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         "detailed timing model; hwsim `loihi_sanafe` with SANA-FE's capacity limits (neurons per core only). "
         "Cells read hwsim / SANA-FE. Energy is dynamic (SANA-FE has no static power); events/s count synapses "
         f"processed per second of the simulation alone, the fastest of {args.repeats} runs (hwsim after a warm-up "
-        "call; SANA-FE without its spike and performance traces); setup = quantise + lower "
+        "call; SANA-FE without its spike and performance traces), by wall-clock time and by CPU time (all "
+        "threads; the machine is shared, so wall-clock rates move with its load: "
+        f"load average {os.getloadavg()[0]:.1f} at the end); setup = quantise + lower "
         "(hwsim) or build + load (SANA-FE), in s. Exact-rule networks: DVS gesture, "
         f"{', '.join(EXACT)}; the leaky one differs by SANA-FE's 1/64 truncation (docs/sanafe.md).", "",
         "| network | cores | neurons fired | synapse uJ | soma uJ | network uJ | total uJ | energy error | "
-        "latency/step us | latency error | M events/s | speed-up | setup s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "latency/step us | latency error | M events/s (wall) | speed-up (wall) | M events/s (CPU) | "
+        "speed-up (CPU) | setup s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *rows, "", *notes])
     print(body)
     if not args.no_write:

@@ -185,6 +185,17 @@ def test_exporter_refuses_what_sanafe_soma_cannot_run(tmp_path):
     uneven.add_population("a", 2, "if", v_th=np.array([1.0, 2.0]))
     with pytest.raises(UnsupportedError, match="v_th differs"):
         soma_attributes(uneven.node("a"))
+    delayed = Graph("d")
+    delayed.add_population("a", 2, "if", v_th=1.0, bias=2.0)
+    delayed.add_population("b", 2, "if", v_th=1.0)
+    delayed.add_projection("a", "b", np.eye(2), delay_steps=2)
+    delayed.add_output("o", "b")
+    delayed_reset = Graph("s")
+    delayed_reset.add_population("c", 2, "if", v_th=1.0, reset="subtract_next")
+    with pytest.raises(UnsupportedError, match="reset 'subtract_next'"):
+        soma_attributes(delayed_reset.node("c"))
+    with pytest.raises(UnsupportedError, match="delays other than 1"):
+        write_exchange(delayed, map_graph(delayed, load_chip("ideal")), chip, tmp_path / "d.npz", 5)
 
 
 def test_cores_land_on_the_same_mesh_position():

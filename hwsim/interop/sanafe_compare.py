@@ -30,7 +30,8 @@ class Comparison:
     """Side-by-side figures of one network (``hwsim`` and ``sanafe`` dicts of the same keys).
 
     Keys: ``neurons_fired``, ``synaptic_events``, ``packets``, ``energy_uj`` (per unit and ``total``),
-    ``latency_per_step_ns`` (mean), ``wall_s`` (the simulation alone), ``setup_s``, ``events_per_s``;
+    ``latency_per_step_ns`` (mean), ``wall_s`` (the simulation alone), ``setup_s``, ``events_per_s`` and
+    ``events_per_cpu_s`` (per second of CPU time, all threads; SANA-FE's only with ``time_untraced``);
     hwsim's also ``spike_counts`` (spikes per neuron, in the graph's neuron order).
     """
 
@@ -55,18 +56,18 @@ def _hwsim_figures(graph: Graph, chip: ChipProfile, placement: Placement, n_step
     setup = time.perf_counter() - start
     inputs, _ = network_inputs(graph, None, n_steps)
     simulate_spiking(arrays, inputs)                               # compile (Numba caches per signature)
-    wall = float("inf")
+    wall = cpu = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = simulate_spiking(arrays, inputs)
-        wall = min(wall, time.perf_counter() - start)
+        wall, cpu = min(wall, time.perf_counter() - start), min(cpu, time.process_time() - start_cpu)
     report = estimate_spiking(graph, chip, placement, result.counts, result.step_counts)
     ops, by_action = report.ops_per_inference, report.energy_by_action_uj
     energy = {unit: sum(by_action[a] for a in actions) for unit, actions in UNITS.items()}
     energy["total"] = report.dynamic_energy_per_inference_uj
     return {"neurons_fired": int(ops["spike"]), "synaptic_events": int(ops["synop"]), "packets": int(ops["packet"]),
             "energy_uj": energy, "latency_per_step_ns": report.latency_per_step_ns["mean"], "wall_s": wall,
-            "setup_s": setup, "events_per_s": ops["synop"] / wall,
+            "setup_s": setup, "events_per_s": ops["synop"] / wall, "events_per_cpu_s": ops["synop"] / cpu,
             "spike_counts": result.spike_count[0]}
 
 
@@ -83,6 +84,7 @@ def compare(graph: Graph, n_steps: int, chip: ChipProfile | None = None, repeats
     theirs = {"neurons_fired": peer.neurons_fired, "synaptic_events": peer.synaptic_events, "packets": peer.packets,
               "energy_uj": peer.energy_uj, "latency_per_step_ns": float(peer.latency_per_step_ns.mean()),
               "wall_s": peer.sim_wall_s, "setup_s": peer.build_wall_s,
-              "events_per_s": peer.synaptic_events / peer.sim_wall_s}
+              "events_per_s": peer.synaptic_events / peer.sim_wall_s,
+              "events_per_cpu_s": peer.synaptic_events / peer.sim_cpu_s if peer.sim_cpu_s else None}
     ours = _hwsim_figures(graph, chip, placement, n_steps, repeats)
     return Comparison(graph.name, n_steps, len(placement.cores_used), ours, theirs, peer)

@@ -25,11 +25,10 @@ the same position is SANA-FE tile ``x * height + y`` and both simulators count t
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +69,8 @@ class SanafeRun:
     sim_wall_s, build_wall_s : float
         Wall time of ``chip.sim`` (the fastest untraced rerun when there were any, else the run with its
         spike and performance traces) and of building and loading the network.
+    sim_cpu_s : float or None
+        CPU time of the fastest untraced rerun (None without reruns).
     """
 
     energy_uj: dict
@@ -81,6 +82,7 @@ class SanafeRun:
     neurons_updated: int
     sim_wall_s: float
     build_wall_s: float
+    sim_cpu_s: float | None = None
 
     @property
     def neurons_fired(self) -> int:
@@ -138,9 +140,9 @@ def sanafe_limits(chip: ChipProfile) -> ChipProfile:
     simulators run the same placement (docs/sanafe.md).
     """
     unlimited = 1 << 62
-    capacity = dataclasses.replace(chip.capacity, synapse_memory_bits_per_core=unlimited,
-                                   fan_in_per_core=unlimited, fan_out_per_core=unlimited)
-    return dataclasses.replace(chip, capacity=capacity)
+    capacity = replace(chip.capacity, synapse_memory_bits_per_core=unlimited, fan_in_per_core=unlimited,
+                       fan_out_per_core=unlimited)
+    return replace(chip, capacity=capacity)
 
 
 def sanafe_cores(chip: ChipProfile, cores: np.ndarray) -> np.ndarray:
@@ -228,4 +230,4 @@ def run_sanafe(graph: Graph, placement: Placement, chip: ChipProfile, n_steps: i
         synaptic_events=int(out["spikes"]), packets=int(out["packets_sent"]),
         neurons_updated=int(out["neurons_updated"]),
         sim_wall_s=float(out["untraced_sim_wall_s"] or out["sim_wall_s"]),
-        build_wall_s=float(out["build_wall_s"]))
+        build_wall_s=float(out["build_wall_s"]), sim_cpu_s=out["untraced_sim_cpu_s"])
