@@ -192,7 +192,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     by_core["static"] = static_pj / PJ_PER_UJ
     memory_total = int(sum(sum(kinds.values()) for kinds in placement.memory_bytes.values()))
     sections = {"energy": chip.energy_pj, "time": chip.time_ns, "static_power": chip.static_power_mw,
-                "timing": chip.timing}
+                "timing": chip.timing, "barrier_by_tiles": chip.barrier_by_tiles_ns}
     provenance = {}
     for section, table in sections.items():
         provenance.update(_provenance(section, table))
