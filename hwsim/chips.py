@@ -289,13 +289,19 @@ class ChipProfile:
         Static power terms: ``chip`` (per chip used), ``core`` (per core used), in mW.
     timing : mapping of str to Constant
         Scalars: ``barrier_ns`` (per step), ``realtime_step_ns`` (SpiNNaker: fixed step, optional),
-        ``core_clock_mhz`` (SpiNNaker cycle budget, optional); MAC: ``clock_ms``, ``gate_delay_ms``
+        ``core_clock_mhz`` (SpiNNaker cycle budget, optional), ``message_out_ns`` and ``message_in_ns``
+        (optional, both or neither: per packet on the sending and the receiving core, whose send and
+        receive sides then overlap as SANA-FE times a step; :mod:`hwsim.energy`); MAC: ``clock_ms``, ``gate_delay_ms``
         (both required).
     mac_costs : mapping of str to Constant
         MAC chips only. Always: ``mac_area_cm2``, ``mac_power_mw``, ``relu_area_cm2``,
         ``relu_power_mw``, ``adc_area_cm2``, ``adc_power_mw`` (one ADC per input) and
         ``battery_power_mw`` (the battery's name in its source). When the profile declares
         them: ``argmax_area_cm2``, ``argmax_power_mw``.
+    barrier_by_tiles_ns : mapping of int to Constant
+        Neuromorphic chips, optional (SANA-FE's sync table): the barrier per step by the number of tiles
+        used, ``{tiles: ns}``; a run using ``n`` tiles takes the entry of the largest key <= ``n`` (the
+        smallest key below it), as SANA-FE's sync table. Empty: ``timing.barrier_ns`` always.
     cells : mapping of str to mapping of str to Constant
         MAC chips, optional: the standard-cell library, ``{cell: {"area_um2": c, "leakage_uw": c}}``
         (area in um2, leakage power in uW), for gate-level estimates. Empty when not declared.
@@ -324,6 +330,15 @@ class ChipProfile:
     mac_costs: Mapping[str, Constant] = field(default_factory=dict)
     cells: Mapping[str, Mapping[str, Constant]] = field(default_factory=dict)
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
+    barrier_by_tiles_ns: Mapping[int, Constant] = field(default_factory=dict)
+
+    def barrier_ns(self, tiles_used: int) -> float:
+        """Barrier per step in ns for a run on ``tiles_used`` tiles (see ``barrier_by_tiles_ns``)."""
+        if not self.barrier_by_tiles_ns:
+            return self.timing["barrier_ns"].value
+        keys = sorted(self.barrier_by_tiles_ns)
+        fitting = [k for k in keys if k <= tiles_used]
+        return self.barrier_by_tiles_ns[fitting[-1] if fitting else keys[0]].value
 
 
 # The loader (load_chip, available_chips) follows below.
@@ -692,7 +707,10 @@ KINDS: dict[str, _Kind] = {
         tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ"),
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
                 "static_power_mw": _Table(("chip", "core"), unit="mW"),
-                "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz"))},
+                "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz", "message_out_ns",
+                                                     "message_in_ns"))},
+        optional=("barrier_by_tiles",),
+        extras=("barrier_by_tiles",),
     ),
     "mac": _Kind(
         structures={"arithmetic": _Structure(_MAC_FIELDS, MacArithmetic)},
@@ -855,6 +873,26 @@ def _read_structure(raw: Any, path: str, fields: Mapping[str, Any], where: _File
     return values
 
 
+def _check_message_pair(timing: dict, where: _File) -> None:
+    """``timing.message_out_ns`` and ``message_in_ns`` come together or not at all."""
+    given = [k for k in ("message_out_ns", "message_in_ns") if k in timing]
+    if len(given) == 1:
+        missing = "message_in_ns" if given == ["message_out_ns"] else "message_out_ns"
+        raise where.error(f"timing.{missing}", "missing", f"expected both message_out_ns and message_in_ns "
+                          f"when timing.{given[0]} is given (a core's send and receive sides overlap only with both)")
+
+
+def _read_barrier_table(raw: Any, where: _File) -> dict[int, Constant]:
+    """``barrier_by_tiles: {TILES: constant}``: a positive whole number of tiles per entry."""
+    raw = _mapping(raw, "barrier_by_tiles", where, "tile counts to time constants")
+    if not raw:
+        raise where.error("barrier_by_tiles", "an empty mapping", "expected at least one {tiles: constant} entry")
+    for key in raw:
+        if not _is_int(key) or key < 1:
+            raise where.error(f"barrier_by_tiles.{key}", _found(key), "expected a positive whole number of tiles")
+    return {int(k): _read_constant(v, f"barrier_by_tiles.{k}", "ns", where) for k, v in sorted(raw.items())}
+
+
 def _read_cells(raw: Any, where: _File) -> dict[str, dict[str, Constant]]:
     """``cells: {NAME: {area_um2: constant, leakage_uw: constant}}``."""
     raw = _mapping(raw, "cells", where, "cell names")
@@ -956,6 +994,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
             check(structures[name], where)
     tables = {name: _read_table(raw[name], name, table, where)
               for name, table in kind.tables.items() if name in raw}
+    _check_message_pair(tables.get("timing", {}), where)
     built = {name: specs[name].build(**values) for name, values in structures.items()}
     return ChipProfile(
         name=_read_text(raw, "name", where),
@@ -973,6 +1012,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
         mac_costs=tables.get("mac_costs", {}),
         cells=_read_cells(raw["cells"], where) if "cells" in raw else {},
         provenance=provenance,
+        barrier_by_tiles_ns=_read_barrier_table(raw["barrier_by_tiles"], where) if "barrier_by_tiles" in raw else {},
     )
 
 
@@ -1065,7 +1105,8 @@ def _read_source(name_or_path: str | os.PathLike) -> tuple[str, _File]:
             raise where.error("(file)", "not found", "expected an existing chip profile (.yaml)",
                               f"Bundled chips load by name: {', '.join(available_chips())}.") from None
         except (OSError, UnicodeDecodeError) as err:
-            raise where.error("(file)", f"cannot be read ({cut(err, 100)})", "expected a readable UTF-8 text file") from None
+            raise where.error("(file)", f"cannot be read ({cut(err, 100)})",
+                              "expected a readable UTF-8 text file") from None
     name = os.fspath(name_or_path)
     if name not in available_chips():
         raise SpecError(f"load_chip: unknown chip {short(name)}; "

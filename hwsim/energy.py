@@ -4,7 +4,10 @@ Neuromorphic chips
     dynamic energy = sum over groups and actions of count x ``energy_pj[action]``;
     latency of a step = max over cores of sum(count x ``time_ns[action]``) for the core's
     own work + the longest route (x hops x hop_x time + y hops x hop_y time) when packets
-    were sent that step + the barrier; a real-time chip (``timing.realtime_step_ns``)
+    were sent that step + the barrier (by tiles used where the profile has ``barrier_by_tiles``);
+    with ``timing.message_out_ns`` and ``message_in_ns`` (SANA-FE's timing) a core's send and
+    receive sides overlap instead, and the packet costs move into them (:func:`_pipelined_core_ns`);
+    a real-time chip (``timing.realtime_step_ns``)
     instead takes exactly one real-time step per step and must fit each core's work in it;
     static energy = (chip power x chips used + core power x cores used) x latency.
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
@@ -79,21 +82,71 @@ def _price(table: dict[str, Constant]) -> np.ndarray:
 
 
 def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.ndarray,
-                     n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+                     n_samples: int, graph: Graph) -> tuple[np.ndarray, np.ndarray]:
     """Latency of every step in ns for the batch-mean workload, and each core's work per step in ns."""
     mean = step_counts / max(n_samples, 1)
-    core_time = np.array([chip.time_ns[a].value if a in CORE_ACTIONS and a in chip.time_ns else 0.0
-                          for a in NAMES])
-    group_ns = mean @ core_time                                   # (T, n_groups)
     cores = np.array([g.core for g in placement.groups])
     on_core = cores >= 0
     n_cores = int(cores.max()) + 1 if on_core.any() else 1
-    per_core = np.zeros((mean.shape[0], n_cores))
-    np.add.at(per_core.T, cores[on_core], group_ns[:, on_core].T)
+    pipelined = _is_pipelined(chip)
+
+    def by_core(group_ns: np.ndarray) -> np.ndarray:              # (T, n_groups) -> (T, n_cores)
+        out = np.zeros((mean.shape[0], n_cores))
+        np.add.at(out.T, cores[on_core], group_ns[:, on_core].T)
+        return out
+
+    skip = ("synop",) if pipelined else ()
+    core_time = np.array([chip.time_ns[a].value if a in CORE_ACTIONS and a in chip.time_ns and a not in skip
+                          else 0.0 for a in NAMES])
+    per_core = by_core(mean @ core_time)
     hx, hy = placement.longest_route_hops
-    route_ns = hx * chip.time_ns["hop_x"].value + hy * chip.time_ns["hop_y"].value + chip.time_ns["packet"].value
+    route_ns = hx * chip.time_ns["hop_x"].value + hy * chip.time_ns["hop_y"].value
+    if pipelined:
+        per_core = _pipelined_core_ns(chip, placement, graph, mean, per_core, by_core)
+    else:
+        route_ns += chip.time_ns["packet"].value
     packets = mean[:, :, NAMES.index("packet")].sum(axis=1) > 0
-    return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.timing["barrier_ns"].value, per_core
+    tiles_used = len({int(c) // chip.topology.cores_per_tile for c in placement.cores_used})
+    return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.barrier_ns(tiles_used), per_core
+
+
+# Pipelined cores (SANA-FE's timing of a step). With ``timing.message_out_ns`` and
+# ``timing.message_in_ns`` a core sends and receives in two pipelines that overlap: its send side
+# updates neurons, emits spikes and pays message_out_ns per packet sent; its receive side pays
+# message_in_ns per packet received and the synapse time per synaptic event; the core takes the
+# longer of the two.
+
+def _is_pipelined(chip: ChipProfile) -> bool:
+    return "message_out_ns" in chip.timing and "message_in_ns" in chip.timing
+
+
+def _route_shares(graph: Graph, placement: Placement, n_cores: int) -> np.ndarray:
+    """``(n_groups, n_cores)``: the fraction of each group's packets that goes to each core.
+
+    A packet is one spike to one destination core; a group's packets are spread over its (neuron,
+    destination core) routes, exactly when all its neurons reach the same cores (dense layers).
+    """
+    n_groups = len(placement.groups)
+    source_group = np.concatenate([placement.input_group, placement.neuron_group]).astype(np.int64)
+    offsets, neuron_offsets = graph.source_offsets(), graph.neuron_offsets()
+    routes = np.zeros((n_groups, n_cores))
+    for proj in graph.projections():
+        pre, post, _, _ = proj.synapses()
+        keys = np.unique((pre + offsets[proj.pre]) * n_cores + placement.neuron_core[post + neuron_offsets[proj.post]])
+        np.add.at(routes, (source_group[keys // n_cores], keys % n_cores), 1.0)
+    total = routes.sum(axis=1, keepdims=True)
+    return np.divide(routes, total, out=np.zeros_like(routes), where=total > 0)
+
+
+def _pipelined_core_ns(chip: ChipProfile, placement: Placement, graph: Graph, mean: np.ndarray,
+                       send_ns: np.ndarray, by_core) -> np.ndarray:
+    """Each core's step time, ``max(send side, receive side)`` (see the block comment)."""
+    packets = mean[:, :, NAMES.index("packet")]                    # (T, n_groups), counted on the sender
+    send_ns = send_ns + by_core(packets * chip.timing["message_out_ns"].value)
+    received = packets @ _route_shares(graph, placement, send_ns.shape[1])
+    receive_ns = (by_core(mean[:, :, NAMES.index("synop")] * chip.time_ns["synop"].value)
+                  + received * chip.timing["message_in_ns"].value)
+    return np.maximum(send_ns, receive_ns)
 
 
 def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
@@ -120,7 +173,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
     group_pj = mean @ _price(chip.energy_pj)
     by_action_pj = mean.sum(axis=0) * _price(chip.energy_pj)
-    step_ns, per_core = _step_latency_ns(chip, placement, step_counts, n_samples)
+    step_ns, per_core = _step_latency_ns(chip, placement, step_counts, n_samples, graph)
     checks, notes = {}, ["latency per step uses the batch-mean work of each core"]
     realtime = chip.timing.get("realtime_step_ns")
     if realtime is not None:
@@ -144,7 +197,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     by_core["static"] = static_pj / PJ_PER_UJ
     memory_total = int(sum(sum(kinds.values()) for kinds in placement.memory_bytes.values()))
     sections = {"energy": chip.energy_pj, "time": chip.time_ns, "static_power": chip.static_power_mw,
-                "timing": chip.timing}
+                "timing": chip.timing, "barrier_by_tiles": chip.barrier_by_tiles_ns}
     provenance = {}
     for section, table in sections.items():
         provenance.update(_provenance(section, table))

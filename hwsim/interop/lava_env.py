@@ -26,16 +26,14 @@ It prints what it did and exits non-zero with a message when a step fails.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from hwsim.errors import HwsimError, exit_status
+from hwsim.errors import HwsimError
+from hwsim.interop.side_env import env_cli, needs_install, run_step, venv_python, verify_and_mark
 
 LAVA_VERSION = "0.10.0"
 CONSTRAINTS = ("numpy>=1.24.4,<2", "networkx<=2.8.7", "scipy<1.15", "scikit-learn>=1.5,<1.6",
@@ -88,20 +86,12 @@ def lava_python(venv: Path | None = None) -> Path:
     venv : Path, optional
         Environment folder; :func:`default_venv` when omitted.
     """
-    venv = default_venv() if venv is None else Path(venv)
-    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return venv_python(default_venv() if venv is None else Path(venv))
 
 
 def _run(cmd: list[str], what: str) -> str:
     """Run ``cmd``; return its stdout, or raise HwsimError with its output when it fails."""
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        shown = " ".join(arg if "\n" not in arg else "<script>" for arg in cmd)
-        raise HwsimError(f"lava_env: {what} failed (exit {proc.returncode}): {shown}\n"
-                         f"{proc.stdout[-4000:]}{proc.stderr[-4000:]}\n"
-                         f"Hint: pip needs network access to PyPI; fix the cause above and run again "
-                         f"('--force' repeats the installation; deleting the environment folder starts over).")
-    return proc.stdout
+    return run_step(cmd, what, "lava_env")
 
 
 def _spec() -> dict:
@@ -186,33 +176,19 @@ def ensure_lava_env(venv: Path | None = None, force: bool = False, log=print) ->
         log(f"created virtual environment {venv} ({sys.version.split()[0]})")
     marker = venv / MARKER
     spec = _spec()
-    if force or not marker.is_file() or json.loads(marker.read_text()) != spec:
-        marker.unlink(missing_ok=True)
+    if needs_install(marker, spec, force):
         _install(python)
         log(f"installed lava-nc {LAVA_VERSION}, hwsim (editable) and pins: {', '.join(CONSTRAINTS)}")
     else:
         log(f"lava-nc {LAVA_VERSION} and hwsim already installed in {venv}")
     log(f"patched {PATCH[0]} (ByteEncoder is now hashable)" if patch_file(_site_packages(python) / PATCH[0])
         else f"{PATCH[0]} already patched")
-    log("verified: " + _run([str(python), "-c", _VERIFY], "verifying Lava").strip())
-    marker.write_text(json.dumps(spec, indent=1))
-    log(f"done in {time.perf_counter() - start:.1f} s; Lava's interpreter: {python}")
-    return python
+    return verify_and_mark(python, _VERIFY, "Lava", "lava_env", marker, spec, start, log)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry: ``python -m hwsim.interop.lava_env [--venv DIR] [--force]``."""
-    parser = argparse.ArgumentParser(prog="python -m hwsim.interop.lava_env", description=__doc__.split("\n")[0])
-    parser.add_argument("--venv", type=Path, default=None, help="environment folder (default: .venv-lava "
-                        f"at the repository root, or ${VENV_ENV_VAR})")
-    parser.add_argument("--force", action="store_true",
-                        help="run the installation steps even if the marker says they are done")
-    args = parser.parse_args(argv)
-
-    def build() -> None:
-        ensure_lava_env(args.venv, args.force)
-
-    return exit_status(parser.prog, build)
+    return env_cli("hwsim.interop.lava_env", __doc__, ".venv-lava", VENV_ENV_VAR, ensure_lava_env, argv)
 
 
 if __name__ == "__main__":
