@@ -104,9 +104,9 @@ def read_sanafe_arch(path: str | Path) -> dict[str, float | tuple | dict]:
     if not all(isinstance(k, int) and k > 0 and isinstance(v, (int, float)) for k, v in sync.items()):
         raise r.error("architecture.attributes.latency_sync", f"found {short(sync)}",
                       "expected a table {tiles: seconds}")
-    where = "architecture.tile.core.soma.attributes"
-    access, update = (num(soma, f"energy_{k}_neuron", where) for k in ("access", "update"))
-    t_access, t_update = (num(soma, f"latency_{k}_neuron", where) for k in ("access", "update"))
+    soma_where = "architecture.tile.core.soma.attributes"
+    access, update = (num(soma, f"energy_{k}_neuron", soma_where) for k in ("access", "update"))
+    t_access, t_update = (num(soma, f"latency_{k}_neuron", soma_where) for k in ("access", "update"))
     return {
         "energy_pj.synop": num(syn, "energy_process_spike", "architecture.tile.core.synapse.attributes") * PJ,
         "time_ns.synop": num(syn, "latency_process_spike", "architecture.tile.core.synapse.attributes") * NS,
