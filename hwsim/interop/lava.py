@@ -256,7 +256,7 @@ def _lif(pop) -> LifSpec:
     return LifSpec(pop.name, pop.size, 4095 - syn, 4096 - mem, v_th >> VTH_SHIFT, mant, exp, u0, v0)
 
 
-def _lava_value(where: str, state: np.ndarray, scale: int) -> int | float | np.ndarray:
+def _lava_value(state: np.ndarray, scale: int) -> int | float | np.ndarray:
     """``state / scale`` as SigmaDelta's process takes it: ints when ``scale`` divides every value, else floats
     (exact: ``scale`` is a power of two)."""
     if np.all(state % scale == 0):
@@ -276,8 +276,8 @@ def _sigma_delta(pop) -> SigmaDeltaSpec:
                                f"quantise with hwsim.quantize_spiking.")
     scale = 1 << exps
     bias = np.asarray(pop.bias, dtype=np.int64)
-    return SigmaDeltaSpec(pop.name, pop.size, _lava_value(pop.name, np.int64(vth), scale).item(),
-                          np.asarray(_lava_value(pop.name, bias, scale)), bool(relu), bool(cum_error),
+    return SigmaDeltaSpec(pop.name, pop.size, _lava_value(np.int64(vth), scale).item(),
+                          np.asarray(_lava_value(bias, scale)), bool(relu), bool(cum_error),
                           exps - state_exp, state_exp)
 
 
