@@ -208,8 +208,9 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         ``raster (n_samples, T, n_neurons)``, ``spike_count``, ``first_spike``, ``v`` ``(n_samples,
         n_neurons)``, ``u`` ``(n_samples, n_slots)`` (each population's receptor currents, receptor-major,
         populations in order), ``residue`` and ``error`` ``(n_samples, n_neurons)`` (sigma-delta neurons, 0
-        elsewhere), ``payload`` ``(n_samples, T, n_neurons)`` (graded spikes' payloads), ``counts``: {action name: ``(n_samples, n_groups)``} and ``step_counts``:
-        {action name: ``(T, n_groups)``} summed over samples.
+        elsewhere), ``payload`` ``(n_samples, T, n_neurons)`` (graded spikes' payloads), ``counts``:
+        {action name: ``(n_samples, n_groups)``} and ``step_counts``: {action name: ``(T, n_groups)``} summed
+        over samples.
     """
     ar = qnet.arithmetic
     is_float = bool(getattr(qnet, "is_float", False))

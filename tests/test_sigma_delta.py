@@ -191,8 +191,8 @@ def test_a_chip_without_the_model_refuses_sigma_delta():
 def test_a_chip_without_graded_spikes_refuses_sigma_delta():
     chip = graded_chip()
     binary = replace(chip, arithmetic=replace(chip.arithmetic, graded_spike_bits=0))
-    with pytest.raises(UnsupportedError, match=r"sends graded spikes but chip .* binary spikes only \(graded_spike_bits "
-                                               r"0\)\. Hint: run on a chip with graded spikes"):
+    with pytest.raises(UnsupportedError, match=r"sends graded spikes but chip .* binary spikes only "
+                                               r"\(graded_spike_bits 0\)\. Hint: run on a chip with graded spikes"):
         quantize_spiking(_chain(), binary)
 
 
