@@ -368,22 +368,30 @@ def _compare_with(lava: dict, path, raster, loihi_quantize) -> int:
     return total
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_simulation_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
-    """The netx file run by real Lava 0.10 (netx's processes, in .venv-lava) against hwsim's import."""
+def _lava_netx(tmp_path, layers, raster) -> tuple[Path, dict]:
+    """Write ``layers`` as a netx file and run it with ``raster`` in real Lava 0.10 (netx's processes, in
+    .venv-lava, ``tests/lava_netx_oracle.py``); returns the file and the oracle's arrays."""
     python = lava_python()
     if not python.exists():
         pytest.fail(f"{python}: no Lava environment; expected it for the parity tests. "
                     f"Hint: run `python -m hwsim.interop.lava_env`.")
-    rng = np.random.default_rng(seed)
-    path = _write(tmp_path, _conv_net(rng))
-    raster = (rng.random((40, 72)) < 0.3).astype(np.int64)
+    path = _write(tmp_path, layers)
     np.savez(tmp_path / "spikes.npz", spikes=raster)
     subprocess.run([str(python), str(NETX_ORACLE), str(path), str(tmp_path / "spikes.npz"),
                     str(tmp_path / "out.npz")], check=True, capture_output=True, text=True, timeout=600)
     with np.load(tmp_path / "out.npz") as out:
-        lava = {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
-                for name in out.files if name.endswith("_spikes")}
+        return path, {name: out[name] for name in out.files}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_simulation_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
+    """The netx file run by real Lava 0.10 (netx's processes, in .venv-lava) against hwsim's import."""
+    rng = np.random.default_rng(seed)
+    layers = _conv_net(rng)
+    raster = (rng.random((40, 72)) < 0.3).astype(np.int64)
+    path, out = _lava_netx(tmp_path, layers, raster)
+    lava = {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
+            for name in out if name.endswith("_spikes")}
     assert _compare_with(lava, path, raster, loihi_quantize) > 50   # the network is active
 
 
@@ -424,33 +432,26 @@ def test_sdnn_layers_import_as_sigma_delta(tmp_path):
 def test_sdnn_simulation_is_bit_identical_to_lava_itself(tmp_path, seed):
     """SDNN conv and dense layers run by Lava 0.10 (netx's SigmaDelta, Sigma, Conv and graded Dense) against
     hwsim's import on a chip with graded spikes: payloads at every step and final sigma, act, residue, error."""
-    python = lava_python()
-    if not python.exists():
-        pytest.fail(f"{python}: no Lava environment; expected it for the parity tests. "
-                    f"Hint: run `python -m hwsim.interop.lava_env`.")
     rng = np.random.default_rng(seed)
-    path = _write(tmp_path, _sdnn_net(rng))
+    layers = _sdnn_net(rng)
     raster = (rng.random((40, 128)) < 0.3).astype(np.int64)
-    np.savez(tmp_path / "spikes.npz", spikes=raster)
-    subprocess.run([str(python), str(NETX_ORACLE), str(path), str(tmp_path / "spikes.npz"),
-                    str(tmp_path / "out.npz")], check=True, capture_output=True, text=True, timeout=600)
+    path, out = _lava_netx(tmp_path, layers, raster)
     graph = import_netx(path, drop_input_neurons=True)
     chip = graded_chip()
     qnet = quantize.quantize_spiking(graph, chip)
     arrays = lower_spiking(qnet, map_graph(graph, chip), chip.capacity.bits_per_synapse,
                            chip.capacity.memory_word_bits)
     result = simulate_spiking(arrays, raster[None], record_raster=True)
-    with np.load(tmp_path / "out.npz") as out:
-        for pop in qnet.populations:
-            sl = slice(pop.offset, pop.offset + pop.size)
-            np.testing.assert_array_equal(result.u_final[0, sl], out[f"{pop.name}_u"], err_msg=pop.name)
-            np.testing.assert_array_equal(result.v_final[0, sl], out[f"{pop.name}_v"], err_msg=pop.name)
-            if pop.name == "layer6":           # Lava's Sigma sends its sigma every step, not a payload
-                continue
-            np.testing.assert_array_equal(result.payload[0, :, sl], out[f"{pop.name}_spikes"], err_msg=pop.name)
-            np.testing.assert_array_equal(result.graded_final[0, :, sl], [out[f"{pop.name}_residue"],
-                                                                           out[f"{pop.name}_error"]], err_msg=pop.name)
-            assert np.count_nonzero(result.payload[0, :, sl]) > 0, pop.name          # every layer is active
+    for pop in qnet.populations:
+        sl = slice(pop.offset, pop.offset + pop.size)
+        np.testing.assert_array_equal(result.u_final[0, sl], out[f"{pop.name}_u"], err_msg=pop.name)
+        np.testing.assert_array_equal(result.v_final[0, sl], out[f"{pop.name}_v"], err_msg=pop.name)
+        if pop.name == "layer6":           # Lava's Sigma sends its sigma every step, not a payload
+            continue
+        np.testing.assert_array_equal(result.payload[0, :, sl], out[f"{pop.name}_spikes"], err_msg=pop.name)
+        np.testing.assert_array_equal(result.graded_final[0, :, sl], [out[f"{pop.name}_residue"],
+                                                                       out[f"{pop.name}_error"]], err_msg=pop.name)
+        assert np.count_nonzero(result.payload[0, :, sl]) > 0, pop.name          # every layer is active
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
