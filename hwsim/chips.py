@@ -195,6 +195,9 @@ class SpikingArithmetic:
         Synaptic currents per neuron, each with its own decay (Loihi: 1; SpiNNaker's IF_curr_exp: 2).
     initial_state : bool
         Whether neurons can start from a given state (u, v, refractory count) instead of 0.
+    graded_spike_bits : int
+        Payload bits a spike may carry (graded spikes: a projection from a ``sigma_delta`` population
+        multiplies each weight by its source's payload); 0: binary spikes only.
     """
 
     weight_bits: int
@@ -218,6 +221,7 @@ class SpikingArithmetic:
     refractory: bool
     receptors: int
     initial_state: bool
+    graded_spike_bits: int = 0
 
 
 @dataclass(frozen=True)
@@ -233,8 +237,9 @@ class FloatArithmetic:
         Supported IR resets, as :attr:`SpikingArithmetic.reset_modes`.
     refractory : bool
         Whether a refractory period is supported.
-    receptors, initial_state
-        As :class:`SpikingArithmetic`. A float datapath also takes real-valued (current) inputs.
+    receptors, initial_state, graded_spike_bits
+        As :class:`SpikingArithmetic` (a float payload is a float64). A float datapath also takes
+        real-valued (current) inputs.
     """
 
     bits: int
@@ -242,6 +247,7 @@ class FloatArithmetic:
     refractory: bool
     receptors: int
     initial_state: bool
+    graded_spike_bits: int = 0
 
 
 @dataclass(frozen=True)
@@ -571,6 +577,7 @@ _SPIKING_FIELDS = {
     "refractory": _Bool(),
     "receptors": _Int(1, maximum=64),
     "initial_state": _Bool(),
+    "graded_spike_bits": _Int(0, maximum=64),
 }
 
 _FLOAT_FIELDS = {
@@ -579,6 +586,7 @@ _FLOAT_FIELDS = {
     "refractory": _Bool(),
     "receptors": _Int(1, maximum=64),
     "initial_state": _Bool(),
+    "graded_spike_bits": _Int(0, maximum=64),
 }
 
 _MAC_FIELDS = {

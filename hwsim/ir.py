@@ -53,6 +53,22 @@ population's ``initial`` state (per neuron: ``u`` per receptor, ``v``, ``refract
    Populations update in a topological order of the delay-0 projections (which must not form a
    cycle); a delay-0 input is seen by its target in the same step, every other at ``t + d``, never
    earlier. A graph needs no Input: biases, initial state and recurrence can drive it alone.
+
+   **Sigma-delta neurons** (``sigma_delta``, Lava's ``SigmaDelta``) keep ``sigma`` (the summed input),
+   ``act`` (the last activation), the residue ``r`` and the error ``e``, and send a *graded spike*: a
+   payload ``s[t]`` that every outgoing synapse multiplies by its weight (the source's ``a[t] = s[t]`` in 1.)::
+
+       sigma[t] = sigma[t-1] + x[t]
+       act[t]   = max(0, sigma[t] + bias)  if relu = 1,  else  sigma[t] + bias
+       d        = act[t] - act[t-1] + r[t-1]
+       s[t]     = d  if |d| >= v_th  else 0                 (cum_error = 0)
+       e        = e[t-1] + d;  s[t] = d if |e| >= v_th else 0;  e[t] = 0 if s[t] != 0 else e   (cum_error = 1)
+       r[t]     = d - s[t]
+
+   A spike is sent when ``s[t] != 0``. On an integer chip the state is held at ``2**(spike_exp +
+   state_exp)`` state units per membrane unit and the payload sent is ``s[t] >> state_exp`` (floor), as
+   Lava's fixed-point model computes; a projection's ``message_bits`` (Lava's ``num_message_bits``) must
+   fit the chip's ``graded_spike_bits``.
 3. **Non-spiking graphs** (only ``relu`` / ``identity`` populations, value inputs)
    are MLPs: they run once per sample, layer by layer in topological order,
    ``y = f(W x + bias)``; their delays must be 1.
@@ -89,6 +105,9 @@ READOUTS = ("spike_count", "v_final", "first_spike", "value")
 SIGN_MODES = ("auto", "excitatory", "inhibitory", "mixed")
 #: Lava's ``num_weight_bits`` range: Loihi's synapse holds at most 8 weight bits.
 WEIGHT_BITS_RANGE = (1, 8)
+#: Payload bits of a graded message (``Projection.message_bits``): Lava's ``num_message_bits`` >= 1, up to a
+#: float64 payload.
+MESSAGE_BITS_RANGE = (1, 64)
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
@@ -171,6 +190,10 @@ class Projection:
     sign_mode : str or None
         ``"auto"`` (from the weights' signs), ``"excitatory"``, ``"inhibitory"`` or ``"mixed"``; an
         explicit mode overrides the weights' signs as Lava's does. None: the quantiser chooses.
+    message_bits : int or None
+        Only on a projection from a graded population (``sigma_delta``): the payload bits its messages
+        carry (Lava's ``num_message_bits``; the chip's ``graded_spike_bits`` must hold them). None: the
+        payload as the source computes it. The weights multiply the payload either way.
     """
 
     name: str
@@ -184,6 +207,7 @@ class Projection:
     weight_bits: int | None = None
     sign_mode: str | None = None
     weight_exp: int | None = None
+    message_bits: int | None = None
 
     @property
     def is_sparse(self) -> bool:
@@ -336,6 +360,25 @@ def _projection_precision(where: str, weight_bits, sign_mode, weight_exp) -> tup
     return weight_bits, sign_mode, weight_exp
 
 
+def _message_bits(where: str, src, message_bits) -> int | None:
+    """Validate a projection's ``message_bits``: only from a graded population, an integer in
+    :data:`MESSAGE_BITS_RANGE`."""
+    if message_bits is None:
+        return None
+    graded = isinstance(src, Population) and get_model(src.model).graded
+    if not graded:
+        what = f"model '{src.model}'" if isinstance(src, Population) else "an input"
+        raise GraphError(f"{where}: message_bits {short(message_bits)} on a projection from '{src.name}' ({what}), "
+                         f"which sends binary spikes; expected None. Hint: message_bits belongs to projections "
+                         f"from graded populations (sigma_delta).")
+    low, high = MESSAGE_BITS_RANGE
+    if isinstance(message_bits, bool) or not isinstance(message_bits, (int, np.integer)) \
+            or not low <= message_bits <= high:
+        raise GraphError(f"{where}: message_bits {short(message_bits)}; expected an integer in {low}..{high} "
+                         f"(Lava's num_message_bits of a graded Dense).")
+    return int(message_bits)
+
+
 class Graph:
     """A network: inputs, populations, projections and outputs on a ``networkx.MultiDiGraph``.
 
@@ -405,6 +448,9 @@ class Graph:
         spec = get_model(model, where)
         if reset not in RESET_MODES:
             raise GraphError(f"{where}: reset {short(reset)}; {one_of(reset, RESET_MODES)}")
+        if spec.graded and reset != "value":
+            raise GraphError(f"{where}: reset '{reset}' for model '{model}', which has no membrane to reset; "
+                             f"expected the default 'value'.")
         n_receptors = _check_count(where, "n_receptors", n_receptors)
         if n_receptors > 1 and not spec.receptor_params:
             raise GraphError(f"{where}: n_receptors {n_receptors} for model '{model}', which has no synaptic "
@@ -427,6 +473,13 @@ class Graph:
             ref = arrays["refractory_steps"]
             if ref.min() < 0 or np.any(ref != np.round(ref)):
                 raise GraphError(f"{where}: refractory_steps must be whole numbers >= 0.")
+        for key, (low, high, whole) in spec.ranges.items():
+            value = arrays[key]
+            if value.min() < low or value.max() > high or (whole and np.any(value != np.round(value))):
+                bad = value[(value < low) | (value > high) | ((value != np.round(value)) if whole else False)][0]
+                kind = "whole numbers" if whole else "values"
+                raise GraphError(f"{where}: {key} {short(float(bad))}; expected {kind} in [{low:g}, {high:g}] for "
+                                 f"model '{model}'.")
         state = _initial_state(where, spec, initial, size, n_receptors)
         node = Population(name, size, model, arrays, reset, n_receptors, state)
         self._new_node(node)
@@ -435,7 +488,7 @@ class Graph:
     def add_projection(self, pre: str, post: str, weight, pre_index=None, post_index=None,
                        delay_steps=1, *, name: str | None = None, receptor: int = 0,
                        weight_bits: int | None = None, sign_mode: str | None = None,
-                       weight_exp: int | None = None) -> Projection:
+                       weight_exp: int | None = None, message_bits: int | None = None) -> Projection:
         """Connect ``pre`` to ``post`` with dense ``weight (n_post, n_pre)`` or sparse index lists.
 
         Parameters
@@ -455,6 +508,8 @@ class Graph:
             The target's receptor (0 .. n_receptors - 1) these synapses feed.
         weight_bits, sign_mode, weight_exp : optional
             Loihi's precision as Lava's Dense takes it (see :class:`Projection`).
+        message_bits : int, optional
+            Payload bits of a projection from a graded (``sigma_delta``) population (see :class:`Projection`).
         """
         where = f"projection '{name}'" if name is not None else f"projection '{pre}' -> '{post}'"
         for end in (pre, post):
@@ -473,6 +528,7 @@ class Graph:
                              f"0..{dst.n_receptors - 1} ('{post}' has {dst.n_receptors} receptor(s)). Hint: "
                              f"add_population(..., n_receptors=N) gives a population N synaptic currents.")
         precision = _projection_precision(where, weight_bits, sign_mode, weight_exp)
+        message_bits = _message_bits(where, src, message_bits)
         w = _as_finite(f"{where}: weight", weight)
         if (pre_index is None) != (post_index is None):
             raise GraphError(f"{where}: give both pre_index and post_index for sparse weights, or neither.")
@@ -484,7 +540,7 @@ class Graph:
         else:
             pi, qi = self._sparse_indices(where, w, pre_index, post_index, src.size, dst.size)
         d = self._delays(where, delay_steps, w.shape)
-        proj = Projection(name, pre, post, w, pi, qi, d, int(receptor), *precision)
+        proj = Projection(name, pre, post, w, pi, qi, d, int(receptor), *precision, message_bits)
         self.nx.add_edge(pre, post, key=name, projection=proj)
         self._projections[name] = proj
         return proj
@@ -708,7 +764,7 @@ class Graph:
             header["projections"].append({"name": proj.name, "pre": proj.pre, "post": proj.post,
                                           "sparse": proj.is_sparse, "receptor": proj.receptor,
                                           "weight_bits": proj.weight_bits, "sign_mode": proj.sign_mode,
-                                          "weight_exp": proj.weight_exp})
+                                          "weight_exp": proj.weight_exp, "message_bits": proj.message_bits})
             arrays[f"proj/{k}/weight"] = proj.weight
             arrays[f"proj/{k}/delay_steps"] = proj.delay_steps
             if proj.is_sparse:
@@ -741,7 +797,8 @@ class Graph:
                                      arrays[f"proj/{k}/post_index"] if sparse else None,
                                      arrays[f"proj/{k}/delay_steps"], name=spec.get("name"),
                                      receptor=spec.get("receptor", 0), weight_bits=spec.get("weight_bits"),
-                                     sign_mode=spec.get("sign_mode"), weight_exp=spec.get("weight_exp"))
+                                     sign_mode=spec.get("sign_mode"), weight_exp=spec.get("weight_exp"),
+                                     message_bits=spec.get("message_bits"))
             for spec in header["nodes"]:
                 if spec["type"] == "Output":
                     graph.add_output(spec["name"], spec["source"], spec["readout"])

@@ -22,12 +22,14 @@ import numpy as np
 from hwsim.errors import GraphError
 from hwsim.kernels.neurons import MODEL_IDS
 from hwsim.kernels.resets import RESET_IDS
+from hwsim.kernels.sigma_delta import CUM_ERROR, RELU
 from hwsim.mapping import Placement
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import QuantizedNetwork
 
 #: The kernel neuron model (``kernels/neurons.py``) of each IR model.
-KERNEL_MODELS = {"lif": MODEL_IDS["cuba_lif"], "if": MODEL_IDS["cuba_lif"], "li": MODEL_IDS["cuba_lif"]}
+KERNEL_MODELS = {"lif": MODEL_IDS["cuba_lif"], "if": MODEL_IDS["cuba_lif"], "li": MODEL_IDS["cuba_lif"],
+                 "sigma_delta": MODEL_IDS["sigma_delta"]}
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,10 @@ class SpikingArrays:
         The state every sample starts from (``initial_hold``: twice the refractory steps left).
     decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow : int
         Datapath scalars (see :class:`hwsim.quantize.IntegerArithmetic`; 0 on the float datapath).
+    payload_shift : ndarray ``(n_neurons,)``
+        Sigma-delta neurons: right shift from the state to the payload (0 elsewhere).
+    sigma_delta_mode : ndarray ``(n_neurons,)`` uint8
+        Sigma-delta neurons: ``RELU | CUM_ERROR`` flags (``hwsim.kernels.sigma_delta``); 0 elsewhere.
     is_float : bool
         True for the float64 datapath.
     """
@@ -137,6 +143,8 @@ class SpikingArrays:
     state_bits: int
     syn_overflow: int
     mem_overflow: int
+    payload_shift: np.ndarray
+    sigma_delta_mode: np.ndarray
     is_float: bool = False
 
 
@@ -365,6 +373,9 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         initial_u=_per_slot(qnet, "initial_u", value_type),
         initial_v=_per_neuron(qnet, "initial_v", value_type),
         initial_hold=2 * _per_neuron(qnet, "initial_refractory"),
+        payload_shift=_per_neuron(qnet, "payload_shift"),
+        sigma_delta_mode=(RELU * _per_neuron(qnet, "relu", np.uint8)
+                          | CUM_ERROR * _per_neuron(qnet, "cum_error", np.uint8)).astype(np.uint8),
         is_float=qnet.is_float,
         **scalars,
     )

@@ -44,6 +44,12 @@ class NeuronModel:
         receptor), ``v`` (membrane), ``refractory`` (steps of refractory period left).
     equations : str
         The update, in the notation of :mod:`hwsim.ir`.
+    graded : bool
+        True when the model's spikes carry a payload (graded spikes): its outgoing projections multiply
+        each weight by it, and a chip needs ``graded_spike_bits > 0`` to run it.
+    ranges : mapping of str to (float, float, bool)
+        Parameters checked against ``(low, high, whole)``: the values must lie in ``[low, high]`` and,
+        when ``whole``, be whole numbers (the other parameters only need to be finite).
     """
 
     name: str
@@ -53,6 +59,8 @@ class NeuronModel:
     receptor_params: tuple[str, ...] = ()
     state: tuple[str, ...] = ()
     equations: str = ""
+    graded: bool = False
+    ranges: Mapping[str, tuple[float, float, bool]] = field(default_factory=dict)
 
 
 MODELS: dict[str, NeuronModel] = {}
@@ -101,4 +109,14 @@ register(NeuronModel(
 register(NeuronModel(
     "identity", spiking=False, stateful=False, params={"bias": 0.0},
     equations="y = x + bias",
+))
+register(NeuronModel(
+    "sigma_delta", spiking=True, stateful=True, graded=True,
+    params={"v_th": None, "bias": 0.0, "relu": 1.0, "cum_error": 0.0, "spike_exp": 0.0, "state_exp": 0.0},
+    ranges={"v_th": (0.0, float("inf"), False), "relu": (0.0, 1.0, True), "cum_error": (0.0, 1.0, True),
+            "spike_exp": (0.0, 7.0, True), "state_exp": (0.0, 7.0, True)},
+    equations=("sigma[t] = sigma[t-1] + x[t];  act[t] = relu(sigma[t] + bias) (or sigma[t] + bias when relu = 0);  "
+               "d = act[t] - act[t-1] + r[t-1];  s[t] = d if |d| >= v_th else 0 (cum_error = 1: if |e| >= v_th with "
+               "e = e[t-1] + d, and e <- 0 when s[t] != 0);  r[t] = d - s[t];  the payload s[t] is sent "
+               "when nonzero (spike_exp, state_exp: Lava's fixed-point format, see hwsim.ir)"),
 ))

@@ -125,6 +125,12 @@ class QPopulation:
         Membrane at the start of a sample [state units] (None: 0).
     initial_refractory : ndarray or None
         int64 refractory steps left at the start of a sample (None: 0).
+    relu, cum_error : ndarray or None
+        ``sigma_delta`` only: uint8 1 where the activation is a ReLU / the spike decision accumulates the
+        error (None for the other models). ``v_th`` is then the delta threshold, ``bias`` the activation's.
+    payload_shift : ndarray or None
+        ``sigma_delta`` only: int64 right shift from the state to the payload (Lava's ``state_exp``; 0 on
+        the float datapath).
     """
 
     name: str
@@ -144,6 +150,9 @@ class QPopulation:
     initial_u: np.ndarray | None = None
     initial_v: np.ndarray | None = None
     initial_refractory: np.ndarray | None = None
+    relu: np.ndarray | None = None
+    cum_error: np.ndarray | None = None
+    payload_shift: np.ndarray | None = None
 
     def __post_init__(self):
         if self.reset not in RESET_MODES:
@@ -196,6 +205,9 @@ class QProjection:
     sign_mode : str or None
         Lava's explicit sign mode (``"excitatory"``, ``"inhibitory"``, ``"mixed"``), or None: from the
         mantissas' signs.
+    message_bits : int
+        0: binary spikes; else the payload bits of a projection from a graded (``sigma_delta``) source, whose
+        weights multiply the payload (Lava's ``num_message_bits``).
     """
 
     pre: str
@@ -209,6 +221,7 @@ class QProjection:
     name: str = ""
     weight_bits: int = 8
     sign_mode: str | None = None
+    message_bits: int = 0
 
 
 @dataclass(frozen=True)
@@ -255,6 +268,22 @@ def _check_supported(graph: Graph, chip: ChipProfile) -> None:
             raise UnsupportedError(f"population '{pop.name}': chip '{chip.name}' has no neuron model "
                                    f"'{pop.model}'; supported: {', '.join(chip.neuron_models)}. "
                                    f"Hint: choose another chip or convert the layer.")
+
+
+def _check_graded(graph: Graph, chip: ChipProfile) -> None:
+    """Graded populations (``sigma_delta``) only on a chip with graded spikes, and every projection's
+    ``message_bits`` within the chip's ``graded_spike_bits``."""
+    bits = chip.arithmetic.graded_spike_bits
+    for pop in graph.populations():
+        if get_model(pop.model).graded and bits == 0:
+            raise UnsupportedError(f"population '{pop.name}': model '{pop.model}' sends graded spikes but chip "
+                                   f"'{chip.name}' sends binary spikes only (graded_spike_bits 0). Hint: run on a "
+                                   f"chip with graded spikes (loihi2, or ideal).")
+    for proj in graph.projections():
+        if proj.message_bits is not None and proj.message_bits > bits:
+            raise UnsupportedError(f"projection '{proj.name}': message_bits {proj.message_bits}; chip "
+                                   f"'{chip.name}' carries payloads of at most {bits} bits (graded_spike_bits). "
+                                   f"Hint: lower message_bits.")
 
 
 def _check_neurons(graph: Graph, chip: ChipProfile) -> None:
@@ -457,7 +486,8 @@ def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], 
             refractory_steps=params.get("refractory_steps", zeros).astype(np.int64),
             scale=1.0, reset=pop.reset,
             bias_syn=np.asarray(params.get("bias_syn", np.zeros((1, size))), dtype=np.float64),
-            initial_u=init.get("u"), initial_v=init.get("v"), initial_refractory=init.get("refractory")))
+            initial_u=init.get("u"), initial_v=init.get("v"), initial_refractory=init.get("refractory"),
+            **_graded_fields(pop, 0)))
         n_neurons += size
     by_name = {p.name: p for p in pops}
     projections = []
@@ -465,7 +495,8 @@ def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], 
         pre, post, weight, delay = proj.synapses()
         projections.append(QProjection(proj.pre, proj.post, pre + offsets[proj.pre],
                                        post + by_name[proj.post].offset, weight.astype(np.float64), delay, 0,
-                                       proj.receptor, proj.name))
+                                       proj.receptor, proj.name,
+                                       message_bits=_message_bits(proj, by_name.get(proj.pre), chip)))
     return QuantizedNetwork(FloatDatapath(chip.arithmetic.bits), inputs, tuple(pops), tuple(projections),
                             n_in, n_neurons, tuple(graph.update_order()))
 
@@ -485,6 +516,51 @@ def _state_integers(pop: Population, scale: float, arith: SpikingArithmetic, chi
                                    f"'{chip.name}''s {arith.state_bits}-bit state (|x| <= {top}).")
         out[f"initial_{key}"] = value.astype(np.int64)
     return out
+
+
+def _graded_fields(pop: Population, payload_shift: int) -> dict:
+    """A ``sigma_delta`` population's ``relu``, ``cum_error`` and ``payload_shift`` fields (none for the others)."""
+    if not get_model(pop.model).graded:
+        return {}
+    return dict(relu=pop.params["relu"].astype(np.uint8), cum_error=pop.params["cum_error"].astype(np.uint8),
+                payload_shift=np.full(pop.size, payload_shift, dtype=np.int64))
+
+
+def _message_bits(proj: Projection, source: QPopulation | None, chip: ChipProfile) -> int:
+    """A projection's payload bits: 0 from a binary source; from a graded one its ``message_bits``, or the
+    chip's ``graded_spike_bits`` when it states none."""
+    if source is None or source.payload_shift is None:
+        return 0
+    return chip.arithmetic.graded_spike_bits if proj.message_bits is None else proj.message_bits
+
+
+def _sigma_delta_population(pop: Population, graph: Graph, chip: ChipProfile, offset: int,
+                            headroom_bits: int) -> QPopulation:
+    """A ``sigma_delta`` population in the chip's integers, as Lava's ``SigmaDelta`` process computes them:
+    state units ``2**(spike_exp + state_exp)`` per membrane unit, ``v_th`` and ``bias`` multiplied by it
+    and truncated (Lava casts them to int32), payloads ``>> state_exp``."""
+    arith = chip.arithmetic
+    exps = []
+    for key in ("spike_exp", "state_exp"):
+        values = np.unique(pop.params[key])
+        if values.size != 1:
+            raise UnsupportedError(f"population '{pop.name}': {key} takes {values.size} values; Lava's SigmaDelta "
+                                   f"holds one per population. Hint: split the population by {key}.")
+        exps.append(int(values[0]))
+    scale = float(1 << sum(exps))
+    top = (1 << (arith.state_bits - 1)) - 1
+    fixed = {}
+    for key in ("v_th", "bias"):
+        fixed[key] = np.trunc(scale * pop.params[key]).astype(np.int64)
+        if np.abs(fixed[key]).max() > top:
+            raise UnsupportedError(f"population '{pop.name}': {key} up to {np.abs(pop.params[key]).max():g} "
+                                   f"(membrane units) is {np.abs(fixed[key]).max()} state units at scale 2**"
+                                   f"{sum(exps)}, beyond chip '{chip.name}''s {arith.state_bits}-bit state (|x| <= "
+                                   f"{top}). Hint: lower spike_exp + state_exp.")
+    zeros = np.zeros(pop.size, dtype=np.int64)
+    return QPopulation(name=pop.name, model=pop.model, size=pop.size, offset=offset, syn_factor=zeros,
+                       mem_factor=zeros, v_th=fixed["v_th"], has_threshold=True, bias=fixed["bias"], v_reset=zeros,
+                       refractory_steps=zeros, scale=scale, **_graded_fields(pop, exps[1]))
 
 
 def _integer_population(pop: Population, graph: Graph, chip: ChipProfile, offset: int,
@@ -514,16 +590,28 @@ def _integer_population(pop: Population, graph: Graph, chip: ChipProfile, offset
         scale=scale, reset=pop.reset, **_state_integers(pop, scale, arith, chip))
 
 
-def _integer_projection(proj: Projection, source_offset: int, target: QPopulation, chip: ChipProfile) -> QProjection:
+#: The integer quantiser of each model that is not quantised as CUBA LIF (:func:`_integer_population`).
+_INTEGER_POPULATIONS = {"sigma_delta": _sigma_delta_population}
+
+
+def _integer_projection(proj: Projection, source_offset: int, source: QPopulation | None, target: QPopulation,
+                        chip: ChipProfile) -> QProjection:
+    """One projection's mantissas and exponent: a weight ``w`` (membrane units of the target per unit of the
+    source's spike) becomes ``w * target.scale`` state units, divided by the target's input shift (a
+    sigma-delta neuron's sigma takes its input unshifted, as Lava's) and by the source's payload scale
+    (a graded source sends ``2**spike_exp`` per membrane unit)."""
     arith = chip.arithmetic
     pre, post, weight, delay = proj.synapses()
-    w_state = weight * target.scale / float(1 << arith.input_shift)
+    input_shift = 0 if target.payload_shift is not None else arith.input_shift
+    payload_scale = 1.0 if source is None or source.payload_shift is None else (
+        source.scale / float(1 << int(source.payload_shift[0])))
+    w_state = weight * target.scale / float(1 << input_shift) / payload_scale
     if proj.has_precision:
         mant, exp, bits, mode = _lava_mantissas(w_state, proj, arith, chip)
     else:
         (mant, exp), bits, mode = _weight_mantissas(w_state, arith), arith.weight_bits, None
     return QProjection(proj.pre, proj.post, pre + source_offset, post + target.offset, mant, delay, exp,
-                       proj.receptor, proj.name, bits, mode)
+                       proj.receptor, proj.name, bits, mode, _message_bits(proj, source, chip))
 
 
 def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) -> QuantizedNetwork:
@@ -554,6 +642,7 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
         raise UnsupportedError(f"chip '{chip.name}': kind '{chip.kind}' runs MLPs, not spiking graphs. "
                                f"Hint: choose a neuromorphic chip.")
     _check_supported(graph, chip)
+    _check_graded(graph, chip)
     _check_neurons(graph, chip)
     inputs = _inputs(graph, chip)
     n_in = sum(inp.size for inp in inputs)
@@ -565,11 +654,12 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
         return _float_network(graph, chip, inputs, n_in)
     pops, n_neurons = [], 0
     for pop in graph.populations():
-        pops.append(_integer_population(pop, graph, chip, n_neurons, headroom_bits))
+        quantise = _INTEGER_POPULATIONS.get(pop.model, _integer_population)
+        pops.append(quantise(pop, graph, chip, n_neurons, headroom_bits))
         n_neurons += pop.size
     by_name = {p.name: p for p in pops}
     offsets = graph.source_offsets()
-    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name[proj.post], chip)
+    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post], chip)
                         for proj in graph.projections())
     integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
                                 arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],

@@ -13,10 +13,11 @@ from typing import Iterator
 import numba
 import numpy as np
 
-from hwsim.errors import GraphError, SpecError, short
+from hwsim.errors import GraphError, SpecError, UnsupportedError, short
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.resets import RESET_SUBTRACT_RAISED, RESET_VALUE_NEXT
 from hwsim.kernels.mlp import run_mlp
+from hwsim.kernels.neurons import sends_payload
 from hwsim.kernels.spiking import run_spiking
 from hwsim.lowering import MlpArrays, SpikingArrays
 from hwsim.noise.dynamic import DynamicNoise
@@ -44,6 +45,12 @@ class SpikingResult:
         Membrane after the last step [state units], as ``u_final``.
     raster : ndarray uint8 ``(n_samples, T, n_neurons)`` or None
         1 where a neuron spiked at a step; None unless recorded.
+    payload : ndarray ``(n_samples, T, n_neurons)`` or None
+        The payload of every graded spike (0 where none; sigma-delta neurons), as ``u_final``; None unless
+        the raster is recorded and the network has graded neurons.
+    graded_final : ndarray ``(n_samples, 2, n_neurons)`` or None
+        Sigma-delta neurons' residue (row 0) and error (row 1) after the last step (their sigma is in
+        ``u_final``, their last activation in ``v_final``), as ``u_final``; None without graded neurons.
     """
 
     counts: np.ndarray
@@ -53,6 +60,8 @@ class SpikingResult:
     u_final: np.ndarray
     v_final: np.ndarray
     raster: np.ndarray | None
+    payload: np.ndarray | None = None
+    graded_final: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,6 +180,24 @@ def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
     return noise
 
 
+def _graded_neurons(a: SpikingArrays) -> np.ndarray:
+    """bool ``(n_neurons,)``: the neurons of slices whose model sends graded spikes."""
+    mask = np.zeros(a.n_neurons, dtype=bool)
+    for first, last, *_, model in _slice_rows(a):
+        mask[first:last] = sends_payload(int(model))
+    return mask
+
+
+def _check_graded_noise(noise: DynamicNoise, graded: np.ndarray) -> None:
+    """Current and membrane noise are defined for LIF neurons only: refused on graded (sigma-delta) ones."""
+    for name in ("u_noise_sd", "v_noise_sd"):
+        sd = np.asarray(getattr(noise, name))
+        if np.any(sd[graded] != 0):
+            raise UnsupportedError(f"noise.{name}: nonzero on {int(np.count_nonzero(sd[graded]))} sigma-delta "
+                                   f"neuron(s); expected 0: current and membrane noise act on LIF neurons only. "
+                                   f"Hint: leave the sigma-delta populations out of the noise spec.")
+
+
 def _spike_flags(where: str, x: np.ndarray) -> np.ndarray:
     """0/1 spikes as contiguous uint8 (no copy when they already are); SpecError for any other value."""
     if x.size:
@@ -245,6 +272,9 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                         "for a float chip, which takes current inputs.")
     n_samples, n_steps = active.shape[:2]
     noise = _checked_noise(noise, a.n_neurons)
+    graded = _graded_neurons(a)
+    _check_graded_noise(noise, graded)
+    n_graded = a.n_neurons if graded.any() else 0
     if not isinstance(first_sample, (int, np.integer)) or isinstance(first_sample, bool) or first_sample < 0:
         raise SpecError(f"first_sample: {short(first_sample)}; expected an integer >= 0.")
     counts = np.empty((n_samples, a.n_groups, N_ACTIONS), dtype=np.int64)
@@ -254,6 +284,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     u_final = np.empty((n_samples, a.n_slots), dtype=state_type)
     v_final = np.empty((n_samples, a.n_neurons), dtype=state_type)
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
+    graded_final = np.empty((n_samples, 2, n_graded), dtype=state_type)
+    payload = np.empty((n_samples, n_steps if record_raster and n_graded else 0, n_graded), dtype=state_type)
     syn_port, syn_weight = _synapses(a)
     uniform = _uniform_slices(a)
     with _chunks(n_samples) as bounds:
@@ -274,10 +306,13 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
             np.ascontiguousarray(noise.seeds, dtype=np.uint64), _per_neuron_noise(noise.u_noise_sd),
             _per_neuron_noise(noise.v_noise_sd),
             float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
-            float(noise.flip_rate), bounds, counts, step_counts, spike_count, first_spike, u_final, v_final, raster)
+            float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode), bounds, counts, step_counts,
+            spike_count, first_spike, u_final, v_final, graded_final, raster, payload)
     return SpikingResult(counts=counts, step_counts=step_counts.sum(axis=0), spike_count=spike_count,
                          first_spike=first_spike, u_final=u_final, v_final=v_final,
-                         raster=raster if record_raster else None)
+                         raster=raster if record_raster else None,
+                         payload=payload if payload.shape[1] else None,
+                         graded_final=graded_final if n_graded else None)
 
 
 def simulate_mlp(arrays: MlpArrays, x_int) -> MlpResult:

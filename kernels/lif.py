@@ -170,7 +170,7 @@ def _select_sd(sd, i):
     return lambda sd, i: sd[i]
 
 
-def _any_nonzero(x, u, v, bias, bias_syn):
+def any_nonzero(x, u, v, bias, bias_syn):
     """Whether any of the five values is nonzero (the neuron is active), without a branch per value:
     ``(x | u | v | bias | bias_syn) != 0`` on integers, the sum of absolute values ``!= 0`` on floats (a sum
     of non-negative floats is 0 only when each term is; NaN counts as nonzero, as ``NaN != 0``)."""
@@ -184,7 +184,7 @@ def _any_nonzero_float(x, u, v, bias, bias_syn):
     return abs(x) + abs(u) + abs(v) + abs(bias) + abs(bias_syn) != 0.0
 
 
-_by_datapath(_any_nonzero, _any_nonzero_integer, _any_nonzero_float)
+_by_datapath(any_nonzero, _any_nonzero_integer, _any_nonzero_float)
 
 
 def _second_busy(j, second):
@@ -201,7 +201,7 @@ def _select_second_busy(j, second):
     def busy(j, second):
         row_1, shift_1, u_1, _, bias_syn_1 = second
         old_1 = u_1[j]
-        return _any_nonzero(port_input(row_1[j], shift_1[j]), old_1, 0 * old_1, bias_syn_1, 0 * bias_syn_1)
+        return any_nonzero(port_input(row_1[j], shift_1[j]), old_1, 0 * old_1, bias_syn_1, 0 * bias_syn_1)
     return busy
 
 
@@ -278,7 +278,7 @@ def _update_uniform(first, last, group, slot0, row, shift, second, params, arith
     selected (a refractory neuron keeps v and its pending flag; the noise draws are keyed by index, so
     computing an unused one changes nothing); the pending subtraction of RESET_SUBTRACT_NEXT is a
     loop-invariant test, so LLVM compiles the loop with and without it. ``all_active`` is True when every
-    neuron of the slice counts as active anyway: the per-neuron test of :func:`_any_nonzero`, a fifth of the
+    neuron of the slice counts as active anyway: the per-neuron test of :func:`any_nonzero`, a fifth of the
     loop's work, is skipped. Spikes are flagged in ``fired`` (uint8, at least ``n_neurons`` rounded up to 8
     long) and listed afterwards in index order (:func:`_list_fired`). Returns how many neurons spiked.
     """
@@ -304,7 +304,7 @@ def _update_uniform(first, last, group, slot0, row, shift, second, params, arith
         u, v, hold = state_u[j], state_v[j], state_hold[j]
         held, owed = hold > 1, owes & (hold == 1)
         if not all_active:   # loop-invariant: hoisted out of the loop (measured as fast as no test at all)
-            n_active += _any_nonzero(x, u, v, bias[j], bias_s) | _second_busy(j, second)
+            n_active += any_nonzero(x, u, v, bias[j], bias_s) | _second_busy(j, second)
         u = _next_u(u, x, syn_f, bias_s, _sd_at(u_noise_sd, i), key_u, i, decay_bits, rounding, input_shift,
                     state_bits, syn_overflow)
         state_u[j] = u
@@ -353,12 +353,12 @@ def _update_neurons(first, last, group, slot0, n_receptors, stride, x, params, a
     for j in range(n):
         i = first + j
         v = state_v[i]
-        active = _any_nonzero(v, bias[i], 0 * v, 0 * v, 0 * v)
+        active = any_nonzero(v, bias[i], 0 * v, 0 * v, 0 * v)
         current = 0 * v
         for k in range(n_receptors):
             s = slot0 + k * stride + j
             xk = x[k * n + j]
-            active |= _any_nonzero(xk, state_u[s], 0 * xk, bias_syn[s], 0 * xk)
+            active |= any_nonzero(xk, state_u[s], 0 * xk, bias_syn[s], 0 * xk)
             sd = _sd_at(u_noise_sd, i) if k == 0 else 0.0
             u = _next_u(state_u[s], xk, syn_factor[s], bias_syn[s], sd, key_u, i, decay_bits, rounding,
                         input_shift, state_bits, syn_overflow)

@@ -14,7 +14,9 @@ pending flag) per neuron. Per step ``t``:
    ``kernels/neurons.py`` runs each slice's neuron model (``kernels/lif.py``), which reads its slots'
    ports from ring slot ``t % R`` (and clears them);
 3. the neurons of a slice that spiked walk their segments like inputs before the next slice updates,
-   so delay-0 synapses reach later populations in the same step.
+   so delay-0 synapses reach later populations in the same step. A graded spike (a model that
+   ``sends_payload``, ``kernels/sigma_delta.py``) adds ``weight * payload`` synapse by synapse
+   (:func:`_propagate_noisy`, counted as SYNOP); binary spikes keep their own path (:func:`_send`).
 
 Every sample starts from the initial state (``initial_u`` per slot, ``initial_v``, ``initial_hold``).
 
@@ -35,7 +37,7 @@ from numba.extending import overload
 from ._config import JIT
 from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNOP
 from .counter_rng import bits_at, key_of, uniform_at
-from .neurons import update_slice
+from .neurons import sends_payload, update_slice
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
 
@@ -84,8 +86,9 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
                      syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
                      drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
     """Send ``value`` of source ``src`` at step ``t`` synapse by synapse: every synapse adds ``weight * value``
-    (1 for a spike) and is counted as ``action`` (SYNOP for a spike, MAC for a current input's
-    multiply-accumulate), with packet noise (the ring then has ``> max_delay + jitter_max_steps`` slots).
+    (1 for a spike, the payload of a graded spike) and is counted as ``action`` (SYNOP for a spike, MAC for
+    a current input's multiply-accumulate), with packet noise when its probabilities are above 0 (the ring
+    then has ``> max_delay + jitter_max_steps`` slots).
 
     A packet is one spike to one destination group, ``n = src * n_groups + group``: dropped when uniform
     ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP, no
@@ -207,8 +210,9 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                 uniform_slices, active_slices, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
                 refractory_steps, has_threshold, reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding,
                 input_shift, state_bits, syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd,
-                v_noise_sd, drop_probability, jitter_probability, jitter_max_steps, flip_rate, chunk_bounds,
-                out_counts, out_step_counts, out_spike_count, out_first_spike, out_u, out_v, out_raster):
+                v_noise_sd, drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
+                sigma_delta_mode, chunk_bounds, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u,
+                out_v, out_graded, out_raster, out_payload):
     """Run a batch of samples through a spiking network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
@@ -276,6 +280,10 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         Largest lateness [steps] (>= 1 when jitter is on).
     flip_rate : float
         Probability per state bit per step of a flip (integer datapath only).
+    payload_shift : ndarray int64 ``(n_neurons,)``
+        Sigma-delta neurons: right shift from the state to the payload (Lava's ``state_exp``; 0 elsewhere).
+    sigma_delta_mode : ndarray uint8 ``(n_neurons,)``
+        Sigma-delta neurons: ``kernels/sigma_delta.py``'s RELU | CUM_ERROR flags.
     chunk_bounds : ndarray int64 ``(n_chunks + 1,)``
         Chunk c runs samples ``chunk_bounds[c] .. chunk_bounds[c+1]-1`` one after another.
     out_counts : ndarray int64 ``(n_samples, n_groups, N_ACTIONS)``
@@ -286,8 +294,13 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         Filled with spikes per neuron [count] and the step of the first one (-1: none) [step].
     out_u, out_v : ndarray ``(n_samples, n_slots)``, ``(n_samples, n_neurons)``, dtype of the parameters
         Filled with the synaptic currents and membranes after the last step [state units].
+    out_graded : ndarray ``(n_samples, 2, n_neurons)`` or ``(n_samples, 2, 0)``, dtype of the parameters
+        Filled with the sigma-delta neurons' residue (row 0) and error (row 1) after the last step; empty
+        when the network has no sigma-delta neurons.
     out_raster : ndarray uint8 ``(n_samples, T, n_neurons)`` or ``(n_samples, 0, n_neurons)``
         Filled with the spikes of every step, unless its second axis is empty.
+    out_payload : ndarray ``(n_samples, T, n_neurons)`` or ``(n_samples, 0, 0)``, dtype of the parameters
+        Filled with the payload of every graded spike (0 where none), unless its second axis is empty.
     """
     n_steps = input_spikes.shape[1]
     n_slots = 1  # a power of two > max_delay + the largest lateness
@@ -295,6 +308,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         n_slots *= 2
     slot_mask = n_slots - 1
     record = out_raster.shape[1] > 0
+    record_payload = out_payload.shape[1] > 0
     noisy = drop_probability > 0.0 or jitter_probability > 0.0
     params = (syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode)
     arith = (decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow)
@@ -305,6 +319,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         x = np.zeros(max(initial_u.shape[0], 1), dtype=out_u.dtype)   # the summed inputs of one slice's slots
         zero_shift = np.zeros(n_neurons, dtype=np.int64)   # the shifts of sums already shifted
         fired = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)   # spike flags of the uniform update
+        payload = np.zeros(n_neurons, dtype=out_u.dtype)   # the payloads of graded spikes
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)
         scratch = (x, zero_shift, fired)
         out_step_counts[c] = 0
@@ -319,6 +334,8 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
             u[:] = initial_u
             v[:] = initial_v
             state = (u, v, hold)
+            out_graded[s] = 0
+            graded = (payload_shift, sigma_delta_mode, out_graded[s, 0], out_graded[s, 1], payload)
             sample = first_sample + s
             for t in range(n_steps):
                 slot = t & slot_mask
@@ -333,13 +350,16 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                              drop_probability, key_jitter, jitter_probability, jitter_max_steps, ring, step)
                 if record:
                     out_raster[s, t] = 0
+                if record_payload:
+                    out_payload[s, t] = 0
                 n_in = input_spikes.shape[2]
                 for r in range(update_slices.shape[0]):
                     n_spiked = update_slice(
                         update_slices[r, 6], update_slices[r, 0], update_slices[r, 1], update_slices[r, 2],
                         update_slices[r, 3], update_slices[r, 4], update_slices[r, 5], uniform_slices[r] != 0,
                         active_slices[r] != 0, one_port, slot, ring, port_shift, slot_port_ptr, params, arith,
-                        noise, state, scratch, step, spiked)
+                        noise, graded, state, scratch, step, spiked)
+                    graded_spikes = sends_payload(update_slices[r, 6])
                     for k in range(n_spiked):
                         i = spiked[k]
                         out_spike_count[s, i] += 1
@@ -347,6 +367,15 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                             out_first_spike[s, i] = t
                         if record:
                             out_raster[s, t, i] = 1
+                        if graded_spikes:
+                            if record_payload:
+                                out_payload[s, t, i] = payload[i]
+                            _propagate_noisy(n_in + i, t, payload[i], SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr,
+                                             seg_group, seg_mem_words, syn_port, syn_weight, syn_delay, src_group,
+                                             src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
+                                             drop_probability, key_jitter, jitter_probability, jitter_max_steps,
+                                             ring, step)
+                            continue
                         _send(n_in + i, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
                               seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
                               src_hops_x, src_hops_y, n_groups, key_drop, drop_probability, key_jitter,

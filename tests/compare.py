@@ -10,7 +10,8 @@ def by_column(counts_by_name: dict, shape: tuple) -> np.ndarray:
 
 
 def assert_same(result, ref) -> None:
-    """Spikes, first spikes, final u/v and every counter of the kernel equal the reference's exactly."""
+    """Spikes, first spikes, final u/v, graded payloads and sigma-delta state, and every counter of the kernel
+    equal the reference's exactly."""
     np.testing.assert_array_equal(result.raster, ref["raster"])
     np.testing.assert_array_equal(result.spike_count, ref["spike_count"])
     np.testing.assert_array_equal(result.first_spike, ref["first_spike"])
@@ -18,3 +19,13 @@ def assert_same(result, ref) -> None:
     np.testing.assert_array_equal(result.v_final, ref["v"])
     np.testing.assert_array_equal(result.counts, by_column(ref["counts"], result.counts.shape[:2]))
     np.testing.assert_array_equal(result.step_counts, by_column(ref["step_counts"], result.step_counts.shape[:2]))
+    graded = np.any(ref["residue"] != 0) or np.any(ref["error"] != 0) or np.any(ref["payload"] != 0)
+    if result.graded_final is None:
+        assert not graded, "the kernel reports no sigma-delta neurons where the reference has some"
+    else:
+        np.testing.assert_array_equal(result.graded_final[:, 0], ref["residue"])
+        np.testing.assert_array_equal(result.graded_final[:, 1], ref["error"])
+    if result.payload is not None:
+        np.testing.assert_array_equal(result.payload, ref["payload"])
+    elif result.raster is not None:
+        assert not np.any(ref["payload"] != 0), "payloads sent but not recorded"

@@ -219,3 +219,72 @@ def lava_raw(qnet, graph):
         raw = np.trunc(weight / 2.0 ** qp.shift).astype(np.int64)      # w_state = weight: 64 units, << 6
         projections.append(replace(qp, weight=raw))
     return replace(qnet, projections=tuple(projections))
+
+
+# --- sigma-delta neurons and graded spikes, written with Lava's own parameters ------------------------------
+#
+# A SigmaDelta population's vth and bias are Lava's (the process scales both by 2**(spike_exp + state_exp)); a
+# projection's IR weight is chosen so that hwsim's mantissas are Lava's integer weights at its weight_exp: into a
+# sigma-delta population ``W * 2**e * payload_scale / state_scale``, into a LIF (64 state units pinned per unit)
+# ``W * 2**e * payload_scale``, where payload_scale = 2**spike_exp of a graded source and 1 of a spiking one.
+
+
+def graded_chip():
+    """chips/loihi.yaml with Lava's SigmaDelta and 24-bit graded spikes: Loihi 2's neuron arithmetic as Lava 0.10
+    models it (its LIF and Dense are Loihi 1's)."""
+    from hwsim.chips import load_chip
+
+    chip = load_chip("loihi")
+    return replace(chip, name="loihi_graded", neuron_models=chip.neuron_models + ("sigma_delta",),
+                   arithmetic=replace(chip.arithmetic, graded_spike_bits=24))
+
+
+def _sd(graph, name, size, vth, bias=0, relu=True, cum_error=False, spike_exp=0, state_exp=0):
+    graph.add_population(name, size, "sigma_delta", v_th=float(vth), bias=bias, relu=float(relu),
+                         cum_error=float(cum_error), spike_exp=spike_exp, state_exp=state_exp)
+    return 2.0 ** (spike_exp + state_exp), 2.0 ** spike_exp          # state scale, payload scale
+
+
+def graded_graphs(seed: int = 0):
+    """``{case: (graph, input raster (T, channels), n_steps)}``: sigma-delta layers and graded Dense chains."""
+    from hwsim.ir import Graph
+
+    rng = np.random.default_rng(seed)
+    cases = {}
+    # one layer of sigma-delta populations: ReLU or not, cumulative error or not, thresholds and exponents
+    g = Graph("sd_layer")
+    g.add_input("in", 12)
+    for k, (vth, relu, cum, se, st) in enumerate([(0, True, False, 0, 0), (3, True, False, 2, 1),
+                                                  (10, False, False, 0, 3), (5, True, True, 1, 2),
+                                                  (40, False, True, 3, 0), (1, False, False, 0, 6)]):
+        name = f"sd{k}"
+        scale, _ = _sd(g, name, 6, vth, bias=rng.integers(-30, 31, 6) * (k % 2), relu=relu, cum_error=cum,
+                       spike_exp=se, state_exp=st)
+        exp = int(rng.integers(-1, 4))
+        weight = rng.integers(-120, 121, (6, 12)) * 2 * (rng.random((6, 12)) < 0.7)
+        g.add_projection("in", name, weight * 2.0 ** exp / scale, weight_exp=exp, sign_mode="mixed")
+        g.add_output(f"o{k}", name)
+    cases["sd_layer"] = (g, (rng.random((80, 12)) < 0.3).astype(np.uint8), 80)
+    # sigma-delta -> Dense(num_message_bits) -> sigma-delta -> ... -> LIF, with a recurrent graded projection,
+    # a graded DelayDense and a graded Sparse projection
+    for bits in (8, 16, 24):
+        g = Graph(f"sd_chain{bits}")
+        g.add_input("in", 10)
+        scale_a, pay_a = _sd(g, "a", 8, 4, bias=rng.integers(-8, 9, 8), spike_exp=2, state_exp=2)
+        scale_b, pay_b = _sd(g, "b", 7, 2, relu=False, cum_error=True, spike_exp=1, state_exp=1)
+        scale_c, pay_c = _sd(g, "c", 6, 6, bias=3, spike_exp=0, state_exp=3)
+        _lava_lif(g, rng, "lif", 5, du=1024, dv=512, vth=120)
+        g.add_projection("in", "a", rng.integers(-60, 100, (8, 10)) * 2 * 4.0 / scale_a, weight_exp=2,
+                         sign_mode="mixed")
+        g.add_projection("a", "b", rng.integers(-50, 51, (7, 8)) * 2 * 2.0 ** -3 * pay_a / scale_b, weight_exp=-3,
+                         sign_mode="mixed", message_bits=bits)
+        g.add_projection("b", "b", rng.integers(-6, 7, (7, 7)) * 2 * 2.0 ** -4 * pay_b / scale_b, weight_exp=-4,
+                         sign_mode="mixed", message_bits=bits, name="b_rec")
+        g.add_projection("b", "c", rng.integers(0, 90, (6, 7)) * 2.0 ** -2 * pay_b / scale_c, weight_exp=-2,
+                         sign_mode="excitatory", message_bits=bits, delay_steps=rng.integers(1, 5, (6, 7)))
+        sparse = rng.integers(-90, 91, (5, 6)) * 2 * (rng.random((5, 6)) < 0.2)
+        g.add_projection("c", "lif", sparse * 2.0 ** -1 * pay_c, weight_exp=-1, sign_mode="mixed", message_bits=bits)
+        for name in ("a", "b", "c", "lif"):
+            g.add_output(f"o_{name}", name)
+        cases[f"sd_chain{bits}"] = (g, (rng.random((90, 10)) < 0.35).astype(np.uint8), 90)
+    return cases

@@ -9,7 +9,9 @@ It reads the file with h5py alone and builds what ``lava.lib.dl.netx.hdf5.Networ
 when the layer has delays) fed with netx's ``optimize_weight_bits`` weights, ``weight_exp`` and
 ``num_weight_bits`` (the rule is reproduced in :func:`hwsim.interop.netx.optimize_weight_bits`),
 or a ``Conv`` with the flipped kernel in (W, H, C) order, and a ``LIF`` with ``vth = vThMant``,
-``du = iDecay - 1``, ``dv = vDecay``, ``bias_mant = bias``, ``bias_exp = 6``. A ``dense_rec``
+``du = iDecay - 1``, ``dv = vDecay``, ``bias_mant = bias``, ``bias_exp = 6``; an SDNN layer a
+``SigmaDelta(vth = vThMant, bias, spike_exp = 6, state_exp = 6)`` (a ``Sigma`` with ``sigma_output``), and
+the synapse after it ``num_message_bits = messageBits`` (default 16). A ``dense_rec``
 layer also gets its recurrent ``Dense`` (weights optimised together with the forward ones).
 An input layer only gives the input's shape: its neurons, if any, are skipped, as
 ``import_netx(..., drop_input_neurons=True)`` does. It runs ``Loihi2SimCfg(select_tag="fixed_pt")``.
@@ -17,7 +19,8 @@ An input layer only gives the input's shape: its neurons, if any, are skipped, a
 ``SPIKES.npz`` holds ``spikes``: a 0/1 raster ``(T, n_inputs)`` in hwsim's input order
 ((C, H, W) row-major). ``OUT.npz`` gets, for every layer ``i`` with neurons, ``layer<i>_spikes``
 ``(T, n)`` and ``layer<i>_u``, ``layer<i>_v`` ``(n,)`` after the last step, all in hwsim's (C, H, W)
-neuron order. Column ``t`` of a Lava sink is hwsim's step ``t``. hwsim (which lava_env installs
+neuron order (an SDNN layer: ``_spikes`` holds its payloads, ``_u`` its sigma, ``_v`` its activation and
+``layer<i>_residue``, ``layer<i>_error`` the rest of its state; a Sigma layer: ``_u`` and ``_v`` its sigma). Column ``t`` of a Lava sink is hwsim's step ``t``. hwsim (which lava_env installs
 there) provides the weight rule; h5py must be installed there too.
 """
 from __future__ import annotations
@@ -32,8 +35,10 @@ from lava.proc.dense.process import DelayDense, Dense
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 from lava.proc.lif.process import LIF
+from lava.proc.sdn.process import Sigma, SigmaDelta
 
-from hwsim.interop.netx import NETX_DEFAULT_NEURON, optimize_weight_bits
+from hwsim.interop.netx import (NETX_DEFAULT_NEURON, SDNN_MESSAGE_BITS, SDNN_SPIKE_EXP, SDNN_STATE_EXP,
+                                optimize_weight_bits)
 
 
 def _value(group, key, default=None):
@@ -51,21 +56,28 @@ def _pair(value) -> tuple[int, int]:
     return int(w), int(h)
 
 
-def _lif(group, shape: tuple, bias: np.ndarray) -> LIF:
+def _neuron(group, shape: tuple, bias: np.ndarray):
+    """The layer's neuron process and the num_message_bits of the synapses it feeds."""
     neuron = ({k: group["neuron"][k][()] for k in group["neuron"]} if "neuron" in group
               else NETX_DEFAULT_NEURON)
-    return LIF(shape=shape, vth=int(neuron["vThMant"]), du=int(neuron["iDecay"]) - 1, dv=int(neuron["vDecay"]),
-               bias_mant=bias.astype(np.int32), bias_exp=6)
+    if _text(neuron["type"]) != "SDNN":
+        return LIF(shape=shape, vth=int(neuron["vThMant"]), du=int(neuron["iDecay"]) - 1, dv=int(neuron["vDecay"]),
+                   bias_mant=bias.astype(np.int32), bias_exp=6), 0
+    bits = int(neuron.get("messageBits", SDNN_MESSAGE_BITS))
+    if "sigma_output" in neuron:
+        return Sigma(shape=shape), bits
+    return SigmaDelta(shape=shape, vth=int(neuron["vThMant"]), bias=bias.astype(np.int32), spike_exp=SDNN_SPIKE_EXP,
+                      state_exp=SDNN_STATE_EXP), bits
 
 
-def _dense(group, n_out: int) -> tuple[Dense, Dense | None]:
+def _dense(group, n_out: int, message_bits: int) -> tuple[Dense, Dense | None]:
     """The layer's synapse (and recurrent synapse for dense_rec), as netx parameterises them."""
     weight = group["weight"][()].astype(int).reshape(n_out, -1)
     n_in = weight.shape[1]
     if "weight_rec" in group:
         weight = np.hstack([weight, group["weight_rec"][()].astype(int).reshape(n_out, -1)])
     weight, num_weight_bits, weight_exp, _ = optimize_weight_bits(weight)
-    args = {"weight_exp": weight_exp, "num_weight_bits": num_weight_bits}
+    args = {"weight_exp": weight_exp, "num_weight_bits": num_weight_bits, "num_message_bits": message_bits}
     recurrent = Dense(weights=weight[:, n_in:], **args) if weight.shape[1] > n_in else None
     if "delay" not in group:
         return Dense(weights=weight[:, :n_in], **args), recurrent
@@ -76,19 +88,19 @@ def _dense(group, n_out: int) -> tuple[Dense, Dense | None]:
     return DelayDense(weights=weight[:, :n_in], delays=delay, max_delay=62, **args), recurrent
 
 
-def _conv(group, in_shape: tuple) -> tuple[Conv, tuple]:
+def _conv(group, in_shape: tuple, message_bits: int) -> tuple[Conv, tuple]:
     weight = group["weight"][()].astype(int)
     weight = weight.reshape(weight.shape[:4])[:, :, ::-1, ::-1].transpose(0, 3, 2, 1)
     conv = Conv(weight=weight, input_shape=in_shape, stride=_pair(_value(group, "stride", 1)),
                 padding=_pair(_value(group, "padding", 0)), dilation=_pair(_value(group, "dilation", 1)),
-                groups=int(_value(group, "groups", 1)))
+                groups=int(_value(group, "groups", 1)), num_message_bits=message_bits)
     return conv, tuple(int(n) for n in group["shape"][()][::-1])
 
 
 def build(handle: h5py.File, n_steps: int, raster: np.ndarray):
     """The source and, per layer, ``(name, lif, sink, is_conv)``, wired as netx wires them."""
     layers = [handle["layer"][str(i)] for i in range(len(handle["layer"]))]
-    shape, port, flatten, after_conv = None, None, False, False
+    shape, port, flatten, after_conv, message_bits = None, None, False, False, 0
     source, built = None, []
     for index, group in enumerate(layers):
         kind = _text(group["type"][()])
@@ -103,18 +115,18 @@ def build(handle: h5py.File, n_steps: int, raster: np.ndarray):
             source = Source(data=data)
             port = source.s_out
         if kind == "conv":
-            synapse, shape = _conv(group, shape)
+            synapse, shape = _conv(group, shape, message_bits)
             recurrent = None
         else:
             n_out = int(np.prod(group["shape"][()]))
-            synapse, recurrent = _dense(group, n_out)
+            synapse, recurrent = _dense(group, n_out, message_bits)
             shape = (n_out,)
             if flatten and after_conv:
                 port = port.transpose([2, 1, 0]).flatten()
         bias = np.zeros(shape)
         if "bias" in group:
             bias[...] = group["bias"][()].astype(int).reshape(-1)   # per neuron, or per channel (last axis)
-        lif = _lif(group, shape, bias)
+        lif, message_bits = _neuron(group, shape, bias)
         port.connect(synapse.s_in)
         synapse.a_out.connect(lif.a_in)
         if recurrent is not None:
@@ -145,8 +157,11 @@ def main(net_path: str, spikes_path: str, out_path: str) -> None:
     out = {}
     for name, lif, sink, is_conv in built:
         out[f"{name}_spikes"] = _hwsim_order(sink.data.get(), is_conv).T.astype(np.int64)
-        out[f"{name}_u"] = _hwsim_order(lif.u.get(), is_conv).astype(np.int64)
-        out[f"{name}_v"] = _hwsim_order(lif.v.get(), is_conv).astype(np.int64)
+        state = {"u": "u", "v": "v"} if isinstance(lif, LIF) else (
+            {"u": "sigma", "v": "sigma"} if isinstance(lif, Sigma) else
+            {"u": "sigma", "v": "act", "residue": "residue", "error": "error"})
+        for key, var in state.items():
+            out[f"{name}_{key}"] = _hwsim_order(getattr(lif, var).get(), is_conv).astype(np.int64)
     source.stop()
     np.savez(out_path, **out)
     print(f"{net_path}: {n_steps} steps, " + ", ".join(f"{k} {int(v.sum())}" for k, v in out.items()

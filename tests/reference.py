@@ -160,8 +160,30 @@ def _cuba_lif(p, state, x, zu, zv, u_sd, v_sd, ar, is_float):
     return spike, active
 
 
+def _sigma_delta(p, state, x, zu, zv, u_sd, v_sd, ar, is_float):
+    """One update of a population of sigma-delta neurons (IR ``sigma_delta``, Lava's ``SigmaDelta`` fixed-point
+    model), vectorised: ``state["u"][0]`` is sigma, ``v`` the last activation, ``residue`` and ``error``;
+    the payload sent (``s >> payload_shift``, floor; ``s`` on floats) is left in ``state["payload"]``. No
+    noise (the simulator refuses it on these neurons). Returns ``(spike, active)`` masks."""
+    sigma, act_prev, residue, error = state["u"][0], state["v"], state["residue"], state["error"]
+    active = (x[0] != 0) | (sigma != 0) | (act_prev != 0) | (p["bias"] != 0) | (residue != 0) | (error != 0)
+    sigma = sigma + x[0]
+    act = sigma + p["bias"]
+    act = np.where(p["relu"] != 0, np.maximum(act, 0), act)
+    delta = act - act_prev + residue
+    accumulated = error + delta
+    cumulative = p["cum_error"] != 0
+    s = np.where(np.abs(np.where(cumulative, accumulated, delta)) >= p["v_th"], delta, 0 * delta)
+    state["error"] = np.where(cumulative, np.where(s != 0, 0 * s, accumulated), error)
+    state["residue"] = delta - s
+    state["u"][0] = sigma
+    state["v"] = act
+    state["payload"] = s if is_float else np.right_shift(s, p["payload_shift"])
+    return state["payload"] != 0, active
+
+
 #: The reference update of each IR neuron model (the kernel's are listed in ``kernels/neurons.py``).
-REFERENCE_MODELS = {"lif": _cuba_lif, "if": _cuba_lif, "li": _cuba_lif}
+REFERENCE_MODELS = {"lif": _cuba_lif, "if": _cuba_lif, "li": _cuba_lif, "sigma_delta": _sigma_delta}
 
 
 def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits, noise=None,
@@ -185,8 +207,10 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     dict
         ``raster (n_samples, T, n_neurons)``, ``spike_count``, ``first_spike``, ``v`` ``(n_samples,
         n_neurons)``, ``u`` ``(n_samples, n_slots)`` (each population's receptor currents, receptor-major,
-        populations in order), ``counts``: {action name: ``(n_samples, n_groups)``} and ``step_counts``:
-        {action name: ``(T, n_groups)``} summed over samples.
+        populations in order), ``residue`` and ``error`` ``(n_samples, n_neurons)`` (sigma-delta neurons, 0
+        elsewhere), ``payload`` ``(n_samples, T, n_neurons)`` (graded spikes' payloads), ``counts``:
+        {action name: ``(n_samples, n_groups)``} and ``step_counts``: {action name: ``(T, n_groups)``} summed
+        over samples.
     """
     ar = qnet.arithmetic
     is_float = bool(getattr(qnet, "is_float", False))
@@ -202,6 +226,9 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     mem_factor, v_th, bias, v_reset = (_per_neuron(qnet, name, value_type)
                                        for name in ("mem_factor", "v_th", "bias", "v_reset"))
     refractory_steps, has_threshold = (_per_neuron(qnet, name) for name in ("refractory_steps", "has_threshold"))
+    relu, cum_error, payload_shift = (_per_neuron(qnet, name) for name in ("relu", "cum_error", "payload_shift"))
+    graded = np.concatenate([np.zeros(n_in, bool)] + [np.full(p.size, p.model == "sigma_delta")
+                                                      for p in qnet.populations])
     reset = np.concatenate([np.full(p.size, p.reset, dtype=object) for p in qnet.populations])
     by_name = {p.name: p for p in qnet.populations}
     order = [by_name[name] for name in getattr(qnet, "update_order", ())] or list(qnet.populations)
@@ -219,6 +246,8 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     counts = {name: np.zeros((n_samples, n_groups), dtype=np.int64) for name in names}
     step_counts = {name: np.zeros((n_steps, n_groups), dtype=np.int64) for name in names}
     raster = np.zeros((n_samples, n_steps, n_neurons), dtype=np.int64)
+    payloads = np.zeros((n_samples, n_steps, n_neurons), dtype=value_type)
+    residue_out, error_out = (np.zeros((n_samples, n_neurons), dtype=value_type) for _ in range(2))
     # receptor currents per population: (n_receptors, size), slots = populations in order, receptor-major
     factors = {p.name: _receptor_rows(p, "syn_factor", value_type) for p in qnet.populations}
     biases_syn = {p.name: _receptor_rows(p, "bias_syn", value_type) for p in qnet.populations}
@@ -232,13 +261,15 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         v = _per_neuron(qnet, "initial_v", value_type).copy()
         refractory = _per_neuron(qnet, "initial_refractory").copy()
         pending = np.zeros(n_neurons, dtype=bool)
+        residue, error = (np.zeros(n_neurons, dtype=value_type) for _ in range(2))
         active = np.zeros(n_neurons, dtype=bool)
         for t in range(n_steps):
             step = {name: np.zeros(n_groups, dtype=np.int64) for name in names}
 
             def emit(sources, values):
-                """Push ``values`` (1 for a spike) of ``sources`` (global source numbers) sent at step t, packet by
-                packet; a current (real value) counts MAC per synapse where a spike counts SYNOP."""
+                """Push ``values`` (1 for a spike, a graded spike's payload) of ``sources`` (global source numbers)
+                sent at step t, packet by packet; a current (real value) counts MAC per synapse where a spike
+                counts SYNOP."""
                 for j, a in zip(sources, values):
                     g0 = src_group[j]
                     step["spike"][g0] += 1
@@ -258,7 +289,8 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                         in_g = neuron_group == g
                         for w, buf in zip(weights, arrive):
                             for d in range(w.shape[0]):
-                                buf[t + d + late, d, in_g] += w[d, in_g, j] * a if scaled else w[d, in_g, j]
+                                buf[t + d + late, d, in_g] += (w[d, in_g, j] * a if scaled or graded[j]
+                                                               else w[d, in_g, j])
 
             sent = np.flatnonzero(input_spikes[s, t])
             emit(sent, input_spikes[s, t, sent])
@@ -276,14 +308,19 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                 zv = _normals(seeds[1], sample, t, idx) * v_sd[n] if v_sd[n].any() else np.zeros(pop.size)
                 params = {"syn_factor": f_syn, "bias_syn": b_syn, "mem_factor": mem_factor[n], "bias": bias[n],
                           "v_th": v_th[n], "v_reset": v_reset[n], "refractory_steps": refractory_steps[n],
-                          "has_threshold": has_threshold[n], "reset": reset[n]}
-                state = {"u": u_pop, "v": v[n], "refractory": refractory[n], "pending": pending[n]}
+                          "has_threshold": has_threshold[n], "reset": reset[n], "relu": relu[n],
+                          "cum_error": cum_error[n], "payload_shift": payload_shift[n]}
+                state = {"u": u_pop, "v": v[n], "refractory": refractory[n], "pending": pending[n],
+                         "residue": residue[n], "error": error[n]}
                 spike, active[n] = REFERENCE_MODELS[pop.model](params, state, x, zu, zv, u_sd[n], v_sd[n], ar,
                                                                is_float)
                 v[n], refractory[n], pending[n] = state["v"], state["refractory"], state["pending"]
+                residue[n], error[n] = state["residue"], state["error"]
                 raster[s, t, n] = spike
                 fired = n_in + pop.offset + np.flatnonzero(spike)
-                emit(fired, np.ones(fired.size))
+                if "payload" in state:
+                    payloads[s, t, n] = np.where(spike, state["payload"], 0)
+                emit(fired, state["payload"][spike] if "payload" in state else np.ones(fired.size))
             u_flat = np.concatenate([u[p.name].ravel() for p in qnet.populations])
             if flip_rate > 0:
                 u_flat, v[:] = _flip_registers(u_flat, v, seeds[4], sample, t, flip_rate, ar.state_bits)
@@ -298,6 +335,7 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                 step_counts[name][t] += step[name]
         u_out[s] = np.concatenate([u[p.name].ravel() for p in qnet.populations])
         v_out[s] = v
+        residue_out[s], error_out[s] = residue, error
     fired = raster.any(axis=1)
     return {
         "raster": raster,
@@ -305,6 +343,9 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         "first_spike": np.where(fired, raster.argmax(axis=1), -1),
         "u": u_out,
         "v": v_out,
+        "residue": residue_out,
+        "error": error_out,
+        "payload": payloads,
         "counts": counts,
         "step_counts": step_counts,
     }

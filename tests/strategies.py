@@ -13,6 +13,9 @@ its uniform-slice and its general neuron update.
 Populations have 1-3 receptors (synaptic currents, each with its own decay), every IR reset
 (value, value_next, subtract, subtract_next, subtract_raised, none) and, half the time, an initial
 state (u per receptor, v, refractory steps left); projections feed a random receptor of their target.
+About one population in four is a sigma-delta population (graded spikes: ReLU or not, cumulative error or
+not, payload shifts 0-3, per neuron); the projections out of it have weights -1..1 (and shifts -4..-1 on
+integers), so payloads stay far from int64 and float64 rounding over 20 steps of recurrence.
 Float networks (``quantized_networks(float_datapath=True)``) use dyadic values
 (weights in eighths, decays in sixteenths) so every sum of inputs is exact in any
 order and the kernel and the reference agree bit for bit; some of their inputs are currents
@@ -97,8 +100,24 @@ def _population(draw, rng, name, size, offset, arith):
         **_initial(draw, rng, size, params["syn_factor"].shape[0], lambda shape: rng.integers(-40, 41, shape)))
 
 
+def _sigma_delta_population(draw, rng, name, size, offset, float_datapath):
+    """A sigma-delta population: thresholds, biases, ReLU, cumulative error and (integer) payload shifts per
+    neuron; float values in sixteenths."""
+    zeros = np.zeros(size)
+    unit = 16.0 if float_datapath else 1
+    v_th = rng.integers(0, 40, size) / unit
+    bias = rng.integers(-20, 21, size) * (rng.random(size) < 0.4) / unit
+    dtype = np.float64 if float_datapath else np.int64
+    return QPopulation(
+        name=name, model="sigma_delta", size=size, offset=offset, syn_factor=zeros.astype(dtype),
+        mem_factor=zeros.astype(dtype), v_th=v_th.astype(dtype), has_threshold=True, bias=bias.astype(dtype),
+        v_reset=zeros.astype(dtype), refractory_steps=zeros.astype(np.int64), scale=1.0,
+        relu=(rng.random(size) < 0.5).astype(np.uint8), cum_error=(rng.random(size) < 0.5).astype(np.uint8),
+        payload_shift=(zeros if float_datapath else rng.integers(0, 4, size)).astype(np.int64))
+
+
 def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_ok, float_datapath,
-                one_port=False):
+                one_port=False, graded=False):
     """A random projection; ``one_port``: all-to-all with one delay (each post neuron gets one port)."""
     if one_port:
         post_index, pre_index = np.nonzero(np.ones((post.size, pre_size), dtype=bool))
@@ -109,7 +128,9 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
         n = draw(st.integers(0, 2 * (pre_size + post.size)))
         pre_index, post_index = rng.integers(0, pre_size, n), rng.integers(0, post.size, n)
     n = pre_index.size
-    if float_datapath:
+    if graded:
+        weight = rng.integers(-1, 2, n).astype(np.float64 if float_datapath else np.int64)
+    elif float_datapath:
         weight = (rng.integers(-16, 17, n) / 8) * (rng.random(n) < 0.85)
     else:
         weight = (rng.integers(-255, 256, n) * (rng.random(n) < 0.85)).astype(np.int64)
@@ -120,7 +141,7 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
                        weight=weight,
                        delay_steps=np.full(n, rng.integers(low, MAX_DELAY + 1)) if one_port
                        else rng.integers(low, MAX_DELAY + 1, n).astype(np.int64),
-                       shift=0 if float_datapath else draw(st.integers(-4, 3)))
+                       shift=0 if float_datapath else draw(st.integers(-4, -1 if graded else 3)))
 
 
 @st.composite
@@ -146,13 +167,17 @@ def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
     pops, offset = [], 0
     for k in range(draw(st.integers(1, 4))):
         size = draw(st.integers(1, 5))
-        pops.append(_float_population(draw, rng, f"pop{k}", size, offset) if float_datapath
-                    else _population(draw, rng, f"pop{k}", size, offset, arith))
+        if draw(st.integers(0, 3)) == 0:
+            pops.append(_sigma_delta_population(draw, rng, f"pop{k}", size, offset, float_datapath))
+        else:
+            pops.append(_float_population(draw, rng, f"pop{k}", size, offset) if float_datapath
+                        else _population(draw, rng, f"pop{k}", size, offset, arith))
         offset += size
     order = [pops[k].name for k in draw(st.permutations(range(len(pops))))]
     rank = {name: k for k, name in enumerate(order)}
     rank.update({i.name: -1 for i in inputs})
     sources = [(i.name, i.offset, i.size) for i in inputs] + [(p.name, n_in + p.offset, p.size) for p in pops]
+    graded = {p.name for p in pops if p.model == "sigma_delta"}
     projections = []
     if draw(st.booleans()):   # exactly one all-to-all, single-delay projection into each population
         posts, one_port = pops, True
@@ -161,7 +186,8 @@ def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
     for post in posts:
         pre = draw(st.sampled_from(sources))
         instantaneous_ok = rank[pre[0]] < rank[post.name]   # delay 0 only forward in the update order
-        projections.append(_projection(draw, rng, *pre, post, instantaneous_ok, float_datapath, one_port))
+        projections.append(_projection(draw, rng, *pre, post, instantaneous_ok, float_datapath, one_port,
+                                       pre[0] in graded))
     return QuantizedNetwork(arith, tuple(inputs), tuple(pops), tuple(projections), n_in, offset, tuple(order))
 
 
@@ -234,14 +260,16 @@ def mlp_cases(draw):
 def dynamic_noises(draw, qnet: QuantizedNetwork) -> DynamicNoise:
     """Random dynamic noise for ``qnet``: any seeds; current/membrane noise off, small or large (per
     neuron, relative to the state scale); drop and jitter probabilities from 0 to 1 with lateness up
-    to 4 steps; state bit flips (integer datapath only) from 0 to 5 % per bit."""
+    to 4 steps; state bit flips (integer datapath only) from 0 to 5 % per bit. Sigma-delta neurons get no
+    current or membrane noise (the simulator refuses it there)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n = qnet.n_neurons
     scale = 2.0 if qnet.is_float else float(1 << (qnet.arithmetic.state_bits - 3))
+    lif = np.concatenate([np.full(p.size, p.model != "sigma_delta") for p in qnet.populations])
 
     def sd():
         level = draw(st.sampled_from([0.0, 0.05, 0.5]))
-        return level * scale * rng.random(n) * (rng.random(n) < 0.8)
+        return level * scale * rng.random(n) * (rng.random(n) < 0.8) * lif
 
     return DynamicNoise(
         seeds=np.array([draw(st.integers(0, 2**64 - 1)) for _ in range(5)], dtype=np.uint64),

@@ -9,6 +9,10 @@ tests fail, never skip.
 The ``lava_*`` cases are graphs written with Lava's own parameters (``lava_networks.precision_graphs``):
 hwsim quantises them with each projection's weight bits, sign mode and exponent, while Lava receives the
 raw weights with the same parameters and clips and truncates them itself.
+
+The ``graded_*`` cases (``lava_networks.graded_graphs``) are sigma-delta populations (Lava's ``SigmaDelta``) and
+graded Dense, Sparse and DelayDense chains into sigma-delta and LIF populations: their payloads at every step and
+their final sigma, activation, residue and error must be exactly equal too.
 """
 import subprocess
 import sys
@@ -28,8 +32,8 @@ from hwsim.models.digits import bundled_model_path, load_digits_split
 from hwsim.pipeline import network_inputs
 from hwsim.quantize import quantize_spiking
 from hwsim.simulate import simulate_spiking
-from lava_networks import (SIGN_MODES, V_MAX, extremes_network, islands_network, lava_raw, placement,
-                           precision_graphs, random_network)
+from lava_networks import (SIGN_MODES, V_MAX, extremes_network, graded_chip, graded_graphs, islands_network, lava_raw,
+                           placement, precision_graphs, random_network)
 
 N_STEPS = 250
 SEEDS = tuple(range(8))
@@ -61,6 +65,9 @@ def _cases() -> dict:
         qnet = quantize_spiking(graph, chip)
         spikes = np.zeros((n_steps, 0), dtype=np.uint8) if spikes is None else spikes
         cases[f"lava_{name}"] = (qnet, spikes, placement(qnet), lava_raw(qnet, graph))
+    for name, (graph, spikes, n_steps) in graded_graphs().items():
+        qnet = quantize_spiking(graph, graded_chip())
+        cases[f"graded_{name}"] = (qnet, spikes, placement(qnet), qnet)
     return cases
 
 
@@ -87,7 +94,7 @@ def lava(tmp_path_factory) -> dict:
         pytest.fail(f"Lava oracle failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     sys.stdout.write(proc.stdout)
     with np.load(folder / "out.npz") as out:
-        return {case_id: {key: out[f"case{k}/{key}"] for key in ("raster", "u", "v")}
+        return {case_id: {key: out[f"case{k}/{key}"] for key in ("raster", "u", "v", "payload", "residue", "error")}
                 for k, case_id in enumerate(CASES)}
 
 
@@ -101,6 +108,40 @@ def test_spikes_and_state_equal_lava(lava, case_id):
                                       err_msg=f"{case_id}: spikes of '{pop.name}'")
     np.testing.assert_array_equal(result.u_final[0], lava[case_id]["u"], err_msg=f"{case_id}: final u")
     np.testing.assert_array_equal(result.v_final[0], lava[case_id]["v"], err_msg=f"{case_id}: final v")
+
+
+GRADED = [case_id for case_id in CASES if case_id.startswith("graded_")]
+
+
+@pytest.mark.parametrize("case_id", GRADED)
+def test_graded_payloads_and_sigma_delta_state_equal_lava(lava, case_id):
+    result = _hwsim(case_id)
+    np.testing.assert_array_equal(result.payload[0], lava[case_id]["payload"], err_msg=f"{case_id}: payloads")
+    np.testing.assert_array_equal(result.graded_final[0, 0], lava[case_id]["residue"], err_msg=f"{case_id}: residue")
+    np.testing.assert_array_equal(result.graded_final[0, 1], lava[case_id]["error"], err_msg=f"{case_id}: error")
+
+
+def test_graded_cases_exercise_sigma_delta_and_graded_dense():
+    """Thresholds 0..40, exponents up to 6, ReLU and not, cumulative error and not; graded Dense, Sparse and
+    DelayDense at 8, 16 and 24 message bits into sigma-delta and LIF populations, a recurrent graded projection;
+    payloads beyond 8 bits, negative ones too; every population spikes."""
+    specs = {case_id: lava_spec(CASES[case_id][0]) for case_id in GRADED}
+    sds = [sd for spec in specs.values() for sd in spec.sigma_deltas]
+    assert {sd.vth for sd in sds} >= {0, 1, 3, 10, 40}
+    assert {(sd.relu, sd.cum_error) for sd in sds} == {(True, False), (True, True), (False, False), (False, True)}
+    assert max(sd.spike_exp for sd in sds) == 3 and max(sd.state_exp for sd in sds) == 6
+    graded = [c for spec in specs.values() for c in spec.conns if c.message_bits > 0]
+    assert {c.message_bits for c in graded} == {8, 16, 24}
+    assert {c.kind for c in graded} == {"Dense", "Sparse", "DelayDense"}
+    assert any(c.pre == c.post for c in graded)
+    assert any(c.post == "lif" for c in graded)
+    for case_id in GRADED:
+        qnet = CASES[case_id][0]
+        result = _hwsim(case_id)
+        for pop in qnet.populations:
+            assert result.spike_count[0, pop.offset:pop.offset + pop.size].sum() > 0, (case_id, pop.name)
+        payload = result.payload[0]
+        assert payload.min() < 0 < payload.max() and np.abs(payload).max() >= 1 << 8
 
 
 def test_random_cases_cover_every_lava_feature():

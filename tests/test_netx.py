@@ -17,11 +17,12 @@ from hwsim import quantize
 from hwsim.chips import load_chip
 from hwsim.errors import GraphError, UnsupportedError
 from hwsim.interop.netx import (conv_layer, conv_to_sparse, cuba_neuron, dense_layer, flatten_layer,
-                                import_netx, input_layer, optimize_weight_bits, write_netx)
+                                import_netx, input_layer, optimize_weight_bits, sdnn_neuron, write_netx)
 from hwsim.interop.lava_env import lava_python
 from hwsim.lowering import lower_spiking
 from hwsim.mapping import map_graph
 from hwsim.simulate import simulate_spiking
+from lava_networks import graded_chip
 
 LOIHI = load_chip("loihi")
 NETX_ORACLE = Path(__file__).with_name("lava_netx_oracle.py")
@@ -367,23 +368,90 @@ def _compare_with(lava: dict, path, raster, loihi_quantize) -> int:
     return total
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_simulation_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
-    """The netx file run by real Lava 0.10 (netx's processes, in .venv-lava) against hwsim's import."""
+def _lava_netx(tmp_path, layers, raster) -> tuple[Path, dict]:
+    """Write ``layers`` as a netx file and run it with ``raster`` in real Lava 0.10 (netx's processes, in
+    .venv-lava, ``tests/lava_netx_oracle.py``); returns the file and the oracle's arrays."""
     python = lava_python()
     if not python.exists():
         pytest.fail(f"{python}: no Lava environment; expected it for the parity tests. "
                     f"Hint: run `python -m hwsim.interop.lava_env`.")
-    rng = np.random.default_rng(seed)
-    path = _write(tmp_path, _conv_net(rng))
-    raster = (rng.random((40, 72)) < 0.3).astype(np.int64)
+    path = _write(tmp_path, layers)
     np.savez(tmp_path / "spikes.npz", spikes=raster)
     subprocess.run([str(python), str(NETX_ORACLE), str(path), str(tmp_path / "spikes.npz"),
                     str(tmp_path / "out.npz")], check=True, capture_output=True, text=True, timeout=600)
     with np.load(tmp_path / "out.npz") as out:
-        lava = {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
-                for name in out.files if name.endswith("_spikes")}
+        return path, {name: out[name] for name in out.files}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_simulation_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
+    """The netx file run by real Lava 0.10 (netx's processes, in .venv-lava) against hwsim's import."""
+    rng = np.random.default_rng(seed)
+    layers = _conv_net(rng)
+    raster = (rng.random((40, 72)) < 0.3).astype(np.int64)
+    path, out = _lava_netx(tmp_path, layers, raster)
+    lava = {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
+            for name in out if name.endswith("_spikes")}
     assert _compare_with(lava, path, raster, loihi_quantize) > 50   # the network is active
+
+
+def _sdnn_net(rng):
+    """input (2, 8, 8) with SDNN (Delta) neurons -> SDNN conv 3x3 stride 2 -> SDNN conv 2x2 (24-bit messages) ->
+    flatten -> SDNN dense -> SDNN dense -> sigma_output dense: PilotNet SDNN's layer kinds, small. Binary input
+    spikes are small against the state scale 2**12, so the hidden thresholds are 0 (every delta is sent, shifted
+    by state_exp 6) but the last one's (1: 4096 state units)."""
+    c1 = conv_layer(rng.integers(-30, 31, (4, 2, 3, 3)), (2, 8, 8), sdnn_neuron(0), bias=rng.integers(-3, 4, 4),
+                    stride=2)
+    c2 = conv_layer(rng.integers(-20, 21, (3, 4, 2, 2)), tuple(c1["shape"]), sdnn_neuron(0, message_bits=24),
+                    bias=rng.integers(-3, 4, 3))
+    d1 = dense_layer(rng.integers(-12, 13, (10, 12)), sdnn_neuron(0), bias=rng.integers(-4, 5, 10))
+    d2 = dense_layer(rng.integers(-12, 13, (6, 10)), sdnn_neuron(1), bias=rng.integers(-2, 3, 6))
+    out = dense_layer(rng.integers(-10, 11, (2, 6)), sdnn_neuron(6, sigma_output=True))
+    return [input_layer((2, 8, 8), neuron=sdnn_neuron(6)), c1, c2, flatten_layer((12, 1, 1)), d1, d2, out]
+
+
+def test_sdnn_layers_import_as_sigma_delta(tmp_path):
+    graph = import_netx(_write(tmp_path, _sdnn_net(np.random.default_rng(0))), drop_input_neurons=True)
+    pops = {p.name: p for p in graph.populations()}
+    assert {p.model for p in pops.values()} == {"sigma_delta"}
+    assert pops["layer5"].params["v_th"][0] == 1 and pops["layer1"].params["spike_exp"][0] == 6
+    assert pops["layer6"].params["relu"][0] == 0 and pops["layer6"].params["state_exp"][0] == 0
+    bits = {p.name: p.message_bits for p in graph.projections()}
+    assert bits == {"input->layer1": None, "layer1->layer2": 16, "layer2->layer4": 24, "layer4->layer5": 16,
+                    "layer5->layer6": 16}
+    chip = graded_chip()
+    weights = {p.name: p for p in quantize.quantize_spiking(graph, chip).projections}
+    d1 = weights["layer2->layer4"]
+    layers = _sdnn_net(np.random.default_rng(0))
+    effective = np.zeros((10, 12))
+    effective[d1.post_index - d1.post_index.min(), d1.pre_index - d1.pre_index.min()] = d1.weight * 2.0 ** d1.shift
+    np.testing.assert_array_equal(effective, layers[4]["weight"])      # netx's integers reach the synapse
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sdnn_simulation_is_bit_identical_to_lava_itself(tmp_path, seed):
+    """SDNN conv and dense layers run by Lava 0.10 (netx's SigmaDelta, Sigma, Conv and graded Dense) against
+    hwsim's import on a chip with graded spikes: payloads at every step and final sigma, act, residue, error."""
+    rng = np.random.default_rng(seed)
+    layers = _sdnn_net(rng)
+    raster = (rng.random((40, 128)) < 0.3).astype(np.int64)
+    path, out = _lava_netx(tmp_path, layers, raster)
+    graph = import_netx(path, drop_input_neurons=True)
+    chip = graded_chip()
+    qnet = quantize.quantize_spiking(graph, chip)
+    arrays = lower_spiking(qnet, map_graph(graph, chip), chip.capacity.bits_per_synapse,
+                           chip.capacity.memory_word_bits)
+    result = simulate_spiking(arrays, raster[None], record_raster=True)
+    for pop in qnet.populations:
+        sl = slice(pop.offset, pop.offset + pop.size)
+        np.testing.assert_array_equal(result.u_final[0, sl], out[f"{pop.name}_u"], err_msg=pop.name)
+        np.testing.assert_array_equal(result.v_final[0, sl], out[f"{pop.name}_v"], err_msg=pop.name)
+        if pop.name == "layer6":           # Lava's Sigma sends its sigma every step, not a payload
+            continue
+        np.testing.assert_array_equal(result.payload[0, :, sl], out[f"{pop.name}_spikes"], err_msg=pop.name)
+        np.testing.assert_array_equal(result.graded_final[0, :, sl], [out[f"{pop.name}_residue"],
+                                                                       out[f"{pop.name}_error"]], err_msg=pop.name)
+        assert np.count_nonzero(result.payload[0, :, sl]) > 0, pop.name          # every layer is active
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -429,9 +497,12 @@ UNSUPPORTED = {
              r"layer 1 \(pool\): layer type 'pool' is not supported; expected one of: conv, dense"),
     "average": ([_dense(), {"type": "average", "shape": np.array([1])}], r"layer 1 \(average\): layer type"),
     "concat": ([{"type": "concat"}], r"layer 0 \(concat\): layer type 'concat'"),
-    "sdnn": ([_neuron(type="SDNN")], r"layer 0 \(dense\)/neuron: neuron type 'SDNN' is not supported; "
-                                     r"supported: CUBA, LOIHI"),
-    "rf": ([dense_layer(np.ones((3, 2)), NEURON), _neuron(type="RF_IZ")], r"layer 1 \(dense\)/neuron: neuron type 'RF_IZ'"),
+    "sdnn_sigma_bias": ([dense_layer(np.ones((2, 3)), sdnn_neuron(1, sigma_output=True), bias=np.ones(2))],
+                        r"layer 0 \(dense\)/bias: a bias on a sigma_output layer"),
+    "sdnn_dense_rec": ([dense_layer(np.ones((2, 3)), sdnn_neuron(1), weight_rec=np.ones((2, 2)))],
+                       r"layer 0 \(dense_rec\): a dense_rec layer of SDNN neurons is not supported"),
+    "rf": ([dense_layer(np.ones((3, 2)), NEURON), _neuron(type="RF_IZ")],
+           r"layer 1 \(dense\)/neuron: neuron type 'RF_IZ' is not supported; supported: CUBA, LOIHI, SDNN"),
     "graded": ([_neuron(gradedSpike=True)], r"layer 0 \(dense\)/neuron: graded spikes are not supported"),
     "message_bits": ([_neuron(messageBits=16)], r"layer 0 \(dense\)/neuron: graded spikes"),
     "refractory": ([_neuron(refDelay=3)], r"layer 0 \(dense\)/neuron: refDelay 3; supported: 0 or 1"),

@@ -12,11 +12,15 @@ input (n channels)   ``io.source.RingBuffer(data (n, T))``: hwsim step t is Lava
 population           ``LIF(du = 4095 - syn_factor, dv = 4096 - mem_factor, vth = v_th >> 6,
                      bias_mant, bias_exp, u, v)`` per neuron (``u``, ``v``: the initial state),
                      and an ``io.sink.RingBuffer`` of its spikes
+sigma_delta          ``SigmaDelta(vth = v_th / 2**e, bias = bias / 2**e, act_mode RELU or UNIT,
+population           cum_error, spike_exp, state_exp = payload_shift)`` with ``e = spike_exp + state_exp``
+                     (the process multiplies vth and bias back by ``2**e``), and a sink of its payloads
 projection           ``Dense`` (every delay 1), ``Sparse`` (every delay 1, density below
                      ``sparse_below``) or ``DelayDense(delays = d - 1)``, one per projection (several
                      may join one pair; Lava sums them); weights = mantissas, ``weight_exp = shift``,
                      ``num_weight_bits = weight_bits``, the projection's explicit ``sign_mode``
-                     or one that keeps every mantissa
+                     or one that keeps every mantissa; ``num_message_bits = message_bits`` (a
+                     projection from a sigma-delta population carries its payloads: graded spikes)
 ===================  ==========================================================================
 
 A projection with an explicit sign mode is handed to Lava as it is: Lava's own clipping and
@@ -79,6 +83,21 @@ class LifSpec:
 
 
 @dataclass(frozen=True)
+class SigmaDeltaSpec:
+    """Parameters of one Lava ``SigmaDelta`` (Lava 0.10's ``lava.proc.sdn``): ``vth`` and ``bias`` as the
+    process takes them (it multiplies both by ``2**(spike_exp + state_exp)``; ints when they divide evenly)."""
+
+    name: str
+    size: int
+    vth: int | float
+    bias: np.ndarray
+    relu: bool
+    cum_error: bool
+    spike_exp: int
+    state_exp: int
+
+
+@dataclass(frozen=True)
 class ConnSpec:
     """One Lava connection process between a source node and a population.
 
@@ -100,6 +119,8 @@ class ConnSpec:
         ``"EXCITATORY"``, ``"INHIBITORY"`` or ``"MIXED"`` (a name of ``lava.utils.weightutils.SignMode``).
     weight_bits : int
         Lava's ``num_weight_bits``.
+    message_bits : int
+        Lava's ``num_message_bits`` (0: binary spikes; > 0: graded, the weights multiply the payloads).
     """
 
     name: str
@@ -111,19 +132,27 @@ class ConnSpec:
     weight_exp: int
     sign_mode: str
     weight_bits: int
+    message_bits: int = 0
 
 
 @dataclass(frozen=True)
 class LavaSpec:
-    """Everything :func:`to_lava` builds, as plain numbers: inputs ``{name: size}``, LIFs, connections."""
+    """Everything :func:`to_lava` builds, as plain numbers: inputs ``{name: size}``, LIFs, connections and
+    sigma-delta populations."""
 
     inputs: dict
     lifs: tuple[LifSpec, ...]
     conns: tuple[ConnSpec, ...]
+    sigma_deltas: tuple[SigmaDeltaSpec, ...] = ()
+
+    @property
+    def neuron_names(self) -> list[str]:
+        """The LIF and sigma-delta populations' names."""
+        return [lif.name for lif in self.lifs] + [sd.name for sd in self.sigma_deltas]
 
     def components(self) -> list[list[str]]:
         """Populations grouped by the connected components of the connection graph (Lava runs each apart)."""
-        parent = {name: name for name in list(self.inputs) + [lif.name for lif in self.lifs]}
+        parent = {name: name for name in list(self.inputs) + self.neuron_names}
 
         def root(name):
             while parent[name] != name:
@@ -133,8 +162,8 @@ class LavaSpec:
         for conn in self.conns:
             parent[root(conn.pre)] = root(conn.post)
         groups: dict[str, list[str]] = {}
-        for lif in self.lifs:
-            groups.setdefault(root(lif.name), []).append(lif.name)
+        for name in self.neuron_names:
+            groups.setdefault(root(name), []).append(name)
         return list(groups.values())
 
 
@@ -147,13 +176,15 @@ class LavaNetwork:
     sources : dict
         ``io.source.RingBuffer`` per input.
     lifs, sinks : dict
-        ``LIF`` and ``io.sink.RingBuffer`` (its spikes) per population.
+        ``LIF`` or ``SigmaDelta`` and ``io.sink.RingBuffer`` (its spikes or payloads) per population.
     conns : list
         Connection processes in the order of :attr:`LavaSpec.conns`.
     components : list of list of str
         Populations grouped by connected component; Lava runs each component separately.
     n_steps : int
         Steps the sources hold and the sinks record.
+    sigma_deltas : tuple of str
+        The populations that are ``SigmaDelta`` processes (their sinks record payloads).
     """
 
     sources: dict
@@ -162,6 +193,7 @@ class LavaNetwork:
     conns: list
     components: list
     n_steps: int
+    sigma_deltas: tuple[str, ...] = ()
 
 
 def _uniform(pop, name: str, values: np.ndarray) -> int:
@@ -224,6 +256,31 @@ def _lif(pop) -> LifSpec:
     return LifSpec(pop.name, pop.size, 4095 - syn, 4096 - mem, v_th >> VTH_SHIFT, mant, exp, u0, v0)
 
 
+def _lava_value(state: np.ndarray, scale: int) -> int | float | np.ndarray:
+    """``state / scale`` as SigmaDelta's process takes it: ints when ``scale`` divides every value, else floats
+    (exact: ``scale`` is a power of two)."""
+    if np.all(state % scale == 0):
+        return state // scale
+    return state / float(scale)
+
+
+def _sigma_delta(pop) -> SigmaDeltaSpec:
+    """A quantised ``sigma_delta`` population as Lava's ``SigmaDelta`` (one vth, relu, cum_error and
+    exponents per population, as Lava holds them)."""
+    vth, relu, cum_error, state_exp = (_uniform(pop, name, getattr(pop, name))
+                                       for name in ("v_th", "relu", "cum_error", "payload_shift"))
+    exps = int(pop.scale).bit_length() - 1
+    if pop.scale != float(1 << exps) or exps < state_exp:
+        raise UnsupportedError(f"population '{pop.name}': state scale {pop.scale:g} with payload shift {state_exp}; "
+                               f"expected 2**(spike_exp + state_exp) with state_exp = the payload shift. Hint: "
+                               f"quantise with hwsim.quantize_spiking.")
+    scale = 1 << exps
+    bias = np.asarray(pop.bias, dtype=np.int64)
+    return SigmaDeltaSpec(pop.name, pop.size, _lava_value(np.int64(vth), scale).item(),
+                          np.asarray(_lava_value(bias, scale)), bool(relu), bool(cum_error),
+                          exps - state_exp, state_exp)
+
+
 def _sign_mode(proj, weight: np.ndarray) -> str:
     """The projection's explicit sign mode (Lava then clips and truncates as it does), or the one under
     which Lava's clipping and LSB truncation leave every mantissa unchanged."""
@@ -265,9 +322,10 @@ def _conn(proj, sizes: dict, pre_offset: int, post_offset: int, sparse_below: fl
         delays = np.zeros(shape, dtype=np.int64)
         delays[post, pre] = delay - 1
         return ConnSpec(_label(proj), proj.pre, proj.post, "DelayDense", dense, delays, int(proj.shift), mode,
-                        int(proj.weight_bits))
+                        int(proj.weight_bits), int(proj.message_bits))
     kind = "Sparse" if 0 < weight.size < sparse_below * dense.size else "Dense"
-    return ConnSpec(_label(proj), proj.pre, proj.post, kind, dense, None, int(proj.shift), mode, int(proj.weight_bits))
+    return ConnSpec(_label(proj), proj.pre, proj.post, kind, dense, None, int(proj.shift), mode, int(proj.weight_bits),
+                    int(proj.message_bits))
 
 
 def _label(proj) -> str:
@@ -310,7 +368,9 @@ def lava_spec(qnet: QuantizedNetwork, sparse_below: float = 0.25) -> LavaSpec:
     neuron_offset = {p.name: p.offset for p in qnet.populations}
     conns = tuple(_conn(proj, sizes, source_offset[proj.pre], neuron_offset[proj.post], sparse_below)
                   for proj in qnet.projections)
-    return LavaSpec({i.name: i.size for i in qnet.inputs}, tuple(_lif(p) for p in qnet.populations), conns)
+    return LavaSpec({i.name: i.size for i in qnet.inputs},
+                    tuple(_lif(p) for p in qnet.populations if p.payload_shift is None), conns,
+                    tuple(_sigma_delta(p) for p in qnet.populations if p.payload_shift is not None))
 
 
 def _lava_modules():
@@ -320,6 +380,7 @@ def _lava_modules():
         from lava.proc.io.sink import RingBuffer as Sink
         from lava.proc.io.source import RingBuffer as Source
         from lava.proc.lif.process import LIF
+        from lava.proc.sdn.process import ActivationMode, SigmaDelta
         from lava.proc.sparse.process import Sparse
         from lava.utils.weightutils import SignMode
     except ImportError as err:
@@ -328,7 +389,7 @@ def _lava_modules():
         raise UnsupportedError(f"hwsim.interop.lava: Lava is not importable in {sys.executable} ({err}); "
                                f"expected lava-nc 0.10.0. {INSTALL_HINT}") from err
     return dict(Dense=Dense, DelayDense=DelayDense, Sparse=Sparse, Sink=Sink, Source=Source, LIF=LIF,
-                SignMode=SignMode)
+                SignMode=SignMode, SigmaDelta=SigmaDelta, ActivationMode=ActivationMode)
 
 
 def _input_raster(qnet: QuantizedNetwork, input_spikes, n_steps: int | None) -> np.ndarray:
@@ -375,10 +436,17 @@ def to_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
                                      bias_mant=lif.bias_mant, bias_exp=lif.bias_exp, name=lif.name)
         sinks[lif.name] = lava["Sink"](shape=(lif.size,), buffer=raster.shape[0])
         lifs[lif.name].s_out.connect(sinks[lif.name].a_in)
+    for sd in spec.sigma_deltas:
+        mode = lava["ActivationMode"].RELU if sd.relu else lava["ActivationMode"].UNIT
+        lifs[sd.name] = lava["SigmaDelta"](shape=(sd.size,), vth=sd.vth, bias=sd.bias, act_mode=mode,
+                                           cum_error=sd.cum_error, spike_exp=sd.spike_exp, state_exp=sd.state_exp,
+                                           name=sd.name)
+        sinks[sd.name] = lava["Sink"](shape=(sd.size,), buffer=raster.shape[0])
+        lifs[sd.name].s_out.connect(sinks[sd.name].a_in)
     conns = []
     for conn in spec.conns:
         common = dict(weight_exp=conn.weight_exp, num_weight_bits=conn.weight_bits,
-                      sign_mode=lava["SignMode"][conn.sign_mode], name=conn.name)
+                      sign_mode=lava["SignMode"][conn.sign_mode], num_message_bits=conn.message_bits, name=conn.name)
         if conn.kind == "DelayDense":
             process = lava["DelayDense"](weights=conn.weights, delays=conn.delays.astype(int), **common)
         elif conn.kind == "Sparse":
@@ -391,7 +459,8 @@ def to_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
         pre.connect(process.s_in)
         process.a_out.connect(lifs[conn.post].a_in)
         conns.append(process)
-    return LavaNetwork(sources, lifs, sinks, conns, spec.components(), raster.shape[0])
+    return LavaNetwork(sources, lifs, sinks, conns, spec.components(), raster.shape[0],
+                       tuple(sd.name for sd in spec.sigma_deltas))
 
 
 def run_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
@@ -407,7 +476,9 @@ def run_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
     -------
     dict
         ``spikes``: {population: uint8 ``(n_steps, size)``} with row t = hwsim step t;
-        ``u``, ``v``: {population: int64 ``(size,)``} after the last step;
+        ``u``, ``v``: {population: int64 ``(size,)``} after the last step (a sigma-delta population: its
+        ``sigma`` and ``act``); sigma-delta populations also in ``payload`` (int64 ``(n_steps, size)``, the
+        payload sent, 0 where none), ``residue`` and ``error`` (int64 ``(size,)``);
         ``wall_s``: ``(first step incl. Lava's compile and start-up, remaining steps, reading the
         results back and stopping)`` [s], summed over the components. Lava's ``Var.get`` sends
         values one by one (about 45 us each), so reading a large raster back can take longer than
@@ -418,7 +489,7 @@ def run_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
 
     net = to_lava(qnet, input_spikes, n_steps, sparse_below)
     cfg = Loihi2SimCfg(select_tag="fixed_pt")
-    out = {"spikes": {}, "u": {}, "v": {}}
+    out = {"spikes": {}, "u": {}, "v": {}, "payload": {}, "residue": {}, "error": {}}
     wall = np.zeros(3)
     for component in net.components:
         anchor = net.lifs[component[0]]
@@ -432,9 +503,16 @@ def run_lava(qnet: QuantizedNetwork, input_spikes, n_steps: int | None = None,
             wall[1] += time.perf_counter() - start
             start = time.perf_counter()
             for name in component:
-                out["spikes"][name] = net.sinks[name].data.get().T.astype(np.uint8)
-                out["u"][name] = net.lifs[name].u.get().astype(np.int64)
-                out["v"][name] = net.lifs[name].v.get().astype(np.int64)
+                sent = net.sinks[name].data.get().T.astype(np.int64)
+                out["spikes"][name] = (sent != 0).astype(np.uint8)
+                process = net.lifs[name]
+                if name in net.sigma_deltas:
+                    out["payload"][name] = sent
+                    out["u"][name], out["v"][name], out["residue"][name], out["error"][name] = (
+                        getattr(process, var).get().astype(np.int64) for var in ("sigma", "act", "residue", "error"))
+                else:
+                    out["u"][name] = process.u.get().astype(np.int64)
+                    out["v"][name] = process.v.get().astype(np.int64)
         finally:
             anchor.stop()
         wall[2] += time.perf_counter() - start

@@ -72,8 +72,17 @@ also where Lava departs from the file (weights all <= 0 with a minimum of -256, 
 inhibitory range clips to -255). Conv projections carry no precision (netx gives Lava's Conv the
 file's weights); the quantiser keeps in-range conv weights exactly.
 
+SDNN neurons become ``sigma_delta`` populations as netx builds them: ``SigmaDelta(vth = vThMant, bias,
+spike_exp = 6, state_exp = 6)`` with Lava's default ReLU (netx does not read ``activation``), a layer with
+``sigma_output`` a ``Sigma`` (a sigma-delta population with threshold 0 and no activation: its final
+sigma is the output); every projection out of an SDNN layer carries its ``messageBits`` (default 16) as
+``message_bits``, and the IR weights are netx's integers times the source's payload scale
+(``2**spike_exp``) over the target's input scale (``2**(spike_exp + state_exp)`` for a sigma-delta target),
+so that the quantiser hands Lava netx's own mantissas. An SDNN input layer (a Delta encoder of real-valued
+frames) is imported with ``drop_input_neurons=True`` as binary spike channels, as for CUBA input neurons.
+
 Unsupported (raising :class:`~hwsim.errors.UnsupportedError` that names the layer): pool,
-average, concat, convT, unpool, complex dense, SDNN / RF neurons, graded spikes, refractory
+average, concat, convT, unpool, complex dense, RF neurons, graded spikes of CUBA neurons, refractory
 delays above 1, delays on conv layers (netx ignores them) and on ``dense_rec`` layers, weights
 outside Loihi's 8-bit synapse, biases outside its 13-bit mantissa.
 
@@ -103,7 +112,10 @@ V_TH_MANT_LIMIT = 1 << 17     #: vThMant << 6 at or above 2**23 never spikes (v 
 BIAS_RANGE = LAVA_BIAS_MANT_RANGE                   #: Loihi's signed 13-bit bias mantissa
 NETX_DEFAULT_NEURON = {"type": "CUBA", "iDecay": 0, "vDecay": DECAY_UNIT, "vThMant": 1 << 17,
                        "refDelay": 1, "gradedSpike": False}
-NEURON_TYPES = ("CUBA", "LOIHI")
+NEURON_TYPES = ("CUBA", "LOIHI", "SDNN")
+SDNN_SPIKE_EXP = 6            #: netx's SigmaDelta spike_exp (Network(spike_exp=6))
+SDNN_STATE_EXP = 6            #: netx's SigmaDelta state_exp
+SDNN_MESSAGE_BITS = 16        #: netx's num_message_bits after an SDNN layer without messageBits
 
 
 # ---------------------------------------------------------------------------- netx's weight rule
@@ -320,15 +332,40 @@ def _neuron_config(group, where: str, default: Mapping | None = None) -> dict:
 
 
 def _neuron(config: Mapping, where: str) -> tuple[str, dict]:
-    """``(model, IR parameters)`` of a CUBA / LOIHI neuron configuration."""
+    """``(model, IR parameters)`` of a neuron configuration (:data:`_NEURON_READERS`)."""
     where = f"{where}/neuron"
     if "type" not in config:
         raise GraphError(f"{where}: no 'type'; expected one of {', '.join(NEURON_TYPES)}.")
     kind = _text(config["type"], f"{where}/type")
     if kind not in NEURON_TYPES:
         raise UnsupportedError(f"{where}: neuron type '{kind}' is not supported; supported: "
-                               f"{', '.join(NEURON_TYPES)} (Loihi CUBA LIF). Hint: SDNN and resonate-and-fire "
+                               f"{', '.join(NEURON_TYPES)} (Loihi CUBA LIF, sigma-delta). Hint: resonate-and-fire "
                                f"neurons have no hwsim model.")
+    return _NEURON_READERS[kind](config, where)
+
+
+def _sdnn(config: Mapping, where: str) -> tuple[str, dict]:
+    """An SDNN neuron as netx builds it: ``SigmaDelta(vth = vThMant, spike_exp 6, state_exp 6)`` with Lava's
+    default ReLU activation (netx does not read ``activation``), or with ``sigma_output`` a ``Sigma`` (the
+    summed input, as a sigma-delta neuron with threshold 0, no activation and no exponents)."""
+    if bool(np.any(config.get("sigma_output", False))):
+        return "sigma_delta", {"v_th": 0.0, "relu": 0.0}
+    if "vThMant" not in config:
+        raise GraphError(f"{where}: no 'vThMant'; expected the delta threshold of an SDNN neuron.")
+    v_th = _scalar(f"{where}/vThMant", config["vThMant"], 0, None)
+    return "sigma_delta", {"v_th": float(v_th), "spike_exp": SDNN_SPIKE_EXP, "state_exp": SDNN_STATE_EXP}
+
+
+def _message_bits(config: Mapping, where: str) -> int | None:
+    """The payload bits of a layer's spikes as netx passes them on (``num_message_bits``): None for binary
+    (CUBA) neurons, ``messageBits`` (default 16) for SDNN neurons."""
+    if _text(config.get("type", "CUBA"), f"{where}/neuron/type") != "SDNN":
+        return None
+    return _scalar(f"{where}/neuron/messageBits", config.get("messageBits", SDNN_MESSAGE_BITS), 1, 64)
+
+
+def _cuba(config: Mapping, where: str) -> tuple[str, dict]:
+    """A CUBA / LOIHI neuron: ``lif``, or ``li`` when its threshold is out of reach."""
     if bool(np.any(config.get("gradedSpike", False))) or int(np.max(config.get("messageBits", 0))) > 0:
         raise UnsupportedError(f"{where}: graded spikes are not supported; expected binary spikes "
                                f"(gradedSpike false, messageBits 0).")
@@ -346,6 +383,9 @@ def _neuron(config: Mapping, where: str) -> tuple[str, dict]:
     if v_th >= V_TH_MANT_LIMIT:
         return "li", params
     return "lif", {**params, "v_th": float(v_th)}
+
+
+_NEURON_READERS = {"CUBA": _cuba, "LOIHI": _cuba, "SDNN": _sdnn}
 
 
 def _bias(group, where: str, n_neurons: int, per_channel: int | None = None) -> np.ndarray:
@@ -433,14 +473,33 @@ class _Chain:
     flattened: bool = False
     state_scale: dict = field(default_factory=dict)
     last_model: str | None = None
+    graded: dict = field(default_factory=dict)
+    input_scale: dict = field(default_factory=dict)
 
 
 def _add_population(chain: _Chain, name: str, config: Mapping, bias: np.ndarray, where: str) -> None:
-    """Add a layer's neurons (one per bias entry) and record their state scale."""
+    """Add a layer's neurons (one per bias entry) and record their state scale (LIF), or their payload bits and
+    scale (sigma-delta), and the scale of their input."""
     model, params = _neuron(config, where)
+    if model == "sigma_delta" and "spike_exp" not in params and np.any(bias != 0):
+        raise UnsupportedError(f"{where}/bias: a bias on a sigma_output layer; netx's Sigma process has none.")
     chain.graph.add_population(name, bias.size, model, reset="value", bias=bias, **params)
-    chain.state_scale[name] = STATE_SCALE
+    if model == "sigma_delta":
+        # sigma takes a_in unshifted, at 2**(spike_exp + state_exp) state units per membrane unit
+        chain.input_scale[name] = float(1 << (params.get("spike_exp", 0) + params.get("state_exp", 0)))
+        chain.graded[name] = (_message_bits(config, where), float(1 << params.get("spike_exp", 0)))
+    else:
+        chain.input_scale[name] = 1.0         # 64 state units per membrane unit (pinned), a_in << 6
+        chain.state_scale[name] = STATE_SCALE
     chain.last_model = model
+
+
+def _weight_terms(chain: _Chain, source: str, target: str) -> tuple[float, dict]:
+    """The factor from netx's integer weights to IR weights of a projection ``source -> target`` (the
+    source's payload scale over the target's input scale, so that hwsim's mantissas are netx's) and the
+    projection's ``message_bits`` (a graded source's)."""
+    bits, payload_scale = chain.graded.get(source, (None, 1.0))
+    return payload_scale / chain.input_scale[target], {} if bits is None else {"message_bits": bits}
 
 
 def _add_input(chain: _Chain, group, index: int, where: str) -> None:
@@ -500,14 +559,15 @@ def _add_dense(chain: _Chain, group, index: int, where: str, weight_rec: np.ndar
     _check_count(group, "inFeatures", where, weight.shape[1])
     _check_count(group, "outFeatures", where, n_out)
     name = f"layer{index}"
-    _add_population(chain, name, _neuron_config(group, where, NETX_DEFAULT_NEURON),
-                    _bias(group, where, n_out), where)
+    _add_population(chain, name, _neuron_config(group, where, NETX_DEFAULT_NEURON), _bias(group, where, n_out), where)
     together = weight if weight_rec is None else np.hstack([weight, weight_rec])
     precision = _lava_precision(together)
-    chain.graph.add_projection(chain.source, name, weight.astype(np.float64),
-                               delay_steps=_delays(group, where, weight.shape), **precision)
+    unit, graded = _weight_terms(chain, chain.source, name)
+    chain.graph.add_projection(chain.source, name, weight.astype(np.float64) * unit,
+                               delay_steps=_delays(group, where, weight.shape), **precision, **graded)
     if weight_rec is not None:
-        chain.graph.add_projection(name, name, weight_rec.astype(np.float64), **precision)
+        unit, graded = _weight_terms(chain, name, name)
+        chain.graph.add_projection(name, name, weight_rec.astype(np.float64) * unit, **precision, **graded)
     chain.source, chain.shape, chain.from_conv, chain.flattened = name, (n_out, 1, 1), False, False
 
 
@@ -516,6 +576,10 @@ def _add_dense_rec(chain: _Chain, group, index: int, where: str) -> None:
     if "delay" in group:
         raise UnsupportedError(f"{where}: delays on a dense_rec layer are not supported (netx builds its "
                                f"delayed recurrent synapses without the weight exponent); expected no 'delay'.")
+    if _message_bits(_neuron_config(group, where, NETX_DEFAULT_NEURON), where) is not None:
+        raise UnsupportedError(f"{where}: a dense_rec layer of SDNN neurons is not supported (its recurrent synapse "
+                               f"would carry graded spikes, which this importer does not check against netx); "
+                               f"expected CUBA neurons.")
     n_out = int(np.prod(_shape(group, where)))
     weight_rec = _weight(group, "weight_rec", where, n_out)
     if weight_rec.shape != (n_out, n_out):
@@ -564,7 +628,8 @@ def _add_conv(chain: _Chain, group, index: int, where: str) -> None:
     name = f"layer{index}"
     n_out = int(np.prod(shape))
     _add_population(chain, name, _neuron_config(group, where), _bias(group, where, n_out, shape[0]), where)
-    chain.graph.add_projection(chain.source, name, w, pre_index=pre, post_index=post)
+    unit, graded = _weight_terms(chain, chain.source, name)
+    chain.graph.add_projection(chain.source, name, w * unit, pre_index=pre, post_index=post, **graded)
     chain.source, chain.shape, chain.from_conv = name, shape, True
 
 
@@ -668,6 +733,16 @@ def import_netx(path: str | Path, dt_s: float = 1e-3, drop_input_neurons: bool =
 
 
 # ---------------------------------------------------------------------------- writing files
+def sdnn_neuron(v_th_mant: int, message_bits: int | None = None, sigma_output: bool = False) -> dict:
+    """A ``neuron`` group of an SDNN layer as lava-dl writes it (``activation`` relu, which netx ignores)."""
+    neuron = {"type": "SDNN", "activation": "relu", "vThMant": int(v_th_mant)}
+    if message_bits is not None:
+        neuron["messageBits"] = int(message_bits)
+    if sigma_output:
+        neuron["sigma_output"] = True
+    return neuron
+
+
 def cuba_neuron(i_decay: int, v_decay: int, v_th_mant: int, ref_delay: int = 1, graded_spike: bool = False,
                 kind: str = "CUBA") -> dict:
     """A ``neuron`` group as SLAYER's CUBA ``device_params`` writes it."""
