@@ -20,6 +20,7 @@ from hwsim.ir import Graph, load_graph
 from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
 from hwsim.plots import plot_run
+from hwsim.printed.design_report import DIGITS_DESIGN, design_report
 from hwsim.report import comparison_table, reports_json
 from hwsim.tasks import TASKS, task_data
 
@@ -150,7 +151,8 @@ def cmd_run(args) -> int:
     out = output_file("--json", args.json)
     if args.record is not None:
         output_folder("--record", args.record)
-    plots = args.plots if args.plots is not None else (DEFAULT_PLOTS if args.model is None else None)
+    default_job = args.model is None and not args.chip
+    plots = args.plots if args.plots is not None else (DEFAULT_PLOTS if default_job else None)
     if plots is not None:
         output_folder("--plots", plots)
     human = sys.stdout if out is not None else sys.stderr    # --json -: the JSON alone on stdout
@@ -186,6 +188,9 @@ def cmd_run(args) -> int:
                 plot_run(result.report, chip, result.recorded.get("spikes"), plots)
     if not reports:
         raise failures[0][2]
+    if args.model is None and args.inputs is None:     # the default job: the exact circuit's way forward
+        for report in [r for r in reports if r.chip_kind == "mac" and not r.checks.get("battery_budget", True)]:
+            reports.insert(reports.index(report) + 1, design_report(load_chip(report.chip), **DIGITS_DESIGN))
     print(comparison_table(reports, [(c, m, str(e)) for c, m, e in failures]), file=human)
     if args.markdown:
         for report in reports:
@@ -474,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--record", metavar="DIR", help="write each run's spikes and final v, u per population "
                                                        "to DIR/<model>_<chip>.npz")
     p_run.add_argument("--plots", metavar="DIR", help=f"draw each run's energy by action, core utilisation and "
-                                                      f"spike activity to DIR (default job: {DEFAULT_PLOTS}/)")
+                                                      f"spike activity to DIR (hwsim run alone: {DEFAULT_PLOTS}/)")
     nir_opts = p_run.add_argument_group("NIR models (.nir)")
     nir_opts.add_argument("--dt", type=float, help="seconds per step (required; snnTorch exports: 1e-4)")
     nir_opts.add_argument("--convention", choices=("snntorch", "norse", "literal"),

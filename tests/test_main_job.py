@@ -55,15 +55,22 @@ def test_reports_are_deterministic(digits):
     assert json.loads(a)["checks"]["realtime_budget"] in (True, False)
 
 
-def test_cli_default_job_prints_table_for_every_chip(tmp_path, capsys):
+def test_cli_default_job_prints_table_for_every_chip(tmp_path, capsys, monkeypatch):
+    """Every chip's row, the printed circuit's best searched design within the battery beside the exact one,
+    and the plots in ./hwsim_plots."""
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "report.json"
     assert main(["run", "--samples", "24", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     for name in available_chips():
         assert f"| {name} |" in printed
     reports = json.loads(out.read_text())
-    assert [r["chip"] for r in reports] == available_chips()
-    assert all(r["n_samples"] == 24 and r["energy_per_inference_uj"] > 0 for r in reports)
+    design = next(r for r in reports if "searched design" in r["model"])
+    assert [r["chip"] for r in reports if r is not design] == available_chips()
+    assert all(r["n_samples"] == 24 and r["energy_per_inference_uj"] > 0 for r in reports if r is not design)
+    assert design["chip"] == "printed_egfet" and design["checks"]["battery_budget"] is True
+    assert design["accuracy"] == pytest.approx(340 / 360) and design["area_cm2"] == pytest.approx(8.97, abs=0.01)
+    assert (tmp_path / "hwsim_plots" / "digits_snn_loihi_energy.png").is_file()
 
 
 def test_cli_user_model_with_inputs(tmp_path, capsys, digits):
