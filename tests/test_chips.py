@@ -39,7 +39,7 @@ BAD_SPECS = sorted((Path(__file__).resolve().parent / "bad_specs").glob("*.yaml"
 REQUIRED_CHIPS = ("loihi", "loihi_sanafe", "spinnaker", "spinnaker2", "printed_egfet")
 CANONICAL_UNITS = {"pJ", "ns", "ms", "mW", "uW", "cm2", "um2", "MHz"}
 STRUCTURES = ("topology", "capacity", "arithmetic")
-TABLES = ("energy_pj", "time_ns", "static_power_mw", "timing", "mac_costs")
+TABLES = ("energy_pj", "time_ns", "static_power_mw", "timing", "mac_costs", "rail_static_power_mw")
 
 
 def _ids(paths):
