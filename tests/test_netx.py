@@ -15,7 +15,7 @@ import pytest
 
 from hwsim import quantize
 from hwsim.chips import load_chip
-from hwsim.errors import GraphError, UnsupportedError
+from hwsim.errors import GraphError, SpecError, UnsupportedError
 from hwsim.interop.netx import (conv_layer, conv_to_sparse, cuba_neuron, dense_layer, flatten_layer,
                                 import_netx, input_layer, optimize_weight_bits, write_netx)
 from hwsim.interop.lava_env import lava_python
@@ -518,3 +518,41 @@ def test_malformed_containers(tmp_path):
         write_netx(tmp_path / "sim.net", [_dense()], ts=2, t_sample=1)
     with pytest.raises(GraphError, match=r"sim\.net/simulation: Ts=2.0, tSample=1.0"):
         import_netx(tmp_path / "sim.net")
+
+
+# ---------------------------------------------------------------------------- input neurons driven by a bias
+BIASED_INPUT = cuba_neuron(i_decay=4096, v_decay=1024, v_th_mant=25)   # PilotNet's input neurons
+
+
+def test_input_bias_keeps_the_input_neurons_on_chip(tmp_path):
+    layers = [input_layer((3,), BIASED_INPUT, weight=40, bias=36), dense_layer(np.ones((2, 3)), NEURON)]
+    graph = import_netx(_write(tmp_path, layers), input_bias=[36, 10, 0])
+    assert graph.inputs() == [] and [p.name for p in graph.populations()] == ["layer0", "layer1"]
+    assert graph.node("layer0").params["bias"].tolist() == [36.0, 10.0, 0.0]
+    placement = map_graph(graph, LOIHI)
+    arrays = lower_spiking(quantize.quantize_spiking(graph, LOIHI), placement, LOIHI.capacity.bits_per_synapse,
+                           LOIHI.capacity.memory_word_bits)
+    raster = simulate_spiking(arrays, np.zeros((1, 8, 0), np.uint8), record_raster=True).raster[0, :, :3]
+    # Lava's integers (x 64): v <- v * (4096 - 1024) / 4096 + bias, spike when v > 25 * 64 = 1600, reset to 0.
+    # bias 36 * 64 = 2304 > 1600 at every step; bias 640: v = 640, 1120, 1480, 1750 -> a spike every 4th step
+    assert raster[:, 0].tolist() == [1] * 8
+    assert raster[:, 1].tolist() == [0, 0, 0, 1, 0, 0, 0, 1]
+    assert raster[:, 2].tolist() == [0] * 8
+
+
+@pytest.mark.parametrize("bias, kwargs, error, message", [
+    ([36, 10], {}, GraphError, r"layer 0 \(input\): input_bias \(2,\) of dtype int64; expected 3 finite integers"),
+    ([36, 10.5, 0], {}, GraphError, r"expected 3 finite integers, one per input neuron in \(C, H, W\)"),
+    ([36, np.nan, 0], {}, GraphError, r"expected 3 finite integers"),
+    ([36, 5000, 0], {}, UnsupportedError, r"input_bias in \[0, 5000\]; supported: Loihi's 13-bit bias mantissa"),
+    ([36, 10, 0], {"drop_input_neurons": True}, SpecError, r"input_bias and drop_input_neurons both given"),
+])
+def test_bad_input_bias_is_named(tmp_path, bias, kwargs, error, message):
+    layers = [input_layer((3,), BIASED_INPUT), dense_layer(np.ones((2, 3)), NEURON)]
+    with pytest.raises(error, match=message):
+        import_netx(_write(tmp_path, layers), input_bias=bias, **kwargs)
+
+
+def test_input_bias_needs_input_neurons(tmp_path):
+    with pytest.raises(GraphError, match=r"input_bias given for an input layer without neurons"):
+        import_netx(_write(tmp_path, [input_layer((3,)), dense_layer(np.ones((2, 3)), NEURON)]), input_bias=[1, 2, 3])
