@@ -556,3 +556,35 @@ def test_bad_input_bias_is_named(tmp_path, bias, kwargs, error, message):
 def test_input_bias_needs_input_neurons(tmp_path):
     with pytest.raises(GraphError, match=r"input_bias given for an input layer without neurons"):
         import_netx(_write(tmp_path, [input_layer((3,)), dense_layer(np.ones((2, 3)), NEURON)]), input_bias=[1, 2, 3])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_biased_input_layer_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
+    """An input layer with neurons driven by one sample's bias (lava-dl's PilotNet), run by real Lava 0.10."""
+    python = lava_python()
+    if not python.exists():
+        pytest.fail(f"{python}: no Lava environment; expected it for the parity tests. "
+                    f"Hint: run `python -m hwsim.interop.lava_env`.")
+    rng = np.random.default_rng(seed)
+    layers = _conv_net(rng)
+    layers[0] = input_layer((2, 6, 6), BIASED_INPUT, weight=40, bias=36)
+    path = _write(tmp_path, layers)
+    input_bias = rng.integers(-10, 60, 72)
+    np.savez(tmp_path / "spikes.npz", spikes=np.zeros((40, 72), np.int64), input_bias=input_bias)
+    subprocess.run([str(python), str(NETX_ORACLE), str(path), str(tmp_path / "spikes.npz"),
+                    str(tmp_path / "out.npz")], check=True, capture_output=True, text=True, timeout=600)
+    with np.load(tmp_path / "out.npz") as out:
+        lava = {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
+                for name in out.files if name.endswith("_spikes")}
+    graph = import_netx(path, input_bias=input_bias)
+    qnet = loihi_quantize(graph)
+    arrays = lower_spiking(qnet, map_graph(graph, LOIHI), LOIHI.capacity.bits_per_synapse,
+                           LOIHI.capacity.memory_word_bits)
+    result = simulate_spiking(arrays, np.zeros((1, 40, 0), np.uint8), record_raster=True)
+    assert set(lava) == {p.name for p in qnet.populations}
+    for pop in qnet.populations:
+        sl = slice(pop.offset, pop.offset + pop.size)
+        spikes, u, v = lava[pop.name]
+        assert np.array_equal(result.raster[0, :, sl], spikes), pop.name
+        assert np.array_equal(result.u_final[0, sl], u) and np.array_equal(result.v_final[0, sl], v), pop.name
+    assert lava["layer0"][0].sum() > 50 and lava["layer1"][0].sum() > 0   # the input neurons drive the network
