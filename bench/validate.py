@@ -1,6 +1,6 @@
 """hwsim's energy against measured silicon: the rows of ``docs/validation.md``.
 
-Run ``python -m bench.validate`` (all rows, ~2 min: the PilotNet run takes most of it) to rewrite
+Run ``python -m bench.validate`` (all rows, ~7 min on 2 cores: four PilotNet runs take most of it) to rewrite
 ``bench/validation.json`` and the generated table of ``docs/validation.md``; ``--fast`` skips the
 PilotNet simulation and keeps its row from the JSON. Measured references are read from the files
 they were published in (``models/data/kws_abr``: Blouw et al. 2019's Loihi power logs;
@@ -39,6 +39,7 @@ KWS_SEED = 0
 X86_OVERHEAD_W = 0.070  # Blouw et al. 2019, section 4: ~70 mW of the dynamic power is x86 post-boot idle overhead
 PILOTNET_STEPS = 16     # lava-dl benchmark: reset_interval 16 = steps per frame
 PILOTNET_FRAME = 0.5    # assumed frame: every pixel 0.5 (the dataset frames are not public)
+PILOTNET_FRAMES_SENSITIVITY = (0.25, 0.75)  # the same with darker and brighter frames
 PILOTNET_NEURONS_PER_CORE = 3168  # lava-dl's benchmark mapping: at most 3,168 neurons per core
 
 
@@ -122,15 +123,52 @@ def pilotnet_chip() -> ChipProfile:
     return dataclasses.replace(chip, capacity=cap)
 
 
-def pilotnet_hwsim() -> dict:
-    """PilotNet LIF on loihi2, one assumed frame repeated, 16 steps per frame as the benchmark."""
+def column_major(graph: Graph, shapes: dict) -> Graph:
+    """``graph`` with the neurons of each population of ``shapes`` (C, H, W) renumbered in (W, H, C) order,
+    so that hwsim's mapper, which fills cores with consecutive neurons, cuts a conv layer into tiles of whole
+    columns (all rows and channels) as Lava's compiler does, instead of into groups of channels."""
+    perm = {name: np.arange(int(np.prod(shape))).reshape(shape).transpose(2, 1, 0).ravel()
+            for name, shape in shapes.items()}
+    new = Graph(graph.name, graph.dt_s, metadata=dict(graph.metadata))
+    for pop in graph.populations():
+        order = perm.get(pop.name, slice(None))
+        new.add_population(pop.name, pop.size, pop.model, pop.reset, n_receptors=pop.n_receptors,
+                           initial={k: v[..., order] for k, v in pop.initial.items()} or None,
+                           **{k: v[..., order] for k, v in pop.params.items()})
+    for proj in graph.projections():
+        precision = {"weight_bits": proj.weight_bits, "sign_mode": proj.sign_mode, "weight_exp": proj.weight_exp}
+        if proj.is_sparse:
+            inverse = {end: np.argsort(perm[name]) if name in perm else None
+                       for end, name in (("pre", proj.pre), ("post", proj.post))}
+            pre, post = (idx if inverse[end] is None else inverse[end][idx]
+                         for end, idx in (("pre", proj.pre_index), ("post", proj.post_index)))
+            new.add_projection(proj.pre, proj.post, proj.weight, pre, post, proj.delay_steps, name=proj.name,
+                               receptor=proj.receptor, **precision)
+        else:
+            cols = perm.get(proj.pre, slice(None))
+            rows = perm.get(proj.post, slice(None))
+            delays = proj.delay_steps if proj.delay_steps.ndim < 2 else proj.delay_steps[rows][:, cols]
+            new.add_projection(proj.pre, proj.post, proj.weight[rows][:, cols], delay_steps=delays,
+                               name=proj.name, receptor=proj.receptor, **precision)
+    for out in graph.outputs():
+        new.add_output(out.name, out.source, out.readout)
+    return new.validate()
+
+
+def pilotnet_hwsim(pixel: float = PILOTNET_FRAME, columns: bool = True) -> dict:
+    """PilotNet LIF on loihi2, one frame of uniform ``pixel`` repeated, 16 steps per frame as the benchmark;
+    ``columns``: conv layers placed in tiles of whole columns (:func:`column_major`), else hwsim's own order."""
     import h5py
     with h5py.File(PILOTNET / "pilotnet_snn.net", "r") as f:
         weight, bias = float(f["layer/0/weight"][()]), float(f["layer/0/bias"][()])
-    frame = np.full((3, 66, 200), PILOTNET_FRAME)
+        shapes = {f"layer{i}": tuple(int(n) for n in f[f"layer/{i}/shape"][()]) for i in range(len(f["layer"]))
+                  if f[f"layer/{i}/type"][0] in (b"input", b"conv")}
+    frame = np.full((3, 66, 200), pixel)
     # lava-dl's PilotNetDataset transform: bias = 2 w x - w + b, truncated to int32
     input_bias = (2 * weight * frame - weight + bias).astype(np.int32)
     graph = import_netx(PILOTNET / "pilotnet_snn.net", input_bias=input_bias)
+    if columns:
+        graph = column_major(graph, shapes)
     report = run(graph, pilotnet_chip(), None, n_steps=PILOTNET_STEPS).report
     return {"dynamic_uj": report.dynamic_energy_per_inference_uj,
             "latency_us": report.latency_per_inference_us, "cores_used": report.cores_used,
@@ -176,23 +214,44 @@ def cheap_rows() -> list[dict]:
     return rows
 
 
-def pilotnet_rows(result: dict) -> list[dict]:
-    """PilotNet LIF on Loihi 2: dynamic energy per frame, per rail, and time per frame."""
+def pilotnet_runs() -> dict:
+    """The hwsim runs behind the PilotNet rows, keyed ``columns_<pixel>`` and ``own_order_<pixel>``."""
+    runs = {f"columns_{PILOTNET_FRAME}": pilotnet_hwsim(),
+            f"own_order_{PILOTNET_FRAME}": pilotnet_hwsim(columns=False)}
+    runs.update({f"columns_{pixel}": pilotnet_hwsim(pixel) for pixel in PILOTNET_FRAMES_SENSITIVITY})
+    return runs
+
+
+def pilotnet_rows(runs: dict) -> list[dict]:
+    """PilotNet LIF on Loihi 2: dynamic energy per frame (placements and frames), per rail, time per frame."""
     snn = lava_benchmark("pilotnet_snn")
     chip = load_chip("loihi2")
     static_share = {r: c.value / chip.static_power_mw["chip"].value for r, c in chip.rail_static_power_mw.items()}
-    assumed = (f"one frame of uniform pixels {PILOTNET_FRAME} repeated, {PILOTNET_STEPS} steps per frame; "
-               f"{PILOTNET_NEURONS_PER_CORE} neurons per core, conv kernels shared (mapping limits lifted)")
-    rows = [_row("PilotNet LIF dynamic energy per frame, loihi2", "validates (estimate: frames not public)",
-                 snn["dynamic_mj"] * 1e3, result["dynamic_uj"], "uJ", assumed)]
+    role = "validates (estimate: frames not public)"
+    setup = (f"{PILOTNET_STEPS} steps per frame; {PILOTNET_NEURONS_PER_CORE} neurons per core, conv kernels "
+             f"shared (mapping limits lifted)")
+
+    def assumed(pixel, columns=True):
+        placement = "conv layers in tiles of whole columns as Lava" if columns else "hwsim's own (C, H, W) order"
+        return f"one frame of uniform pixels {pixel} repeated; {placement}; {setup}"
+
+    main = runs[f"columns_{PILOTNET_FRAME}"]
+    rows = [_row("PilotNet LIF dynamic energy per frame, loihi2", role, snn["dynamic_mj"] * 1e3,
+                 main["dynamic_uj"], "uJ", assumed(PILOTNET_FRAME))]
     for rail, key in (("vdd", "vdd_w"), ("vdd_m", "vddm_w")):
         # the run's rail reading less its share of the measured static power (split as the SDNN run's rails)
         measured = (snn[key] - static_share[rail] * snn["static_w"]) / snn["fps"] * 1e6
-        rows.append(_row(f"PilotNet LIF dynamic energy per frame on {rail}, loihi2",
-                         "validates (estimate: frames not public)", measured, result["by_rail_uj"][rail]["dynamic"],
-                         "uJ", "measured rail power less static split as the SDNN run's rails; " + assumed))
-    rows.append(_row("PilotNet LIF time per frame, loihi2", "validates (estimate: frames not public)",
-                     1e6 / snn["fps"], result["latency_us"], "us", assumed))
+        rows.append(_row(f"PilotNet LIF dynamic energy per frame on {rail}, loihi2", role, measured,
+                         main["by_rail_uj"][rail]["dynamic"], "uJ",
+                         "measured rail power less static split as the SDNN run's rails; " + assumed(PILOTNET_FRAME)))
+    rows.append(_row("PilotNet LIF time per frame, loihi2", role, 1e6 / snn["fps"], main["latency_us"], "us",
+                     assumed(PILOTNET_FRAME)))
+    rows.append(_row("PilotNet LIF dynamic energy per frame, loihi2, hwsim's own neuron order", role,
+                     snn["dynamic_mj"] * 1e3, runs[f"own_order_{PILOTNET_FRAME}"]["dynamic_uj"], "uJ",
+                     assumed(PILOTNET_FRAME, columns=False)))
+    for pixel in PILOTNET_FRAMES_SENSITIVITY:
+        rows.append(_row(f"PilotNet LIF dynamic energy per frame, loihi2, frame {pixel} (sensitivity)", role,
+                         snn["dynamic_mj"] * 1e3, runs[f"columns_{pixel}"]["dynamic_uj"], "uJ", assumed(pixel)))
     return rows
 
 
@@ -223,7 +282,7 @@ def main(argv=None) -> None:
         old = json.loads(RESULTS.read_text())
         pilotnet, result = [r for r in old["rows"] if r["name"].startswith("PilotNet")], old["pilotnet"]
     else:
-        result = pilotnet_hwsim()
+        result = pilotnet_runs()
         pilotnet = pilotnet_rows(result)
     rows += pilotnet
     RESULTS.write_text(json.dumps({"rows": rows, "kws_measured": kws_measured(), "pilotnet": result},
