@@ -16,10 +16,12 @@ import csv
 import dataclasses
 import json
 import re
+import time
 from pathlib import Path
 
 import numpy as np
 
+from bench.results_md import machine, write_section
 from hwsim.chips import ChipProfile, load_chip
 from hwsim.interop.netx import import_netx
 from hwsim.ir import Graph
@@ -30,13 +32,13 @@ KWS = ROOT / "models" / "data" / "kws_abr"
 PILOTNET = ROOT / "models" / "data" / "pilotnet_lava_dl"
 RESULTS = ROOT / "bench" / "validation.json"
 DOC = ROOT / "docs" / "validation.md"
-BEGIN, END = "<!-- validate.py: begin -->", "<!-- validate.py: end -->"
+SECTION = "validate.py"  # the generated block of docs/validation.md (bench.results_md markers)
 COMMAND = "python -m bench.validate"
 
 KWS_STEPS = 10          # steps per inference: nengo-loihi's keyword-spotting example shows each frame 10 x 1 ms
 KWS_INPUT_RATE_MAX = 0.2  # assumed input activity: values uniform in [0, 0.2] rate-coded (mean 0.1 spike/step)
 KWS_SEED = 0
-X86_OVERHEAD_W = 0.070  # Blouw et al. 2019, section 4: ~70 mW of the dynamic power is x86 post-boot idle overhead
+X86_OVERHEAD_W = 0.070  # Blouw et al. 2019, discussion: ~70 mW of the dynamic power is x86 post-boot idle overhead
 PILOTNET_STEPS = 16     # lava-dl benchmark: reset_interval 16 = steps per frame
 PILOTNET_FRAME = 0.5    # assumed frame: every pixel 0.5 (the dataset frames are not public)
 PILOTNET_FRAMES_SENSITIVITY = (0.25, 0.75)  # the same with darker and brighter frames
@@ -191,7 +193,8 @@ def cheap_rows() -> list[dict]:
         rows.append(_row(f"KWS dynamic energy per inference, {chip_name}", "validates (estimate: inputs not public)",
                          kws["dynamic_uj_per_inference"], kws_hwsim(chip), "uJ",
                          f"{KWS_STEPS} steps per inference; inputs rate-coded from values uniform in "
-                         f"[0, {KWS_INPUT_RATE_MAX}] (seed {KWS_SEED}, mean 0.1 spike per step); ReLU layers as IF neurons"))
+                         f"[0, {KWS_INPUT_RATE_MAX}] (seed {KWS_SEED}, mean 0.1 spike per step); "
+                         "ReLU layers as IF neurons"))
         rows.append(_row(f"KWS dynamic energy per inference, {chip_name}, every neuron firing every step",
                          "bound (no activity assumed)", kws["dynamic_uj_per_inference"],
                          kws_hwsim(chip, saturated=True), "uJ",
@@ -265,18 +268,11 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_doc(rows: list[dict]) -> None:
-    """Replace the generated block of ``docs/validation.md``."""
-    text = DOC.read_text()
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    DOC.write_text(f"{head}{BEGIN}\n{table(rows)}{END}{tail}")
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="keep the PilotNet rows of bench/validation.json")
     args = parser.parse_args(argv)
+    start = time.perf_counter()
     rows = cheap_rows()
     if args.fast:
         old = json.loads(RESULTS.read_text())
@@ -287,7 +283,11 @@ def main(argv=None) -> None:
     rows += pilotnet
     RESULTS.write_text(json.dumps({"rows": rows, "kws_measured": kws_measured(), "pilotnet": result},
                                   indent=2, sort_keys=True) + "\n")
-    write_doc(rows)
+    write_section(SECTION, table(rows), DOC)
+    if not args.fast:
+        write_section("validate", f"## hwsim against measured silicon (docs/validation.md)\n\nMachine: {machine()}. "
+                      f"Command: `{COMMAND}` ({time.perf_counter() - start:.0f} s). What each row assumed, "
+                      f"calibrates or validates: docs/validation.md.\n\n{table(rows)}")
     print(table(rows))
 
 

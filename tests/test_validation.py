@@ -4,6 +4,7 @@ import json
 import pytest
 
 from bench import validate
+from bench.results_md import markers
 from hwsim.chips import load_chip
 
 RESULTS = json.loads(validate.RESULTS.read_text())
@@ -53,5 +54,6 @@ def test_pilotnet_rows_follow_from_the_stored_run():
 
 def test_the_doc_table_is_the_scripts():
     text = validate.DOC.read_text()
-    block = text.split(validate.BEGIN, 1)[1].split(validate.END, 1)[0]
+    begin, end = markers(validate.SECTION)
+    block = text.split(begin, 1)[1].split(end, 1)[0]
     assert block == "\n" + validate.table(RESULTS["rows"])
