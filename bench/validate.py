@@ -39,6 +39,9 @@ KWS_STEPS = 10          # steps per inference: nengo-loihi's keyword-spotting ex
 KWS_INPUT_RATE_MAX = 0.2  # assumed input activity: values uniform in [0, 0.2] rate-coded (mean 0.1 spike/step)
 KWS_SEED = 0
 X86_OVERHEAD_W = 0.070  # Blouw et al. 2019, discussion: ~70 mW of the dynamic power is x86 post-boot idle overhead
+# Hala Point (Intel press release, April 2024; reference/validation_targets.md [S]): 1,152 Loihi 2 chips,
+# at most 2,600 W, up to 380 trillion 8-bit synaptic operations per second.
+HALA_POINT_W, HALA_POINT_SYNOPS_PER_S = 2600.0, 380e12
 PILOTNET_STEPS = 16     # lava-dl benchmark: reset_interval 16 = steps per frame
 PILOTNET_FRAME = 0.5    # assumed frame: every pixel 0.5 (the dataset frames are not public)
 PILOTNET_FRAMES_SENSITIVITY = (0.25, 0.75)  # the same with darker and brighter frames
@@ -214,6 +217,11 @@ def cheap_rows() -> list[dict]:
                      "the profile's rail static powers are this run's rail readings"))
     rows.append(_row("Loihi 2 static power, PilotNet SNN run, loihi2", "validates",
                      snn["static_w"] * 1e3, loihi2.static_power_mw["chip"].value, "mW", "-"))
+    words = loihi2.capacity.bits_per_synapse / loihi2.capacity.memory_word_bits
+    rows.append(_row("Hala Point: energy per synaptic op at its maximum power (an upper bound), loihi2",
+                     "bound (press figures, workload not stated)", HALA_POINT_W / HALA_POINT_SYNOPS_PER_S * 1e12,
+                     loihi2.energy_pj["synop"].value + words * loihi2.energy_pj["mem_read"].value, "pJ",
+                     "hwsim: synop + its share of a synaptic-memory word (24 of 64 bits), no neuron or static energy"))
     return rows
 
 
