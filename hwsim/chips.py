@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -45,12 +46,16 @@ class Constant:
         ``derived: <arithmetic>``; for an estimate, the reasoning.
     estimate : bool
         True when the number is an estimate rather than a published (or derived) value.
+    rail : str or None
+        ``energy_pj`` entries of a profile with supply rails: the rail the action draws from
+        (a key of :attr:`ChipProfile.rail_static_power_mw`); None otherwise.
     """
 
     value: float
     unit: str
     source: str
     estimate: bool = False
+    rail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +319,10 @@ class ChipProfile:
     provenance : mapping of str to Provenance
         Source of every topology, capacity and arithmetic field, keyed by its key path
         (``"capacity.neurons_per_core"``).
+    rail_static_power_mw : mapping of str to Constant
+        Neuromorphic chips, optional: the supply rails (``vdd``, ``vdd_m``, ...) and the static power
+        per chip each draws, in mW; they sum to ``static_power_mw["chip"]``, and every ``energy_pj``
+        entry names its rail. Empty when the profile declares no rails.
 
     Notes
     -----
@@ -337,6 +346,7 @@ class ChipProfile:
     cells: Mapping[str, Mapping[str, Constant]] = field(default_factory=dict)
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     barrier_by_tiles_ns: Mapping[int, Constant] = field(default_factory=dict)
+    rail_static_power_mw: Mapping[str, Constant] = field(default_factory=dict)
 
     def barrier_ns(self, tiles_used: int) -> float:
         """Barrier per step in ns for a run on ``tiles_used`` tiles (see ``barrier_by_tiles_ns``)."""
@@ -605,12 +615,14 @@ class _Table:
     """A section of constants: its keys and the canonical unit of each.
 
     ``unit`` is the one unit of every key (``energy_pj`` -> pJ); when None each key's
-    unit comes from its suffix (``clock_ms`` -> ms).
+    unit comes from its suffix (``clock_ms`` -> ms). ``rail``: each constant may name the
+    supply rail it draws from (``energy_pj`` of neuromorphic chips).
     """
 
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     unit: str | None = None
+    rail: bool = False
 
     def unit_of(self, key: str) -> str:
         if self.unit is not None:
@@ -712,13 +724,13 @@ KINDS: dict[str, _Kind] = {
         arithmetic_kinds={"fixed_point": _Structure(_SPIKING_FIELDS, SpikingArithmetic,
                                                     (_check_weight_exp, _check_int64_headroom)),
                           "float": _Structure(_FLOAT_FIELDS, FloatArithmetic)},
-        tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ"),
+        tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ", rail=True),
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
                 "static_power_mw": _Table(("chip", "core"), unit="mW"),
                 "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz", "message_out_ns",
                                                      "message_in_ns"))},
-        optional=("barrier_by_tiles",),
-        extras=("barrier_by_tiles",),
+        optional=("barrier_by_tiles", "rail_static_power_mw"),
+        extras=("barrier_by_tiles", "rail_static_power_mw"),
     ),
     "mac": _Kind(
         structures={"arithmetic": _Structure(_MAC_FIELDS, MacArithmetic)},
@@ -816,15 +828,16 @@ def _convert(value: float, unit: str, canonical: str) -> float:
     return float(f"{value * scale[unit] / scale[canonical]:.12g}")
 
 
-def _read_constant(raw: Any, path: str, canonical: str, where: _File) -> Constant:
-    """``{value, unit, source|derived|estimate}`` -> :class:`Constant` in ``canonical`` units."""
+def _read_constant(raw: Any, path: str, canonical: str, where: _File, rail: bool = False) -> Constant:
+    """``{value, unit, source|derived|estimate[, rail]}`` -> :class:`Constant` in ``canonical`` units."""
     family = _FAMILY_OF_UNIT[canonical]
     units = UNIT_FAMILIES[family]
     if not isinstance(raw, dict):
         raise where.error(path, _found(raw),
                           f"expected a mapping {{value: <number>, unit: <{family} unit>, source: <text>}}",
                           "Every number carries its unit and its source or estimate.")
-    _check_keys(raw, path, ("value", "unit", *PROVENANCE_KEYS), ("value", "unit"), where)
+    _check_keys(raw, path, ("value", "unit", *PROVENANCE_KEYS, *(("rail",) if rail else ())),
+                ("value", "unit"), where)
     value = _number(raw["value"], f"{path}.value", where)
     unit = raw["unit"]
     if not isinstance(unit, str) or unit not in units:
@@ -834,15 +847,19 @@ def _read_constant(raw: Any, path: str, canonical: str, where: _File) -> Constan
         raise where.error(f"{path}.unit", _found(unit),
                           f"expected a unit of {family}, one of: {', '.join(units)}", hint)
     label = _provenance_of(raw, path, where, required=True)
+    rail_name = raw.get("rail")
+    if rail_name is not None and not (isinstance(rail_name, str) and _RAIL_NAME.fullmatch(rail_name)):
+        raise where.error(f"{path}.rail", _found(rail_name), "expected a rail name (lower case, digits, _)",
+                          "Name a key of rail_static_power_mw, e.g. vdd.")
     return Constant(value=_convert(value, unit, canonical), unit=canonical,
-                    source=label.source, estimate=label.estimate)
+                    source=label.source, estimate=label.estimate, rail=rail_name)
 
 
 def _read_table(raw: Any, path: str, table: _Table, where: _File) -> dict[str, Constant]:
     """A section of constants; every required key present, no unknown key."""
     raw = _mapping(raw, path, where, "constants")
     _check_keys(raw, path, (*table.required, *table.optional), table.required, where)
-    constants = {key: _read_constant(value, f"{path}.{key}", table.unit_of(key), where)
+    constants = {key: _read_constant(value, f"{path}.{key}", table.unit_of(key), where, rail=table.rail)
                  for key, value in raw.items()}
     for key, constant in constants.items():
         if f"{path}.{key}" in POSITIVE_CONSTANTS and constant.value <= 0:
@@ -905,6 +922,44 @@ def _read_cells(raw: Any, where: _File) -> dict[str, dict[str, Constant]]:
     """``cells: {NAME: {area_um2: constant, leakage_uw: constant}}``."""
     raw = _mapping(raw, "cells", where, "cell names")
     return {str(name): _read_table(cell, f"cells.{name}", _CELL_TABLE, where) for name, cell in raw.items()}
+
+
+# --- supply rails (optional; Loihi 2's profiler reports power per rail) -----------------------
+
+_RAIL_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _read_rails(raw: Any, where: _File) -> dict[str, Constant]:
+    """``rail_static_power_mw: {rail: constant in mW}``: the rails and each one's static power per chip."""
+    raw = _mapping(raw, "rail_static_power_mw", where, "rail names")
+    if not raw:
+        raise where.error("rail_static_power_mw", "found no rail", "expected at least one rail",
+                          "Leave the section out when the chip declares no rails.")
+    for name in raw:
+        if not (isinstance(name, str) and _RAIL_NAME.fullmatch(name)):
+            raise where.error(f"rail_static_power_mw.{name}", f"found the rail name {short(name)}",
+                              "expected lower case letters, digits and _ (e.g. vdd_m)")
+    return {name: _read_constant(value, f"rail_static_power_mw.{name}", "mW", where) for name, value in raw.items()}
+
+
+def _check_rails(rails: Mapping[str, Constant], energy: Mapping[str, Constant],
+                 static: Mapping[str, Constant], where: _File) -> None:
+    """Every energy entry names a declared rail, and the rails' static power sums to the chip's."""
+    for action, constant in energy.items():
+        if constant.rail is None and rails:
+            raise where.error(f"energy_pj.{action}.rail", "missing",
+                              f"expected the rail this action draws from, one of: {', '.join(rails)}",
+                              "A profile with rail_static_power_mw assigns every action to a rail.")
+        if constant.rail is not None and constant.rail not in rails:
+            hint = "Declare the rails and their static power in rail_static_power_mw." if not rails else ""
+            raise where.error(f"energy_pj.{action}.rail", f"found '{constant.rail}'",
+                              one_of(constant.rail, rails) if rails else "expected no rail", hint)
+    if rails:
+        total, chip = sum(c.value for c in rails.values()), static["chip"].value
+        if not math.isclose(total, chip, rel_tol=1e-6, abs_tol=1e-9):
+            raise where.error("rail_static_power_mw", f"found rails summing to {total:.6g} mW",
+                              f"expected static_power_mw.chip, {chip:.6g} mW",
+                              "The rails split the chip's static power; they must add up to it.")
 
 
 def _read_text(raw: dict, key: str, where: _File) -> str:
@@ -1004,6 +1059,9 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
               for name, table in kind.tables.items() if name in raw}
     _check_message_pair(tables.get("timing", {}), where)
     built = {name: specs[name].build(**values) for name, values in structures.items()}
+    rails = _read_rails(raw["rail_static_power_mw"], where) if "rail_static_power_mw" in raw else {}
+    if "energy_pj" in tables and "static_power_mw" in tables:
+        _check_rails(rails, tables["energy_pj"], tables["static_power_mw"], where)
     return ChipProfile(
         name=_read_text(raw, "name", where),
         description=_read_text(raw, "description", where),
@@ -1021,6 +1079,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
         cells=_read_cells(raw["cells"], where) if "cells" in raw else {},
         provenance=provenance,
         barrier_by_tiles_ns=_read_barrier_table(raw["barrier_by_tiles"], where) if "barrier_by_tiles" in raw else {},
+        rail_static_power_mw=rails,
     )
 
 

@@ -11,6 +11,9 @@ Neuromorphic chips
     instead takes exactly one real-time step per step and must fit each core's work in it;
     static energy = (chip power x chips used + core power x cores used) x latency.
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
+    Supply rails (profiles with ``rail_static_power_mw``, e.g. Loihi 2): each action's energy is
+    charged to the rail it names, and each rail's static power per chip x chips used x latency to
+    that rail (``energy_by_rail_uj``, :func:`energy_by_rail`); per-core static power is in the totals only.
 MAC (printed) circuits
     gate-level model (:mod:`hwsim.printed`): the bespoke circuit's cells by type -> area (sum of
     cell areas) and leakage power (sum of cell leakages); critical path = logic levels x gate
@@ -79,6 +82,28 @@ def _by_key(values_pj: np.ndarray, keys: list) -> dict:
 
 def _price(table: dict[str, Constant]) -> np.ndarray:
     return np.array([table[name].value if name in table else 0.0 for name in NAMES])
+
+
+def energy_by_rail(chip: ChipProfile, by_action_uj: dict, n_chips: int, latency_ns: float) -> dict:
+    """Energy per inference on each supply rail: ``{rail: {"dynamic": uJ, "static": uJ}}``.
+
+    Parameters
+    ----------
+    chip : ChipProfile
+        A profile with ``rail_static_power_mw`` (else the result is empty).
+    by_action_uj : dict
+        Dynamic energy per inference of each action in uJ.
+    n_chips : int
+        Chips used (each draws every rail's static power).
+    latency_ns : float
+        Time per inference.
+    """
+    rails = {name: {"dynamic": 0.0, "static": c.value * n_chips * latency_ns / PJ_PER_UJ}
+             for name, c in chip.rail_static_power_mw.items()}
+    for action, constant in chip.energy_pj.items():
+        if constant.rail in rails:
+            rails[constant.rail]["dynamic"] += by_action_uj[action]
+    return rails
 
 
 def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.ndarray,
@@ -190,6 +215,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     static_pj = static_mw * latency_ns                          # mW x ns = pJ
     dynamic_pj = float(group_pj.sum())
     by_action = {name: float(v) / PJ_PER_UJ for name, v in zip(NAMES, by_action_pj)}
+    by_rail = energy_by_rail(chip, by_action, n_chips, latency_ns)
     by_action["static"] = static_pj / PJ_PER_UJ
     layer_keys = [g.population for g in placement.groups]
     core_keys = ["host" if g.core < 0 else str(g.core) for g in placement.groups]
@@ -197,7 +223,8 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     by_core["static"] = static_pj / PJ_PER_UJ
     memory_total = int(sum(sum(kinds.values()) for kinds in placement.memory_bytes.values()))
     sections = {"energy": chip.energy_pj, "time": chip.time_ns, "static_power": chip.static_power_mw,
-                "timing": chip.timing, "barrier_by_tiles": chip.barrier_by_tiles_ns}
+                "timing": chip.timing, "barrier_by_tiles": chip.barrier_by_tiles_ns,
+                **({"rail_static_power": chip.rail_static_power_mw} if by_rail else {})}
     provenance = {}
     for section, table in sections.items():
         provenance.update(_provenance(section, table))
@@ -208,7 +235,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         dynamic_energy_per_inference_uj=dynamic_pj / PJ_PER_UJ,
         static_energy_per_inference_uj=static_pj / PJ_PER_UJ,
         energy_by_action_uj=by_action, energy_by_layer_uj=_by_key(group_pj, layer_keys),
-        energy_by_core_uj=by_core, latency_per_inference_us=latency_ns / 1000.0,
+        energy_by_core_uj=by_core, energy_by_rail_uj=by_rail, latency_per_inference_us=latency_ns / 1000.0,
         latency_per_step_ns={"mean": float(step_ns.mean()) if step_ns.size else 0.0,
                              "max": float(step_ns.max()) if step_ns.size else 0.0},
         cores_used=len(placement.cores_used), memory_bytes_total=memory_total,

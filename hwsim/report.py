@@ -28,6 +28,10 @@ class Report:
         Total, dynamic (actions x energy per action) and static (power x time) energy in uJ.
     energy_by_action_uj, energy_by_layer_uj, energy_by_core_uj : dict
         Breakdowns of the energy per inference in uJ (static included by action and by core as "static").
+    energy_by_rail_uj : dict
+        Chips with supply rails (Loihi 2): ``{rail: {"dynamic": uJ, "static": uJ}}`` per inference, as
+        Intel's Loihi 2 profiler splits power (VDD, VDD-M, VDD-IO). Empty otherwise, and then left out
+        of :meth:`to_dict`.
     latency_per_inference_us : float
         Time for one sample in microseconds.
     latency_per_step_ns : dict
@@ -89,6 +93,7 @@ class Report:
     energy_by_layer_uj: dict
     energy_by_core_uj: dict
     latency_per_inference_us: float
+    energy_by_rail_uj: dict = field(default_factory=dict)
     latency_per_step_ns: dict = field(default_factory=dict)
     cores_used: int = 0
     memory_bytes_total: int = 0
@@ -109,8 +114,11 @@ class Report:
     run_info: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """Plain JSON-able dict."""
-        return asdict(self)
+        """Plain JSON-able dict (``energy_by_rail_uj`` only when the chip declares rails)."""
+        out = asdict(self)
+        if not out["energy_by_rail_uj"]:
+            del out["energy_by_rail_uj"]
+        return out
 
     def to_json(self) -> str:
         """Deterministic JSON text (sorted keys; a non-finite number is written as null, never as Infinity)."""
@@ -174,6 +182,10 @@ class Report:
                              ("energy by layer (uJ)", self.energy_by_layer_uj)):
             lines += ["", f"| {title} | value |", "|---|---|"]
             lines += [f"| {k} | {v:.4g} |" for k, v in table.items()]
+        if self.energy_by_rail_uj:
+            lines += ["", "| energy by rail (uJ) | dynamic | static | total |", "|---|---|---|---|"]
+            lines += [f"| {rail} | {e['dynamic']:.4g} | {e['static']:.4g} | {e['dynamic'] + e['static']:.4g} |"
+                      for rail, e in self.energy_by_rail_uj.items()]
         lines += self._metrics_lines() + self._core_lines()
         if self.op_based:
             lines += ["", "Op-based estimate (as most SNN papers quote it):"]

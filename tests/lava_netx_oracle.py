@@ -14,7 +14,11 @@ or a ``Conv`` with the flipped kernel in (W, H, C) order, and a ``LIF`` with ``v
 the synapse after it ``num_message_bits = messageBits`` (default 16). A ``dense_rec``
 layer also gets its recurrent ``Dense`` (weights optimised together with the forward ones).
 An input layer only gives the input's shape: its neurons, if any, are skipped, as
-``import_netx(..., drop_input_neurons=True)`` does. It runs ``Loihi2SimCfg(select_tag="fixed_pt")``.
+``import_netx(..., drop_input_neurons=True)`` does, unless ``SPIKES.npz`` also holds ``input_bias``
+(one integer per input neuron, (C, H, W) order): then the input layer is netx's ``Input`` block, a
+``LIF`` whose ``bias_mant`` is that bias (as lava-dl's PilotNet sets ``net.in_layer.neuron.bias``),
+reported as ``layer0``, and the raster only gives the number of steps. It runs
+``Loihi2SimCfg(select_tag="fixed_pt")``.
 
 ``SPIKES.npz`` holds ``spikes``: a 0/1 raster ``(T, n_inputs)`` in hwsim's input order
 ((C, H, W) row-major). ``OUT.npz`` gets, for every layer ``i`` with neurons, ``layer<i>_spikes``
@@ -97,7 +101,7 @@ def _conv(group, in_shape: tuple, message_bits: int) -> tuple[Conv, tuple]:
     return conv, tuple(int(n) for n in group["shape"][()][::-1])
 
 
-def build(handle: h5py.File, n_steps: int, raster: np.ndarray):
+def build(handle: h5py.File, n_steps: int, raster: np.ndarray, input_bias: np.ndarray | None = None):
     """The source and, per layer, ``(name, lif, sink, is_conv)``, wired as netx wires them."""
     layers = [handle["layer"][str(i)] for i in range(len(handle["layer"]))]
     shape, port, flatten, after_conv, message_bits = None, None, False, False, 0
@@ -106,6 +110,13 @@ def build(handle: h5py.File, n_steps: int, raster: np.ndarray):
         kind = _text(group["type"][()])
         if kind == "input":
             shape = tuple(int(n) for n in group["shape"][()][::-1])         # (W, H, C)
+            if input_bias is not None:
+                bias = input_bias.reshape(shape[::-1]).transpose(2, 1, 0)      # (C, H, W) -> (W, H, C)
+                source = _lif(group, shape, bias)
+                sink = Sink(shape=shape, buffer=n_steps)
+                source.s_out.connect(sink.a_in)
+                built.append((f"layer{index}", source, sink, True))
+                port, after_conv = source.s_out, True
             continue
         if kind == "flatten":
             flatten = True
@@ -149,10 +160,12 @@ def _hwsim_order(values: np.ndarray, is_conv: bool) -> np.ndarray:
 
 
 def main(net_path: str, spikes_path: str, out_path: str) -> None:
-    raster = np.load(spikes_path)["spikes"].astype(int)
+    with np.load(spikes_path) as given:
+        raster = given["spikes"].astype(int)
+        input_bias = given["input_bias"].astype(int) if "input_bias" in given.files else None
     n_steps = raster.shape[0]
     with h5py.File(net_path, "r") as handle:
-        source, built = build(handle, n_steps, raster)
+        source, built = build(handle, n_steps, raster, input_bias)
     source.run(condition=RunSteps(num_steps=n_steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
     out = {}
     for name, lif, sink, is_conv in built:

@@ -39,7 +39,7 @@ BAD_SPECS = sorted((Path(__file__).resolve().parent / "bad_specs").glob("*.yaml"
 REQUIRED_CHIPS = ("loihi", "loihi_sanafe", "spinnaker", "spinnaker2", "printed_egfet")
 CANONICAL_UNITS = {"pJ", "ns", "ms", "mW", "uW", "cm2", "um2", "MHz"}
 STRUCTURES = ("topology", "capacity", "arithmetic")
-TABLES = ("energy_pj", "time_ns", "static_power_mw", "timing", "mac_costs")
+TABLES = ("energy_pj", "time_ns", "static_power_mw", "timing", "mac_costs", "rail_static_power_mw")
 
 
 def _ids(paths):
@@ -296,3 +296,31 @@ def test_readme_documents_every_key_and_unit():
     units = {unit for family in UNIT_FAMILIES.values() for unit in family}
     missing = sorted(k for k in keys | units if f"`{k}`" not in readme)
     assert not missing, f"chips/README.md does not mention: {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzz: supply rails (loihi2.yaml's rail keys replaced by arbitrary YAML values)
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_JUNK = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                  max_size=3), max_leaves=6)
+_LOIHI2 = yaml.safe_load((ROOT / "chips" / "loihi2.yaml").read_text(encoding="utf-8"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rails=_JUNK | st.dictionaries(st.sampled_from(["vdd", "vdd_m", "Vdd", "1x"]), _JUNK, max_size=3),
+       action=st.sampled_from(NAMES), rail=_JUNK | st.sampled_from(["vdd", "vdd_m", "vdd_io", "VDD"]))
+def test_rail_keys_fuzzed_load_or_raise_a_spec_error(tmp_path, rails, action, rail):
+    raw = yaml.safe_load(yaml.safe_dump(_LOIHI2))
+    raw["rail_static_power_mw"] = rails
+    raw["energy_pj"][action]["rail"] = rail
+    path = tmp_path / "fuzzed.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    try:
+        chip = load_chip(path)
+    except SpecError as err:
+        assert str(err).startswith(f"{path}: ")
+    else:
+        assert set(chip.rail_static_power_mw) >= {c.rail for c in chip.energy_pj.values()}

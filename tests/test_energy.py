@@ -88,6 +88,41 @@ def test_energy_is_linear_in_counts():
     assert one.dynamic_energy_per_inference_uj == pytest.approx(expected)
 
 
+# --- supply rails (Loihi 2's profiler split: VDD, VDD-M, VDD-IO) ---------------------------------------
+RAIL_OF = {"synop": "vdd", "neuron_active": "vdd_m", "neuron_idle": "vdd_m", "spike": "vdd", "packet": "vdd",
+           "hop_x": "vdd", "hop_y": "vdd", "mac": "vdd", "mem_read": "vdd_m"}
+
+
+def test_rails_split_the_hand_counted_energy():
+    from dataclasses import replace
+    from toy import const
+    base = with_static(toy_chip(neurons_per_core=4, n_cores=4), chip_mw=1.0, core_mw=0.0)
+    chip = replace(base, energy_pj={k: replace(c, rail=RAIL_OF[k]) for k, c in base.energy_pj.items()},
+                   rail_static_power_mw={"vdd": const(0.25, "mW"), "vdd_m": const(0.7, "mW"),
+                                         "vdd_io": const(0.05, "mW")})
+    report = run(two_layer(), chip, one_spike()).report
+    plain = run(two_layer(), base, one_spike()).report
+    # the counts of test_hand_counted_ops_energy_latency, grouped by rail
+    vdd_pj = 9 * PJ["synop"] + 6 * PJ["spike"] + 4 * PJ["packet"] + 3 * PJ["hop_x"]
+    vdd_m_pj = 10 * PJ["neuron_active"] + 10 * PJ["neuron_idle"] + 4 * PJ["mem_read"]
+    latency_ns = report.latency_per_inference_us * 1000
+    rails = report.energy_by_rail_uj
+    assert rails["vdd"]["dynamic"] == pytest.approx(vdd_pj / 1e6, rel=1e-12)
+    assert rails["vdd_m"]["dynamic"] == pytest.approx(vdd_m_pj / 1e6, rel=1e-12)
+    assert rails["vdd_io"] == {"dynamic": 0.0, "static": pytest.approx(0.05 * latency_ns / 1e6, rel=1e-12)}
+    assert rails["vdd_m"]["static"] == pytest.approx(0.7 * latency_ns / 1e6, rel=1e-12)   # mW x ns = pJ
+    assert sum(r["dynamic"] + r["static"] for r in rails.values()) == pytest.approx(report.energy_per_inference_uj)
+    # rails only add a breakdown: the totals are those of the same chip without rails
+    assert report.energy_per_inference_uj == pytest.approx(plain.energy_per_inference_uj, rel=1e-12)
+    assert "energy_by_rail_uj" in report.to_dict() and "| energy by rail (uJ)" in report.to_markdown()
+
+
+def test_profiles_without_rails_report_no_rail_breakdown():
+    report = run(two_layer(), toy_chip(), one_spike()).report
+    assert report.energy_by_rail_uj == {}
+    assert "energy_by_rail_uj" not in report.to_dict() and "by rail" not in report.to_markdown()
+
+
 def test_every_report_field_is_documented_in_docs_report_md():
     import dataclasses
     import re

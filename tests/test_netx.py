@@ -15,7 +15,7 @@ import pytest
 
 from hwsim import quantize
 from hwsim.chips import load_chip
-from hwsim.errors import GraphError, UnsupportedError
+from hwsim.errors import GraphError, SpecError, UnsupportedError
 from hwsim.interop.netx import (conv_layer, conv_to_sparse, cuba_neuron, dense_layer, flatten_layer,
                                 import_netx, input_layer, optimize_weight_bits, sdnn_neuron, write_netx)
 from hwsim.interop.lava_env import lava_python
@@ -351,10 +351,12 @@ def test_quantised_integers_are_lavas(tmp_path, loihi_quantize):
         assert pop.reset == "value" and not np.any(pop.v_reset) and not np.any(pop.refractory_steps)
 
 
-def _compare_with(lava: dict, path, raster, loihi_quantize) -> int:
-    """Assert hwsim's run of the netx file equals ``lava``'s spikes and final u, v; return the spikes."""
-    graph = import_netx(path, drop_input_neurons=True)
+def _compare_with(lava: dict, path, raster, loihi_quantize, input_bias=None) -> int:
+    """Assert hwsim's run of the netx file equals ``lava``'s spikes and final u, v; return the spikes.
+    With ``input_bias`` the input layer's neurons run on the chip driven by it (``raster`` has 0 channels)."""
+    graph = import_netx(path, drop_input_neurons=input_bias is None, input_bias=input_bias)
     qnet = loihi_quantize(graph)
+    assert set(lava) == {p.name for p in qnet.populations}
     placement = map_graph(graph, LOIHI)
     arrays = lower_spiking(qnet, placement, LOIHI.capacity.bits_per_synapse, LOIHI.capacity.memory_word_bits)
     result = simulate_spiking(arrays, raster[None], record_raster=True)
@@ -368,30 +370,40 @@ def _compare_with(lava: dict, path, raster, loihi_quantize) -> int:
     return total
 
 
-def _lava_netx(tmp_path, layers, raster) -> tuple[Path, dict]:
-    """Write ``layers`` as a netx file and run it with ``raster`` in real Lava 0.10 (netx's processes, in
-    .venv-lava, ``tests/lava_netx_oracle.py``); returns the file and the oracle's arrays."""
+def _oracle_arrays(tmp_path, path, **arrays) -> dict:
+    """Run ``tests/lava_netx_oracle.py`` in .venv-lava (real Lava 0.10, netx's processes) on ``path`` with
+    ``arrays`` (``spikes``, ``input_bias``); returns the oracle's arrays."""
     python = lava_python()
     if not python.exists():
         pytest.fail(f"{python}: no Lava environment; expected it for the parity tests. "
                     f"Hint: run `python -m hwsim.interop.lava_env`.")
-    path = _write(tmp_path, layers)
-    np.savez(tmp_path / "spikes.npz", spikes=raster)
+    np.savez(tmp_path / "spikes.npz", **arrays)
     subprocess.run([str(python), str(NETX_ORACLE), str(path), str(tmp_path / "spikes.npz"),
                     str(tmp_path / "out.npz")], check=True, capture_output=True, text=True, timeout=600)
     with np.load(tmp_path / "out.npz") as out:
-        return path, {name: out[name] for name in out.files}
+        return {name: out[name] for name in out.files}
+
+
+def _live_lava(tmp_path, path, **arrays) -> dict:
+    """Each population's spikes, final u and v from the oracle (:func:`_oracle_arrays`)."""
+    out = _oracle_arrays(tmp_path, path, **arrays)
+    return {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
+            for name in out if name.endswith("_spikes")}
+
+
+def _lava_netx(tmp_path, layers, raster) -> tuple[Path, dict]:
+    """Write ``layers`` as a netx file and run it with ``raster`` in the oracle; the file and its arrays."""
+    path = _write(tmp_path, layers)
+    return path, _oracle_arrays(tmp_path, path, spikes=raster)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_simulation_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
     """The netx file run by real Lava 0.10 (netx's processes, in .venv-lava) against hwsim's import."""
     rng = np.random.default_rng(seed)
-    layers = _conv_net(rng)
+    path = _write(tmp_path, _conv_net(rng))
     raster = (rng.random((40, 72)) < 0.3).astype(np.int64)
-    path, out = _lava_netx(tmp_path, layers, raster)
-    lava = {name[:-len("_spikes")]: (out[name], out[name[:-6] + "u"], out[name[:-6] + "v"])
-            for name in out if name.endswith("_spikes")}
+    lava = _live_lava(tmp_path, path, spikes=raster)
     assert _compare_with(lava, path, raster, loihi_quantize) > 50   # the network is active
 
 
@@ -589,3 +601,55 @@ def test_malformed_containers(tmp_path):
         write_netx(tmp_path / "sim.net", [_dense()], ts=2, t_sample=1)
     with pytest.raises(GraphError, match=r"sim\.net/simulation: Ts=2.0, tSample=1.0"):
         import_netx(tmp_path / "sim.net")
+
+
+# ---------------------------------------------------------------------------- input neurons driven by a bias
+BIASED_INPUT = cuba_neuron(i_decay=4096, v_decay=1024, v_th_mant=25)   # PilotNet's input neurons
+
+
+def test_input_bias_keeps_the_input_neurons_on_chip(tmp_path):
+    layers = [input_layer((3,), BIASED_INPUT, weight=40, bias=36), dense_layer(np.ones((2, 3)), NEURON)]
+    graph = import_netx(_write(tmp_path, layers), input_bias=[36, 10, 0])
+    assert graph.inputs() == [] and [p.name for p in graph.populations()] == ["layer0", "layer1"]
+    assert graph.node("layer0").params["bias"].tolist() == [36.0, 10.0, 0.0]
+    placement = map_graph(graph, LOIHI)
+    arrays = lower_spiking(quantize.quantize_spiking(graph, LOIHI), placement, LOIHI.capacity.bits_per_synapse,
+                           LOIHI.capacity.memory_word_bits)
+    raster = simulate_spiking(arrays, np.zeros((1, 8, 0), np.uint8), record_raster=True).raster[0, :, :3]
+    # Lava's integers (x 64): v <- v * (4096 - 1024) / 4096 + bias, spike when v > 25 * 64 = 1600, reset to 0.
+    # bias 36 * 64 = 2304 > 1600 at every step; bias 640: v = 640, 1120, 1480, 1750 -> a spike every 4th step
+    assert raster[:, 0].tolist() == [1] * 8
+    assert raster[:, 1].tolist() == [0, 0, 0, 1, 0, 0, 0, 1]
+    assert raster[:, 2].tolist() == [0] * 8
+
+
+@pytest.mark.parametrize("bias, kwargs, error, message", [
+    ([36, 10], {}, GraphError, r"layer 0 \(input\): input_bias \(2,\) of dtype int64; expected 3 finite integers"),
+    ([36, 10.5, 0], {}, GraphError, r"expected 3 finite integers, one per input neuron in \(C, H, W\)"),
+    ([36, np.nan, 0], {}, GraphError, r"expected 3 finite integers"),
+    ([36, 5000, 0], {}, UnsupportedError, r"input_bias in \[0, 5000\]; supported: Loihi's 13-bit bias mantissa"),
+    ([36, 10, 0], {"drop_input_neurons": True}, SpecError, r"input_bias and drop_input_neurons both given"),
+])
+def test_bad_input_bias_is_named(tmp_path, bias, kwargs, error, message):
+    layers = [input_layer((3,), BIASED_INPUT), dense_layer(np.ones((2, 3)), NEURON)]
+    with pytest.raises(error, match=message):
+        import_netx(_write(tmp_path, layers), input_bias=bias, **kwargs)
+
+
+def test_input_bias_needs_input_neurons(tmp_path):
+    with pytest.raises(GraphError, match=r"input_bias given for an input layer without neurons"):
+        import_netx(_write(tmp_path, [input_layer((3,)), dense_layer(np.ones((2, 3)), NEURON)]), input_bias=[1, 2, 3])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_biased_input_layer_is_bit_identical_to_lava_itself(tmp_path, loihi_quantize, seed):
+    """An input layer with neurons driven by one sample's bias (lava-dl's PilotNet), run by real Lava 0.10."""
+    rng = np.random.default_rng(seed)
+    layers = _conv_net(rng)
+    layers[0] = input_layer((2, 6, 6), BIASED_INPUT, weight=40, bias=36)
+    path = _write(tmp_path, layers)
+    input_bias = rng.integers(-10, 60, 72)
+    lava = _live_lava(tmp_path, path, spikes=np.zeros((40, 72), np.int64), input_bias=input_bias)
+    raster = np.zeros((40, 0), np.int64)
+    assert _compare_with(lava, path, raster, loihi_quantize, input_bias=input_bias) > 50
+    assert lava["layer0"][0].sum() > 50 and lava["layer1"][0].sum() > 0   # the input neurons drive the network

@@ -99,7 +99,7 @@ from typing import Mapping, Sequence
 import h5py
 import numpy as np
 
-from hwsim.errors import GraphError, UnsupportedError, cut, one_of
+from hwsim.errors import GraphError, SpecError, UnsupportedError, cut, one_of, short
 from hwsim.hdf5_check import check_hdf5
 from hwsim.memory import available_memory_bytes
 from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
@@ -467,6 +467,7 @@ class _Chain:
 
     graph: Graph
     drop_input_neurons: bool
+    input_bias: np.ndarray | None = None
     source: str | None = None
     shape: tuple[int, int, int] | None = None
     from_conv: bool = False
@@ -507,6 +508,9 @@ def _add_input(chain: _Chain, group, index: int, where: str) -> None:
     if chain.source is not None:
         raise GraphError(f"{where}: an input layer after other layers; expected it to be layer 0.")
     shape = _shape(group, where)
+    if chain.input_bias is not None:
+        _add_biased_input(chain, group, shape, where)
+        return
     if "neuron" in group:
         if not chain.drop_input_neurons:
             raise UnsupportedError(
@@ -521,6 +525,27 @@ def _add_input(chain: _Chain, group, index: int, where: str) -> None:
             "bias": _integers(f"{where}/bias", _read(group, "bias", where, 0)).ravel().tolist()}
     chain.graph.add_input("input", int(np.prod(shape)))
     chain.source, chain.shape = "input", shape
+
+
+def _add_biased_input(chain: _Chain, group, shape: tuple[int, int, int], where: str) -> None:
+    """An ``input`` layer with neurons driven by one sample's bias (``import_netx(input_bias=...)``)."""
+    if "neuron" not in group:
+        raise GraphError(f"{where}: input_bias given for an input layer without neurons; expected an input "
+                         f"layer with a 'neuron' group (netx drives only those through their bias).")
+    bias = np.asarray(chain.input_bias)
+    n = int(np.prod(shape))
+    if bias.size != n or not np.issubdtype(bias.dtype, np.number) or not np.all(np.isfinite(bias)) \
+            or not np.array_equal(bias, np.round(bias)):
+        raise GraphError(f"{where}: input_bias {short(bias.shape)} of dtype {bias.dtype}; expected {n} finite "
+                         f"integers, one per input neuron in (C, H, W) = {list(shape)} order.")
+    bias = bias.astype(np.float64).ravel()
+    if bias.min() < BIAS_RANGE[0] or bias.max() > BIAS_RANGE[1]:
+        raise UnsupportedError(f"{where}: input_bias in [{bias.min():g}, {bias.max():g}]; supported: Loihi's "
+                               f"13-bit bias mantissa [{BIAS_RANGE[0]}, {BIAS_RANGE[1]}] (bias_exp 6).")
+    name = "layer0"
+    _add_population(chain, name, _neuron_config(group, where), bias, where)
+    chain.graph.metadata["netx_input_bias"] = "the input layer's neurons run on the chip, driven by the bias given"
+    chain.source, chain.shape = name, shape
 
 
 def _dense_inputs(chain: _Chain, where: str, n_in: int) -> None:
@@ -684,7 +709,8 @@ def _open(path: Path) -> h5py.File:
                          f"expected {expected}.") from None
 
 
-def import_netx(path: str | Path, dt_s: float = 1e-3, drop_input_neurons: bool = False) -> Graph:
+def import_netx(path: str | Path, dt_s: float = 1e-3, drop_input_neurons: bool = False,
+                input_bias=None) -> Graph:
     """Read a lava-dl netx ``.net`` file into an IR :class:`~hwsim.ir.Graph`.
 
     Parameters
@@ -695,6 +721,11 @@ def import_netx(path: str | Path, dt_s: float = 1e-3, drop_input_neurons: bool =
         Seconds per step (netx's ``Ts`` has no unit).
     drop_input_neurons : bool
         Import an input layer that has neurons as a plain spike input (see the module doc).
+    input_bias : array_like, optional
+        Integers, one per neuron of an input layer that has neurons, in (C, H, W) order: the bias
+        ``bias_mant`` that netx sets for one sample (lava-dl's PilotNet: ``net.in_layer.neuron.bias =
+        image``). The input layer is then imported as a population ``layer0`` with that bias and the
+        graph has no Input: it runs the one sample for as many steps as asked, as netx does.
 
     Returns
     -------
@@ -713,7 +744,10 @@ def import_netx(path: str | Path, dt_s: float = 1e-3, drop_input_neurons: bool =
     with _open(path) as handle:
         layers = _layer_groups(handle, str(path))
         graph = Graph(path.stem, dt_s, metadata={"source": "lava-dl netx", **_simulation_steps(handle, str(path))})
-        chain = _Chain(graph, drop_input_neurons)
+        if input_bias is not None and drop_input_neurons:
+            raise SpecError(f"{path}: input_bias and drop_input_neurons both given; expected one of them "
+                            f"(input_bias keeps the input neurons, drop_input_neurons replaces them).")
+        chain = _Chain(graph, drop_input_neurons, None if input_bias is None else np.asarray(input_bias))
         for index, group in enumerate(layers):
             where = f"{path}: layer {index}"
             kind = _text(_read(group, "type", where), f"{where}/type")
