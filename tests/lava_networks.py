@@ -230,13 +230,11 @@ def lava_raw(qnet, graph):
 
 
 def graded_chip():
-    """chips/loihi.yaml with Lava's SigmaDelta and 24-bit graded spikes: Loihi 2's neuron arithmetic as Lava 0.10
-    models it (its LIF and Dense are Loihi 1's)."""
+    """chips/loihi2.yaml: sigma-delta neurons and graded spikes of up to 32 bits, with the Loihi arithmetic that
+    Lava 0.10's fixed-point models implement (its LIF and Dense are Loihi 1's, its SigmaDelta Loihi 2's)."""
     from hwsim.chips import load_chip
 
-    chip = load_chip("loihi")
-    return replace(chip, name="loihi_graded", neuron_models=chip.neuron_models + ("sigma_delta",),
-                   arithmetic=replace(chip.arithmetic, graded_spike_bits=24))
+    return load_chip("loihi2")
 
 
 def _sd(graph, name, size, vth, bias=0, relu=True, cum_error=False, spike_exp=0, state_exp=0):
