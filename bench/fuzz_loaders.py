@@ -35,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from fuzzing import damage_bytes, mutate_tree, random_pick  # noqa: E402
+from fuzzing import damage_bytes, mutate_tree, random_pick, small_graph  # noqa: E402
 
 from hwsim.chips import available_chips, load_chip  # noqa: E402
 from hwsim.cli import main as cli_main  # noqa: E402
@@ -43,7 +43,7 @@ from hwsim.errors import HwsimError  # noqa: E402
 from hwsim.interop.netx import (conv_layer, cuba_neuron, dense_layer, flatten_layer, import_netx,  # noqa: E402
                                 input_layer, write_netx)
 from hwsim.interop.nir import import_nir  # noqa: E402
-from hwsim.ir import Graph, load_graph, save_graph  # noqa: E402
+from hwsim.ir import load_graph, save_graph  # noqa: E402
 from hwsim.noise import load_noise  # noqa: E402
 from hwsim.pipeline import run  # noqa: E402
 from hwsim.tasks import task_data  # noqa: E402
@@ -58,15 +58,6 @@ CLI_VALUES = ["0", "-1", "1e9", "1000000000", "nan", "", "x" * 300, "mlp\n", "/"
               "a" * 5000, "loihii", "-", "0.5", "1,2,,", "\x00", "../../etc/passwd"]
 
 
-def _small_graph() -> Graph:
-    g = Graph("fuzz", dt_s=1e-3, metadata={"n_steps": 5})
-    g.add_input("in", 4)
-    g.add_population("h", 3, "lif", v_th=1.0, decay_mem=0.9, decay_syn=0.5)
-    g.add_projection("in", "h", np.full((3, 4), 0.6))
-    g.add_output("o", "h")
-    return g
-
-
 def _sources(folder: Path) -> dict:
     """The valid inputs every variant starts from."""
     neuron = cuba_neuron(1024, 512, 40)
@@ -74,7 +65,7 @@ def _sources(folder: Path) -> dict:
                                          flatten_layer((2, 2, 2)), dense_layer(np.ones((3, 8)), neuron)])
     np.savez(folder / "inputs.npz", x=np.random.default_rng(0).random((4, 64)), y=np.arange(4))
     nir_dir = files("hwsim.models") / "data" / "nir"
-    return {"graph": save_graph(_small_graph(), folder / "g.npz").read_bytes(),
+    return {"graph": save_graph(small_graph(), folder / "g.npz").read_bytes(),
             "digits": (files("hwsim.models") / "data" / "digits_snn.npz").read_bytes(),
             "nir": [(nir_dir / n).read_bytes() for n in ("leaky_ff.nir", "conv.nir")],
             "netx": netx.read_bytes(), "inputs": (folder / "inputs.npz").read_bytes(),
@@ -98,18 +89,18 @@ def _variant(kind: str, src: dict, pick, folder: Path):
         return lambda: import_netx(path)
     if kind == "inputs":
         path.write_bytes(damage_bytes(src["inputs"], pick))
-        return lambda: run(_small_graph(), load_chip("ideal"), task_data(_small_graph(), str(path)).x[:, None, :4] > 0.5)
+        return lambda: run(small_graph(), load_chip("ideal"), task_data(small_graph(), str(path)).x[:, None, :4] > 0.5)
     if kind == "chip":
         path.write_text(yaml.safe_dump(mutate_tree(src["chips"][pick.choice(sorted(src["chips"]))], pick)))
 
         def load_and_run():
             chip = load_chip(path)
             if chip.kind != "mac":
-                run(_small_graph(), chip, (np.random.default_rng(0).random((2, 5, 4)) < 0.5).astype(np.uint8))
+                run(small_graph(), chip, (np.random.default_rng(0).random((2, 5, 4)) < 0.5).astype(np.uint8))
         return load_and_run
     if kind == "noise":
         mutant = mutate_tree(pick.choice(src["noise"]), pick)
-        return lambda: run(_small_graph(), load_chip("loihi"), np.ones((1, 5, 4), np.uint8), noise=load_noise(mutant),
+        return lambda: run(small_graph(), load_chip("loihi"), np.ones((1, 5, 4), np.uint8), noise=load_noise(mutant),
                            seed=1)
     command = pick.choice(sorted(CLI_OPTIONS))
     argv = [command, pick.choice(CLI_OPTIONS[command]), pick.choice(CLI_VALUES), "--json" if command != "noise"

@@ -6,6 +6,10 @@ from __future__ import annotations
 import copy
 from typing import Callable, Sequence
 
+import numpy as np
+
+from hwsim.ir import Graph
+
 #: Values a hostile or careless user writes where a number, a name or a list belongs.
 ODD_VALUES = [0, -1, 1, 65, 200, 10 ** 6, 10 ** 18, 10 ** 400, 1e308, -1e308, float("nan"), float("inf"), 0.5,
               True, None, "", "x" * 300, "1e-3", [], [0], [10 ** 4, 10 ** 4], {}, {"value": 1}, [[1, 2], [3]]]
@@ -71,3 +75,13 @@ def mutate_tree(tree, pick: Pick):
     elif isinstance(parent, dict):
         parent[f"{path[-1]}_x"] = parent.pop(path[-1])
     return tree
+
+
+def small_graph() -> Graph:
+    """in (4) -> h (3 LIF) -> o, 5 steps: what a mutated chip profile or noise spec is run on."""
+    g = Graph("fuzz", dt_s=1e-3, metadata={"n_steps": 5})
+    g.add_input("in", 4)
+    g.add_population("h", 3, "lif", v_th=1.0, decay_mem=0.9, decay_syn=0.5)
+    g.add_projection("in", "h", np.full((3, 4), 0.6))
+    g.add_output("o", "h")
+    return g

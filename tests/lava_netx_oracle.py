@@ -112,7 +112,7 @@ def build(handle: h5py.File, n_steps: int, raster: np.ndarray, input_bias: np.nd
             shape = tuple(int(n) for n in group["shape"][()][::-1])         # (W, H, C)
             if input_bias is not None:
                 bias = input_bias.reshape(shape[::-1]).transpose(2, 1, 0)      # (C, H, W) -> (W, H, C)
-                source = _lif(group, shape, bias)
+                source, message_bits = _neuron(group, shape, bias)
                 sink = Sink(shape=shape, buffer=n_steps)
                 source.s_out.connect(sink.a_in)
                 built.append((f"layer{index}", source, sink, True))

@@ -108,7 +108,7 @@ def test_lava_spec_of_a_sigma_delta_population():
     spec = lava_spec(qnet)
     (sd,) = spec.sigma_deltas
     assert (sd.vth, sd.bias.tolist(), sd.relu, sd.cum_error, sd.spike_exp, sd.state_exp) == (5, [-2], False, True, 3, 1)
-    assert [c.message_bits for c in spec.conns] == [0, 24]          # binary input, graded output
+    assert [c.message_bits for c in spec.conns] == [0, 32]          # binary input, graded (the chip's 32 bits)
 
 
 # --- one test per input rule ------------------------------------------------------------------------------
@@ -197,8 +197,8 @@ def test_a_chip_without_graded_spikes_refuses_sigma_delta():
 
 
 def test_message_bits_beyond_the_chip_are_refused():
-    with pytest.raises(UnsupportedError, match=r"message_bits 32; chip 'loihi_graded' carries payloads of at most 24"):
-        quantize_spiking(_chain(message_bits=32), graded_chip())
+    with pytest.raises(UnsupportedError, match=r"message_bits 40; chip 'loihi2' carries payloads of at most 32"):
+        quantize_spiking(_chain(message_bits=40), graded_chip())
 
 
 def test_exponents_vary_within_a_population():
@@ -207,7 +207,7 @@ def test_exponents_vary_within_a_population():
 
 
 def test_threshold_beyond_the_state_is_refused():
-    with pytest.raises(UnsupportedError, match=r"v_th up to 3e\+06 .* beyond chip 'loihi_graded''s 24-bit state"):
+    with pytest.raises(UnsupportedError, match=r"v_th up to 3e\+06 .* beyond chip 'loihi2''s 24-bit state"):
         quantize_spiking(_chain(v_th=3e6, spike_exp=2), graded_chip())
 
 

@@ -16,7 +16,7 @@ from hwsim.ir import Graph
 from hwsim.noise import load_noise
 from hwsim.pipeline import run
 
-from fuzzing import hypothesis_pick, mutate_tree
+from fuzzing import hypothesis_pick, mutate_tree, small_graph
 
 CHIP_TEXTS = {name: (files("hwsim.profiles") / f"{name}.yaml").read_text() for name in available_chips()}
 NOISE_TEXTS = {path.name: path.read_text() for path in (files("hwsim.models") / "noise").iterdir()
@@ -24,15 +24,6 @@ NOISE_TEXTS = {path.name: path.read_text() for path in (files("hwsim.models") / 
 #: Examples per fuzz test (``HWSIM_FUZZ_EXAMPLES`` raises it for a long run outside CI).
 EXAMPLES = int(os.environ.get("HWSIM_FUZZ_EXAMPLES", "150"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _small_graph() -> Graph:
-    g = Graph("fuzz", dt_s=1e-3, metadata={"n_steps": 5})
-    g.add_input("in", 4)
-    g.add_population("h", 3, "lif", v_th=1.0, decay_mem=0.9, decay_syn=0.5)
-    g.add_projection("in", "h", np.full((3, 4), 0.6))
-    g.add_output("o", "h")
-    return g
 
 
 def _small_mlp() -> Graph:
@@ -54,7 +45,7 @@ def _load_and_run_chip(path) -> None:
             run(_small_mlp(), chip, np.full((2, 4), 0.5), calibration=np.full((2, 4), 0.5))
         else:
             rng = np.random.default_rng(0)
-            run(_small_graph(), chip, (rng.random((2, 5, 4)) < 0.5).astype(np.uint8))
+            run(small_graph(), chip, (rng.random((2, 5, 4)) < 0.5).astype(np.uint8))
     except HwsimError:
         pass
 
@@ -77,7 +68,7 @@ def test_fuzz_noise_specs(tmp_path_factory, data):
     try:
         spec = load_noise(mutant)
         chip = load_chip("loihi")
-        run(_small_graph(), chip, np.ones((1, 5, 4), dtype=np.uint8), noise=spec, seed=1)
+        run(small_graph(), chip, np.ones((1, 5, 4), dtype=np.uint8), noise=spec, seed=1)
     except HwsimError:
         pass
 
