@@ -16,6 +16,7 @@ shift 0, so the float kernel computes the IR's equations literally.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -332,7 +333,17 @@ def _decay_factor(decay: np.ndarray, bits: int, offset: int) -> np.ndarray:
     return full - register - offset
 
 
-def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int) -> np.ndarray:
+def warn_clipped(where: str, what: str, values: np.ndarray, low: float, high: float) -> None:
+    """Warn, with the numbers, when some of ``values`` lie outside ``[low, high]`` (the chip will saturate them)."""
+    values = np.asarray(values, dtype=np.float64)
+    outside = (values < low) | (values > high)
+    if outside.any():
+        warnings.warn(f"{where}: {int(outside.sum()):,} of {values.size:,} {what} lie outside the chip's range "
+                      f"[{low:g}, {high:g}] (found {values.min():.4g}..{values.max():.4g}); they are saturated to "
+                      f"it. Hint: rescale the network or choose a chip with wider fields.", UserWarning, stacklevel=4)
+
+
+def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int, population: str = "") -> np.ndarray:
     """Round state-unit biases to ``mantissa << exponent``, a signed ``mant_bits`` mantissa in
     ``[-2**(mant_bits-1), 2**(mant_bits-1) - 1]`` (Loihi: -4096..4095) and the smallest exponent in
     ``0..exp_max`` that holds it (values beyond the largest are clipped)."""
@@ -344,7 +355,9 @@ def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int) -> np.n
         fits = todo & (mant >= low) & (mant <= high)
         out[fits] = mant[fits].astype(np.int64) << exp
         todo &= ~fits
-    out[todo] = np.clip(np.round(bias_state[todo] / float(1 << exp_max)), low, high).astype(np.int64) << exp_max
+    wanted = np.round(bias_state[todo] / float(1 << exp_max))
+    warn_clipped(f"population '{population}'", f"biases (mantissas at exponent {exp_max})", wanted, low, high)
+    out[todo] = np.clip(wanted, low, high).astype(np.int64) << exp_max
     return out
 
 
@@ -398,7 +411,7 @@ def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, hea
     return ((1 << arith.weight_bits) - 1) * float(1 << arith.input_shift) / w_max
 
 
-def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np.ndarray, int]:
+def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic, name: str = "") -> tuple[np.ndarray, int]:
     """Quantise weights already in input units to ``(mantissas, exponent)`` of one projection, rounding
     to nearest (hwsim's own choice, used when the projection states no precision)."""
     if arith.weight_encoding == "loihi_sign_modes":
@@ -412,6 +425,7 @@ def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic) -> tuple[np
     exp = _fitting_exponent(w_state, low, high, arith)
     scaled = w_state / float(2.0 ** exp)
     mant = 2 * np.round(scaled / 2) if mixed else np.round(scaled)
+    warn_clipped(f"projection '{name}'", f"weights (mantissas at the largest exponent, {exp})", mant, low, high)
     return np.clip(mant, low, high).astype(np.int64), exp
 
 
@@ -575,7 +589,10 @@ def _integer_population(pop: Population, graph: Graph, chip: ChipProfile, offset
     decay_mem = pop.params.get("decay_mem", np.zeros(size))
     thr_unit = 1 << arith.threshold_shift
     if model.spiking:
-        mant = np.clip(np.round(scale * pop.params["v_th"] / thr_unit), 0, (1 << arith.threshold_bits) - 1)
+        wanted = np.round(scale * pop.params["v_th"] / thr_unit)
+        warn_clipped(f"population '{pop.name}'", "thresholds (v_th mantissas)", wanted, 0,
+                     (1 << arith.threshold_bits) - 1)
+        mant = np.clip(wanted, 0, (1 << arith.threshold_bits) - 1)
         v_th = mant.astype(np.int64) * thr_unit
     else:
         v_th = np.zeros(size, dtype=np.int64)
@@ -584,7 +601,7 @@ def _integer_population(pop: Population, graph: Graph, chip: ChipProfile, offset
         syn_factor=_decay_factor(decay_syn, arith.decay_bits, arith.syn_decay_offset),
         mem_factor=_decay_factor(decay_mem, arith.decay_bits, arith.mem_decay_offset),
         v_th=v_th, has_threshold=model.spiking,
-        bias=_bias_integers(scale * bias, arith.bias_mant_bits, arith.bias_exp_max),
+        bias=_bias_integers(scale * bias, arith.bias_mant_bits, arith.bias_exp_max, pop.name),
         v_reset=np.round(scale * pop.params.get("v_reset", np.zeros(size))).astype(np.int64),
         refractory_steps=pop.params.get("refractory_steps", np.zeros(size)).astype(np.int64),
         scale=scale, reset=pop.reset, **_state_integers(pop, scale, arith, chip))
@@ -609,7 +626,7 @@ def _integer_projection(proj: Projection, source_offset: int, source: QPopulatio
     if proj.has_precision:
         mant, exp, bits, mode = _lava_mantissas(w_state, proj, arith, chip)
     else:
-        (mant, exp), bits, mode = _weight_mantissas(w_state, arith), arith.weight_bits, None
+        (mant, exp), bits, mode = _weight_mantissas(w_state, arith, proj.name), arith.weight_bits, None
     return QProjection(proj.pre, proj.post, pre + source_offset, post + target.offset, mant, delay, exp,
                        proj.receptor, proj.name, bits, mode, _message_bits(proj, source, chip))
 

@@ -182,3 +182,23 @@ def test_loihi_takes_lavas_longest_delay():
     g2.add_output("o", "p")
     chip = load_chip("loihi")
     assert hwsim.map_graph(g2, chip).limits["max_delay_steps"] == (64, 64) and g.validate()
+
+
+def test_values_beyond_the_chips_fields_are_warned_about_with_the_numbers():
+    """A negative threshold, a bias beyond the mantissa at the largest exponent and a weight beyond the largest
+    exponent are saturated by the chip: each is said, with how many and the range."""
+    import warnings as _warnings
+
+    g = Graph("clip")
+    g.add_input("in", 2)
+    g.add_population("p", 2, "lif", v_th=np.array([-1.0, 1.0]), bias=np.array([0.0, 1e6]))
+    g.add_projection("in", "p", np.array([[1.0, 1e9], [0.5, 0.5]]), name="fc")
+    g.add_output("o", "p")
+    with _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        quantize_spiking(g, load_chip("loihi"))
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("population 'p': 1 of 2 thresholds (v_th mantissas) lie outside the chip's range "
+                            "[0, 131071]") for m in messages)
+    assert any(m.startswith("population 'p': 1 of 1 biases") and "[-4096, 4095]" in m for m in messages)
+    assert any(m.startswith("projection 'fc': 1 of 4 weights") for m in messages)
