@@ -368,8 +368,28 @@ def cmd_export_verilog(args) -> int:
     return _check_and_synthesize(paths, result.predictions, chip, args.top, Path(args.out), estimate)
 
 
+def _printed_task(args) -> tuple[str, Graph, tuple]:
+    """The search's or export's task: a bundled dataset and its model, or ``--data`` (with ``--model``, or an MLP
+    trained on it here with ``--hidden`` ReLUs); returns its name, the float MLP and its data."""
+    from hwsim.models.train_printed import fit_mlp, load_task, load_task_model, load_user_data
+
+    if (args.dataset is None) == (args.data is None):
+        raise SpecError("hwsim printed: give --dataset NAME (a bundled task) or --data FILE (your own .npz or "
+                        ".csv), exactly one.")
+    if args.dataset is not None:
+        if args.model is not None:
+            raise SpecError("--model: only with --data (a bundled --dataset brings its own model).")
+        return args.dataset, load_task_model(args.dataset), load_task(args.dataset)
+    name, data = Path(args.data).stem, load_user_data(args.data)
+    if args.model is not None:
+        return name, load_graph(args.model), data
+    graph = fit_mlp(name, data, args.hidden, args.seed, {"dataset": cut(args.data)})
+    print(f"trained a {data[0].shape[1]}-{args.hidden}-{graph.node('output').size} MLP on {cut(args.data)}: "
+          f"held-out float accuracy {graph.metadata['test_accuracy_float']:.1%}")
+    return name, graph, data
+
+
 def cmd_printed_export(args) -> int:
-    from hwsim.models.train_printed import load_task, load_task_model
     from hwsim.printed.approx import predict
     from hwsim.printed.cost import printed_cost
     from hwsim.printed.search import KNOBS, build_design, design_knobs, input_codes
@@ -378,13 +398,13 @@ def cmd_printed_export(args) -> int:
     output_folder("--out", args.out)
     genes = _genes(args.genes, KNOBS)
     chip = load_chip(args.chip)
-    x_train, y_train, x_test, y_test = load_task(args.dataset)
-    qmlp, narrow, widths = build_design(load_task_model(args.dataset), chip, genes, x_train, y_train, seed=args.seed)
+    name, model, (x_train, y_train, x_test, y_test) = _printed_task(args)
+    qmlp, narrow, widths = build_design(model, chip, genes, x_train, y_train, seed=args.seed)
     codes = input_codes(x_test, narrow, widths)
     predictions = predict(qmlp, codes)
     cost = printed_cost(qmlp, narrow, input_widths=widths)
     knobs = ", ".join(f"{k}={v}" for k, v in design_knobs(genes).items())
-    print(f"{args.dataset} design {','.join(map(str, genes))} ({knobs}): test accuracy "
+    print(f"{name} design {','.join(map(str, genes))} ({knobs}): test accuracy "
           f"{np.mean(predictions == y_test):.1%}, {cost.area_cm2:.2f} cm2, {cost.power_mw:.2f} mW "
           f"({'within' if cost.within_battery else 'over'} the {cost.battery_power_mw:g} mW battery)")
     paths = write_verilog(args.out, qmlp, codes, predictions, narrow.arithmetic.input_bits, args.top, widths)
@@ -421,15 +441,14 @@ def cmd_printed_baselines(args) -> int:
 
 
 def cmd_printed_search(args) -> int:
-    from hwsim.models.train_printed import load_task, load_task_model
     from hwsim.printed.search import front_table, search
 
     output_folder("--out", args.out)
     chip = load_chip(args.chip)
-    result = search(load_task_model(args.dataset), chip, load_task(args.dataset), args.dataset,
-                    population=args.population, generations=args.generations, seed=args.seed, adc=args.adc,
-                    progress=True)
-    print(f"{args.dataset} on {chip.name}: {len(result.designs)} designs evaluated (seed {args.seed}); "
+    name, model, data = _printed_task(args)
+    result = search(model, chip, data, name, population=args.population, generations=args.generations,
+                    seed=args.seed, adc=args.adc, progress=True)
+    print(f"{name} on {chip.name}: {len(result.designs)} designs evaluated (seed {args.seed}); "
           f"battery {result.battery_power_mw:g} mW")
     print(front_table(result))
     for path in result.write(args.out):
@@ -449,6 +468,18 @@ def _share_run_options(parser: argparse.ArgumentParser, run_parser: argparse.Arg
     group = parser.add_argument_group("NIR models (.nir)")
     for action in nir_group._group_actions:
         group._add_action(action)
+
+
+def _printed_data_options(parser: argparse.ArgumentParser, dataset_help: str) -> None:
+    """``--dataset`` (a bundled task) or ``--data FILE`` with ``--model`` / ``--hidden``, for printed search and
+    export."""
+    parser.add_argument("--dataset", choices=("breast_cancer", "digits", "iris", "wine"), help=dataset_help)
+    parser.add_argument("--data", metavar="FILE", help="your own dataset instead: .npz with x, y (optionally "
+                                                       "x_test, y_test) or .csv with the class in the last column")
+    parser.add_argument("--model", metavar="MLP.npz", help="with --data: your trained MLP (hwsim.save_graph); "
+                                                           "default: train one here")
+    parser.add_argument("--hidden", type=integer_in(1, 1024), default=3,
+                        help="with --data and no --model: hidden ReLUs of the MLP trained here (default 3)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -551,8 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_base.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
     p_base.set_defaults(func=cmd_printed_baselines)
     p_search = printed_sub.add_parser("search", help="genetic search of approximations: accuracy vs area Pareto front")
-    p_search.add_argument("--dataset", required=True, choices=("breast_cancer", "digits", "iris", "wine"),
-                          help="bundled trained MLP and its scikit-learn dataset")
+    _printed_data_options(p_search, "bundled trained MLP and its scikit-learn dataset")
     p_search.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
     p_search.add_argument("--population", type=integer_in(2, 10 ** 4), default=24,
                           help="designs per generation (default 24)")
@@ -564,8 +594,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.set_defaults(func=cmd_printed_search)
     p_export = printed_sub.add_parser("export", help="rebuild one searched design, write its Verilog and test "
                                                      "bench, check it in iverilog and synthesise it with yosys")
-    p_export.add_argument("--dataset", required=True, choices=("breast_cancer", "digits", "iris", "wine"),
-                          help="bundled trained MLP and its scikit-learn dataset (the test split is the vectors)")
+    _printed_data_options(p_export, "bundled trained MLP and its scikit-learn dataset (the test split is the "
+                                    "vectors)")
     p_export.add_argument("--genes", required=True, help="the design: comma-separated level index per knob, "
                                                          "as 'genes' in the search's <dataset>_pareto.json")
     p_export.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")

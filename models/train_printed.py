@@ -73,9 +73,57 @@ def load_task(task: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
         return load_digits_split(TEST_FRACTION, SPLIT_SEED)
     data = TASKS[task].loader()
-    x_train, x_test, y_train, y_test = train_test_split(
-        data.data.astype(np.float64), data.target.astype(np.int64), test_size=TEST_FRACTION,
-        random_state=SPLIT_SEED, stratify=data.target)
+    return _split_and_scale(data.data.astype(np.float64), data.target.astype(np.int64))
+
+
+def load_user_data(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A user's dataset as ``(x_train, y_train, x_test, y_test)``, features in [0, 1] as the bundled tasks'.
+
+    ``.npz``: arrays ``x`` (samples x features) and ``y`` (class indices), split 80/20 stratified (seed 0),
+    or also ``x_test`` and ``y_test`` to keep the user's own split. ``.csv``: one sample per row, the class in
+    the last column, an optional header row. Features are min-max scaled by the training rows' range.
+    """
+    from hwsim.errors import cut
+    from hwsim.npz import NpzReader
+
+    where = f"--data {cut(path)}"
+    expected = "an .npz with 'x' and 'y' (optionally 'x_test', 'y_test') or a .csv with the class in the last column"
+    if str(path).lower().endswith(".csv"):
+        try:
+            table = np.genfromtxt(path, delimiter=",", dtype=np.float64)
+        except (OSError, ValueError) as exc:
+            raise SpecError(f"{where}: not readable ({cut(exc, 100)}); expected {expected}.") from None
+        table = np.atleast_2d(table)
+        if table.shape[0] > 1 and np.isnan(table[0]).any():
+            table = table[1:]                                    # a header row
+        if table.ndim != 2 or table.shape[1] < 2 or not np.isfinite(table).all():
+            raise SpecError(f"{where}: a table of shape {table.shape} with non-numbers; expected {expected}.")
+        arrays = {"x": table[:, :-1], "y": table[:, -1]}
+    else:
+        with NpzReader(path, SpecError, expected, label="--data ") as data:
+            missing = [k for k in ("x", "y") if k not in data]
+            if missing:
+                raise SpecError(f"{where}: no array {missing[0]!r}; expected {expected}.")
+            arrays = {k: data[k].astype(np.float64) for k in ("x", "y", "x_test", "y_test") if k in data}
+    x, y = arrays["x"], arrays["y"]
+    if x.ndim != 2 or y.shape != (x.shape[0],) or np.any(y != np.round(y)) or y.min() < 0 or x.shape[0] < 10:
+        raise SpecError(f"{where}: x of shape {x.shape} and y of shape {y.shape}; expected at least 10 samples "
+                        f"of features and one class index (a whole number >= 0) per sample.")
+    if "x_test" in arrays:
+        return _scaled(x, y.astype(np.int64), arrays["x_test"], arrays["y_test"].astype(np.int64))
+    return _split_and_scale(x, y.astype(np.int64))
+
+
+def _split_and_scale(x: np.ndarray, y: np.ndarray) -> tuple:
+    """Stratified 80/20 split (seed 0), then :func:`_scaled`."""
+    counts = np.unique(y, return_counts=True)[1]
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=TEST_FRACTION, random_state=SPLIT_SEED,
+                                                        stratify=y if counts.min() >= 2 else None)
+    return _scaled(x_train, y_train, x_test, y_test)
+
+
+def _scaled(x_train, y_train, x_test, y_test) -> tuple:
+    """Features min-max scaled to [0, 1] by the training rows' range; test values clipped."""
     low, high = x_train.min(axis=0), x_train.max(axis=0)
     span = np.where(high > low, high - low, 1.0)
     return ((x_train - low) / span, y_train, np.clip((x_test - low) / span, 0.0, 1.0), y_test)
@@ -99,23 +147,28 @@ def train(task: str, seed: int = 0) -> Graph:
         raise SpecError(f"train_printed: task '{task}'; {one_of(task, TASKS)} (digits: python -m "
                         f"hwsim.models.train_digits).")
     spec = TASKS[task]
-    x_train, y_train, x_test, y_test = load_task(task)
-    clf = MLPClassifier(hidden_layer_sizes=(spec.hidden,), activation="relu", alpha=1e-3, max_iter=3000,
+    return fit_mlp(task, load_task(task), spec.hidden, seed, {
+        "task": task, "dataset": f"sklearn.datasets.{spec.loader.__name__}", "topology_source": spec.topology_source})
+
+
+def fit_mlp(name: str, data: tuple, hidden: int, seed: int, metadata: dict) -> Graph:
+    """Train a ``hidden``-ReLU MLP on ``data`` = ``(x_train, y_train, x_test, y_test)`` (scikit-learn, as the
+    bundled printed models) and return its graph ``<name>_mlp``, held-out accuracy in metadata."""
+    x_train, y_train, x_test, y_test = data
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", alpha=1e-3, max_iter=3000,
                         random_state=seed, tol=1e-6, n_iter_no_change=50).fit(x_train, y_train)
     w_h, w_o = clf.coefs_[0].T, clf.coefs_[1].T
     b_h, b_o = clf.intercepts_
     if w_o.shape[0] == 1:                      # binary: sklearn keeps one logit; write both classes
         w_o, b_o = np.vstack([-w_o / 2, w_o / 2]), np.array([-b_o[0] / 2, b_o[0] / 2])
     n_classes = w_o.shape[0]
-    graph = Graph(f"{task}_mlp", metadata={
-        "task": task, "dataset": f"sklearn.datasets.{spec.loader.__name__}",
-        "split": {"test_fraction": TEST_FRACTION, "seed": SPLIT_SEED, "stratified": True},
-        "features": "min-max scaled to [0, 1] by the training split's range; test clipped",
-        "topology_source": spec.topology_source, "training_seed": seed,
+    graph = Graph(f"{name}_mlp", metadata={
+        **metadata, "split": {"test_fraction": TEST_FRACTION, "seed": SPLIT_SEED, "stratified": True},
+        "features": "min-max scaled to [0, 1] by the training split's range; test clipped", "training_seed": seed,
         "training": "sklearn MLPClassifier(relu, adam, alpha=1e-3, max_iter=3000, tol=1e-6)",
         "test_accuracy_float": float(clf.score(x_test, y_test))})
     graph.add_input("features", w_h.shape[1], kind="value")
-    graph.add_population("hidden", spec.hidden, "relu", bias=b_h)
+    graph.add_population("hidden", hidden, "relu", bias=b_h)
     graph.add_population("output", n_classes, "identity", bias=b_o)
     graph.add_projection("features", "hidden", w_h)
     graph.add_projection("hidden", "output", w_o)

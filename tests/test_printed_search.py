@@ -160,3 +160,31 @@ def test_profile_without_needed_cells_is_refused_and_without_cells_falls_back(tm
     assert report.cells == {}
     assert report.area_cm2 == pytest.approx(macs * 1.1 + 3 * 0.03)
     assert report.area_cm2 == pytest.approx(report.op_based["operator_level"]["area_cm2"])
+
+
+def test_search_and_export_take_a_users_dataset(tmp_path, capsys):
+    """--data: a CSV (header, class in the last column) with an MLP trained on it here, or an .npz with the
+    user's own split and model; bad files are named errors."""
+    from sklearn.datasets import load_iris
+
+    from hwsim.cli import main
+    from hwsim.models.train_printed import load_user_data
+
+    data = load_iris()
+    rows = ["a,b,c,d,class"] + [",".join(map(str, [*x, y])) for x, y in zip(data.data, data.target)]
+    (tmp_path / "flowers.csv").write_text("\n".join(rows) + "\n")
+    x_train, y_train, x_test, y_test = load_user_data(str(tmp_path / "flowers.csv"))
+    assert (len(x_train), len(x_test)) == (120, 30) and x_train.min() == 0.0 and x_train.max() == 1.0
+    assert main(["printed", "search", "--data", str(tmp_path / "flowers.csv"), "--population", "4",
+                 "--generations", "1", "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert "trained a 4-3-3 MLP on" in out and (tmp_path / "s" / "flowers_pareto.json").is_file()
+    np.savez(tmp_path / "mine.npz", x=data.data[:100], y=data.target[:100], x_test=data.data[100:],
+             y_test=data.target[100:])
+    assert load_user_data(str(tmp_path / "mine.npz"))[2].shape == (50, 4)
+    for text, message in (("a,b\n1,x\n", "non-numbers"), ("1,2\n3,4\n", "at least 10 samples")):
+        (tmp_path / "bad.csv").write_text(text)
+        assert main(["printed", "search", "--data", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "b")]) == 2
+        assert message in capsys.readouterr().err
+    assert main(["printed", "search", "--dataset", "iris", "--data", "x.csv"]) == 2
+    assert "exactly one" in capsys.readouterr().err
