@@ -164,3 +164,34 @@ def test_noise_sweeps_a_nir_model(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "leaky_zero_delay_spike on ideal: membrane_noise.sigma" in out
     assert (tmp_path / "sweep" / "sweep.json").is_file()
+
+
+def test_every_hint_names_options_commands_and_modules_that_exist():
+    """Each ``--flag``, ``hwsim <command>`` and ``python -m <module>`` an error hint names must exist."""
+    import argparse
+    import importlib.util
+    import re
+
+    from hwsim.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    sources = [p for folder in ("hwsim", "models", "kernels") for p in (root / folder).rglob("*.py")]
+    hints = [h for p in sources for h in re.findall(r"Hint:[^\"]*", p.read_text())]
+    parser = build_parser()
+    commands, flags = {}, set()
+
+    def walk(p, prefix=()):
+        for action in p._actions:
+            flags.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    commands[" ".join((*prefix, name))] = sub
+                    walk(sub, (*prefix, name))
+    walk(parser)
+    named_flags = {f for h in hints if "apt-get" not in h for f in re.findall(r"(--[a-z][a-z-]+)", h)}
+    named_commands = {c for h in hints for c in re.findall(r"hwsim ([a-z][a-z-]+)", h)}
+    named_modules = {m.rstrip(".") for h in hints for m in re.findall(r"python -m ([a-z_.]+)", h)}
+    assert len(hints) > 30 and named_flags and named_commands and named_modules
+    assert not named_flags - flags, f"hints name options hwsim does not have: {sorted(named_flags - flags)}"
+    assert not {c for c in named_commands if c not in commands and c not in ("runs",)}, named_commands
+    assert all(importlib.util.find_spec(m) is not None for m in named_modules), named_modules
