@@ -277,6 +277,10 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
         if progress is not None:
             progress(res.counts.shape[0])
     merged = {k: np.concatenate(v) for k, v in parts.items()}
+    if not np.all(np.isfinite(merged["v_final"])):
+        warnings.warn(f"graph '{graph.name}' on chip '{chip.name}': {int((~np.isfinite(merged['v_final'])).sum()):,} "
+                      f"final membrane values overflowed to infinity or NaN (float64); the spikes after that are "
+                      f"meaningless. Hint: check the weights and biases for extreme values.", UserWarning, stacklevel=3)
     readout, predictions = _spiking_prediction(graph, merged, graph.neuron_offsets(), qnet)
     report = estimate_spiking(graph, chip, placement, merged["counts"], step_counts,
                               _accuracy(predictions, labels))

@@ -623,6 +623,10 @@ def _integer_projection(proj: Projection, source_offset: int, source: QPopulatio
     payload_scale = 1.0 if source is None or source.payload_shift is None else (
         source.scale / float(1 << int(source.payload_shift[0])))
     w_state = weight * target.scale / float(1 << input_shift) / payload_scale
+    if not np.all(np.isfinite(w_state)):
+        raise UnsupportedError(f"projection '{proj.name}': weights up to {np.abs(weight).max():.3g} overflow chip "
+                               f"'{chip.name}''s state scale ({target.scale:g} state units per membrane unit); "
+                               f"expected weights a {arith.state_bits}-bit state can hold. Hint: rescale the network.")
     if proj.has_precision:
         mant, exp, bits, mode = _lava_mantissas(w_state, proj, arith, chip)
     else:

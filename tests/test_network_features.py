@@ -232,3 +232,15 @@ def test_inputs_that_cannot_fit_in_memory_are_refused_before_allocating():
     with pytest.raises(SpecError, match=r"inputs of 1,000 samples x 10,000,000 steps x 1,000 channels would "
                                          r"take 10,000,000,000,000 bytes; expected at most"):
         hwsim.run(g, IDEAL, np.zeros((1000, 1000)), n_steps=10_000_000)
+
+
+def test_weights_that_overflow_are_refused_or_warned_about():
+    g = Graph("big", dt_s=1e-3)
+    g.add_input("in", 2)
+    g.add_population("p", 2, "lif", v_th=1.0)
+    g.add_projection("in", "p", np.array([[1e308, 1.0], [1.0, -1e308]]), name="fc")
+    g.add_output("o", "p")
+    with pytest.raises(UnsupportedError, match=r"projection 'fc': weights up to 1e\+308 overflow chip 'loihi'"):
+        hwsim.run(g, "loihi", np.ones((1, 3, 2), np.uint8))
+    with pytest.warns(UserWarning, match=r"1 final membrane values overflowed to infinity or NaN"):
+        hwsim.run(g, IDEAL, np.ones((1, 3, 2), np.uint8))
