@@ -102,15 +102,24 @@ def _fits(inc: _Incoming, start: int, count: int, chip: ChipProfile) -> tuple[bo
 
 
 def _largest_slice(inc: _Incoming, start: int, remaining: int, chip: ChipProfile) -> int:
-    """Largest neuron count from ``start`` that fits one core (limits grow with the count)."""
-    low, high = 0, min(remaining, chip.capacity.neurons_per_core)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if _fits(inc, start, mid, chip)[0]:
-            low = mid
-        else:
-            high = mid - 1
-    return low
+    """Largest neuron count from ``start`` that fits one core. Every limit grows with the count, so the answer
+    is the smallest of each limit's own largest count: neurons directly, synapse memory from the cumulative
+    synapse counts, fan-in from where the (limit + 1)-th distinct source first appears (one ``np.unique`` per
+    core, not one per candidate count)."""
+    cap = chip.capacity
+    high = min(remaining, cap.neurons_per_core)
+    base = inc.indptr[start]
+    ends = inc.indptr[start + 1:start + high + 1] - base           # synapses of the first k neurons, k = 1..high
+    max_synapses = cap.synapse_memory_bits_per_core // cap.bits_per_synapse
+    high = min(high, int(np.searchsorted(ends, max_synapses, side="right")))
+    if high == 0:
+        return 0
+    sources = inc.sources[base:base + ends[high - 1]]
+    first_seen = np.sort(np.unique(sources, return_index=True)[1])  # where each distinct source first appears
+    if first_seen.size > cap.fan_in_per_core:
+        # the neuron holding synapse first_seen[limit] brings one source too many: stop before it
+        high = min(high, int(np.searchsorted(ends[:high], first_seen[cap.fan_in_per_core], side="right")))
+    return high
 
 
 def _single_neuron_error(pop: Population, inc: _Incoming, start: int, chip: ChipProfile) -> MappingError:

@@ -1,6 +1,7 @@
 """Mapping: slices under every limit, conservation of neurons, and one MappingError per limit."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hwsim.chips import available_chips, load_chip
 from hwsim.errors import MappingError
@@ -128,3 +129,23 @@ def test_delay_below_a_chips_minimum_names_the_minimum():
 def test_instantaneous_projection_needs_a_chip_that_allows_it():
     with pytest.raises(MappingError, match=r"delay of 0 steps \(instantaneous\) but chip 'toy' takes at least 1"):
         map_graph(chain(sizes=(2,), delay=0), toy_chip())
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_largest_slice_is_the_largest_count_every_limit_allows(data):
+    """The closed form of _largest_slice against a plain scan of _fits over every count."""
+    from hwsim.mapping import _fits, _Incoming, _largest_slice
+
+    n = data.draw(st.integers(1, 40))
+    per_neuron = data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
+    indptr = np.concatenate([[0], np.cumsum(per_neuron)]).astype(np.int64)
+    sources = np.array(data.draw(st.lists(st.integers(0, 15), min_size=int(indptr[-1]), max_size=int(indptr[-1]))),
+                       dtype=np.int64)
+    chip = toy_chip(neurons_per_core=data.draw(st.integers(1, 30)), n_cores=8,
+                    synapse_memory_bits_per_core=16 * data.draw(st.integers(0, 60)),
+                    fan_in_per_core=data.draw(st.integers(1, 16)))
+    inc = _Incoming(indptr, sources)
+    start = data.draw(st.integers(0, n - 1))
+    expected = max([k for k in range(0, n - start + 1) if k == 0 or _fits(inc, start, k, chip)[0]])
+    assert _largest_slice(inc, start, n - start, chip) == expected
