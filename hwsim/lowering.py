@@ -148,6 +148,25 @@ class SpikingArrays:
     is_float: bool = False
 
 
+def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys; when their range is at most a
+    few times their number (ports of dense layers), by marking a table instead of sorting (same result)."""
+    if keys.size == 0 or int(keys.max()) > 4 * keys.size + 1024:
+        return np.unique(keys, return_inverse=True)
+    present = np.zeros(int(keys.max()) + 1, dtype=bool)
+    present[keys] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present), rank[keys]
+
+
+def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(sorted_keys, return_counts=True)`` for keys already in ascending order, without sorting."""
+    if sorted_keys.size == 0:
+        return sorted_keys.copy(), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
+    return sorted_keys[starts], np.diff(np.append(starts, sorted_keys.size))
+
+
 def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
     """The narrowest (port, weight) dtypes of a synapse table with ``n_ports`` ports and these weights:
     uint16 ports when they fit, else int32; float weights float64; integer weights int32 when every
@@ -293,15 +312,14 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
 
     # ports: (projection, delay, receptor slot), sorted by slot, then projection, then delay
     n_delays = int(delay.max()) + 1 if delay.size else 1
-    port_keys, syn_port = np.unique((_synapse_slots(qnet) * n_proj + proj_id) * n_delays + delay,
-                                    return_inverse=True)
+    port_keys, syn_port = _unique_inverse((_synapse_slots(qnet) * n_proj + proj_id) * n_delays + delay)
     port_slot = port_keys // (max(n_proj, 1) * n_delays)
     port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys // n_delays % max(n_proj, 1)]
 
     # segments: synapses sorted by (source, destination group)
     group = placement.neuron_group[post].astype(np.int64)
     order = np.lexsort((syn_port, group, pre))
-    seg_keys, seg_len = np.unique(pre[order] * n_groups + group[order], return_counts=True)
+    seg_keys, seg_len = _runs(pre[order] * n_groups + group[order])
     seg_src = seg_keys // n_groups
 
     # routes: one packet per (source, destination core)

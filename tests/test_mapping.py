@@ -149,3 +149,19 @@ def test_largest_slice_is_the_largest_count_every_limit_allows(data):
     start = data.draw(st.integers(0, n - 1))
     expected = max([k for k in range(0, n - start + 1) if k == 0 or _fits(inc, start, k, chip)[0]])
     assert _largest_slice(inc, start, n - start, chip) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(st.integers(0, 5000), max_size=300))
+def test_lowering_uniques_equal_numpys(keys):
+    """The table-based unique and the run-length counts of hwsim.lowering give numpy's results exactly."""
+    from hwsim.lowering import _runs, _unique_inverse
+
+    keys = np.array(keys, dtype=np.int64)
+    unique, inverse = _unique_inverse(keys)
+    expected_unique, expected_inverse = np.unique(keys, return_inverse=True)
+    assert np.array_equal(unique, expected_unique) and np.array_equal(inverse, expected_inverse)
+    sorted_keys = np.sort(keys)
+    runs, counts = _runs(sorted_keys)
+    expected_runs, expected_counts = np.unique(sorted_keys, return_counts=True)
+    assert np.array_equal(runs, expected_runs) and np.array_equal(counts, expected_counts)
