@@ -390,28 +390,25 @@ def _printed_task(args) -> tuple[str, Graph, tuple]:
 
 
 def cmd_printed_export(args) -> int:
-    from hwsim.printed.approx import predict
-    from hwsim.printed.cost import printed_cost
-    from hwsim.printed.search import KNOBS, build_design, design_knobs, input_codes
+    from hwsim.printed.search import KNOBS, design_knobs, rebuild_design
     from hwsim.printed.verilog import write_verilog
 
     output_folder("--out", args.out)
     genes = _genes(args.genes, KNOBS)
     chip = load_chip(args.chip)
-    name, model, (x_train, y_train, x_test, y_test) = _printed_task(args)
-    qmlp, narrow, widths = build_design(model, chip, genes, x_train, y_train, seed=args.seed)
-    codes = input_codes(x_test, narrow, widths)
-    predictions = predict(qmlp, codes)
-    cost = printed_cost(qmlp, narrow, input_widths=widths)
+    name, model, data = _printed_task(args)
+    design = rebuild_design(model, chip, genes, data, seed=args.seed)
+    cost = design.cost
     knobs = ", ".join(f"{k}={v}" for k, v in design_knobs(genes).items())
     print(f"{name} design {','.join(map(str, genes))} ({knobs}): test accuracy "
-          f"{np.mean(predictions == y_test):.1%}, {cost.area_cm2:.2f} cm2, {cost.power_mw:.2f} mW "
+          f"{design.test_accuracy:.1%}, {cost.area_cm2:.2f} cm2, {cost.power_mw:.2f} mW "
           f"({'within' if cost.within_battery else 'over'} the {cost.battery_power_mw:g} mW battery)")
-    paths = write_verilog(args.out, qmlp, codes, predictions, narrow.arithmetic.input_bits, args.top, widths)
+    paths = write_verilog(args.out, design.qmlp, design.test_codes, design.test_predictions,
+                          design.chip.arithmetic.input_bits, args.top, design.widths)
     for path in paths.values():
         print(f"wrote {path}")
     estimate = (sum(cost.cells.values()), cost.area_cm2, cost.power_mw, cost.critical_path_ms)
-    return _check_and_synthesize(paths, predictions, narrow, args.top, Path(args.out), estimate)
+    return _check_and_synthesize(paths, design.test_predictions, design.chip, args.top, Path(args.out), estimate)
 
 
 def _genes(text: str, knobs: dict) -> tuple:

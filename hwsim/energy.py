@@ -149,8 +149,18 @@ def _route_shares(graph: Graph, placement: Placement, n_cores: int) -> np.ndarra
     """``(n_groups, n_cores)``: the fraction of each group's packets that goes to each core.
 
     A packet is one spike to one destination core; a group's packets are spread over its (neuron,
-    destination core) routes, exactly when all its neurons reach the same cores (dense layers).
+    destination core) routes, exactly when all its neurons reach the same cores (dense layers). It depends
+    on the graph and placement only, so it is kept in the placement's ``__dict__`` (per graph and core
+    count): the break-even bisection of :mod:`hwsim.claims` re-estimates one run some 40 times.
     """
+    cache = placement.__dict__.setdefault("_route_shares_cache", {})
+    key = (id(graph), n_cores)
+    if key not in cache:
+        cache[key] = _computed_route_shares(graph, placement, n_cores)
+    return cache[key]
+
+
+def _computed_route_shares(graph: Graph, placement: Placement, n_cores: int) -> np.ndarray:
     n_groups = len(placement.groups)
     source_group = np.concatenate([placement.input_group, placement.neuron_group]).astype(np.int64)
     offsets, neuron_offsets = graph.source_offsets(), graph.neuron_offsets()

@@ -153,24 +153,21 @@ def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndar
     if x.ndim != 2:
         raise SpecError(f"inputs: {x.ndim}-D array of shape {x.shape}; expected (n_samples, n_steps, n_channels) "
                         f"or (n_samples, n_channels).")
-    if kinds <= {"current", "spike"} and kinds:
-        steps = _steps(graph, n_steps, "2-D inputs")
-        itemsize = 8 if kinds == {"current"} else 1
-        check_fits(f"graph '{graph.name}'", f"inputs of {x.shape[0]:,} samples x {steps:,} steps x {x.shape[1]:,} "
-                   f"channels", x.shape[0] * steps * x.shape[1] * itemsize,
-                   "Hint: fewer samples (--samples) or steps (--steps).")
-    if kinds == {"current"}:
-        steps = _steps(graph, n_steps, "2-D current inputs")
+    if kinds not in ({"current"}, {"spike"}):
+        raise SpecError(f"graph '{graph.name}': 2-D inputs for a graph with spike and current inputs; expected "
+                        f"(n_samples, n_steps, n_channels) with spikes and currents per channel.")
+    current = kinds == {"current"}
+    steps = _steps(graph, n_steps, "2-D current inputs" if current else "values to rate-encode")
+    check_fits(f"graph '{graph.name}'", f"inputs of {x.shape[0]:,} samples x {steps:,} steps x {x.shape[1]:,} "
+               f"channels", x.shape[0] * steps * x.shape[1] * (8 if current else 1),
+               "Hint: fewer samples (--samples) or steps (--steps).")
+    if current:
         values = np.asarray(x, dtype=np.float64)
         return np.repeat(values[:, None, :], steps, axis=1), f"constant current (direct input), {steps} steps"
-    if kinds == {"spike"}:
-        steps = _steps(graph, n_steps, "values to rate-encode")
-        method = graph.metadata.get("encoding", "regular")
-        seed = graph.metadata.get("encoding_seed")
-        return rate_encode(x, steps, method, seed), f"values rate-encoded '{method}'" + (
-            f" (seed {seed})" if method == "bernoulli" else "") + f", {steps} steps"
-    raise SpecError(f"graph '{graph.name}': 2-D inputs for a graph with spike and current inputs; expected "
-                    f"(n_samples, n_steps, n_channels) with spikes and currents per channel.")
+    method = graph.metadata.get("encoding", "regular")
+    seed = graph.metadata.get("encoding_seed")
+    return rate_encode(x, steps, method, seed), f"values rate-encoded '{method}'" + (
+        f" (seed {seed})" if method == "bernoulli" else "") + f", {steps} steps"
 
 
 def _population_records(parts: dict, qnet, record: tuple) -> dict:

@@ -83,7 +83,7 @@ def test_fuzz_damaged_netx_files(tmp_path_factory, data):
 
 def test_a_convolution_that_cannot_fit_is_refused_before_unrolling():
     from hwsim.interop.netx import conv_to_sparse
-    with pytest.raises(GraphError, match=r"unrolls to [\d,]+ synapses .* more than the [\d,]+ bytes of memory"):
+    with pytest.raises(GraphError, match=r"unrolling to [\d,]+ synapses would take [\d,]+ bytes; expected at most the [\d,]+ bytes of memory"):
         conv_to_sparse(np.ones((64, 64, 3, 3)), (64, 8, 8), padding=(2 ** 20, 2 ** 20))
     with pytest.raises(GraphError, match=r"output size \(0, 0\); expected at least 1 x 1"):
         conv_to_sparse(np.ones((1, 1, 3, 3)), (1, 2, 2))

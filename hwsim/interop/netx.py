@@ -101,7 +101,7 @@ import numpy as np
 
 from hwsim.errors import GraphError, SpecError, UnsupportedError, cut, one_of, short
 from hwsim.hdf5_check import check_hdf5
-from hwsim.memory import available_memory_bytes
+from hwsim.memory import check_fits
 from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
 from hwsim.ir import Graph
 
@@ -202,11 +202,8 @@ def _check_conv_size(kernel_shape: Sequence[int], in_shape: Sequence[int], out_h
         raise GraphError(f"{where}: output size {out_hw}; expected at least 1 x 1. Hint: check stride, padding "
                          f"and dilation against the input size.")
     n_synapses = c_out * c_in_group * k_h * k_w * out_hw[0] * out_hw[1]
-    available = available_memory_bytes()
-    if available is not None and n_synapses * CONV_BYTES_PER_SYNAPSE > available:
-        raise GraphError(f"{where}: unrolls to {n_synapses:,} synapses (~{n_synapses * CONV_BYTES_PER_SYNAPSE:,} "
-                         f"bytes), more than the {available:,} bytes of memory available; expected a network "
-                         f"that fits. Hint: check the layer's shapes, stride and padding.")
+    check_fits(where, f"unrolling to {n_synapses:,} synapses", n_synapses * CONV_BYTES_PER_SYNAPSE,
+               "Hint: check the layer's shapes, stride and padding.", error=GraphError)
 
 
 def conv_to_sparse(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padding=(0, 0),

@@ -7,8 +7,6 @@ and seed exactly as ``hwsim printed export`` rebuilds it (about 0.7 s), then cos
 """
 from __future__ import annotations
 
-import numpy as np
-
 from hwsim.chips import ChipProfile
 from hwsim.report import Report
 
@@ -19,19 +17,16 @@ DIGITS_DESIGN = {"task": "digits", "genes": (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2), "
 def design_report(chip: ChipProfile, task: str, genes: tuple, seed: int = 0) -> Report:
     """Rebuild the design ``genes`` of ``task``'s search on ``chip`` and report its held-out accuracy and cost."""
     from hwsim.models.train_printed import load_task, load_task_model
-    from hwsim.printed.approx import predict
-    from hwsim.printed.cost import printed_cost
-    from hwsim.printed.search import build_design, design_knobs, input_codes
+    from hwsim.printed.search import design_knobs, rebuild_design
 
-    x_train, y_train, x_test, y_test = load_task(task)
-    qmlp, narrow, widths = build_design(load_task_model(task), chip, tuple(genes), x_train, y_train, seed=seed)
-    accuracy = float(np.mean(predict(qmlp, input_codes(x_test, narrow, widths)) == y_test))
-    cost = printed_cost(qmlp, narrow, input_widths=widths)
+    data = load_task(task)
+    design = rebuild_design(load_task_model(task), chip, genes, data, seed)
+    cost, accuracy = design.cost, design.test_accuracy
     knobs = ", ".join(f"{k}={v}" for k, v in design_knobs(tuple(genes)).items())
     energy = cost.energy_per_inference_uj
     return Report(
         model=f"{task}_mlp, searched design {','.join(map(str, genes))}", chip=chip.name, chip_kind=chip.kind,
-        n_samples=len(y_test), n_steps=1, accuracy=accuracy, ops_per_inference={},
+        n_samples=len(data[3]), n_steps=1, accuracy=accuracy, ops_per_inference={},
         energy_per_inference_uj=energy, dynamic_energy_per_inference_uj=0.0, static_energy_per_inference_uj=energy,
         energy_by_action_uj={"static": energy},
         energy_by_layer_uj={part: p * cost.period_ms for part, p in cost.power_by_part_mw.items()},

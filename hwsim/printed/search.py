@@ -39,7 +39,7 @@ from hwsim.chips import ChipProfile
 from hwsim.errors import SpecError
 from hwsim.ir import Graph
 from hwsim.printed import approx
-from hwsim.printed.cost import printed_cost
+from hwsim.printed.cost import PrintedCost, printed_cost
 from hwsim.printed.retrain import chain_layers, resize_hidden, retrain
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import quantize_mlp_inputs
@@ -234,6 +234,30 @@ def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndar
         float_graph = _retrain_through(float_graph, narrow, knobs, x_train, y_train, knobs["retrain_epochs"],
                                        design_seed, widths)
     return circuit(float_graph, narrow, knobs, x_train), narrow, widths
+
+
+@dataclass(frozen=True)
+class RebuiltDesign:
+    """One design rebuilt from its genes and checked on the held-out set (:func:`rebuild_design`)."""
+
+    qmlp: QuantizedMLP
+    chip: ChipProfile          # the profile narrowed to the design's input bits
+    widths: np.ndarray         # per-input ADC bits
+    test_codes: np.ndarray
+    test_predictions: np.ndarray
+    test_accuracy: float
+    cost: PrintedCost
+
+
+def rebuild_design(graph: Graph, chip: ChipProfile, genes: tuple, data: tuple, seed: int = 0) -> RebuiltDesign:
+    """Rebuild the design ``genes`` of ``graph`` on ``chip`` as the search built it (``data`` = ``(x_train,
+    y_train, x_test, y_test)``, ``seed`` the search's), classify the held-out set and cost it."""
+    x_train, y_train, x_test, y_test = data
+    qmlp, narrow, widths = build_design(graph, chip, tuple(genes), x_train, y_train, seed=seed)
+    codes = input_codes(x_test, narrow, widths)
+    predictions = approx.predict(qmlp, codes)
+    return RebuiltDesign(qmlp, narrow, widths, codes, predictions, float(np.mean(predictions == y_test)),
+                         printed_cost(qmlp, narrow, input_widths=widths))
 
 
 def canonical(genes: tuple) -> tuple:
