@@ -20,12 +20,8 @@ import argparse
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-from sklearn import datasets
-from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier
 
 from hwsim.errors import SpecError, one_of
 from hwsim.ir import Graph, load_graph, save_graph
@@ -41,24 +37,25 @@ class PrintedTask:
 
     Attributes
     ----------
-    loader : callable
-        ``sklearn.datasets.load_*``.
+    loader : str
+        The ``sklearn.datasets`` function that loads it (scikit-learn is imported only when a task is
+        loaded or trained, so the default job, which reads the bundled models, does not pay for it).
     hidden : int
         Hidden ReLU neurons.
     topology_source : str
         Where the topology comes from.
     """
 
-    loader: Callable
+    loader: str
     hidden: int
     topology_source: str
 
 
 TASKS: dict[str, PrintedTask] = {
-    "breast_cancer": PrintedTask(datasets.load_breast_cancer, 3,
+    "breast_cancer": PrintedTask("load_breast_cancer", 3,
                                  "Afentaki et al. ICCAD'23 code setup: hidden size 3 for breast cancer"),
-    "wine": PrintedTask(datasets.load_wine, 3, "estimate: the 3-hidden size of the printed papers' small datasets"),
-    "iris": PrintedTask(datasets.load_iris, 3, "estimate: the 3-hidden size of the printed papers' small datasets"),
+    "wine": PrintedTask("load_wine", 3, "estimate: the 3-hidden size of the printed papers' small datasets"),
+    "iris": PrintedTask("load_iris", 3, "estimate: the 3-hidden size of the printed papers' small datasets"),
 }
 #: Every task the printed tools accept (``digits`` uses the bundled digits MLP).
 TASK_NAMES = ("breast_cancer", "digits", "iris", "wine")
@@ -72,7 +69,9 @@ def load_task(task: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
         from hwsim.models.digits import load_digits_split
 
         return load_digits_split(TEST_FRACTION, SPLIT_SEED)
-    data = TASKS[task].loader()
+    from sklearn import datasets
+
+    data = getattr(datasets, TASKS[task].loader)()
     return _split_and_scale(data.data.astype(np.float64), data.target.astype(np.int64))
 
 
@@ -116,6 +115,8 @@ def load_user_data(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
 
 def _split_and_scale(x: np.ndarray, y: np.ndarray) -> tuple:
     """Stratified 80/20 split (seed 0), then :func:`_scaled`."""
+    from sklearn.model_selection import train_test_split
+
     counts = np.unique(y, return_counts=True)[1]
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=TEST_FRACTION, random_state=SPLIT_SEED,
                                                         stratify=y if counts.min() >= 2 else None)
@@ -148,12 +149,14 @@ def train(task: str, seed: int = 0) -> Graph:
                         f"hwsim.models.train_digits).")
     spec = TASKS[task]
     return fit_mlp(task, load_task(task), spec.hidden, seed, {
-        "task": task, "dataset": f"sklearn.datasets.{spec.loader.__name__}", "topology_source": spec.topology_source})
+        "task": task, "dataset": f"sklearn.datasets.{spec.loader}", "topology_source": spec.topology_source})
 
 
 def fit_mlp(name: str, data: tuple, hidden: int, seed: int, metadata: dict) -> Graph:
     """Train a ``hidden``-ReLU MLP on ``data`` = ``(x_train, y_train, x_test, y_test)`` (scikit-learn, as the
     bundled printed models) and return its graph ``<name>_mlp``, held-out accuracy in metadata."""
+    from sklearn.neural_network import MLPClassifier
+
     x_train, y_train, x_test, y_test = data
     clf = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", alpha=1e-3, max_iter=3000,
                         random_state=seed, tol=1e-6, n_iter_no_change=50).fit(x_train, y_train)
