@@ -220,18 +220,32 @@ class Projection:
         return self.weight_bits is not None or self.sign_mode is not None or self.weight_exp is not None
 
     def synapses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``(pre_index, post_index, weight, delay_steps)`` of every stored synapse.
+        """Return ``(pre_index, post_index, weight, delay_steps)`` of every stored synapse, read-only.
 
-        Dense projections list all ``n_post * n_pre`` entries except exact zeros
-        (a zero weight is no synapse). Arrays are int64, int64, float64, int64.
+        Dense projections list all ``n_post * n_pre`` entries except exact zeros (a zero weight is no
+        synapse), row by row (ascending target, then source). Arrays are int64, int64, float64, int64; they
+        may be views of the projection's own arrays.
         """
         if self.is_sparse:
-            delays = np.broadcast_to(self.delay_steps, self.weight.shape).astype(np.int64)
-            return (self.pre_index.astype(np.int64), self.post_index.astype(np.int64),
-                    self.weight.astype(np.float64), delays)
-        post, pre = np.nonzero(self.weight)
-        delays = np.broadcast_to(self.delay_steps, self.weight.shape)[post, pre].astype(np.int64)
-        return pre.astype(np.int64), post.astype(np.int64), self.weight[post, pre], delays
+            out = (self.pre_index.astype(np.int64, copy=False), self.post_index.astype(np.int64, copy=False),
+                   self.weight.astype(np.float64, copy=False), self._delays_of(self.weight.size, None))
+        elif self.weight.all():   # no zeros: the indices in closed form, the weights as they are
+            n_post, n_pre = self.weight.shape
+            out = (np.tile(np.arange(n_pre, dtype=np.int64), n_post),
+                   np.repeat(np.arange(n_post, dtype=np.int64), n_pre), self.weight.reshape(-1),
+                   self._delays_of(self.weight.size, None))
+        else:
+            flat = np.flatnonzero(self.weight)
+            post, pre = np.divmod(flat, self.weight.shape[1])
+            out = (pre, post, self.weight.reshape(-1)[flat], self._delays_of(flat.size, flat))
+        return tuple(_read_only(a) for a in out)
+
+    def _delays_of(self, n: int, flat: np.ndarray | None) -> np.ndarray:
+        """int64 delays of ``n`` synapses: ``flat`` picks them from a dense projection's per-entry delays."""
+        d = self.delay_steps.astype(np.int64, copy=False)
+        if d.ndim == 0:
+            return np.broadcast_to(d, (n,))
+        return d.reshape(-1) if flat is None else d.reshape(-1)[flat]
 
     @property
     def n_synapses(self) -> int:
@@ -256,6 +270,13 @@ class Output:
     name: str
     source: str
     readout: str = "spike_count"
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (callers get the projection's arrays without copies and cannot change them)."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 def _as_finite(where: str, values, dtype=np.float64) -> np.ndarray:
