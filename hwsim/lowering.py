@@ -277,8 +277,8 @@ def _narrow_unsigned(high: int) -> type:
     return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if high <= np.iinfo(t).max)
 
 
-def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int, port_group: np.ndarray) -> tuple:
-    """Every synapse's port, weight and delay, ordered by source, then by (group, port) within a source:
+def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int) -> tuple:
+    """Every synapse's port, weight and delay, grouped by source (in each projection's order within a source):
     ``(src_syn_ptr, syn_port, syn_weight, syn_delay)``, each array as narrow as its values allow."""
     projs = qnet.projections
     counts = np.zeros(n_sources, dtype=np.int64)
@@ -289,7 +289,7 @@ def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int, port_g
             low, high = min(low, proj.weight.min()), max(high, proj.weight.max())
             longest = max(longest, int(np.max(proj.delay_steps)))
     value_type = np.float64 if qnet.is_float else np.int64
-    port_dtype, weight_dtype = synapse_dtypes(port_group.size, np.array([low, high], dtype=value_type))
+    port_dtype, weight_dtype = synapse_dtypes(ports.shift.size, np.array([low, high], dtype=value_type))
     src_syn_ptr = _ptr(counts)
     n_syn = int(src_syn_ptr[-1])
     syn_port, syn_weight = np.empty(n_syn, dtype=port_dtype), np.empty(n_syn, dtype=weight_dtype)
@@ -302,7 +302,6 @@ def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int, port_g
                 np.asarray(proj.pre_index), np.asarray(proj.post_index), np.asarray(proj.weight, dtype=value_type),
                 _delays(proj), by_name[proj.post].offset, ports.delay_min[k], int(ports.table[k].shape[1] > 1),
                 ports.table[k], cursor, syn_port, syn_weight, syn_delay)
-    tables_kernels.order_runs(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay)
     return src_syn_ptr, syn_port, syn_weight, syn_delay
 
 
@@ -361,13 +360,15 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     ports = _port_tables(qnet)
     group_of_neuron = placement.neuron_group.astype(np.int64)
     port_group = group_of_neuron[ports.neuron].astype(np.int32)   # narrow: looked up once per synapse
-    src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources, port_group)
+    src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources)
+    bound = int(np.minimum(np.diff(src_syn_ptr), n_groups).sum())   # at most one segment per synapse and group
     src_segs = np.zeros(n_sources, dtype=np.int64)
-    n_segs = tables_kernels.count_segments(src_syn_ptr, port_group, syn_port, src_segs)
-    seg_syn_ptr, seg_group = np.empty(n_segs + 1, dtype=np.int64), np.empty(n_segs, dtype=np.int64)
-    seg_delay, seg_port0 = np.empty(n_segs, dtype=np.int64), np.empty(n_segs, dtype=np.int64)
-    tables_kernels.fill_segments(src_syn_ptr, port_group, syn_port, syn_delay, seg_syn_ptr, seg_group, seg_delay,
-                                 seg_port0)
+    seg_syn_ptr = np.empty(bound + 1, dtype=np.int64)
+    seg_group, seg_delay, seg_port0 = (np.empty(bound, dtype=np.int64) for _ in range(3))
+    n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, src_segs,
+                                         seg_syn_ptr, seg_group, seg_delay, seg_port0)
+    seg_syn_ptr, seg_group = seg_syn_ptr[:n_segs + 1].copy(), seg_group[:n_segs].copy()
+    seg_delay, seg_port0 = seg_delay[:n_segs].copy(), seg_port0[:n_segs].copy()
     seg_len = np.diff(seg_syn_ptr)
     src_seg_ptr = _ptr(src_segs)
     src_xy = np.empty((n_sources, 2), dtype=np.int64)

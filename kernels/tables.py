@@ -37,54 +37,43 @@ def _in_order(port_group, a, b):
 
 
 @njit(**JIT)
-def order_runs(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay):
-    """Sort each source's run of synapses by (group of its port, port), in place; a run already in order (the
-    usual case: projections listed by target) is only checked."""
-    for s in range(src_syn_ptr.shape[0] - 1):
-        lo, hi = src_syn_ptr[s], src_syn_ptr[s + 1]
-        ordered = True
-        for j in range(lo + 1, hi):
-            if not _in_order(port_group, syn_port[j - 1], syn_port[j]):
-                ordered = False
-                break
-        if ordered:
-            continue
-        ports = syn_port[lo:hi].astype(np.int64)
-        keys = port_group[ports] * (np.int64(port_group.shape[0]) + 1) + ports
-        perm = np.argsort(keys, kind="mergesort")
-        syn_port[lo:hi] = syn_port[lo:hi][perm]
-        syn_weight[lo:hi] = syn_weight[lo:hi][perm]
-        syn_delay[lo:hi] = syn_delay[lo:hi][perm]
+def _sort_run(port_group, syn_port, syn_weight, syn_delay, lo, hi):
+    """Sort synapses ``lo .. hi-1`` by (group of their port, port), stably, unless they already are."""
+    for j in range(lo + 1, hi):
+        a, b = syn_port[j - 1], syn_port[j]
+        if port_group[a] > port_group[b] or (port_group[a] == port_group[b] and a > b):
+            break
+    else:
+        return
+    ports = syn_port[lo:hi].astype(np.int64)
+    keys = port_group[ports].astype(np.int64) * (np.int64(port_group.shape[0]) + 1) + ports
+    perm = np.argsort(keys, kind="mergesort")
+    syn_port[lo:hi] = syn_port[lo:hi][perm]
+    syn_weight[lo:hi] = syn_weight[lo:hi][perm]
+    syn_delay[lo:hi] = syn_delay[lo:hi][perm]
 
 
 @njit(**JIT)
-def count_segments(src_syn_ptr, port_group, syn_port, out_src_segs):
-    """Segments of each source (runs of equal group in its ordered synapses) into ``out_src_segs``; return the
-    total."""
-    total = 0
-    for s in range(src_syn_ptr.shape[0] - 1):
-        n = 0
-        for j in range(src_syn_ptr[s], src_syn_ptr[s + 1]):
-            if j == src_syn_ptr[s] or port_group[syn_port[j]] != port_group[syn_port[j - 1]]:
-                n += 1
-        out_src_segs[s] = n
-        total += n
-    return total
-
-
-@njit(**JIT)
-def fill_segments(src_syn_ptr, port_group, syn_port, syn_delay, out_seg_syn_ptr, out_seg_group, out_seg_delay,
-                  out_seg_port0):
-    """Each segment's synapses (``out_seg_syn_ptr``), group, shared delay (-1: mixed) and first port when its
-    ports are consecutive (-1: not)."""
+def cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, out_src_segs, out_seg_syn_ptr,
+                 out_seg_group, out_seg_delay, out_seg_port0):
+    """Order each source's synapses by (group of their port, port) in place (a run already in order, the usual
+    case, is only checked), then cut it into segments, runs of one group: fill the segments of each source,
+    each segment's first synapse, group, shared delay (-1: mixed) and first port when its ports are
+    consecutive (-1: not). The ``out_seg_*`` arrays must hold every segment; return their number."""
     k = -1
     for s in range(src_syn_ptr.shape[0] - 1):
-        for j in range(src_syn_ptr[s], src_syn_ptr[s + 1]):
+        lo, hi = src_syn_ptr[s], src_syn_ptr[s + 1]
+        _sort_run(port_group, syn_port, syn_weight, syn_delay, lo, hi)
+        first = k + 1
+        group = -1
+        for j in range(lo, hi):
             p = np.int64(syn_port[j])
-            if j == src_syn_ptr[s] or port_group[p] != port_group[syn_port[j - 1]]:
+            g = port_group[p]
+            if j == lo or g != group:
+                group = g
                 k += 1
                 out_seg_syn_ptr[k] = j
-                out_seg_group[k] = port_group[p]
+                out_seg_group[k] = g
                 out_seg_delay[k] = syn_delay[j]
                 out_seg_port0[k] = p
                 continue
@@ -92,7 +81,9 @@ def fill_segments(src_syn_ptr, port_group, syn_port, syn_delay, out_seg_syn_ptr,
                 out_seg_delay[k] = -1
             if out_seg_port0[k] >= 0 and p != np.int64(syn_port[j - 1]) + 1:
                 out_seg_port0[k] = -1
+        out_src_segs[s] = k + 1 - first
     out_seg_syn_ptr[k + 1] = src_syn_ptr[src_syn_ptr.shape[0] - 1]
+    return k + 1
 
 
 @njit(**JIT)
