@@ -97,6 +97,7 @@ import networkx as nx
 import numpy as np
 
 from hwsim.errors import GraphError, cut, one_of, short
+from hwsim.kernels.pairs import first_repeated_pair
 from hwsim.npz import NpzReader
 from hwsim.neuron_models import RESET_MODES, NeuronModel, get_model
 
@@ -179,9 +180,13 @@ class Projection:
     weight : ndarray
         Dense: float64 ``(n_post, n_pre)``. Sparse: float64 ``(n_syn,)`` matching the indices.
     pre_index, post_index : ndarray or None
-        Sparse only: int64 ``(n_syn,)`` source and target neuron of each synapse.
+        Sparse only: ``(n_syn,)`` source and target neuron of each synapse, stored in the narrowest of
+        int32 / int64 that holds both nodes' sizes (:func:`index_dtype`; int32 for every node hwsim
+        accepts). :meth:`synapses` returns them as int64.
     delay_steps : ndarray
-        int64, a scalar (0-d) or one per synapse (same shape as ``weight``); each >= 0 (0: instantaneous).
+        A scalar (0-d) or one per synapse (same shape as ``weight``); each >= 0 (0: instantaneous).
+        Stored in the narrowest signed integer type that holds the largest (:func:`narrowest_int`: int8
+        for delays up to 127 steps); :meth:`synapses` returns them as int64.
     receptor : int
         The target's receptor (synaptic current) these synapses feed.
     weight_bits, weight_exp : int or None
@@ -300,6 +305,18 @@ def _check_name(name: str) -> str:
 
 #: Most neurons or channels in one node: 1e8 (each per-neuron parameter is then 800 MB of float64).
 MAX_NODE_SIZE = 10 ** 8
+_SIGNED = (np.int8, np.int16, np.int32, np.int64)
+
+
+def narrowest_int(largest: int) -> type:
+    """The narrowest signed numpy integer type (int8 .. int64) holding every value in ``[0, largest]``."""
+    return next(t for t in _SIGNED if largest <= np.iinfo(t).max)
+
+
+def index_dtype(*sizes: int) -> type:
+    """The dtype of a sparse projection's stored indices into nodes of ``sizes``: int32 when every index
+    fits (always, below :data:`MAX_NODE_SIZE`), else int64."""
+    return np.int32 if max(sizes) - 1 <= np.iinfo(np.int32).max else np.int64
 
 
 def _check_count(where: str, what: str, value) -> int:
@@ -587,13 +604,16 @@ class Graph:
                              f"{w.shape}, {pi.shape}, {qi.shape}; expected three equal 1-D shapes.")
         if not (np.issubdtype(pi.dtype, np.integer) and np.issubdtype(qi.dtype, np.integer)) and w.size:
             raise GraphError(f"{where}: pre_index/post_index must be integers.")
-        pi, qi = pi.astype(np.int64), qi.astype(np.int64)
         if w.size and (pi.min() < 0 or pi.max() >= n_pre or qi.min() < 0 or qi.max() >= n_post):
             raise GraphError(f"{where}: an index is out of range; expected pre_index in "
                              f"[0, {n_pre}) and post_index in [0, {n_post}).")
-        if w.size and len(np.unique(pi * n_post + qi)) != w.size:
-            raise GraphError(f"{where}: duplicate (pre, post) synapses; expected each pair once. "
-                             f"Hint: sum duplicate weights, or put synapses of other delays in another projection.")
+        dtype = index_dtype(n_pre, n_post)
+        pi, qi = pi.astype(dtype), qi.astype(dtype)
+        pair = first_repeated_pair(pi, qi, n_pre, n_post) if w.size else (-1, -1)
+        if pair[0] >= 0:
+            raise GraphError(f"{where}: duplicate (pre, post) synapses, e.g. ({pair[0]}, {pair[1]}); expected "
+                             f"each pair once. Hint: sum duplicate weights, or put synapses of other delays in "
+                             f"another projection.")
         return pi, qi
 
     @staticmethod
@@ -604,12 +624,14 @@ class Graph:
         if not np.issubdtype(d.dtype, np.integer):
             if not np.all(np.isfinite(d)) or np.any(d != np.round(d)) or (d.size and np.abs(d).max() > 2**40):
                 raise GraphError(f"{where}: delay_steps must be whole numbers of steps.")
-        d = d.astype(np.int64)
         if d.ndim != 0 and d.shape != shape:
             raise GraphError(f"{where}: delay_steps shape {d.shape}; expected a scalar or {shape}.")
-        if d.size and d.min() < 0:
-            raise GraphError(f"{where}: delay_steps {int(d.min())}; expected integers >= 0.")
-        return d
+        low, high = (int(d.min()), int(d.max())) if d.size else (0, 0)
+        if low < 0:
+            raise GraphError(f"{where}: delay_steps {low}; expected integers >= 0.")
+        if high > np.iinfo(np.int64).max:
+            raise GraphError(f"{where}: delay_steps {high}; expected integers below 2**63.")
+        return d.astype(narrowest_int(high))
 
     def add_output(self, name: str, source: str, readout: str = "spike_count") -> Output:
         """Add an :class:`Output` reading population ``source``."""
