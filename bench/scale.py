@@ -14,9 +14,10 @@ Per row: the graph is built (W6: the NIR graph written and imported, Conv2d unro
 ``hwsim.run`` on 2 steps compiles the kernel or loads it from Numba's cache ("first call s"), then
 ``--repeats`` rounds time ``map_graph``, ``quantize_spiking``, ``lower_spiking``, ``simulate_spiking`` on the
 whole input and ``hwsim.run`` on the whole input (end to end: the same stages, the energy estimate, claims
-and report). Time to first step = map + quantise + lower; "rest" = run - (first step + simulate). Times are
-the minimum over the rounds (medians in ``--json``); peak RSS is the process's high-water mark
-(``resource.getrusage``) at its end.
+and report). Time to first step = map + quantise + lower; "rest" = run - (map + quantise + lower + simulate)
+in the same round, median over the rounds (the energy estimate, claims and report; noise can make it
+negative). Other times are the minimum over the rounds (with the median); peak RSS is the process's
+high-water mark (``resource.getrusage``) at its end. The machine's load average is printed before and after.
 
 The digits row: the bundled digits SNN on ``loihi``, its 360 test samples. hwsim: ``hwsim.run`` on all of them
 (min of the rounds, after a first call). Lava 0.10 (``.venv-lava``, ``tests/lava_oracle.py``) runs the first
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -58,6 +60,7 @@ SECTION = "scale"
 ROWS = ("W1:ideal", "W3:loihi", "W5:ideal", "W5:spinnaker", "W6:ideal", "W6-loihi:loihi", "W6-loihi:ideal", "digits")
 DIGITS_SAMPLES = 360
 NS_PER_SYNAPSE_GOAL = 30
+STAGES = ("map_s", "quantise_s", "lower_s", "simulate_s")
 
 
 class Unavailable(Exception):
@@ -154,13 +157,12 @@ def measure(row: str, repeats: int, tiny: bool, args) -> dict:
     rec = {k: min(v) for k, v in times.items()}
     rec.update({k[:-2] + "_median_s": statistics.median(v) for k, v in times.items()})
     rec["first_step_s"] = rec["map_s"] + rec["quantise_s"] + rec["lower_s"]
-    rec["first_step_median_s"] = statistics.median(
-        sum(times[k][r] for k in ("map_s", "quantise_s", "lower_s")) for r in range(repeats))
+    rec["first_step_median_s"] = statistics.median(sum(times[k][r] for k in STAGES[:3]) for r in range(repeats))
     rec.update(row=row, workload=workload, chip=chip_name, build_s=build_s, first_call_s=first_s,
                neurons=sum(p.size for p in graph.populations()), synapses=n_synapses, steps=int(x.shape[1]),
                cores=cores,
                first_step_ns_per_synapse=rec["first_step_s"] / max(n_synapses, 1) * 1e9,
-               rest_s=rec["run_s"] - rec["first_step_s"] - rec["simulate_s"],
+               rest_s=statistics.median(times["run_s"][r] - sum(times[k][r] for k in STAGES) for r in range(repeats)),
                peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, repeats=repeats, **info)
     rec["goal"], rec["met"] = _goal(workload, rec)
     return rec
@@ -213,24 +215,25 @@ def _cell(rec: dict, key: str) -> str:
 
 def table(records: list[dict]) -> str:
     """The Markdown tables of the rows and of the digits goal."""
-    head = ("| row | neurons | synapses | cores | build s | first call s | map s | quantise s | lower s | first step s, "
-            "min (median) | ns per synapse | simulate s | run s, min (median) | rest s | peak RSS MiB | goal | met |")
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    columns = ("row", "neurons", "synapses", "cores", "build s", "first call s", "map s", "quantise s", "lower s",
+               "first step s, min (median)", "ns per synapse", "simulate s", "run s, min (median)", "rest s, median",
+               "peak RSS MiB", "goal", "met")
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     digits = None
     for rec in records:
         if rec["row"] == "digits":
             digits = rec
         elif "unavailable" in rec:
-            lines.append(f"| {rec['row']} | - | - | - | - | - | - | - | - | - | - | - | - | - | - | "
-                         f"not measured: {rec['unavailable']} | - |")
+            lines.append(f"| {rec['row']} |" + " - |" * (len(columns) - 3)
+                         + f" not measured: {rec['unavailable']} | - |")
         else:
             extra = f" (import {rec['import_s']:.2f})" if "import_s" in rec else ""
             lines.append(
                 f"| {rec['row']} ({rec['steps']} steps) | {rec['neurons']:,} | {rec['synapses']:,} | {rec['cores']} | "
-                f"{rec['build_s']:.2f}{extra} | {rec['first_call_s']:.2f} | {rec['map_s']:.3g} | {rec['quantise_s']:.3g} | "
-                f"{rec['lower_s']:.3g} | {_cell(rec, 'first_step_s')} | {rec['first_step_ns_per_synapse']:.0f} | "
-                f"{_cell(rec, 'simulate_s')} | {_cell(rec, 'run_s')} | {rec['rest_s']:.3g} | "
-                f"{rec['peak_rss_mib']:,.0f} | {rec['goal']} | {rec['met']} |")
+                f"{rec['build_s']:.2f}{extra} | {rec['first_call_s']:.2f} | {rec['map_s']:.3g} | "
+                f"{rec['quantise_s']:.3g} | {rec['lower_s']:.3g} | {_cell(rec, 'first_step_s')} | "
+                f"{rec['first_step_ns_per_synapse']:.0f} | {_cell(rec, 'simulate_s')} | {_cell(rec, 'run_s')} | "
+                f"{rec['rest_s']:.3g} | {rec['peak_rss_mib']:,.0f} | {rec['goal']} | {rec['met']} |")
     if digits is not None:
         d = digits
         lines += ["", f"Digits end to end (bundled digits SNN on loihi, {d['samples']} test samples of {d['steps']} "
@@ -243,6 +246,10 @@ def table(records: list[dict]) -> str:
                       f"{'met' if d['speedup'] >= 1000 else 'not met'}). Spikes identical to Lava's on those "
                       f"samples: {'yes' if d['identical'] else 'NO'}."]
     return "\n".join(lines)
+
+
+def _load(averages: tuple) -> str:
+    return ", ".join(f"{a:.1f}" for a in averages)
 
 
 def _child(row: str, args) -> dict:
@@ -279,13 +286,14 @@ def main(argv: list[str] | None = None) -> int:
                 rec = {"row": args.child, "unavailable": str(why)}
         print(json.dumps(rec))
         return 0
-    records = []
+    records, load_before = [], os.getloadavg()
     for row in args.rows:
         records.append(_child(row, args))
         print(f"{row}: done", file=sys.stderr, flush=True)
     command = "python bench/scale.py" + "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:]))
     body = "\n".join([f"## Scale: time to first step, simulation and hwsim.run end to end (issue 18)", "",
-                      f"Machine: {machine()}. Command: `{command}` (each row in a fresh process).", "",
+                      f"Machine: {machine()}; load average (1, 5, 15 min) {_load(load_before)} before, "
+                      f"{_load(os.getloadavg())} after. Command: `{command}` (each row in a fresh process).", "",
                       table(records)])
     print(body)
     if not (args.no_write or args.tiny):

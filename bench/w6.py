@@ -2,19 +2,29 @@
 
 The network is written with the ``nir`` package (what snnTorch, Norse or Sinabs would export) and read
 back with :func:`hwsim.interop.nir.import_nir`, which unrolls every Conv2d into synapses; it is the issue's
-"conv SNN on DVS128-sized input imported from NIR". Weights are drawn with a fixed seed (no trained
-DVS-gesture NIR file is public in a form we can ship), the input is a seeded synthetic event stream.
+"conv SNN on DVS128-sized input imported from NIR". Weights are drawn with a fixed seed and the input is a
+seeded synthetic event stream: the trained conv SNN published with NIR (neuromorphs/NIR,
+``paper/02_cnn/scnn_mnist.nir``) takes N-MNIST's 2 x 34 x 34 input, and we found no trained NIR file of
+DVS128 size in a public repository.
 
 Layers (``W6`` below; PyTorch shapes, cross-correlation, zero padding)::
 
-    Input 2x128x128 -> Conv2d 2->c1 k? s? -> LIF -> Conv2d c1->c2 k3 s2 p1 -> LIF
-        -> Conv2d c2->c3 k3 s2 p1 -> LIF -> Flatten -> Affine -> 11 LIF (the classes)
+    Input 2x128x128 -> Conv2d 2->16 k5 s2 p2 -> LIF 16x64x64 -> Conv2d 16->32 k3 s2 p1 -> LIF 32x32x32
+        -> Conv2d 32->32 k3 s2 p1 -> LIF 32x16x16 -> Flatten -> Affine 8192->11 -> LIF 11 (the classes)
 
-All neurons are NIR ``LIF`` (snnTorch's Leaky: ``tau = 20 ms``, ``r = tau/dt`` so the input gain
-is 1, ``v_threshold = 1``, ``v_reset = 0``) at ``dt = 1 ms``; the graph is imported with
-``convention="snntorch"`` and ``min_delay_steps = 1`` (Loihi has no instantaneous projection, so every
-layer adds a step on every chip alike). Events: each pixel and polarity fires with probability
-``event_p`` per step, independently (seeded), i.e. ``event_p`` of the 32,768 input channels per step.
+106,507 neurons and 10,188,576 synapses once unrolled. All neurons are NIR ``LIF`` (snnTorch's Leaky:
+``tau = 20 ms``, ``r = tau/dt`` so the input gain is 1, ``v_threshold = 1``, ``v_reset = 0``) at
+``dt = 1 ms``; the graph is imported with ``convention="snntorch"`` and ``min_delay_steps = 1`` (Loihi has no
+instantaneous projection, so every layer adds a step on every chip alike). Weights are normal with the
+means and spreads below over ``sqrt(fan_in)``, chosen so that every layer fires at 3-12 % per step on the
+events. Events: each pixel and polarity fires with probability ``event_p`` per step, independently (seeded).
+
+W6 does not fit one Loihi 1 (``chips/loihi.yaml``, and the profiles have no multi-chip Loihi): each readout
+neuron has 8,192 distinct sources against ``fan_in_per_core`` = 4,096, and with that fan-in cut to 4,096
+the rest needs 1,196 cores (synaptic memory and fan-in per core bind; lif0 158, lif1 688, lif2 349 cores)
+against 128. :data:`W6_LOIHI` is a variant on the same 2 x 128 x 128 input that fits:
+Conv2d 2->8 k4 s4 -> 8x32x32 -> Conv2d 8->16 k3 s2 p1 -> 16x16x16 -> Conv2d 16->16 k3 s2 p1 -> 16x8x8 ->
+Affine 1024->11: 13,323 neurons, 691,584 synapses on 104 of the 128 cores.
 """
 from __future__ import annotations
 
@@ -63,7 +73,7 @@ class ConvSNN:
 
 
 W6 = ConvSNN()
-#: W6 cut to fit one Loihi 1 (128 cores; see the module docstring): 8-16-16 channels, a 4x4 stride-4 first conv.
+#: W6 cut to fit one Loihi 1 (104 of its 128 cores; see the module docstring).
 W6_LOIHI = ConvSNN(convs=((8, 4, 4, 0), (16, 3, 2, 1), (16, 3, 2, 1)), weight_mean=(0.6, 0.25, 0.15, 0.05))
 #: A tiny variant with the same structure (smoke tests).
 W6_TINY = ConvSNN(in_shape=(2, 16, 16), convs=((4, 4, 4, 0), (4, 3, 2, 1)), n_steps=20)

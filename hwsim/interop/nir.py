@@ -233,9 +233,12 @@ def _synapses(by_delay: dict, min_delay_steps: int, recurrent: bool, where: str,
     if np.any((post[1:] == post[:-1]) & (pre[1:] == pre[:-1])):
         raise UnsupportedError(f"{where}: paths from '{src}' with different delays reach the same neuron pair; "
                                f"expected one delay per synapse.")
-    if delay.size and np.all(delay == delay[0]):
-        delay = np.asarray(delay[0], dtype=np.int64)
-    return post, pre, weight.astype(np.float64), delay
+    return post, pre, weight.astype(np.float64), _one_delay(delay)
+
+
+def _one_delay(delay: np.ndarray) -> np.ndarray:
+    """Per-synapse delays as a 0-d int64 array when they are all equal (the IR's one delay per projection)."""
+    return np.asarray(delay[0], dtype=np.int64) if delay.ndim and delay.size and np.all(delay == delay[0]) else delay
 
 
 def _arr(node, key, where) -> np.ndarray:
@@ -254,7 +257,7 @@ def _pair(where: str, name: str, value, n: int = 2) -> tuple:
 
 def conv_to_csr(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padding=(0, 0),
                 dilation=(1, 1), groups: int = 1) -> tuple[sp.csr_array, tuple]:
-    """The synapses of :func:`hwsim.interop.netx.conv_to_sparse` as a canonical ``(n_out, n_in)`` CSR matrix, built row by row.
+    """The synapses of :func:`hwsim.interop.netx.conv_to_sparse` as a canonical ``(n_out, n_in)`` CSR matrix.
 
     Rows are the (Cout, H_out, W_out) outputs, columns the (Cin, H, W) inputs, both row-major; within a row
     the taps run in (Cin, kH, kW) order, which is increasing input index, so the matrix is canonical (sorted
@@ -284,7 +287,7 @@ def conv_to_csr(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padd
     np.cumsum(per_row, out=indptr[1:])
     indices = np.empty(int(indptr[-1]), dtype=index)
     data = np.empty(int(indptr[-1]), dtype=np.float64)
-    offset = ((ih * w_in)[:, None, None, :, None] + iw[None, :, None, None, :]).astype(index)  # (h_out, w_out, 1, k_h, k_w)
+    offset = ((ih * w_in)[:, None, None, :, None] + iw[None, :, None, None, :]).astype(index)  # like `inside`
     rows = h_out * w_out
     for co in range(c_out):
         first = (co // (c_out // groups)) * c_in_group
@@ -748,9 +751,7 @@ def import_nir(source, dt_s: float, convention: str, reset: str | None = None, m
                 continue
             if not keep.all():
                 post, pre, weight = post[keep], pre[keep], weight[keep]
-                delay = delay[keep] if delay.ndim else delay
-                if delay.ndim and np.all(delay == delay[0]):
-                    delay = np.asarray(delay[0], dtype=np.int64)
+                delay = _one_delay(delay[keep]) if delay.ndim else delay
             if exprs[n].sparse:
                 graph.add_projection(src, n, weight, pre_index=pre, post_index=post, delay_steps=delay)
             else:
