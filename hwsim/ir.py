@@ -224,30 +224,35 @@ class Projection:
         """True when any of Loihi's precision fields is given (the quantiser then follows Lava's rule)."""
         return self.weight_bits is not None or self.sign_mode is not None or self.weight_exp is not None
 
-    def synapses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def synapses(self, narrow: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(pre_index, post_index, weight, delay_steps)`` of every stored synapse, read-only.
 
         Dense projections list all ``n_post * n_pre`` entries except exact zeros (a zero weight is no
-        synapse), row by row (ascending target, then source). Arrays are int64, int64, float64, int64; they
-        may be views of the projection's own arrays.
+        synapse), row by row (ascending target, then source). Arrays are int64, int64, float64, int64; with
+        ``narrow`` the indices and delays keep the integer types they are stored in (int32 indices, int8
+        delays, ...: no copies of a sparse projection's arrays; callers then mind overflow). They may be views
+        of the projection's own arrays.
         """
+        index = None if narrow else np.int64
         if self.is_sparse:
-            out = (self.pre_index.astype(np.int64, copy=False), self.post_index.astype(np.int64, copy=False),
-                   self.weight.astype(np.float64, copy=False), self._delays_of(self.weight.size, None))
+            out = (self.pre_index.astype(index or self.pre_index.dtype, copy=False),
+                   self.post_index.astype(index or self.post_index.dtype, copy=False),
+                   self.weight.astype(np.float64, copy=False), self._delays_of(self.weight.size, None, narrow))
         elif self.weight.all():   # no zeros: the indices in closed form, the weights as they are
             n_post, n_pre = self.weight.shape
             out = (np.tile(np.arange(n_pre, dtype=np.int64), n_post),
                    np.repeat(np.arange(n_post, dtype=np.int64), n_pre), self.weight.reshape(-1),
-                   self._delays_of(self.weight.size, None))
+                   self._delays_of(self.weight.size, None, narrow))
         else:
             flat = np.flatnonzero(self.weight)
             post, pre = np.divmod(flat, self.weight.shape[1])
-            out = (pre, post, self.weight.reshape(-1)[flat], self._delays_of(flat.size, flat))
+            out = (pre, post, self.weight.reshape(-1)[flat], self._delays_of(flat.size, flat, narrow))
         return tuple(_read_only(a) for a in out)
 
-    def _delays_of(self, n: int, flat: np.ndarray | None) -> np.ndarray:
-        """int64 delays of ``n`` synapses: ``flat`` picks them from a dense projection's per-entry delays."""
-        d = self.delay_steps.astype(np.int64, copy=False)
+    def _delays_of(self, n: int, flat: np.ndarray | None, narrow: bool) -> np.ndarray:
+        """The delays of ``n`` synapses (int64 unless ``narrow``): ``flat`` picks them from a dense projection's
+        per-entry delays."""
+        d = self.delay_steps if narrow else self.delay_steps.astype(np.int64, copy=False)
         if d.ndim == 0:
             return np.broadcast_to(d, (n,))
         return d.reshape(-1) if flat is None else d.reshape(-1)[flat]

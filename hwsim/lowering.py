@@ -234,10 +234,10 @@ class _Ports:
 
 
 def _delays(proj) -> np.ndarray:
-    """A projection's delays as a 1-D int64 array: one per synapse, or one for all (shape ``(1,)``)."""
-    delay = np.asarray(proj.delay_steps, dtype=np.int64).reshape(-1)
+    """A projection's delays as a 1-D integer array (no copy): one per synapse, or one for all (shape ``(1,)``)."""
+    delay = np.asarray(proj.delay_steps).reshape(-1)
     if delay.size > 1 and delay.min() == delay.max():
-        return delay[:1].copy()
+        return delay[:1].astype(np.int64)
     return delay
 
 

@@ -86,10 +86,12 @@ def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> 
         proj = projections[0]
         post = proj.post_index
         if not proj.is_sparse or np.all(post[1:] >= post[:-1]):
-            return indptr, proj.synapses()[0], source_offsets[proj.pre]
-    sources, cursor = np.empty(int(indptr[-1]), dtype=np.int64), indptr[:-1].copy()
+            return indptr, proj.synapses(narrow=True)[0], source_offsets[proj.pre]
+    n_sources = sum(node.size for node in graph.inputs() + graph.populations())
+    dtype = np.int32 if n_sources <= np.iinfo(np.int32).max else np.int64
+    sources, cursor = np.empty(int(indptr[-1]), dtype=dtype), indptr[:-1].copy()
     for proj in projections:
-        pre, post, _, _ = proj.synapses()
+        pre, post, _, _ = proj.synapses(narrow=True)
         slicing.scatter_by_target(pre, post, source_offsets[proj.pre], cursor, sources)
     return indptr, sources, 0
 

@@ -192,7 +192,7 @@ class QProjection:
     weight : ndarray
         int64 weight mantissas (float64 weights on the float datapath).
     delay_steps : ndarray
-        int64 delays >= 0 (0: seen by the target in the step it was emitted).
+        Integer delays >= 0, one per synapse, in any integer type (0: seen by the target in the step it was emitted).
     shift : int
         Applied, per target neuron and delay, to the sum of the weights of this projection's
         synapses whose sources spiked at one step: ``acc << shift`` if ``shift >= 0`` else
@@ -537,7 +537,7 @@ def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], 
     by_name = {p.name: p for p in pops}
     projections = []
     for proj in graph.projections():
-        pre, post, weight, delay = proj.synapses()
+        pre, post, weight, delay = proj.synapses(narrow=True)
         dtype = index_dtype(n_in + n_neurons)
         projections.append(QProjection(proj.pre, proj.post, _global(pre, offsets[proj.pre], dtype),
                                        _global(post, by_name[proj.post].offset, dtype), weight, delay, 0,
@@ -650,7 +650,7 @@ def _integer_projection(proj: Projection, source_offset: int, source: QPopulatio
     sigma-delta neuron's sigma takes its input unshifted, as Lava's) and by the source's payload scale
     (a graded source sends ``2**spike_exp`` per membrane unit)."""
     arith = chip.arithmetic
-    pre, post, weight, delay = proj.synapses()
+    pre, post, weight, delay = proj.synapses(narrow=True)
     input_shift = 0 if target.payload_shift is not None else arith.input_shift
     payload_scale = 1.0 if source is None or source.payload_shift is None else (
         source.scale / float(1 << int(source.payload_shift[0])))
