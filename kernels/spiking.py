@@ -52,14 +52,15 @@ def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
     step[g, HOP_Y] += src_hops_y[src]
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
-    step ``t``, and their targets update later in the step (``update_slices``).
+    step ``t``, and their targets update later in the step (``update_slices``). Inlined into the event loop:
+    a call per spike, passing its 18 arguments, took about a third of a sparse network's run.
     """
     _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
     for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
@@ -74,8 +75,9 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
                 run[j] += weights[j]
         elif seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
             row = ring[(t + seg_delay[k]) & slot_mask]
-            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
-                row[syn_port[j]] += syn_weight[j]
+            ports, weights = syn_port[seg_syn_ptr[k]:seg_syn_ptr[k + 1]], syn_weight[seg_syn_ptr[k]:seg_syn_ptr[k + 1]]
+            for j in range(ports.shape[0]):   # indices from 0: no negative-index wraparound per synapse
+                row[ports[j]] += weights[j]
         else:
             for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
                 ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]

@@ -93,3 +93,21 @@ def test_simulate_refuses_missing_delays_of_mixed_segments():
     assert arrays.syn_delay.tolist() == [1, 2] and arrays.seg_delay.tolist() == [-1]
     with pytest.raises(GraphError, match=r"arrays\.syn_delay: 0 delays for 2 synapses; expected one per synapse"):
         simulate_spiking(replace(arrays, syn_delay=arrays.syn_delay[:0]), np.ones((1, 3, 1), dtype=np.uint8))
+
+
+def test_a_loihi_network_stores_four_bytes_per_synapse():
+    """Loihi's weight mantissas (at most 9 bits signed in mixed sign mode) fit int16, a few hundred ports
+    uint16, and one delay per projection needs no per-synapse delays: 2 + 2 + 0 bytes per synapse."""
+    rng = np.random.default_rng(0)
+    graph = Graph("dense", dt_s=1e-3)
+    graph.add_input("in", 100)
+    graph.add_population("hidden", 200, "lif", v_th=1.0, decay_mem=0.1, decay_syn=0.2)
+    graph.add_projection("in", "hidden", rng.normal(0.0, 0.3, (200, 100)))
+    graph.add_output("out", "hidden")
+    chip = load_chip("loihi")
+    arrays = lower_spiking(quantize_spiking(graph, chip), map_graph(graph, chip), chip.capacity.bits_per_synapse,
+                           chip.capacity.memory_word_bits)
+    assert arrays.syn_weight.dtype == np.int16 and np.abs(arrays.syn_weight).max() > 127
+    assert arrays.syn_port.dtype == np.uint16 and arrays.syn_delay.size == 0
+    table = arrays.syn_port.nbytes + arrays.syn_weight.nbytes + arrays.syn_delay.nbytes
+    assert table == 4 * 200 * 100
