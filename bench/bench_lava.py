@@ -39,29 +39,22 @@ import numpy as np  # noqa: E402
 
 import hwsim  # noqa: E402
 from bench.results_md import machine, write_section  # noqa: E402
+from bench.w3 import INPUT_RATE, N, SEED, inputs, network  # noqa: E402
 from hwsim.interop.lava_cases import save_cases  # noqa: E402
 from hwsim.interop.lava_env import lava_python  # noqa: E402
 from hwsim.kernels.actions import SYNOP  # noqa: E402
 
 SECTION = "bench_lava"
-N, INPUT_RATE, SEED = 1000, 0.05, 0
 
 
 def build(n_steps: int):
     """The quantised 2-layer network, its placement on Loihi, and one input raster ``(n_steps, N)``."""
     rng = np.random.default_rng(SEED)
-    graph = hwsim.Graph("bench_lava")
-    graph.add_input("in", N)
-    for name in ("h1", "h2"):
-        graph.add_population(name, N, "lif", v_th=1.0, decay_syn=0.5, decay_mem=0.1)
-    graph.add_projection("in", "h1", rng.normal(-0.001, 0.06, (N, N)))
-    graph.add_projection("h1", "h2", rng.normal(0.0, 0.045, (N, N)))
-    graph.add_output("out", "h2")
+    graph = network(rng)
     chip = hwsim.load_chip("loihi")
     qnet, placement = hwsim.quantize_spiking(graph, chip), hwsim.map_graph(graph, chip)
     arrays = hwsim.lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
-    spikes = (rng.random((n_steps, N)) < INPUT_RATE).astype(np.uint8)
-    return qnet, arrays, spikes
+    return qnet, arrays, inputs(rng, n_steps)
 
 
 def run_hwsim(arrays, spikes, repeats: int) -> dict:

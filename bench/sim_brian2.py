@@ -1,4 +1,4 @@
-"""Brian2 2.9 on W1 (batch 1) and W2: the Cython runtime target and C++ standalone (peers environment).
+"""Brian2 2.9 on W1 (batch 1), W2 and W5: the Cython runtime target and C++ standalone (peers environment).
 
 The networks are written as in Brian2's examples: W1 as three ``NeuronGroup`` layers
 (``dv/dt = -v/tau``, exact) fed by a ``SpikeGeneratorGroup`` through ``Synapses`` with
@@ -6,7 +6,8 @@ The networks are written as in Brian2's examples: W1 as three ``NeuronGroup`` la
 W2 as Brian2's own CUBA example (``bench.workloads.W2``): two synaptic currents ``ge`` and ``gi``
 (``dge/dt = -ge/taue``, ``dgi/dt = -gi/taui``, ``dv/dt = (ge + gi - (v - El))/taum`` unless
 refractory, exact) and two ``Synapses`` objects, ``ge += we`` and ``gi += wi``. Spikes are
-counted with ``SpikeMonitor(record=False)``.
+counted with ``SpikeMonitor(record=False)``. W5 (:func:`run_w5`, started by ``bench/scale_w5.py``) is the
+Potjans & Diesmann microcircuit of :mod:`models.microcircuit` on the same synapses (see :func:`_w5_network`).
 
 Timing (``peers.md``, "Method"):
 
@@ -21,6 +22,7 @@ Timing (``peers.md``, "Method"):
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -148,5 +150,106 @@ def run_standalone(workload: str, size: workloads.Size, data: dict, threads: int
         return {"build_s": build_s, "compile_s": compile_s, "runs": runs,
                 "spike_counts": counts, "binary_rss_mib": binary_rss_mib,
                 "notes": f"binary peak RSS {binary_rss_mib:.0f} MiB", "versions": {"brian2": b2.__version__}}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _w5_network(b2, scale: float, background: str, seed: int) -> tuple[list, object, dict]:
+    """The microcircuit (:mod:`models.microcircuit`) as Brian2 objects, its spike monitor and its sizes.
+
+    One ``NeuronGroup`` of every neuron (populations in order): ``dv/dt = (-(v - E_L) + R (I + I_dc)) / tau_m``
+    (unless refractory), ``dI/dt = -I / tau_syn``, exact integration, threshold ``v > V_th``, reset to
+    ``V_reset``, refractory 2 ms, ``v`` from ``initial_v_mv`` (the arrays hwsim's graph holds). Two
+    ``Synapses`` objects, excitatory and inhibitory, each with one delay, ``(d - 1) dt`` for hwsim's
+    ``delay_steps`` d (Brian2 adds to ``I`` at the end of the delivery step, so the membrane sees it one step
+    later, as in hwsim), and a per-synapse weight ``w`` [pA]: the same pairs and weights as hwsim's.
+    Background ``"poisson"``: one ``PoissonInput`` per population (``N = K_ext`` sources of 8 Hz, weight
+    87.8 pA on ``I``): the same rates as hwsim's pre-drawn counts, not the same draws; ``"dc"``: ``I_dc``.
+    """
+    from models import microcircuit as mc
+
+    p = mc.PD
+    sizes = mc.sizes(scale)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    ns = {"E_L": p.e_leak_mv * b2.mV, "R": p.r_mem_mohm * b2.Mohm, "tau_m": p.tau_mem_s * b2.second,
+          "tau_syn": p.tau_syn_s * b2.second, "V_th": p.v_th_mv * b2.mV, "V_reset": p.v_reset_mv * b2.mV}
+    group = b2.NeuronGroup(int(offsets[-1]), "dv/dt = (-(v - E_L) + R * (I + I_dc)) / tau_m : volt (unless refractory)\n"
+                                             "dI/dt = -I / tau_syn : amp\n"
+                                             "I_dc : amp (constant)",
+                           threshold="v > V_th", reset="v = V_reset", refractory=p.refractory_s * b2.second,
+                           method="exact", namespace=ns)
+    group.v = mc.initial_v_mv(scale, seed) * b2.mV
+    objects = [group]
+    if background == "dc":
+        group.I_dc = np.repeat(mc.background_dc_pa(p), sizes) * b2.pA
+    else:
+        objects += [b2.PoissonInput(group[int(offsets[k]):int(offsets[k + 1])], "I", N=k_ext,
+                                    rate=p.background_rate_hz * b2.Hz, weight=p.w_exc_pa * b2.pA)
+                    for k, k_ext in enumerate(mc.K_EXT)]
+    parts = {True: ([], [], []), False: ([], [], [])}
+    for proj in mc.projections(scale, seed, p):
+        s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
+        i, j, w = parts[proj.source.endswith("e")]
+        i.append(proj.pre + np.int32(offsets[s]))
+        j.append(proj.post + np.int32(offsets[t]))
+        w.append(np.full(proj.pre.size, proj.weight_pa))
+    for excitatory, (i, j, w) in parts.items():
+        delay = (p.delay_exc_steps if excitatory else p.delay_inh_steps) - 1
+        syn = b2.Synapses(group, group, "w : amp (constant)", on_pre="I_post += w", delay=delay * p.dt_s * b2.second)
+        syn.connect(i=np.concatenate(i), j=np.concatenate(j))
+        syn.w = np.concatenate(w) * b2.pA
+        objects.append(syn)
+        i.clear(), j.clear(), w.clear()
+    monitor = b2.SpikeMonitor(group, record=False)
+    return objects + [monitor], monitor, {"sizes": list(sizes)}
+
+
+def _binary_peak_mib(folder: str) -> float:
+    """Run ``./main`` once and return its peak RSS [MiB], its ``VmHWM`` sampled every 20 ms until it exits
+    (``wait4``'s ``ru_maxrss`` would include the Python parent's pages copied at fork)."""
+    binary = subprocess.Popen(["./main"], cwd=folder, stdout=subprocess.DEVNULL)
+    peak = 0.0
+    while binary.poll() is None:
+        try:
+            with open(f"/proc/{binary.pid}/status") as f:
+                peak = max([peak] + [int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:")])
+        except OSError:
+            pass
+        time.sleep(0.02)
+    return peak
+
+
+def run_w5(scale: float, n_steps: int, background: str = "poisson", seed: int = 0, threads: int = 1) -> dict:
+    """W5 on C++ standalone with ``threads`` OpenMP threads (1: OpenMP off): times, peak memory, spikes.
+
+    ``build_s``: constructing the network (synapses included) and code generation; ``compile_s``: ``make``;
+    ``runs``: the binary's main-loop time, of ``device.run()`` and of one more run of ``./main`` whose
+    peak RSS is sampled (``binary_rss_mib``, :func:`_binary_peak_mib`); ``python_rss_mib``: this process's peak
+    (network construction and code generation).
+    """
+    import brian2 as b2
+
+    folder = tempfile.mkdtemp(prefix="bench_brian2_w5_")
+    try:
+        b2.set_device("cpp_standalone", build_on_run=False, directory=folder)
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads == 1 else threads
+        b2.defaultclock.dt = 1e-4 * b2.second
+
+        def build():
+            objects, monitor, info = _w5_network(b2, scale, background, seed)
+            b2.Network(*objects).run(n_steps * 1e-4 * b2.second)
+            return monitor, info
+        (monitor, info), build_s = timed(build)
+        _, compile_s = timed(lambda: b2.device.build(directory=folder, compile=True, run=False))
+        b2.device.run(directory=folder)
+        runs = [b2.device._last_run_time]
+        counts = np.asarray(monitor.count[:], dtype=np.int64)
+        binary_rss_mib = _binary_peak_mib(folder)
+        with open(os.path.join(folder, "results", "last_run_info.txt")) as f:
+            runs.append(float(f.read().split()[0]))
+        python_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"build_s": build_s, "compile_s": compile_s, "runs_s": runs, "spike_count": counts.tolist(),
+                "binary_rss_mib": binary_rss_mib, "python_rss_mib": python_rss_mib, "threads": threads,
+                "versions": {"brian2": b2.__version__}, **info}
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -1,9 +1,10 @@
-"""The benchmark workloads W1 and W2: exact parameters, seeds, sizes and the shared arrays.
+"""The benchmark workloads W1, W2 and W5: exact parameters, seeds, sizes and the shared arrays.
 
 Parameters are those of ``/work/shared/reference/peers.md`` ("Workloads"). Every simulator
 loads the same arrays from one ``.npz`` per workload (:func:`load`), generated once with fixed
 seeds under ``bench/.data/`` (git-ignored), so the input rasters, weights, connectivity and
-initial membranes are identical everywhere.
+initial membranes are identical everywhere. W5 (the cortical microcircuit) is generated from its seed
+by ``models/microcircuit.py`` in each process instead (0.3 B synapses at full scale: faster to draw than to load).
 
 W1 "feedforward": 784 -> 1000 -> 1000 -> 10 fully connected current-based LIF (delta synapses:
 a spike adds w to v_post), v <- beta * v per step with beta = exp(-dt / tau_mem), spike when
@@ -125,6 +126,18 @@ SIZES = {
     "W2": (Size("0.1s", 1, 1000), Size("1s", 1, 10000)),
 }
 PARAMS = {"W1": W1, "W2": W2}
+#: W5, the Potjans & Diesmann (2014) cortical microcircuit (``models/microcircuit.py``) at a fraction of its
+#: 77,169 neurons (the size's name), in-degrees kept, dt 0.1 ms. Not in :data:`SIZES`: hwsim and Brian2 agree
+#: on it in population rates, not spike by spike, so ``bench/scale_w5.py`` runs it, not the driver.
+W5_SIZES = (Size("0.01", 1, 2000), Size("0.1", 1, 10000), Size("0.3", 1, 10000), Size("1", 1, 10000))
+
+
+def w5_size(name: str) -> Size:
+    """The declared W5 size ``name`` (its scale is ``float(name)``); raises ``KeyError`` listing the valid ones."""
+    for s in W5_SIZES:
+        if s.name == name:
+            return s
+    raise KeyError(f"W5: no size {name!r}; expected one of {[s.name for s in W5_SIZES]}")
 
 
 def size(workload: str, name: str) -> Size:

@@ -12,9 +12,11 @@ The stages, each a function from plain data to plain data::
     report = estimate_spiking(graph, chip, placement, result.counts, result.step_counts)
 
 or all at once: ``run(graph, chip, x, labels)``; ``run(..., noise=load_noise(path), seed=k)`` runs
-chip instance ``k`` of a static hardware-noise spec (``docs/noise.md``).
+chip instance ``k`` of a hardware-noise spec (``docs/noise.md``). ``compiled = compile_network(graph, chip)``
+does the input-independent stages once (map, quantise, lower); ``run(compiled, x=x)`` then reuses them.
 """
 from hwsim.chips import available_chips, load_chip
+from hwsim.compiled import CompiledNetwork, compile_network
 from hwsim.encoding import rate_encode
 from hwsim.energy import estimate_mac, estimate_spiking
 from hwsim.errors import GraphError, HwsimError, MappingError, SpecError, UnsupportedError
@@ -32,5 +34,6 @@ __all__ = [
     "quantize_mlp", "lower_spiking", "lower_mlp", "simulate_spiking", "simulate_mlp", "estimate_spiking",
     "estimate_mac", "run", "Report", "comparison_table", "rate_encode", "HwsimError", "SpecError",
     "GraphError", "MappingError", "UnsupportedError", "NoiseSpec", "NoiseSource", "load_noise", "apply_noise",
+    "compile_network", "CompiledNetwork",
 ]
 __version__ = "0.1.0"

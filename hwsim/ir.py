@@ -97,6 +97,7 @@ import networkx as nx
 import numpy as np
 
 from hwsim.errors import GraphError, cut, one_of, short
+from hwsim.kernels.pairs import first_repeated_pair
 from hwsim.npz import NpzReader
 from hwsim.neuron_models import RESET_MODES, NeuronModel, get_model
 
@@ -179,9 +180,13 @@ class Projection:
     weight : ndarray
         Dense: float64 ``(n_post, n_pre)``. Sparse: float64 ``(n_syn,)`` matching the indices.
     pre_index, post_index : ndarray or None
-        Sparse only: int64 ``(n_syn,)`` source and target neuron of each synapse.
+        Sparse only: ``(n_syn,)`` source and target neuron of each synapse, stored in the narrowest of
+        int32 / int64 that holds both nodes' sizes (:func:`index_dtype`; int32 for every node hwsim
+        accepts). :meth:`synapses` returns them as int64.
     delay_steps : ndarray
-        int64, a scalar (0-d) or one per synapse (same shape as ``weight``); each >= 0 (0: instantaneous).
+        A scalar (0-d) or one per synapse (same shape as ``weight``); each >= 0 (0: instantaneous).
+        Stored in the narrowest signed integer type that holds the largest (:func:`narrowest_int`: int8
+        for delays up to 127 steps); :meth:`synapses` returns them as int64.
     receptor : int
         The target's receptor (synaptic current) these synapses feed.
     weight_bits, weight_exp : int or None
@@ -219,19 +224,38 @@ class Projection:
         """True when any of Loihi's precision fields is given (the quantiser then follows Lava's rule)."""
         return self.weight_bits is not None or self.sign_mode is not None or self.weight_exp is not None
 
-    def synapses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``(pre_index, post_index, weight, delay_steps)`` of every stored synapse.
+    def synapses(self, narrow: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(pre_index, post_index, weight, delay_steps)`` of every stored synapse, read-only.
 
-        Dense projections list all ``n_post * n_pre`` entries except exact zeros
-        (a zero weight is no synapse). Arrays are int64, int64, float64, int64.
+        Dense projections list all ``n_post * n_pre`` entries except exact zeros (a zero weight is no
+        synapse), row by row (ascending target, then source). Arrays are int64, int64, float64, int64; with
+        ``narrow`` the indices and delays keep the integer types they are stored in (int32 indices, int8
+        delays, ...: no copies of a sparse projection's arrays; callers then mind overflow). They may be views
+        of the projection's own arrays.
         """
+        index = None if narrow else np.int64
         if self.is_sparse:
-            delays = np.broadcast_to(self.delay_steps, self.weight.shape).astype(np.int64)
-            return (self.pre_index.astype(np.int64), self.post_index.astype(np.int64),
-                    self.weight.astype(np.float64), delays)
-        post, pre = np.nonzero(self.weight)
-        delays = np.broadcast_to(self.delay_steps, self.weight.shape)[post, pre].astype(np.int64)
-        return pre.astype(np.int64), post.astype(np.int64), self.weight[post, pre], delays
+            out = (self.pre_index.astype(index or self.pre_index.dtype, copy=False),
+                   self.post_index.astype(index or self.post_index.dtype, copy=False),
+                   self.weight.astype(np.float64, copy=False), self._delays_of(self.weight.size, None, narrow))
+        elif self.weight.all():   # no zeros: the indices in closed form, the weights as they are
+            n_post, n_pre = self.weight.shape
+            out = (np.tile(np.arange(n_pre, dtype=np.int64), n_post),
+                   np.repeat(np.arange(n_post, dtype=np.int64), n_pre), self.weight.reshape(-1),
+                   self._delays_of(self.weight.size, None, narrow))
+        else:
+            flat = np.flatnonzero(self.weight)
+            post, pre = np.divmod(flat, self.weight.shape[1])
+            out = (pre, post, self.weight.reshape(-1)[flat], self._delays_of(flat.size, flat, narrow))
+        return tuple(_read_only(a) for a in out)
+
+    def _delays_of(self, n: int, flat: np.ndarray | None, narrow: bool) -> np.ndarray:
+        """The delays of ``n`` synapses (int64 unless ``narrow``): ``flat`` picks them from a dense projection's
+        per-entry delays."""
+        d = self.delay_steps if narrow else self.delay_steps.astype(np.int64, copy=False)
+        if d.ndim == 0:
+            return np.broadcast_to(d, (n,))
+        return d.reshape(-1) if flat is None else d.reshape(-1)[flat]
 
     @property
     def n_synapses(self) -> int:
@@ -258,6 +282,13 @@ class Output:
     readout: str = "spike_count"
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (callers get the projection's arrays without copies and cannot change them)."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
 def _as_finite(where: str, values, dtype=np.float64) -> np.ndarray:
     try:
         arr = np.array(values, dtype=dtype)
@@ -279,6 +310,18 @@ def _check_name(name: str) -> str:
 
 #: Most neurons or channels in one node: 1e8 (each per-neuron parameter is then 800 MB of float64).
 MAX_NODE_SIZE = 10 ** 8
+_SIGNED = (np.int8, np.int16, np.int32, np.int64)
+
+
+def narrowest_int(largest: int) -> type:
+    """The narrowest signed numpy integer type (int8 .. int64) holding every value in ``[0, largest]``."""
+    return next(t for t in _SIGNED if largest <= np.iinfo(t).max)
+
+
+def index_dtype(*sizes: int) -> type:
+    """The dtype of a sparse projection's stored indices into nodes of ``sizes``: int32 when every index
+    fits (always, below :data:`MAX_NODE_SIZE`), else int64."""
+    return np.int32 if max(sizes) - 1 <= np.iinfo(np.int32).max else np.int64
 
 
 def _check_count(where: str, what: str, value) -> int:
@@ -566,13 +609,16 @@ class Graph:
                              f"{w.shape}, {pi.shape}, {qi.shape}; expected three equal 1-D shapes.")
         if not (np.issubdtype(pi.dtype, np.integer) and np.issubdtype(qi.dtype, np.integer)) and w.size:
             raise GraphError(f"{where}: pre_index/post_index must be integers.")
-        pi, qi = pi.astype(np.int64), qi.astype(np.int64)
         if w.size and (pi.min() < 0 or pi.max() >= n_pre or qi.min() < 0 or qi.max() >= n_post):
             raise GraphError(f"{where}: an index is out of range; expected pre_index in "
                              f"[0, {n_pre}) and post_index in [0, {n_post}).")
-        if w.size and len(np.unique(pi * n_post + qi)) != w.size:
-            raise GraphError(f"{where}: duplicate (pre, post) synapses; expected each pair once. "
-                             f"Hint: sum duplicate weights, or put synapses of other delays in another projection.")
+        dtype = index_dtype(n_pre, n_post)
+        pi, qi = pi.astype(dtype), qi.astype(dtype)
+        pair = first_repeated_pair(pi, qi, n_pre, n_post) if w.size else (-1, -1)
+        if pair[0] >= 0:
+            raise GraphError(f"{where}: duplicate (pre, post) synapses, e.g. ({pair[0]}, {pair[1]}); expected "
+                             f"each pair once. Hint: sum duplicate weights, or put synapses of other delays in "
+                             f"another projection.")
         return pi, qi
 
     @staticmethod
@@ -583,12 +629,14 @@ class Graph:
         if not np.issubdtype(d.dtype, np.integer):
             if not np.all(np.isfinite(d)) or np.any(d != np.round(d)) or (d.size and np.abs(d).max() > 2**40):
                 raise GraphError(f"{where}: delay_steps must be whole numbers of steps.")
-        d = d.astype(np.int64)
         if d.ndim != 0 and d.shape != shape:
             raise GraphError(f"{where}: delay_steps shape {d.shape}; expected a scalar or {shape}.")
-        if d.size and d.min() < 0:
-            raise GraphError(f"{where}: delay_steps {int(d.min())}; expected integers >= 0.")
-        return d
+        low, high = (int(d.min()), int(d.max())) if d.size else (0, 0)
+        if low < 0:
+            raise GraphError(f"{where}: delay_steps {low}; expected integers >= 0.")
+        if high > np.iinfo(np.int64).max:
+            raise GraphError(f"{where}: delay_steps {high}; expected integers below 2**63.")
+        return d.astype(narrowest_int(high))
 
     def add_output(self, name: str, source: str, readout: str = "spike_count") -> Output:
         """Add an :class:`Output` reading population ``source``."""

@@ -8,10 +8,16 @@ source's segments, adds each synapse's weight into the ring buffer slot of its
 arrival step, and counts SYNOP and MEM_READ on the segment's group.
 A neuron keeps one synaptic current per receptor in a *slot*: the populations' slots follow each other in
 graph order, each population's receptor-major (receptor ``k`` of neuron ``j`` of a population is slot
-``base + k * size + j``; :func:`slot_offsets`). A *port* is (projection, delay, slot): the synaptic
-input that a projection's synapses of one delay bring to one receptor of one neuron, accumulated
+``base + k * size + j``; :func:`slot_offsets`). A *port* is (projection, slot), and for a projection
+that shifts its sums (``QProjection.shift`` != 0, integer chips) (projection, delay, slot): the synaptic
+input that a projection's synapses (of one delay) bring to one receptor of one neuron, accumulated
 separately so that the projection's shift applies to the sum of the spikes emitted at one step, as
-Lava's DelayDense shifts each delay column (``hwsim.quantize.QProjection``).
+Lava's DelayDense shifts each delay column (``hwsim.quantize.QProjection``). Without a shift the delays
+share a port (an integer sum does not depend on its grouping; a float one is summed in spike order), so a
+network with many distinct delays keeps one port per projection and target, and a small ring buffer.
+
+Every per-synapse step runs in linear passes (``kernels/tables.py``: counting sorts by source, a check or
+sort of each source's synapses by (group, port), runs cut into segments), a few ns per synapse.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import numpy as np
 from hwsim.errors import GraphError
 from hwsim.kernels.neurons import MODEL_IDS
 from hwsim.kernels.resets import RESET_IDS
+from hwsim.kernels import tables as tables_kernels
 from hwsim.kernels.sigma_delta import CUM_ERROR, RELU
 from hwsim.mapping import Placement
 from hwsim.qmlp import QuantizedMLP
@@ -150,25 +157,6 @@ class SpikingArrays:
     is_float: bool = False
 
 
-def _unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys; when their range is at most a
-    few times their number (ports of dense layers), by marking a table instead of sorting (same result)."""
-    if keys.size == 0 or int(keys.max()) > 4 * keys.size + 1024:
-        return np.unique(keys, return_inverse=True)
-    present = np.zeros(int(keys.max()) + 1, dtype=bool)
-    present[keys] = True
-    rank = np.cumsum(present) - 1
-    return np.flatnonzero(present), rank[keys]
-
-
-def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(sorted_keys, return_counts=True)`` for keys already in ascending order, without sorting."""
-    if sorted_keys.size == 0:
-        return sorted_keys.copy(), np.zeros(0, dtype=np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
-    return sorted_keys[starts], np.diff(np.append(starts, sorted_keys.size))
-
-
 #: The dtypes a synapse table may use, narrowest first (the kernel compiles one specialisation per
 #: combination a run meets, so the set stays small).
 PORT_DTYPES = (np.uint16, np.uint32, np.int64)
@@ -193,14 +181,10 @@ def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
     return port, _narrowest(WEIGHT_DTYPES, int(weight.min()), int(weight.max()))
 
 
-def _stored_delays(delays: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
-    """``syn_delay`` of segments of ``seg_len`` synapses with these (sorted) delays: empty when every segment
-    has one delay (the kernel reads ``seg_delay``), else every synapse's delay; in the narrowest of
-    :data:`DELAY_DTYPES` that holds the largest."""
-    dtype = _narrowest(DELAY_DTYPES, 0, int(delays.max(initial=0)))
-    one_each = (delays.size == 0 or delays.min() == delays.max()
-                or bool(np.all(_segment_delays(delays, seg_len) >= 0)))
-    return np.zeros(0, dtype=dtype) if one_each else delays.astype(dtype)
+def _stored_delays(delays: np.ndarray, seg_delay: np.ndarray) -> np.ndarray:
+    """``syn_delay`` as stored: every synapse's delay where some segment mixes them (``seg_delay`` -1), else
+    empty (the kernel reads ``seg_delay``)."""
+    return delays if np.any(seg_delay < 0) else np.zeros(0, dtype=delays.dtype)
 
 
 def synapse_delays(arrays: SpikingArrays) -> np.ndarray:
@@ -242,27 +226,6 @@ def _per_slot(qnet: QuantizedNetwork, field: str, dtype) -> np.ndarray:
     return np.concatenate(parts + [np.zeros(0, dtype=dtype)])
 
 
-def _segment_delays(delays: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
-    """Per segment (consecutive runs of ``seg_len`` synapses): the delay they all share, or -1."""
-    if seg_len.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    starts = _ptr(seg_len)[:-1]
-    low, high = np.minimum.reduceat(delays, starts), np.maximum.reduceat(delays, starts)
-    return np.where(low == high, low, -1).astype(np.int64)
-
-
-def _segment_runs(ports: np.ndarray, seg_len: np.ndarray) -> np.ndarray:
-    """Per segment (consecutive runs of ``seg_len`` synapses): its first port when its ports are
-    consecutive integers, else -1."""
-    if seg_len.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    starts = _ptr(seg_len)[:-1]
-    ports = ports.astype(np.int64)
-    breaks = np.concatenate(([0], np.cumsum(np.diff(ports) != 1)))   # non-consecutive steps before each synapse
-    consecutive = breaks[starts + seg_len - 1] == breaks[starts]
-    return np.where(consecutive, ports[starts], -1).astype(np.int64)
-
-
 def _slices(qnet: QuantizedNetwork, neuron_group: np.ndarray) -> np.ndarray:
     """``[first, last, group, slot0, n_receptors, stride, model]`` rows: each population in the update
     order, cut where ``neuron_group`` changes."""
@@ -277,27 +240,109 @@ def _slices(qnet: QuantizedNetwork, neuron_group: np.ndarray) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(-1, 7)
 
 
-def _synapse_slots(qnet: QuantizedNetwork) -> np.ndarray:
-    """The receptor slot of every synapse, projections in order."""
-    bases = slot_offsets(qnet)
-    by_name = {p.name: p for p in qnet.populations}
-    parts = []
-    for proj in qnet.projections:
-        pop = by_name[proj.post]
-        if not 0 <= proj.receptor < pop.n_receptors:
-            raise GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': receptor {proj.receptor}; "
-                             f"'{pop.name}' has {pop.n_receptors} receptor(s).")
-        parts.append(np.asarray(proj.post_index, dtype=np.int64) - pop.offset + bases[pop.name]
-                     + proj.receptor * pop.size)
-    return np.concatenate(parts + [np.zeros(0, dtype=np.int64)])
-
-
 def _reset_modes(qnet: QuantizedNetwork) -> np.ndarray:
     """uint8 reset mode of every neuron (the kernel's RESET_* values)."""
     out = np.zeros(qnet.n_neurons, dtype=np.uint8)
     for pop in qnet.populations:
         out[pop.offset:pop.offset + pop.size] = RESET_IDS[pop.reset]
     return out
+
+
+@dataclass(frozen=True)
+class _Ports:
+    """The ports of a network: ``table[p][j, d - delay_min[p]]`` is the port of projection ``p``'s synapses of
+    delay ``d`` into its target's neuron ``j`` (receptor ``p``'s); ports are numbered by slot, then projection,
+    then delay. ``shift``, ``neuron``: each port's shift and neuron; ``slot_port_ptr``: ports of each slot."""
+
+    table: tuple
+    delay_min: tuple
+    shift: np.ndarray
+    neuron: np.ndarray
+    slot_port_ptr: np.ndarray
+
+
+def _delays(proj) -> np.ndarray:
+    """A projection's delays as a 1-D integer array (no copy): one per synapse, or one for all (shape ``(1,)``)."""
+    delay = np.asarray(proj.delay_steps).reshape(-1)
+    if delay.size > 1 and delay.min() == delay.max():
+        return delay[:1].astype(np.int64)
+    return delay
+
+
+def _port_tables(qnet: QuantizedNetwork) -> _Ports:
+    """Number the ports (:class:`_Ports`) receptor by receptor: mark which (neuron, projection, delay) carry
+    synapses, then rank the marks in slot order (rows: the receptor's slots; columns: its projections' delays,
+    one column for a projection that does not shift its sums)."""
+    delays = [_delays(p) for p in qnet.projections]
+    delay_min = tuple(int(d.min()) if d.size else 0 for d in delays)
+    widths = [int(d.max(initial=0)) - low + 1 if p.shift else 1
+              for p, d, low in zip(qnet.projections, delays, delay_min)]
+    tables, shifts, neurons, per_slot = [None] * len(qnet.projections), [], [], []
+    for pop in qnet.populations:
+        for receptor in range(pop.n_receptors):
+            into = [k for k, p in enumerate(qnet.projections) if p.post == pop.name and p.receptor == receptor]
+            marks = [np.zeros((pop.size, widths[k]), dtype=bool) for k in into]
+            for k, mark in zip(into, marks):
+                if qnet.projections[k].post_index.size:
+                    tables_kernels.mark_ports(np.asarray(qnet.projections[k].post_index), delays[k], pop.offset,
+                                              delay_min[k], int(widths[k] > 1), mark)
+            marks = np.concatenate(marks + [np.zeros((pop.size, 0), dtype=bool)], axis=1)
+            rank = (np.cumsum(marks.ravel()) - 1 + sum(map(len, neurons))).reshape(marks.shape)
+            columns = np.cumsum([0] + [widths[k] for k in into])
+            column_shift = np.repeat([qnet.projections[k].shift for k in into], np.diff(columns)).astype(np.int64)
+            for k, lo, hi in zip(into, columns[:-1], columns[1:]):
+                tables[k] = rank[:, lo:hi]
+            shifts.append(np.broadcast_to(column_shift, marks.shape)[marks])
+            neurons.append(np.broadcast_to((pop.offset + np.arange(pop.size))[:, None], marks.shape)[marks])
+            per_slot.append(marks.sum(axis=1))
+    empty = np.zeros(0, dtype=np.int64)
+    return _Ports(tuple(tables), delay_min, np.concatenate(shifts + [empty]), np.concatenate(neurons + [empty]),
+                  _ptr(np.concatenate(per_slot + [empty])))
+
+
+def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int) -> tuple:
+    """Every synapse's port, weight and delay, grouped by source (in each projection's order within a source):
+    ``(src_syn_ptr, syn_port, syn_weight, syn_delay)``, each array as narrow as its values allow."""
+    projs = qnet.projections
+    counts = np.zeros(n_sources, dtype=np.int64)
+    low, high, longest = 0, 0, 0
+    for proj in projs:
+        if proj.pre_index.size:
+            counts += np.bincount(proj.pre_index, minlength=n_sources)
+            low, high = min(low, proj.weight.min()), max(high, proj.weight.max())
+            longest = max(longest, int(np.max(proj.delay_steps)))
+    value_type = np.float64 if qnet.is_float else np.int64
+    port_dtype, weight_dtype = synapse_dtypes(ports.shift.size, np.array([low, high], dtype=value_type))
+    src_syn_ptr = _ptr(counts)
+    n_syn = int(src_syn_ptr[-1])
+    syn_port, syn_weight = np.empty(n_syn, dtype=port_dtype), np.empty(n_syn, dtype=weight_dtype)
+    syn_delay = np.empty(n_syn, dtype=_narrowest(DELAY_DTYPES, 0, longest))
+    cursor = src_syn_ptr[:-1].copy()
+    by_name = {p.name: p for p in qnet.populations}
+    for k, proj in enumerate(projs):
+        if proj.pre_index.size:
+            tables_kernels.scatter_by_source(
+                np.asarray(proj.pre_index), np.asarray(proj.post_index), np.asarray(proj.weight, dtype=value_type),
+                _delays(proj), by_name[proj.post].offset, ports.delay_min[k], int(ports.table[k].shape[1] > 1),
+                ports.table[k], cursor, syn_port, syn_weight, syn_delay)
+    return src_syn_ptr, syn_port, syn_weight, syn_delay
+
+
+def _check_delay_zero(qnet: QuantizedNetwork) -> None:
+    """Refuse a delay-0 synapse into a population updated no later than its source in a step."""
+    order = [p.name for p in qnet.populations_in_update_order()]
+    rank = {name: k for k, name in enumerate(order)}
+    for proj in qnet.projections:
+        if proj.pre not in rank or not proj.pre_index.size or rank[proj.pre] < rank[proj.post]:
+            continue
+        delay = np.broadcast_to(np.asarray(proj.delay_steps), proj.pre_index.shape)
+        if delay.min() == 0:
+            j = int(np.argmax(delay == 0))
+            raise GraphError(f"network: a delay-0 synapse from neuron {int(proj.pre_index[j]) - qnet.n_input_channels} "
+                             f"to neuron "
+                             f"{int(proj.post_index[j])} goes against the update order {order}; expected delay-0 "
+                             f"synapses only into populations updated later in the step. Hint: quantise the graph "
+                             f"with hwsim.quantize_spiking, which uses Graph.update_order().")
 
 
 def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse: int,
@@ -332,38 +377,32 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         raise GraphError(f"placement for chip '{placement.chip}': {placement.neuron_core.size} neurons and "
                          f"{placement.input_group.size} input channels; expected {n_neurons} and {n_in}. "
                          f"Hint: map the graph the network was quantised from.")
-    n_sources, n_proj = n_in + n_neurons, len(qnet.projections)
+    n_sources, n_groups = n_in + n_neurons, len(placement.groups)
     n_slots = sum(p.n_receptors * p.size for p in qnet.populations)
-    projs = qnet.projections
-    value_type = np.float64 if qnet.is_float else np.int64
-    pre, post, weight, delay = (np.concatenate([np.asarray(getattr(p, name), dtype=dtype) for p in projs]
-                                               + [np.zeros(0, dtype=dtype)])
-                                for name, dtype in (("pre_index", np.int64), ("post_index", np.int64),
-                                                    ("weight", value_type), ("delay_steps", np.int64)))
-    proj_id = np.repeat(np.arange(n_proj, dtype=np.int64), [p.pre_index.size for p in projs])
-
-    # ports: (projection, delay, receptor slot), sorted by slot, then projection, then delay
-    n_delays = int(delay.max()) + 1 if delay.size else 1
-    port_keys, syn_port = _unique_inverse((_synapse_slots(qnet) * n_proj + proj_id) * n_delays + delay)
-    port_slot = port_keys // (max(n_proj, 1) * n_delays)
-    port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys // n_delays % max(n_proj, 1)]
-
-    # segments: synapses sorted by (source, destination group)
-    group = placement.neuron_group[post].astype(np.int64)
-    order = np.lexsort((syn_port, group, pre))
-    seg_keys, seg_len = _runs(pre[order] * n_groups + group[order])
-    seg_src = seg_keys // n_groups
-
-    # routes: one packet per (source, destination core)
-    n_cores = placement.core_xy.shape[0]
-    route_keys = np.unique(pre * n_cores + placement.neuron_core[post])
-    route_src, route_core = route_keys // n_cores, route_keys % n_cores
+    _check_delay_zero(qnet)
+    ports = _port_tables(qnet)
+    group_of_neuron = placement.neuron_group.astype(np.int64)
+    port_group = group_of_neuron[ports.neuron].astype(np.int32)   # narrow: looked up once per synapse
+    src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources)
+    bound = int(np.minimum(np.diff(src_syn_ptr), n_groups).sum())   # at most one segment per synapse and group
+    src_segs = np.zeros(n_sources, dtype=np.int64)
+    seg_syn_ptr = np.empty(bound + 1, dtype=np.int64)
+    seg_group, seg_delay, seg_port0 = (np.empty(bound, dtype=np.int64) for _ in range(3))
+    n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, src_segs,
+                                         seg_syn_ptr, seg_group, seg_delay, seg_port0)
+    seg_syn_ptr, seg_group = seg_syn_ptr[:n_segs + 1].copy(), seg_group[:n_segs].copy()
+    seg_delay, seg_port0 = seg_delay[:n_segs].copy(), seg_port0[:n_segs].copy()
+    seg_len = np.diff(seg_syn_ptr)
+    src_seg_ptr = _ptr(src_segs)
     src_xy = np.empty((n_sources, 2), dtype=np.int64)
     src_xy[:n_in] = placement.input_xy
     src_xy[n_in:] = placement.core_xy[placement.neuron_core]
-    hops = np.abs(placement.core_xy[route_core] - src_xy[route_src])
-    src_hops = np.zeros((n_sources, 2), dtype=np.int64)
-    np.add.at(src_hops, route_src, hops)
+    group_core = np.array([g.core for g in placement.groups] + [0], dtype=np.int64)
+    src_packets, src_hops_x, src_hops_y = (np.zeros(n_sources, dtype=np.int64) for _ in range(3))
+    tables_kernels.route_costs(src_seg_ptr, seg_group, group_core, src_xy, placement.core_xy.astype(np.int64),
+                               src_packets, src_hops_x, src_hops_y)
+    port_shift = ports.shift
+    value_type = np.float64 if qnet.is_float else np.int64
 
     if qnet.is_float:
         scalars = dict(decay_bits=0, rounding=0, input_shift=0, state_bits=64, syn_overflow=0, mem_overflow=0)
@@ -373,42 +412,30 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         scalars = dict(decay_bits=arith.decay_bits, rounding=arith.rounding, input_shift=arith.input_shift,
                        state_bits=arith.state_bits, syn_overflow=arith.syn_overflow,
                        mem_overflow=arith.mem_overflow)
-    rank = np.empty(n_neurons, dtype=np.int64)   # position of each neuron's population in the update order
-    for k, pop in enumerate(qnet.populations_in_update_order()):
-        rank[pop.offset:pop.offset + pop.size] = k
-    neuron_group = placement.neuron_group.astype(np.int64)
-    late = (delay == 0) & (pre >= n_in)
-    late[late] = rank[pre[late] - n_in] >= rank[post[late]]
-    if np.any(late):
-        j = int(np.argmax(late))
-        raise GraphError(f"network: a delay-0 synapse from neuron {int(pre[j]) - n_in} to neuron {int(post[j])} "
-                         f"goes against the update order {[p.name for p in qnet.populations_in_update_order()]}; "
-                         f"expected delay-0 synapses only into populations updated later in the step. "
-                         f"Hint: quantise the graph with hwsim.quantize_spiking, which uses Graph.update_order().")
-    port_dtype, weight_dtype = synapse_dtypes(port_keys.size, weight)
+    neuron_group = group_of_neuron
     slot_neuron = np.concatenate([np.tile(np.arange(p.offset, p.offset + p.size), p.n_receptors)
                                   for p in qnet.populations] + [np.zeros(0, dtype=np.int64)]).astype(np.int64)
     return SpikingArrays(
         n_inputs=n_in, n_neurons=n_neurons, n_slots=n_slots, n_groups=n_groups,
-        max_delay=int(delay.max()) if delay.size else 1,
+        max_delay=int(syn_delay.max()) if syn_delay.size else 1,
         input_scaled=np.concatenate([np.full(i.size, i.kind == "current", dtype=np.uint8) for i in qnet.inputs]
                                     + [np.zeros(0, dtype=np.uint8)]),
-        src_seg_ptr=_ptr(np.bincount(seg_src, minlength=n_sources)),
-        seg_syn_ptr=_ptr(seg_len),
-        seg_group=(seg_keys % n_groups).astype(np.int64),
+        src_seg_ptr=src_seg_ptr,
+        seg_syn_ptr=seg_syn_ptr,
+        seg_group=seg_group,
         seg_mem_words=(seg_len * bits_per_synapse + memory_word_bits - 1) // memory_word_bits,
-        seg_delay=_segment_delays(delay[order], seg_len),
-        seg_port0=_segment_runs(syn_port[order], seg_len),
-        syn_port=syn_port[order].astype(port_dtype),
-        syn_weight=weight[order].astype(weight_dtype),
-        syn_delay=_stored_delays(delay[order], seg_len),
+        seg_delay=seg_delay,
+        seg_port0=seg_port0,
+        syn_port=syn_port,
+        syn_weight=syn_weight,
+        syn_delay=_stored_delays(syn_delay, seg_delay),
         port_shift=port_shift,
-        slot_port_ptr=_ptr(np.bincount(port_slot, minlength=n_slots)),
+        slot_port_ptr=ports.slot_port_ptr,
         slot_neuron=slot_neuron,
         src_group=np.concatenate((placement.input_group, placement.neuron_group)).astype(np.int64),
-        src_packets=np.bincount(route_src, minlength=n_sources).astype(np.int64),
-        src_hops_x=src_hops[:, 0].copy(),
-        src_hops_y=src_hops[:, 1].copy(),
+        src_packets=src_packets,
+        src_hops_x=src_hops_x,
+        src_hops_y=src_hops_y,
         neuron_group=neuron_group,
         update_slices=_slices(qnet, neuron_group),
         syn_factor=_per_slot(qnet, "syn_factor", value_type),

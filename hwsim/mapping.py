@@ -13,6 +13,7 @@ import numpy as np
 from hwsim.chips import ChipProfile
 from hwsim.errors import MappingError
 from hwsim.ir import Graph, Population
+from hwsim.kernels import slicing
 
 
 @dataclass(frozen=True)
@@ -69,71 +70,47 @@ class Placement:
 
 
 
-@dataclass(frozen=True)
-class _Incoming:
-    """Synapses into one population, sorted by target: ``sources[indptr[k]:indptr[k+1]]`` feed neuron k."""
+def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The synapses into one population as CSR by target: ``(indptr, sources, offset)``, ``sources[indptr[k]:
+    indptr[k+1]] + offset`` being the global sources of neuron k. A single projection listed by target (a dense
+    one always is) is taken as it is."""
+    projections = list(graph.incoming(pop.name))
+    counts = np.zeros(pop.size, dtype=np.int64)
+    for proj in projections:
+        if proj.is_sparse:
+            counts += np.bincount(proj.post_index, minlength=pop.size)
+        else:
+            counts += np.count_nonzero(proj.weight, axis=1)
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    if len(projections) == 1:
+        proj = projections[0]
+        post = proj.post_index
+        if not proj.is_sparse or np.all(post[1:] >= post[:-1]):
+            return indptr, proj.synapses(narrow=True)[0], source_offsets[proj.pre]
+    n_sources = sum(node.size for node in graph.inputs() + graph.populations())
+    dtype = np.int32 if n_sources <= np.iinfo(np.int32).max else np.int64
+    sources, cursor = np.empty(int(indptr[-1]), dtype=dtype), indptr[:-1].copy()
+    for proj in projections:
+        pre, post, _, _ = proj.synapses(narrow=True)
+        slicing.scatter_by_target(pre, post, source_offsets[proj.pre], cursor, sources)
+    return indptr, sources, 0
 
-    indptr: np.ndarray
-    sources: np.ndarray
 
-
-def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> _Incoming:
-    pres, posts = [], []
-    for proj in graph.incoming(pop.name):
-        pre, post, _, _ = proj.synapses()
-        pres.append(pre + source_offsets[proj.pre])
-        posts.append(post)
-    pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
-    post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
-    order = np.argsort(post, kind="stable")
-    indptr = np.zeros(pop.size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(post, minlength=pop.size), out=indptr[1:])
-    return _Incoming(indptr, pre[order])
-
-
-def _fits(inc: _Incoming, start: int, count: int, chip: ChipProfile) -> tuple[bool, dict]:
-    """Whether neurons ``start .. start+count-1`` fit one core; also the use of each limit."""
+def _single_neuron_error(pop: Population, indptr: np.ndarray, sources: np.ndarray, k: int,
+                         chip: ChipProfile) -> MappingError:
     cap = chip.capacity
-    lo, hi = inc.indptr[start], inc.indptr[start + count]
-    use = {"neurons_per_core": count,
-           "synapse_memory_bits_per_core": int(hi - lo) * cap.bits_per_synapse,
-           "fan_in_per_core": int(np.unique(inc.sources[lo:hi]).size)}
-    return all(use[k] <= getattr(cap, k) for k in use), use
-
-
-def _largest_slice(inc: _Incoming, start: int, remaining: int, chip: ChipProfile) -> int:
-    """Largest neuron count from ``start`` that fits one core. Every limit grows with the count, so the answer
-    is the smallest of each limit's own largest count: neurons directly, synapse memory from the cumulative
-    synapse counts, fan-in from where the (limit + 1)-th distinct source first appears (one ``np.unique`` per
-    core, not one per candidate count)."""
-    cap = chip.capacity
-    high = min(remaining, cap.neurons_per_core)
-    base = inc.indptr[start]
-    ends = inc.indptr[start + 1:start + high + 1] - base           # synapses of the first k neurons, k = 1..high
-    max_synapses = cap.synapse_memory_bits_per_core // cap.bits_per_synapse
-    high = min(high, int(np.searchsorted(ends, max_synapses, side="right")))
-    if high == 0:
-        return 0
-    sources = inc.sources[base:base + ends[high - 1]]
-    first_seen = np.sort(np.unique(sources, return_index=True)[1])  # where each distinct source first appears
-    if first_seen.size > cap.fan_in_per_core:
-        # the neuron holding synapse first_seen[limit] brings one source too many: stop before it
-        high = min(high, int(np.searchsorted(ends[:high], first_seen[cap.fan_in_per_core], side="right")))
-    return high
-
-
-def _single_neuron_error(pop: Population, inc: _Incoming, start: int, chip: ChipProfile) -> MappingError:
-    _, use = _fits(inc, start, 1, chip)
-    cap = chip.capacity
+    mine = sources[indptr[k]:indptr[k + 1]]   # one neuron's sources (the offset does not change their count)
+    use = {"neurons_per_core": 1, "synapse_memory_bits_per_core": int(mine.size) * cap.bits_per_synapse,
+           "fan_in_per_core": int(np.unique(mine).size)}
     for key, value in use.items():
         limit = getattr(cap, key)
         if value > limit:
             return MappingError(
-                f"population '{pop.name}': neuron {start} alone needs {key} = {value} but chip "
+                f"population '{pop.name}': neuron {k} alone needs {key} = {value} but chip "
                 f"'{chip.name}' allows {limit} per core; expected one neuron to fit one core. "
                 f"Hint: reduce that neuron's fan-in (prune or split the layer) or choose a chip with "
                 f"more synaptic memory per core.")
-    return MappingError(f"population '{pop.name}': neuron {start} does not fit one core of '{chip.name}'.")
+    return MappingError(f"population '{pop.name}': neuron {k} does not fit one core of '{chip.name}'.")
 
 
 def _check_delays(graph: Graph, chip: ChipProfile) -> int:
@@ -158,24 +135,35 @@ def _check_delays(graph: Graph, chip: ChipProfile) -> int:
 
 
 def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int]):
-    """Fill cores population by population; return neuron cores, slices, the largest use per limit and each
-    core's use."""
-    neuron_core, slices, peak, core, core_use = [], [], {}, 0, {}
+    """Fill cores population by population, each slice as large as one core allows (:func:`slicing.greedy_slices`);
+    return neuron cores, slices, the largest use per limit, each core's use, and each core's distinct sources
+    (``(core_ptr, sources)``: core c's are ``sources[core_ptr[c]:core_ptr[c+1]]``)."""
+    cap = chip.capacity
+    n_sources = sum(node.size for node in graph.inputs() + graph.populations())
+    neuron_core, slices, peak, core, core_use, distinct, fan_ins = [], [], {}, 0, {}, [], []
     for pop in graph.populations():
-        inc = _incoming(graph, pop, source_offsets)
-        start = 0
-        while start < pop.size:
-            count = _largest_slice(inc, start, pop.size - start, chip)
-            if count == 0:
-                raise _single_neuron_error(pop, inc, start, chip)
-            use = _fits(inc, start, count, chip)[1]
+        indptr, sources, offset = _incoming(graph, pop, source_offsets)
+        counts, synapses, fan_in = (np.zeros(pop.size, dtype=np.int64) for _ in range(3))
+        seen = np.empty(sources.size, dtype=np.int64)
+        n_slices = slicing.greedy_slices(indptr, sources, offset, n_sources, cap.neurons_per_core,
+                                         cap.synapse_memory_bits_per_core // cap.bits_per_synapse,
+                                         cap.fan_in_per_core, counts, synapses, fan_in, seen)
+        if n_slices < 0:
+            raise _single_neuron_error(pop, indptr, sources, -1 - n_slices, chip)
+        distinct.append(seen[:int(fan_in[:n_slices].sum())])
+        fan_ins.append(fan_in[:n_slices])
+        for count, n_syn, n_in in zip(counts[:n_slices].tolist(), synapses[:n_slices].tolist(),
+                                      fan_in[:n_slices].tolist()):
+            use = {"neurons_per_core": count, "synapse_memory_bits_per_core": n_syn * cap.bits_per_synapse,
+                   "fan_in_per_core": n_in}
             for key, value in use.items():
                 peak[key] = max(peak.get(key, 0), value)
             slices.append((core, pop.name, count, use["synapse_memory_bits_per_core"]))
             core_use[core] = {**use, "fan_out_per_core": 0}
             neuron_core.append(np.full(count, core, dtype=np.int64))
-            start += count
             core += 1
+    core_sources = (_ptr(np.concatenate(fan_ins + [np.zeros(0, dtype=np.int64)])),
+                    np.concatenate(distinct + [np.zeros(0, dtype=np.int64)]))
     if core > chip.topology.n_cores:
         per_pop = {}
         for _, name, _, _ in slices:
@@ -184,7 +172,11 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
         raise MappingError(f"graph '{graph.name}': needs {core} cores ({detail}) but chip '{chip.name}' "
                            f"has {chip.topology.n_cores}; expected at most {chip.topology.n_cores}. "
                            f"Hint: shrink the largest layer or choose a profile with more chips.")
-    return np.concatenate(neuron_core), slices, peak, core_use
+    return np.concatenate(neuron_core), slices, peak, core_use, core_sources
+
+
+def _ptr(counts: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
 def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray) -> np.ndarray:
@@ -192,17 +184,14 @@ def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray) -> np.ndarra
     return np.concatenate([-1 - input_group, neuron_core])
 
 
-def _routes(graph: Graph, source_core: np.ndarray, neuron_core: np.ndarray,
-            offsets: dict[str, int], neuron_offsets: dict[str, int]) -> np.ndarray:
-    """Unique (source core, destination core) pairs used by any synapse, in lexicographic order."""
-    src, dst = [], []
-    for proj in graph.projections():
-        pre, post, _, _ = proj.synapses()
-        src.append(source_core[pre + offsets[proj.pre]])
-        dst.append(neuron_core[post + neuron_offsets[proj.post]])
-    if not src or not sum(map(len, src)):
+def _routes(source_core: np.ndarray, core_sources: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Unique (source core, destination core) pairs used by any synapse, in lexicographic order: a core's
+    distinct sources (``core_sources``, cores numbered in order) each send to it from their own core."""
+    core_ptr, sources = core_sources
+    if not sources.size:
         return np.zeros((0, 2), np.int64)
-    src, dst = np.concatenate(src).astype(np.int64), np.concatenate(dst).astype(np.int64)
+    src = source_core[sources]
+    dst = np.repeat(np.arange(core_ptr.size - 1, dtype=np.int64), np.diff(core_ptr))
     lowest = int(src.min())
     used = np.zeros((int(src.max()) - lowest + 1, int(dst.max()) + 1), bool)  # a few cores squared
     used[src - lowest, dst] = True
@@ -248,9 +237,8 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
         return _map_mac(graph, chip)
     cap, topo = chip.capacity, chip.topology
     offsets = graph.source_offsets()
-    neuron_offsets = graph.neuron_offsets()
     longest_delay = _check_delays(graph, chip)
-    neuron_core, slices, peak, core_use = _assign_cores(graph, chip, offsets)
+    neuron_core, slices, peak, core_use, core_sources = _assign_cores(graph, chip, offsets)
     inputs = graph.inputs()
     groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(c, name) for c, name, _, _ in slices)
     input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]
@@ -258,7 +246,7 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     neuron_group = np.concatenate([np.full(count, len(inputs) + k, dtype=np.int64)
                                    for k, (_, _, count, _) in enumerate(slices)])
     source_core = _source_cores(neuron_core, input_group)
-    routes = _routes(graph, source_core, neuron_core, offsets, neuron_offsets)
+    routes = _routes(source_core, core_sources)
     on_chip = routes[routes[:, 0] >= 0]
     src_cores, fan_out = np.unique(on_chip[:, 0], return_counts=True)
     peak["fan_out_per_core"] = _check_limit(

@@ -11,19 +11,19 @@ from typing import Callable
 
 import numpy as np
 
-from hwsim.chips import ChipProfile, load_chip
+from hwsim.chips import ChipProfile
+from hwsim.compiled import CompiledNetwork, compile_network
 from hwsim.claims import recost
 from hwsim.encoding import rate_encode
 from hwsim.energy import estimate_mac, estimate_spiking
 from hwsim.errors import SpecError, one_of, short
 from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
-from hwsim.lowering import lower_mlp, lower_spiking, slot_offsets
-from hwsim.mapping import map_graph
+from hwsim.lowering import slot_offsets
 from hwsim.memory import check_fits
 from hwsim.metrics import neurobench, run_info, timing_figures
-from hwsim.noise import NoiseSpec, apply_noise, dynamic_noise
-from hwsim.quantize import quantize_mlp, quantize_mlp_inputs, quantize_spiking
+from hwsim.noise import NoiseSpec
+from hwsim.quantize import quantize_mlp_inputs
 from hwsim.report import Report
 from hwsim.simulate import simulate_mlp, simulate_spiking
 
@@ -221,17 +221,14 @@ def _noise_record(noise: NoiseSpec | None, seed: int) -> dict:
     return {} if noise is None else {**noise.to_dict(), "seed": int(seed)}
 
 
-def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
-                progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
-                seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
-    """Simulate a spiking graph on a neuromorphic chip and estimate its cost.
+def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[int], None] | None = None, *,
+                noise: NoiseSpec | None = None, seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
+    """Simulate a compiled spiking network on its neuromorphic chip and estimate its cost.
 
     Parameters
     ----------
-    graph : Graph
-        Spiking network.
-    chip : ChipProfile
-        Neuromorphic profile.
+    compiled : CompiledNetwork
+        A spiking graph compiled for a neuromorphic chip (:func:`hwsim.compile_network`).
     x : array_like or None
         Inputs as :func:`network_inputs` takes them (None: a graph without inputs).
     labels : array_like, optional
@@ -248,14 +245,12 @@ def run_spiking(graph: Graph, chip: ChipProfile, x, labels=None,
     n_steps : int, optional
         Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
     """
+    graph, chip, placement = compiled.graph, compiled.chip, compiled.placement
     record = _checked_record(record)
     inputs, described = network_inputs(graph, x, n_steps)
     labels = checked_labels(graph, labels, inputs.shape[0])
-    placement = map_graph(graph, chip)
-    programmed = quantize_spiking(graph, chip)
-    qnet = apply_noise(programmed, noise, chip, seed)
-    per_step = dynamic_noise(programmed, noise, chip, seed)
-    arrays = lower_spiking(qnet, placement, chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
+    instance = compiled.instance(noise, seed)
+    qnet, arrays, per_step = instance.network, instance.arrays, instance.dynamic
     if "spikes" in record:
         n_neurons = sum(pop.size for pop in graph.populations())
         check_fits(f"graph '{graph.name}'", f"recording the spikes of {inputs.shape[0]:,} samples x "
@@ -305,23 +300,19 @@ def _mlp_values(x) -> np.ndarray:
     return values
 
 
-def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
-            progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
-            seed: int = 0) -> RunResult:
-    """Run a non-spiking MLP on a MAC chip's integer datapath and estimate its cost.
+def run_mlp(compiled: CompiledNetwork, x, labels=None, progress: Callable[[int], None] | None = None, *,
+            noise: NoiseSpec | None = None, seed: int = 0) -> RunResult:
+    """Run a compiled non-spiking MLP on its MAC chip's integer datapath and estimate its cost.
 
     Parameters
     ----------
-    graph : Graph
-        Non-spiking chain.
-    chip : ChipProfile
-        ``mac`` profile.
+    compiled : CompiledNetwork
+        A non-spiking chain compiled for a ``mac`` profile (:func:`hwsim.compile_network`, with its
+        calibration inputs).
     x : array_like
         ``(n_samples, n_inputs)`` values in [0, 1] (full scale of the input ADCs).
     labels : array_like, optional
         Class of each sample.
-    calibration : array_like, optional
-        Representative inputs that fix the activation shifts (e.g. the training set).
     progress : callable, optional
         Called with the number of samples finished after each batch.
     noise : NoiseSpec, optional
@@ -330,13 +321,11 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     seed : int
         Chip instance drawn from ``noise`` (ignored without noise).
     """
+    graph, chip, placement = compiled.graph, compiled.chip, compiled.placement
     x = _mlp_values(x)
     labels = checked_labels(graph, labels, x.shape[0])
-    placement = map_graph(graph, chip)
-    programmed = quantize_mlp(graph, chip, calibration)
-    dynamic_noise(programmed, noise, chip, seed)   # raises for dynamic kinds
-    qmlp = apply_noise(programmed, noise, chip, seed)
-    arrays = lower_mlp(qmlp)
+    instance = compiled.instance(noise, seed)   # refuses dynamic kinds
+    qmlp, arrays = instance.network, instance.arrays
     codes = quantize_mlp_inputs(x, chip)
     outputs, counts = [], []
     for start in range(0, codes.shape[0], BATCH):
@@ -359,8 +348,8 @@ def run_mlp(graph: Graph, chip: ChipProfile, x, labels=None, calibration=None,
     return RunResult(report, readout.astype(np.float64), predictions)
 
 
-def run(graph: Graph, chip: ChipProfile, x=None, labels=None, calibration=None,
-        progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
+def run(graph: Graph | CompiledNetwork, chip: ChipProfile | str | None = None, x=None, labels=None,
+        calibration=None, progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
         seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
     """Run ``graph`` on ``chip``: spiking graphs on neuromorphic chips, MLPs on MAC chips.
 
@@ -371,14 +360,31 @@ def run(graph: Graph, chip: ChipProfile, x=None, labels=None, calibration=None,
     (``"spikes"``, ``"v"``, ``"u"``) returns per-population rasters and final states in
     :attr:`RunResult.recorded`.
     ``chip`` is a :class:`~hwsim.chips.ChipProfile`, or a bundled chip's name or a profile's path.
+    ``graph`` may be a :class:`~hwsim.compiled.CompiledNetwork` (:func:`hwsim.compile_network`): the run then
+    reuses its mapping, quantisation and lowering (``chip`` None or its chip, ``calibration`` None).
     """
-    graph.validate()
-    if not isinstance(chip, ChipProfile):
-        chip = load_chip(chip)
-    if graph.is_spiking():
-        return run_spiking(graph, chip, x, labels, progress, noise=noise, seed=seed, record=record,
-                           n_steps=n_steps)
+    compiled = _compiled(graph, chip, calibration)
+    if compiled.graph.is_spiking():
+        return run_spiking(compiled, x, labels, progress, noise=noise, seed=seed, record=record, n_steps=n_steps)
     if record:
-        raise SpecError(f"record: {record!r} for the non-spiking (MLP) graph '{graph.name}'; only spiking "
+        raise SpecError(f"record: {record!r} for the non-spiking (MLP) graph '{compiled.graph.name}'; only spiking "
                         f"graphs record spikes and states. Hint: the readout holds the MLP's outputs.")
-    return run_mlp(graph, chip, x, labels, calibration, progress, noise=noise, seed=seed)
+    return run_mlp(compiled, x, labels, progress, noise=noise, seed=seed)
+
+
+def _compiled(graph, chip, calibration) -> CompiledNetwork:
+    """``graph`` compiled for ``chip``, or ``graph`` itself when it is already compiled (for that chip)."""
+    if not isinstance(graph, CompiledNetwork):
+        if chip is None:
+            raise SpecError(f"run: no chip for graph '{getattr(graph, 'name', graph)!s:.60}'; expected a chip "
+                            f"profile or a bundled chip's name. Hint: hwsim.run(graph, 'loihi', x).")
+        return compile_network(graph, chip, calibration)
+    if calibration is not None:
+        raise SpecError("run: calibration with a compiled network; its quantisation is already fixed. Hint: pass "
+                        "the calibration to hwsim.compile_network instead.")
+    if chip is not None:
+        name = chip.name if isinstance(chip, ChipProfile) else str(chip)
+        if name != graph.chip.name:
+            raise SpecError(f"run: chip {short(name)} for a network compiled for '{graph.chip.name}'; expected "
+                            f"the chip it was compiled for, or None. Hint: compile it for {short(name)}.")
+    return graph

@@ -185,13 +185,14 @@ class QProjection:
     pre, post : str
         Source node and target population.
     pre_index : ndarray
-        int64 global source id of each synapse (input channel or neuron, see module doc).
+        Global source id of each synapse (input channel or neuron, see module doc): int32, or int64 when a
+        network has 2**31 sources or more (:func:`index_dtype`; any integer type is accepted).
     post_index : ndarray
-        int64 global neuron id of each target.
+        Global neuron id of each target, as ``pre_index``.
     weight : ndarray
         int64 weight mantissas (float64 weights on the float datapath).
     delay_steps : ndarray
-        int64 delays >= 0 (0: seen by the target in the step it was emitted).
+        Integer delays >= 0, one per synapse, in any integer type (0: seen by the target in the step it was emitted).
     shift : int
         Applied, per target neuron and delay, to the sum of the weights of this projection's
         synapses whose sources spiked at one step: ``acc << shift`` if ``shift >= 0`` else
@@ -411,27 +412,46 @@ def _membrane_scale(pop: Population, graph: Graph, arith: SpikingArithmetic, hea
     return ((1 << arith.weight_bits) - 1) * float(1 << arith.input_shift) / w_max
 
 
-def _weight_mantissas(w_state: np.ndarray, arith: SpikingArithmetic, name: str = "") -> tuple[np.ndarray, int]:
-    """Quantise weights already in input units to ``(mantissas, exponent)`` of one projection, rounding
-    to nearest (hwsim's own choice, used when the projection states no precision)."""
+def _weight_mantissas(weight: np.ndarray, arith: SpikingArithmetic, name: str = "", scale: float = 1.0,
+                      input_div: float = 1.0, payload_div: float = 1.0, chip_name: str = "") -> tuple[np.ndarray, int]:
+    """Quantise one projection's weights to ``(mantissas, exponent)``, rounding to nearest (hwsim's own choice,
+    used when the projection states no precision). A weight is ``weight * scale / input_div / payload_div``
+    state units; the work is done in place on one array (no temporaries: a few passes at memory speed)."""
+    values = np.multiply(weight, scale, dtype=np.float64)
+    for divisor in (input_div, payload_div):
+        if divisor != 1.0:
+            values /= divisor
+    lowest, highest = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    if not (np.isfinite(lowest) and np.isfinite(highest)):   # min and max carry any inf or nan
+        raise UnsupportedError(f"projection '{name}': weights up to {np.abs(weight).max():.3g} overflow chip "
+                               f"'{chip_name}''s state scale ({scale:g} state units per membrane unit); expected "
+                               f"weights a {arith.state_bits}-bit state can hold. Hint: rescale the network.")
     if arith.weight_encoding == "loihi_sign_modes":
-        mixed = w_state.size and w_state.min() < 0 < w_state.max()
+        mixed = lowest < 0 < highest
         high = (1 << arith.weight_bits) - (2 if mixed else 1)
         low = -(1 << arith.weight_bits) if mixed else -high
     else:
         mixed = False
         high = (1 << (arith.weight_bits - 1)) - 1
         low = -high
-    exp = _fitting_exponent(w_state, low, high, arith)
-    scaled = w_state / float(2.0 ** exp)
-    mant = 2 * np.round(scaled / 2) if mixed else np.round(scaled)
-    warn_clipped(f"projection '{name}'", f"weights (mantissas at the largest exponent, {exp})", mant, low, high)
-    return np.clip(mant, low, high).astype(np.int64), exp
+    exp = _fitting_exponent(lowest, highest, low, high, arith)
+    values /= float(2.0 ** exp)
+    if mixed:   # to the nearest even mantissa
+        values /= 2
+        np.rint(values, out=values)
+        values *= 2
+    else:
+        np.rint(values, out=values)
+    if values.size and (values.min() < low or values.max() > high):
+        warn_clipped(f"projection '{name}'", f"weights (mantissas at the largest exponent, {exp})", values, low, high)
+        np.clip(values, low, high, out=values)
+    return values.astype(np.int64), exp
 
 
-def _fitting_exponent(w_state: np.ndarray, low: float, high: float, arith: SpikingArithmetic) -> int:
-    """The smallest exponent (within the chip's range) that brings the weights into ``[low, high]``."""
-    need = max(float(w_state.max(initial=0.0)) / high, float(w_state.min(initial=0.0)) / low if low else 0.0)
+def _fitting_exponent(lowest: float, highest: float, low: float, high: float, arith: SpikingArithmetic) -> int:
+    """The smallest exponent (within the chip's range) that brings weights from ``lowest`` to ``highest``
+    (0 included) into ``[low, high]``."""
+    need = max(float(highest) / high, float(lowest) / low if low else 0.0)
     exp = 0 if need == 0 else int(np.ceil(np.log2(need)))
     return int(np.clip(exp, arith.weight_exp_min, arith.weight_exp_max))
 
@@ -467,7 +487,8 @@ def _lava_mantissas(w_state: np.ndarray, proj: Projection, arith: SpikingArithme
     mixed, inhibitory = int(mode == "mixed"), mode == "inhibitory"
     low, high = -(1 << top) * mixed, (1 << top) - 1
     if proj.weight_exp is None:
-        exp = _fitting_exponent(-w_state if inhibitory else w_state, low, high, arith)
+        signed = -w_state if inhibitory else w_state
+        exp = _fitting_exponent(signed.min(initial=0.0), signed.max(initial=0.0), low, high, arith)
     else:
         exp = proj.weight_exp
         if not arith.weight_exp_min <= exp <= arith.weight_exp_max:
@@ -478,6 +499,16 @@ def _lava_mantissas(w_state: np.ndarray, proj: Projection, arith: SpikingArithme
     cut = top - bits + mixed
     mant = (raw >> cut) << cut
     return (-mant if inhibitory else mant), exp, bits, mode
+
+
+def index_dtype(n_sources: int) -> type:
+    """The integer type of a quantised network's synapse indices: int32 while every source id fits."""
+    return np.int32 if n_sources <= np.iinfo(np.int32).max else np.int64
+
+
+def _global(index: np.ndarray, offset: int, dtype: type) -> np.ndarray:
+    """Local indices shifted to global ids, in ``dtype``."""
+    return np.add(index, offset, dtype=dtype)
 
 
 def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], n_in: int) -> QuantizedNetwork:
@@ -506,9 +537,10 @@ def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], 
     by_name = {p.name: p for p in pops}
     projections = []
     for proj in graph.projections():
-        pre, post, weight, delay = proj.synapses()
-        projections.append(QProjection(proj.pre, proj.post, pre + offsets[proj.pre],
-                                       post + by_name[proj.post].offset, weight.astype(np.float64), delay, 0,
+        pre, post, weight, delay = proj.synapses(narrow=True)
+        dtype = index_dtype(n_in + n_neurons)
+        projections.append(QProjection(proj.pre, proj.post, _global(pre, offsets[proj.pre], dtype),
+                                       _global(post, by_name[proj.post].offset, dtype), weight, delay, 0,
                                        proj.receptor, proj.name,
                                        message_bits=_message_bits(proj, by_name.get(proj.pre), chip)))
     return QuantizedNetwork(FloatDatapath(chip.arithmetic.bits), inputs, tuple(pops), tuple(projections),
@@ -612,26 +644,30 @@ _INTEGER_POPULATIONS = {"sigma_delta": _sigma_delta_population}
 
 
 def _integer_projection(proj: Projection, source_offset: int, source: QPopulation | None, target: QPopulation,
-                        chip: ChipProfile) -> QProjection:
+                        chip: ChipProfile, dtype: type) -> QProjection:
     """One projection's mantissas and exponent: a weight ``w`` (membrane units of the target per unit of the
     source's spike) becomes ``w * target.scale`` state units, divided by the target's input shift (a
     sigma-delta neuron's sigma takes its input unshifted, as Lava's) and by the source's payload scale
     (a graded source sends ``2**spike_exp`` per membrane unit)."""
     arith = chip.arithmetic
-    pre, post, weight, delay = proj.synapses()
+    pre, post, weight, delay = proj.synapses(narrow=True)
     input_shift = 0 if target.payload_shift is not None else arith.input_shift
     payload_scale = 1.0 if source is None or source.payload_shift is None else (
         source.scale / float(1 << int(source.payload_shift[0])))
-    w_state = weight * target.scale / float(1 << input_shift) / payload_scale
-    if not np.all(np.isfinite(w_state)):
-        raise UnsupportedError(f"projection '{proj.name}': weights up to {np.abs(weight).max():.3g} overflow chip "
-                               f"'{chip.name}''s state scale ({target.scale:g} state units per membrane unit); "
-                               f"expected weights a {arith.state_bits}-bit state can hold. Hint: rescale the network.")
     if proj.has_precision:
+        w_state = weight * target.scale / float(1 << input_shift) / payload_scale
+        if not np.all(np.isfinite(w_state)):
+            raise UnsupportedError(f"projection '{proj.name}': weights up to {np.abs(weight).max():.3g} overflow chip "
+                                   f"'{chip.name}''s state scale ({target.scale:g} state units per membrane unit); "
+                                   f"expected weights a {arith.state_bits}-bit state can hold. Hint: rescale the "
+                                   f"network.")
         mant, exp, bits, mode = _lava_mantissas(w_state, proj, arith, chip)
     else:
-        (mant, exp), bits, mode = _weight_mantissas(w_state, arith, proj.name), arith.weight_bits, None
-    return QProjection(proj.pre, proj.post, pre + source_offset, post + target.offset, mant, delay, exp,
+        mant, exp = _weight_mantissas(weight, arith, proj.name, target.scale, float(1 << input_shift), payload_scale,
+                                      chip.name)
+        bits, mode = arith.weight_bits, None
+    return QProjection(proj.pre, proj.post, _global(pre, source_offset, dtype), _global(post, target.offset, dtype),
+                       mant, delay, exp,
                        proj.receptor, proj.name, bits, mode, _message_bits(proj, source, chip))
 
 
@@ -680,8 +716,9 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
         n_neurons += pop.size
     by_name = {p.name: p for p in pops}
     offsets = graph.source_offsets()
-    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post], chip)
-                        for proj in graph.projections())
+    dtype = index_dtype(n_in + n_neurons)
+    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post], chip,
+                                            dtype) for proj in graph.projections())
     integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
                                 arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],
                                 OVERFLOW_IDS[arith.mem_overflow])

@@ -91,6 +91,7 @@ def _digest(obj) -> str:
 
 # ---------------------------------------------------------------------------- the work function
 _GRAPHS: dict = {}  # per worker process: graph hash -> Graph rebuilt from its arrays
+_COMPILED: dict = {}  # per worker process: (graph, chip, calibration) -> CompiledNetwork (it keeps both alive)
 
 
 def _graph_from(payload: dict):
@@ -104,11 +105,23 @@ def _graph_from(payload: dict):
     return _GRAPHS[key]
 
 
+def _compiled_for(graph, chip, calibration):
+    """``graph`` compiled for ``chip`` once per worker process (the last one is kept: a worker runs the points of
+    one sweep), so each point only applies its noise and simulates."""
+    from hwsim.compiled import compile_network
+
+    key = (id(graph), chip if isinstance(chip, str) else id(chip), None if calibration is None else _digest(calibration))
+    if key not in _COMPILED:
+        _COMPILED.clear()
+        _COMPILED[key] = compile_network(graph, chip, calibration)
+    return _COMPILED[key]
+
+
 def _simulate(graph, chip, x, labels, calibration, spec, seed) -> dict:
     """One noisy run -> accuracy, spikes and energy per inference."""
     from hwsim.pipeline import run
 
-    report = run(graph, chip, x, labels, calibration, noise=spec, seed=seed).report
+    report = run(_compiled_for(graph, chip, calibration), None, x, labels, noise=spec, seed=seed).report
     spikes = report.ops_per_inference.get("spike")
     return {"accuracy": report.accuracy,
             "spikes_per_inference": None if spikes is None else float(spikes),

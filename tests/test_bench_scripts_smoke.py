@@ -1,5 +1,6 @@
-"""Smoke test of the two benchmarks that run as scripts: W3 (``bench/bench_lava.py``) and W4
-(``bench/bench_sweep.py``), at their smallest sizes, as a user runs them. No timing is asserted.
+"""Smoke test of the benchmarks that run as scripts: W3 (``bench/bench_lava.py``), W4
+(``bench/bench_sweep.py``) and the scale table (``bench/scale.py``: W3, W5, W6 and the digits row against Lava),
+at their smallest sizes, as a user runs them. No timing is asserted.
 
 W3 needs the Lava environment (``python -m hwsim.interop.lava_env``, part of the test setup, as
 for ``test_lava_parity.py``); the script itself fails when hwsim's and Lava's spikes or final u, v
@@ -33,3 +34,20 @@ def test_w3_lava_bench_matches_lava_bit_for_bit(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     rec = json.loads(out.read_text())
     assert rec["identical"] and rec["steps"] == 20 and rec["speed_vs_lava"] > 0
+
+
+def test_scale_table_runs_every_kind_of_row_at_tiny_size(tmp_path):
+    out = tmp_path / "scale.json"
+    done = _script(["bench/scale.py", "--tiny", "--rows", "W3:loihi", "W5:ideal", "W6:ideal", "W6-loihi:loihi",
+                    "digits", "--repeats", "1", "--lava-samples", "2", "--json", str(out)])
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {rec["row"]: rec for rec in json.loads(out.read_text())}
+    for row in ("W3:loihi", "W6:ideal", "W6-loihi:loihi"):
+        rec = rows[row]
+        assert rec["synapses"] > 0 and rec["first_step_s"] == rec["map_s"] + rec["quantise_s"] + rec["lower_s"]
+        assert rec["run_s"] > 0 and rec["peak_rss_mib"] > 0 and f"| {row} (" in done.stdout
+    assert rows["W6:ideal"]["synapses"] == rows["W6-loihi:loihi"]["synapses"]      # both W6_TINY when --tiny
+    assert "W5:ideal" in rows                                # measured once W5 lands, else marked unavailable
+    digits = rows["digits"]
+    assert digits["identical"] and digits["samples"] == 360 and digits["lava_samples"] == 2
+    assert "Spikes identical to Lava's on those samples: yes" in done.stdout

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from hwsim import Graph, load_chip, map_graph, quantize_spiking
 from hwsim.errors import GraphError
-from hwsim.lowering import _stored_delays, lower_spiking, synapse_delays, synapse_dtypes
+from hwsim.lowering import DELAY_DTYPES, _narrowest, _stored_delays, lower_spiking, synapse_delays, synapse_dtypes
 from hwsim.simulate import simulate_spiking
 from strategies import dynamic_noises, placements, quantized_networks, spike_inputs
 
@@ -37,19 +37,16 @@ def test_float_and_empty_weight_tables():
 
 @pytest.mark.parametrize("max_delay, expected", [(0, np.uint8), (255, np.uint8), (256, np.uint16),
                                                  (65535, np.uint16), (65536, np.uint32)])
-def test_mixed_delays_are_stored_in_the_narrowest_unsigned_type(max_delay, expected):
-    delays = np.array([0, max_delay, 1], dtype=np.int64)        # one segment of three delays
-    stored = _stored_delays(delays, np.array([3]))
-    assert stored.dtype == expected
-    np.testing.assert_array_equal(stored, delays)
+def test_delays_take_the_narrowest_unsigned_type(max_delay, expected):
+    assert _narrowest(DELAY_DTYPES, 0, max_delay) == expected
 
 
-def test_delays_are_left_out_when_every_segment_has_one():
-    delays = np.array([2, 2, 5, 5, 5, 300], dtype=np.int64)
-    stored = _stored_delays(delays, np.array([2, 3, 1]))
-    assert stored.shape == (0,) and stored.dtype == np.uint16
-    assert _stored_delays(delays, np.array([3, 3])).size == 6   # 2, 2, 5 mix
-    assert _stored_delays(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).shape == (0,)
+def test_delays_are_stored_only_when_a_segment_mixes_them():
+    delays = np.array([2, 2, 5, 5, 5, 300], dtype=np.uint16)
+    kept = _stored_delays(delays, np.array([2, 5, -1]))
+    assert kept is delays
+    left_out = _stored_delays(delays, np.array([2, 5, 300]))
+    assert left_out.shape == (0,) and left_out.dtype == np.uint16
 
 
 @st.composite

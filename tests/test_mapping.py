@@ -131,37 +131,44 @@ def test_instantaneous_projection_needs_a_chip_that_allows_it():
         map_graph(chain(sizes=(2,), delay=0), toy_chip())
 
 
+def _slices_by_scanning(indptr, sources, max_neurons, max_synapses, max_fan_in):
+    """Plain reference of greedy_slices: from each start, the largest count whose neurons, synapses and distinct
+    sources are within the limits, found by trying every count."""
+    out, start, n = [], 0, indptr.size - 1
+    while start < n:
+        def use(k):
+            return k, int(indptr[start + k] - indptr[start]), len(set(sources[indptr[start]:indptr[start + k]]))
+        fits = [k for k in range(1, n - start + 1)
+                if all(u <= m for u, m in zip(use(k), (max_neurons, max_synapses, max_fan_in)))]
+        if not fits:
+            return start
+        out.append(use(max(fits)))
+        start += max(fits)
+    return out
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
-def test_largest_slice_is_the_largest_count_every_limit_allows(data):
-    """The closed form of _largest_slice against a plain scan of _fits over every count."""
-    from hwsim.mapping import _fits, _Incoming, _largest_slice
+def test_greedy_slices_are_the_largest_every_limit_allows(data):
+    """kernels/slicing.greedy_slices against a plain scan over every count, slice after slice."""
+    from hwsim.kernels.slicing import greedy_slices
 
     n = data.draw(st.integers(1, 40))
     per_neuron = data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
     indptr = np.concatenate([[0], np.cumsum(per_neuron)]).astype(np.int64)
     sources = np.array(data.draw(st.lists(st.integers(0, 15), min_size=int(indptr[-1]), max_size=int(indptr[-1]))),
                        dtype=np.int64)
-    chip = toy_chip(neurons_per_core=data.draw(st.integers(1, 30)), n_cores=8,
-                    synapse_memory_bits_per_core=16 * data.draw(st.integers(0, 60)),
-                    fan_in_per_core=data.draw(st.integers(1, 16)))
-    inc = _Incoming(indptr, sources)
-    start = data.draw(st.integers(0, n - 1))
-    expected = max([k for k in range(0, n - start + 1) if k == 0 or _fits(inc, start, k, chip)[0]])
-    assert _largest_slice(inc, start, n - start, chip) == expected
-
-
-@settings(max_examples=100, deadline=None)
-@given(keys=st.lists(st.integers(0, 5000), max_size=300))
-def test_lowering_uniques_equal_numpys(keys):
-    """The table-based unique and the run-length counts of hwsim.lowering give numpy's results exactly."""
-    from hwsim.lowering import _runs, _unique_inverse
-
-    keys = np.array(keys, dtype=np.int64)
-    unique, inverse = _unique_inverse(keys)
-    expected_unique, expected_inverse = np.unique(keys, return_inverse=True)
-    assert np.array_equal(unique, expected_unique) and np.array_equal(inverse, expected_inverse)
-    sorted_keys = np.sort(keys)
-    runs, counts = _runs(sorted_keys)
-    expected_runs, expected_counts = np.unique(sorted_keys, return_counts=True)
-    assert np.array_equal(runs, expected_runs) and np.array_equal(counts, expected_counts)
+    limits = (data.draw(st.integers(1, 30)), data.draw(st.integers(0, 60)), data.draw(st.integers(1, 16)))
+    out = [np.zeros(n, dtype=np.int64) for _ in range(3)]
+    distinct = np.zeros(sources.size, dtype=np.int64)
+    n_slices = greedy_slices(indptr, sources - 3, 3, 16, *limits, *out, distinct)
+    expected = _slices_by_scanning(indptr, sources, *limits)
+    if isinstance(expected, int):
+        assert n_slices == -1 - expected
+        return
+    assert [tuple(int(o[k]) for o in out) for k in range(n_slices)] == expected
+    start, first = 0, 0
+    for neurons, _, fan_in in expected:   # each slice's distinct sources, in order of first appearance
+        mine = sources[indptr[first]:indptr[first + neurons]]
+        assert distinct[start:start + fan_in].tolist() == list(dict.fromkeys(mine.tolist()))
+        start, first = start + fan_in, first + neurons

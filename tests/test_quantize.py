@@ -3,6 +3,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hwsim
 from hwsim.chips import load_chip
@@ -202,3 +204,28 @@ def test_values_beyond_the_chips_fields_are_warned_about_with_the_numbers():
                             "[0, 131071]") for m in messages)
     assert any(m.startswith("population 'p': 1 of 1 biases") and "[-4096, 4095]" in m for m in messages)
     assert any(m.startswith("projection 'fc': 1 of 4 weights") for m in messages)
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), ties=st.booleans(),
+       scale=st.sampled_from([1.0, 3.7, 1e3, 2.0**-7]), input_div=st.sampled_from([1.0, 64.0]),
+       payload_div=st.sampled_from([1.0, 0.3, 5.0]), sign=st.sampled_from([-1, 1, 0]))
+def test_weight_mantissas_equal_the_plain_expressions(seed, n, ties, scale, input_div, payload_div, sign):
+    """The in-place quantiser gives what the plain array expressions give: state values, the smallest fitting
+    exponent, round half to even (to even mantissas when signs are mixed), saturation."""
+    rng = np.random.default_rng(seed)
+    weight = rng.integers(-600, 600, n) / 2.0 if ties else rng.normal(0, 100, n)
+    weight = np.abs(weight) * sign if sign else weight
+    arith = toy_chip().arithmetic
+    mant, exp = _weight_mantissas(weight, arith, "p", scale, input_div, payload_div)
+    w_state = weight * scale / input_div / payload_div
+    mixed = w_state.min() < 0 < w_state.max()
+    high = (1 << arith.weight_bits) - (2 if mixed else 1)
+    low = -(1 << arith.weight_bits) if mixed else -high
+    need = max(w_state.max(initial=0.0) / high, w_state.min(initial=0.0) / low)
+    expected_exp = int(np.clip(0 if need == 0 else np.ceil(np.log2(need)), arith.weight_exp_min, arith.weight_exp_max))
+    scaled = w_state / 2.0 ** expected_exp
+    expected = np.clip(2 * np.round(scaled / 2) if mixed else np.round(scaled), low, high).astype(np.int64)
+    assert exp == expected_exp
+    np.testing.assert_array_equal(mant, expected)

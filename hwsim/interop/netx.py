@@ -194,7 +194,7 @@ def conv_output_shape(in_shape: Sequence[int], kernel: Sequence[int], stride: Se
 CONV_BYTES_PER_SYNAPSE = 48
 
 
-def _check_conv_size(kernel_shape: Sequence[int], in_shape: Sequence[int], out_hw: tuple[int, int]) -> None:
+def check_conv_size(kernel_shape: Sequence[int], in_shape: Sequence[int], out_hw: tuple[int, int]) -> None:
     """Refuse a convolution whose output is empty, or whose unrolled synapses cannot fit in memory."""
     c_out, c_in_group, k_h, k_w = kernel_shape
     where = f"conv {tuple(kernel_shape)} on input {tuple(int(n) for n in in_shape)}"
@@ -233,7 +233,7 @@ def conv_to_sparse(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), p
     c_out, c_in_group, k_h, k_w = weight.shape
     c_in, h_in, w_in = in_shape
     h_out, w_out = conv_output_shape(in_shape, (k_h, k_w), stride, padding, dilation)
-    _check_conv_size(weight.shape, in_shape, (h_out, w_out))
+    check_conv_size(weight.shape, in_shape, (h_out, w_out))
     full = (c_out, c_in_group, h_out, w_out)
     co = np.arange(c_out).reshape(-1, 1, 1, 1)
     ci = (co // (c_out // groups)) * c_in_group + np.arange(c_in_group).reshape(1, -1, 1, 1)

@@ -83,7 +83,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -94,7 +94,7 @@ from hwsim.errors import GraphError, UnsupportedError, cut, one_of, short
 from hwsim.hdf5_check import check_hdf5
 from hwsim.interop.conventions import (CONVENTIONS, SNNTORCH_RESET_MECHANISMS, input_gain, snntorch_class,
                                        snntorch_decay, snntorch_reset)
-from hwsim.interop.netx import conv_to_sparse
+from hwsim.interop.netx import check_conv_size, conv_output_shape
 from hwsim.ir import Graph
 from hwsim.neuron_models import RESET_MODES
 
@@ -181,9 +181,17 @@ class _Expr:
 
     def apply(self, matrix, bias=None, shape=None, sparse=False) -> "_Expr":
         matrix = sp.csr_array(matrix)
-        terms = {s: {d: matrix @ w for d, w in ds.items()} for s, ds in self.terms.items()}
+        terms = {s: {d: matrix if _is_identity(w) else matrix @ w for d, w in ds.items()}
+                 for s, ds in self.terms.items()}
         b = matrix @ self.bias + (0.0 if bias is None else bias)
         return _Expr(tuple(shape), terms, b, self.sparse or sparse)
+
+
+def _is_identity(w) -> bool:
+    """Whether CSR ``w`` is an identity (a source's own term), so that ``matrix @ w`` is ``matrix``."""
+    n = w.shape[0]
+    return (w.shape == (n, n) and w.nnz == n and np.array_equal(w.indptr, np.arange(n + 1))
+            and np.array_equal(w.indices, np.arange(n)) and bool(np.all(w.data == 1)))
 
 
 def _add(a: _Expr | None, b: _Expr, where: str) -> _Expr:
@@ -200,21 +208,37 @@ def _add(a: _Expr | None, b: _Expr, where: str) -> _Expr:
 
 
 def _synapses(by_delay: dict, min_delay_steps: int, recurrent: bool, where: str, src: str) -> tuple:
-    """The synapses of one source's terms: ``post, pre, weight, delay_steps`` ordered by (post, pre), one delay
-    per pair (UnsupportedError when paths of different delays reach the same pair)."""
+    """The non-zero synapses of one source's terms: ``post, pre, weight, delay_steps`` ordered by (post, pre), one
+    delay per pair (UnsupportedError when paths of different delays reach the same pair). ``delay_steps`` is a 0-d
+    int64 array when there is one delay, else one per synapse."""
+    def steps(d: int) -> int:
+        return max(1, min_delay_steps + d) if recurrent else min_delay_steps + d
+
+    if len(by_delay) == 1:
+        ((d, w),) = by_delay.items()
+        w = w if w.has_sorted_indices else w.sorted_indices()
+        if w.has_canonical_format:                    # rows in order, sorted columns: (post, pre) order already
+            nonzero = w.data != 0
+            post = np.repeat(np.arange(w.shape[0], dtype=np.int64), np.diff(w.indptr))
+            return (post[nonzero], w.indices[nonzero].astype(np.int64), w.data[nonzero].astype(np.float64),
+                    np.asarray(steps(d), dtype=np.int64))
     parts = []
     for d, w in sorted(by_delay.items()):
         coo = sp.coo_array(w)
         coo.eliminate_zeros()
-        steps = max(1, min_delay_steps + d) if recurrent else min_delay_steps + d
-        parts.append((coo.row, coo.col, coo.data, np.full(coo.nnz, steps, dtype=np.int64)))
+        parts.append((coo.row, coo.col, coo.data, np.full(coo.nnz, steps(d), dtype=np.int64)))
     post, pre, weight, delay = (np.concatenate(column) for column in zip(*parts))
     order = np.lexsort((pre, post))
     post, pre, weight, delay = post[order].astype(np.int64), pre[order].astype(np.int64), weight[order], delay[order]
     if np.any((post[1:] == post[:-1]) & (pre[1:] == pre[:-1])):
         raise UnsupportedError(f"{where}: paths from '{src}' with different delays reach the same neuron pair; "
                                f"expected one delay per synapse.")
-    return post, pre, weight.astype(np.float64), delay
+    return post, pre, weight.astype(np.float64), _one_delay(delay)
+
+
+def _one_delay(delay: np.ndarray) -> np.ndarray:
+    """Per-synapse delays as a 0-d int64 array when they are all equal (the IR's one delay per projection)."""
+    return np.asarray(delay[0], dtype=np.int64) if delay.ndim and delay.size and np.all(delay == delay[0]) else delay
 
 
 def _arr(node, key, where) -> np.ndarray:
@@ -231,10 +255,49 @@ def _pair(where: str, name: str, value, n: int = 2) -> tuple:
     return tuple(int(v) for v in np.broadcast_to(arr, (n,)))
 
 
-def _conv_matrix(weight, in_shape, stride, padding, dilation, groups):
-    pre, post, w, out_shape = conv_to_sparse(weight, in_shape, stride, padding, dilation, groups)
-    mat = sp.csr_array((w, (post, pre)), shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
-    return mat, out_shape
+def conv_to_csr(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padding=(0, 0),
+                dilation=(1, 1), groups: int = 1) -> tuple[sp.csr_array, tuple]:
+    """The synapses of :func:`hwsim.interop.netx.conv_to_sparse` as a canonical ``(n_out, n_in)`` CSR matrix.
+
+    Rows are the (Cout, H_out, W_out) outputs, columns the (Cin, H, W) inputs, both row-major; within a row
+    the taps run in (Cin, kH, kW) order, which is increasing input index, so the matrix is canonical (sorted
+    indices, no duplicates) without a sort. Zero weights and taps on the padding are left out. Indices are
+    int32 where they fit (else int64); one output channel's index temporaries exist at a time.
+
+    Returns
+    -------
+    matrix : scipy.sparse.csr_array
+        float64 weights.
+    out_shape : tuple of int
+        ``(Cout, H_out, W_out)``.
+    """
+    c_out, c_in_group, k_h, k_w = weight.shape
+    c_in, h_in, w_in = in_shape
+    h_out, w_out = conv_output_shape(in_shape, (k_h, k_w), stride, padding, dilation)
+    check_conv_size(weight.shape, in_shape, (h_out, w_out))
+    ih = np.arange(h_out)[:, None] * stride[0] - padding[0] + np.arange(k_h)[None, :] * dilation[0]  # (h_out, k_h)
+    iw = np.arange(w_out)[:, None] * stride[1] - padding[1] + np.arange(k_w)[None, :] * dilation[1]  # (w_out, k_w)
+    inside = (((ih >= 0) & (ih < h_in))[:, None, None, :, None]
+              & ((iw >= 0) & (iw < w_in))[None, :, None, None, :])          # (h_out, w_out, 1, k_h, k_w)
+    keep = (weight != 0)[:, None, None] & inside                          # (c_out, h_out, w_out, cig, k_h, k_w)
+    per_row = keep.reshape(c_out * h_out * w_out, -1).sum(axis=1)
+    n_in = c_in * h_in * w_in
+    index = np.int32 if max(n_in, int(per_row.sum())) < 2 ** 31 else np.int64
+    indptr = np.zeros(per_row.size + 1, dtype=index)
+    np.cumsum(per_row, out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), dtype=index)
+    data = np.empty(int(indptr[-1]), dtype=np.float64)
+    offset = ((ih * w_in)[:, None, None, :, None] + iw[None, :, None, None, :]).astype(index)  # like `inside`
+    rows = h_out * w_out
+    for co in range(c_out):
+        first = (co // (c_out // groups)) * c_in_group
+        channel = ((first + np.arange(c_in_group, dtype=index)) * (h_in * w_in))[None, None, :, None, None]
+        span = slice(int(indptr[co * rows]), int(indptr[(co + 1) * rows]))
+        indices[span] = (channel + offset)[keep[co]]
+        data[span] = np.broadcast_to(weight[co].astype(np.float64), keep.shape[1:])[keep[co]]
+    matrix = sp.csr_array((data, indices, indptr), shape=(c_out * rows, n_in))
+    matrix.has_canonical_format = True
+    return matrix, (c_out, h_out, w_out)
 
 
 def _conv_padding(where, padding, kernel, dilation, stride, n):
@@ -371,7 +434,7 @@ class _Importer:
             c = x.shape[0]
             value = 1.0 / (kernel[0] * kernel[1]) if kind == "AvgPool2d" else 1.0
             weight = np.full((c, 1) + kernel, value)
-            mat, out_shape = _conv_matrix(weight, x.shape, stride, padding, (1, 1), c)
+            mat, out_shape = conv_to_csr(weight, x.shape, stride, padding, (1, 1), c)
             return x.apply(mat, None, out_shape, sparse=True)
         raise UnsupportedError(f"{where}: a {kind} node between layers; expected a linear node.")
 
@@ -430,7 +493,7 @@ class _Importer:
             stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
         else:
             in2 = in_shape
-        mat, out_shape = _conv_matrix(w, in2, stride, padding, dilation, groups)
+        mat, out_shape = conv_to_csr(w, in2, stride, padding, dilation, groups)
         if min(out_shape) < 1:
             raise GraphError(f"{where}: output shape {list(out_shape)}; expected a non-empty output.")
         if n == 1:
@@ -686,21 +749,20 @@ def import_nir(source, dt_s: float, convention: str, reset: str | None = None, m
             keep = weight != 0
             if not keep.any():
                 continue
-            post, pre, weight, delay = post[keep], pre[keep], weight[keep], delay[keep]
-            uniform = np.unique(delay)
+            if not keep.all():
+                post, pre, weight = post[keep], pre[keep], weight[keep]
+                delay = _one_delay(delay[keep]) if delay.ndim else delay
             if exprs[n].sparse:
-                dl = delay if len(uniform) > 1 else np.asarray(uniform[0], dtype=np.int64)
-                graph.add_projection(src, n, weight, pre_index=pre, post_index=post, delay_steps=dl)
+                graph.add_projection(src, n, weight, pre_index=pre, post_index=post, delay_steps=delay)
             else:
                 shape = next(iter(ds.values())).shape
                 dense = np.zeros(shape)
                 dense[post, pre] = weight
-                if len(uniform) > 1:
+                if delay.ndim:
                     dl = np.zeros(shape, dtype=np.int64)
                     dl[post, pre] = delay
-                else:
-                    dl = np.asarray(uniform[0], dtype=np.int64)
-                graph.add_projection(src, n, dense, delay_steps=dl)
+                    delay = dl
+                graph.add_projection(src, n, dense, delay_steps=delay)
     for out in outputs:
         src = out
         while flat.kinds[src] in ("output", "pass", "Flatten"):

@@ -1,0 +1,249 @@
+"""W5, the cortical microcircuit at scale: hwsim (per stage, per chip) beside Brian2 C++ standalone.
+
+For every scale (a size of ``bench.workloads.W5_SIZES``), each measurement runs in a fresh process:
+
+- hwsim on each chip: build the IR graph (``models/microcircuit_ir.py``), ``map_graph``, ``quantize_spiking``,
+  ``lower_spiking``, the background input, the first call (``simulate_spiking`` on 2 steps: compile or cache
+  load) and the timed run of the size's steps. Each stage reports its wall time and its own peak RSS (the
+  kernel's high-water mark is reset before it, ``/proc/self/clear_refs``) with the RSS it leaves; every
+  earlier stage's result stays alive, as a user's session holds them. Time to first step = map + quantise +
+  lower + first call (graph construction apart).
+- Brian2 2.9 C++ standalone (peers environment, ``bench/sim_brian2.py:run_w5``) with 1 and 2 threads on the
+  same synapses: build (network + code generation), compile, run time of the binary, its peak RSS.
+
+A watchdog kills a process whose RSS passes ``--max-rss-gib`` or when the machine's available memory falls
+under 1.5 GiB (the machine is shared), and records the stage it reached. Rates per population (spikes per
+neuron per second) of every run are printed beside each other.
+
+Usage (from the repository root, hwsim's environment; Brian2 needs ``python bench/setup_peers.py``)::
+
+    python bench/scale_w5.py [--sizes 0.1 0.3 1] [--chips ideal spinnaker] [--background dc]
+                             [--brian2-threads 1 2] [--max-rss-gib 14] [--write]
+
+``--write`` puts the tables in the ``w5`` section of ``bench/RESULTS.md`` with the command.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: make the ``bench`` and ``models`` packages importable
+    sys.path.insert(0, str(ROOT))
+
+from bench import workloads  # noqa: E402
+from bench.setup_peers import peers_python  # noqa: E402
+
+STAGES = ("build", "map", "quantise", "lower", "inputs", "first_call", "run")
+MIN_AVAILABLE_GIB = 1.5
+
+
+def _status_mib(key: str, pid: int | str = "self") -> float:
+    """``VmRSS`` or ``VmHWM`` of a process [MiB] (0 when it has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _available_gib() -> float:
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024 ** 2
+    return float("inf")
+
+
+def _stage(report: dict, name: str, call):
+    """Run ``call`` as stage ``name``: its wall time, its own peak RSS and the RSS it leaves, into ``report``."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the high-water mark: VmHWM is then this stage's own peak
+    print(f"STAGE {name}", flush=True)
+    start = time.perf_counter()
+    result = call()
+    report[name] = {"s": time.perf_counter() - start, "peak_mib": _status_mib("VmHWM"),
+                    "rss_after_mib": _status_mib("VmRSS")}
+    return result
+
+
+def child_hwsim(size: workloads.Size, chip_name: str, background: str, seed: int) -> dict:
+    """hwsim's stages on one chip, in this process (hwsim is imported here: the Brian2 child has no hwsim)."""
+    import numpy as np
+
+    import hwsim
+    from hwsim.kernels.actions import SYNOP
+    from hwsim.models import microcircuit_ir
+
+    stages: dict = {}
+    scale = float(size.name)
+    graph = _stage(stages, "build", lambda: microcircuit_ir.build(scale, seed, background))
+    chip = hwsim.load_chip(chip_name)
+    placement = _stage(stages, "map", lambda: hwsim.map_graph(graph, chip))
+    qnet = _stage(stages, "quantise", lambda: hwsim.quantize_spiking(graph, chip))
+    arrays = _stage(stages, "lower", lambda: hwsim.lower_spiking(qnet, placement, chip.capacity.bits_per_synapse,
+                                                                  chip.capacity.memory_word_bits))
+    x = _stage(stages, "inputs", lambda: microcircuit_ir.background_inputs(graph, size.n_steps))
+    _stage(stages, "first_call", lambda: hwsim.simulate_spiking(arrays, x[:, :2]))
+    result = _stage(stages, "run", lambda: hwsim.simulate_spiking(arrays, x))
+    return {"stages": stages, "spike_count": result.spike_count[0].tolist(),
+            "synapses": int(sum(p.n_synapses for p in graph.projections())),
+            "synops": int(result.counts[0, :, SYNOP].sum()), "cores": int(placement.limits["cores"][0]),
+            "sizes": list(graph.metadata["sizes"]), "versions": {"hwsim": hwsim.__version__,
+                                                                 "numpy": np.__version__}}
+
+
+def child_brian2(size: workloads.Size, threads: int, background: str, seed: int) -> dict:
+    """Brian2 C++ standalone with ``threads`` threads (peers environment)."""
+    from bench import sim_brian2
+
+    return sim_brian2.run_w5(float(size.name), size.n_steps, background, seed, threads)
+
+
+def run_child(args: list[str], python: Path, max_rss_gib: float, timeout_s: float) -> dict:
+    """Run ``scale_w5.py --child ...`` in a fresh process under the memory watchdog; its record or an error."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="2")
+    proc = subprocess.Popen([str(python), str(Path(__file__).resolve()), "--child", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines, peak = [], [0.0]
+
+    def read():
+        for line in proc.stdout:
+            lines.append(line)
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    start, killed = time.monotonic(), None
+    while proc.poll() is None:
+        rss_gib = _status_mib("VmRSS", proc.pid) / 1024
+        peak[0] = max(peak[0], rss_gib)
+        if rss_gib > max_rss_gib or _available_gib() < MIN_AVAILABLE_GIB or time.monotonic() - start > timeout_s:
+            killed = (f"killed at {rss_gib:.1f} GiB RSS ({_available_gib():.1f} GiB available, "
+                      f"{time.monotonic() - start:.0f} s)")
+            proc.kill()
+        time.sleep(0.1)
+    reader.join()
+    stderr = proc.stderr.read()
+    stage = next((line.split()[1] for line in reversed(lines) if line.startswith("STAGE ")), None)
+    results = [line for line in lines if line.startswith("RESULT ")]
+    if killed or proc.returncode != 0 or not results:
+        reason = killed or (stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"{reason} in stage {stage}", "watched_peak_gib": peak[0]}
+    return json.loads(results[-1][len("RESULT "):])
+
+
+def rates_hz(record: dict, size: workloads.Size) -> list[float]:
+    """Mean rate of each population [spikes per neuron per second]."""
+    counts, sizes = record["spike_count"], record["sizes"]
+    seconds = size.n_steps * 1e-4
+    out, start = [], 0
+    for n in sizes:
+        out.append(sum(counts[start:start + n]) / n / seconds)
+        start += n
+    return out
+
+
+def _gib(mib: float) -> str:
+    return f"{mib / 1024:.2f}"
+
+
+def tables(results: dict, background: str) -> str:
+    """Markdown: hwsim's stages per scale and chip, the Brian2 rows, and the rates side by side."""
+    from models import microcircuit as mc
+
+    out = ["| scale | chip | synapses | cores | " + " | ".join(f"{s} s / peak GiB" for s in STAGES) +
+           " | time to first step s | max peak GiB |", "|" + "---|" * (len(STAGES) + 6)]
+    for (name, key), rec in results.items():
+        if not key.startswith("hwsim:"):
+            continue
+        chip = key.split(":")[1]
+        if "error" in rec:
+            out.append(f"| {name} | {chip} | – | – | " + " | ".join("–" for _ in STAGES) +
+                       f" | {rec['error']} (watchdog saw {rec['watched_peak_gib']:.1f} GiB) | – |")
+            continue
+        st = rec["stages"]
+        first = sum(st[k]["s"] for k in ("map", "quantise", "lower", "first_call"))
+        out.append(f"| {name} | {chip} | {rec['synapses']:,} | {rec['cores']} | " +
+                   " | ".join(f"{st[k]['s']:.2f} / {_gib(st[k]['peak_mib'])}" for k in STAGES) +
+                   f" | {first:.1f} | {_gib(max(v['peak_mib'] for v in st.values()))} |")
+    out += ["", "| scale | Brian2 C++ standalone | build s | compile s | run s (each run) | binary peak GiB | "
+                "Python peak GiB |", "|---|---|---|---|---|---|---|"]
+    for (name, key), rec in results.items():
+        if not key.startswith("brian2:"):
+            continue
+        if "error" in rec:
+            out.append(f"| {name} | {key.split(':')[1]} thread(s) | {rec['error']} | | | | |")
+            continue
+        out.append(f"| {name} | {rec['threads']} thread(s) | {rec['build_s']:.1f} | {rec['compile_s']:.1f} | "
+                   f"{', '.join(f'{r:.2f}' for r in rec['runs_s'])} | {_gib(rec['binary_rss_mib'])} | "
+                   f"{_gib(rec['python_rss_mib'])} |")
+    out += ["", f"Population rates [Hz] ({background} background; Potjans & Diesmann 2014 report ~0.3-8 Hz at "
+                "full scale with the Poisson background):", "",
+            "| scale | run | " + " | ".join(mc.POPULATIONS) + " | hwsim run s per biological s | speed vs Brian2 1 thread |",
+            "|" + "---|" * (len(mc.POPULATIONS) + 4)]
+    for (name, key), rec in results.items():
+        if "error" in rec:
+            continue
+        size = workloads.w5_size(name)
+        seconds = size.n_steps * 1e-4
+        run_s = rec["stages"]["run"]["s"] if "stages" in rec else min(rec["runs_s"])
+        brian = results.get((name, "brian2:1"), {})
+        speed = (f"{min(brian['runs_s']) / run_s:.2f}x" if "runs_s" in brian and key.startswith("hwsim:") else "")
+        out.append(f"| {name} | {key} | " + " | ".join(f"{r:.2f}" for r in rates_hz(rec, size)) +
+                   f" | {run_s / seconds:.2f} | {speed} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["0.1"], help="W5 sizes (fractions of the neurons)")
+    parser.add_argument("--chips", nargs="+", default=["ideal", "spinnaker"])
+    parser.add_argument("--background", choices=("poisson", "dc"), default="dc")
+    parser.add_argument("--brian2-threads", nargs="*", type=int, default=[1, 2])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-rss-gib", type=float, default=14.0, help="kill a process whose RSS passes this")
+    parser.add_argument("--timeout-s", type=float, default=3600.0)
+    parser.add_argument("--write", action="store_true", help="write the tables into bench/RESULTS.md")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        size = workloads.w5_size(args.sizes[0])
+        kind, arg = args.child
+        record = (child_hwsim(size, arg, args.background, args.seed) if kind == "hwsim" else
+                  child_brian2(size, int(arg), args.background, args.seed))
+        print("RESULT " + json.dumps(record), flush=True)
+        return
+    results = {}
+    common = ["--background", args.background, "--seed", str(args.seed)]
+    for name in args.sizes:
+        workloads.w5_size(name)  # raises listing the valid sizes
+        runs = [(f"hwsim:{c}", ["hwsim", c], Path(sys.executable)) for c in args.chips]
+        runs += [(f"brian2:{t}", ["brian2", str(t)], peers_python()) for t in args.brian2_threads]
+        for key, child, python in runs:
+            if not python.is_file():
+                results[(name, key)] = {"error": "peers environment missing (python bench/setup_peers.py)",
+                                        "watched_peak_gib": 0.0}
+                continue
+            print(f"W5:{name} {key} ...", flush=True)
+            results[(name, key)] = run_child([*child, "--sizes", name, *common], python, args.max_rss_gib,
+                                             args.timeout_s)
+            print(json.dumps({k: v for k, v in results[(name, key)].items() if k != "spike_count"}), flush=True)
+    body = tables(results, args.background)
+    print(body)
+    if args.write:
+        from bench.results_md import write_section
+
+        command = "python bench/scale_w5.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        write_section("w5", f"Command: `{command}`\n\n{body}", ROOT / "bench" / "RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
