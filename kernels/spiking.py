@@ -52,14 +52,15 @@ def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
     step[g, HOP_Y] += src_hops_y[src]
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
-    step ``t``, and their targets update later in the step (``update_slices``).
+    step ``t``, and their targets update later in the step (``update_slices``). Inlined into the event loop:
+    a call per spike, passing its 18 arguments, took about a third of a sparse network's run.
     """
     _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
     for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
@@ -74,17 +75,19 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
                 run[j] += weights[j]
         elif seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
             row = ring[(t + seg_delay[k]) & slot_mask]
-            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
-                row[syn_port[j]] += syn_weight[j]
+            ports, weights = syn_port[seg_syn_ptr[k]:seg_syn_ptr[k + 1]], syn_weight[seg_syn_ptr[k]:seg_syn_ptr[k + 1]]
+            for j in range(ports.shape[0]):   # indices from 0: no negative-index wraparound per synapse
+                row[ports[j]] += weights[j]
         else:
             for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
                 ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
 
 
 @njit(**JIT)
-def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-                     syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-                     drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
+def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
+                     seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                     n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring,
+                     step):
     """Send ``value`` of source ``src`` at step ``t`` synapse by synapse: every synapse adds ``weight * value``
     (1 for a spike, the payload of a graded spike) and is counted as ``action`` (SYNOP for a spike, MAC for
     a current input's multiply-accumulate), with packet noise when its probabilities are above 0 (the ring
@@ -106,8 +109,13 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
             late = 1 + np.int64(bits_at(jitter_key, 2 * packet + 1) % np.uint64(jitter_max_steps))
         step[g, action] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
         step[g, MEM_READ] += seg_mem_words[k]
-        for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
-            ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
+        if seg_delay[k] >= 0:   # one delay for the whole segment (``syn_delay`` may be empty)
+            row = ring[(t + seg_delay[k] + late) & slot_mask]
+            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+                row[syn_port[j]] += syn_weight[j] * value
+        else:
+            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+                ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
 
 
 @njit(inline="always", **JIT)
@@ -117,9 +125,10 @@ def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem
     """One spike of source ``src`` at step ``t``: :func:`_propagate_noisy` when packet noise is on, else
     :func:`_propagate`."""
     if noisy:
-        _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-                         syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-                         drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step)
+        _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
+                         seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                         n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring,
+                         step)
     else:
         _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                    syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step)
@@ -140,9 +149,9 @@ def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mas
         if input_values is not None:
             if input_scaled[ch]:   # a current: weight * value, counted as MAC
                 _propagate_noisy(ch, t, input_values[s, t, ch], MAC, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                 seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
-                                 src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
-                                 jitter_max_steps, ring, step)
+                                 seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                                 src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                                 jitter_probability, jitter_max_steps, ring, step)
                 continue
         _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
               syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
@@ -216,7 +225,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     """Run a batch of samples through a spiking network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
-    ``syn_weight`` int32 or int64) or float (all of them float64); the neuron models pick their arithmetic
+    ``syn_weight`` int8 to int64) or float (all of them float64); the neuron models pick their arithmetic
     from the dtype.
 
     Parameters
@@ -234,12 +243,14 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     seg_port0 : ndarray int64
         A segment's first port when its ports are consecutive (-1: not): with one delay it is added
         to the ring as one contiguous, vectorised run instead of port by port.
-    syn_port : ndarray uint16 or int32 ``(n_syn,)``
+    syn_port : ndarray uint16, uint32 or int64 ``(n_syn,)``
         Target port of each synapse.
-    syn_weight : ndarray int32, int64 or float64 ``(n_syn,)``
+    syn_weight : ndarray int8, int16, int32, int64 or float64 ``(n_syn,)``
         Synaptic weights [state units] (accumulated in the ring at the state's dtype).
-    syn_delay, port_shift, slot_port_ptr : ndarray int64
-        Synapse delays [step]; ports' shifts; ports of each receptor slot.
+    syn_delay : ndarray uint8, uint16 or uint32 ``(n_syn,)`` or ``(0,)``
+        Synapse delays [step], read only in segments of mixed delays (empty when there are none).
+    port_shift, slot_port_ptr : ndarray int64
+        Ports' shifts; ports of each receptor slot.
     one_port : bool
         True when ``slot_port_ptr`` is ``0, 1, ..., n_slots`` (every slot has one port, port ``s``): the
         neuron update then reads the ring slot itself.
@@ -371,10 +382,10 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                             if record_payload:
                                 out_payload[s, t, i] = payload[i]
                             _propagate_noisy(n_in + i, t, payload[i], SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr,
-                                             seg_group, seg_mem_words, syn_port, syn_weight, syn_delay, src_group,
-                                             src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
-                                             drop_probability, key_jitter, jitter_probability, jitter_max_steps,
-                                             ring, step)
+                                             seg_group, seg_mem_words, seg_delay, syn_port, syn_weight,
+                                             syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
+                                             key_drop, drop_probability, key_jitter, jitter_probability,
+                                             jitter_max_steps, ring, step)
                             continue
                         _send(n_in + i, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
                               seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
