@@ -44,7 +44,7 @@ from hwsim.report import Report
 
 SPIKE_DRIVEN = ("synop", "spike", "packet", "hop_x", "hop_y", "mem_read")
 _SCALED = np.array([name in SPIKE_DRIVEN for name in NAMES])
-BISECTIONS = 40  # halvings of the bracket: 2**-40 (1e-12) of the range
+BISECTIONS = 40  # narrowings of the bracket at most (halvings alone: 2**-40, 1e-12, of the range)
 
 
 @lru_cache(maxsize=8)
@@ -107,22 +107,32 @@ def _solved(fixed_uj: float, events_uj: float, target_uj: float, rate: float) ->
 
 def total_break_even(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
                      step_counts: np.ndarray, target_uj: float, rate: float) -> tuple[float | None, str]:
-    """Spike rate at which the chip's total energy (static included) equals ``target_uj``, by bisection.
+    """Spike rate at which the chip's total energy (static included) equals ``target_uj``.
 
     Static energy is power x latency, and a step's latency is the largest core's work: piecewise linear
-    and non-decreasing in the spike-driven counts, so the total is too.
+    and non-decreasing in the spike-driven counts, so the total is too. The root is bracketed and the
+    bracket narrowed by its chord (exact within one linear piece, so a few evaluations of the estimate
+    usually do), halving it instead whenever a chord leaves one end in place twice (Illinois' safeguard),
+    until the energy is within 1e-12 of the target or :data:`BISECTIONS` steps are spent.
     """
     at = lambda factor: chip_energy_at(graph, chip, placement, counts, step_counts,  # noqa: E731
                                        factor).energy_per_inference_uj
     top = 1.0 / rate if rate > 0 else 1.0
-    fixed = at(0.0)
-    answer = _solved(fixed, (at(top) - fixed) * rate, target_uj, rate)
+    fixed, highest = at(0.0), at(top)
+    answer = _solved(fixed, (highest - fixed) * rate, target_uj, rate)
     if answer[0] is None:
         return answer
-    low, high = 0.0, top
+    (low, f_low), (high, f_high), kept = (0.0, fixed), (top, highest), 0
     for _ in range(BISECTIONS):
-        mid = 0.5 * (low + high)
-        low, high = (mid, high) if at(mid) < target_uj else (low, mid)
+        chord = low + (target_uj - f_low) * (high - low) / (f_high - f_low)
+        mid = chord if low < chord < high and abs(kept) < 2 else 0.5 * (low + high)
+        value = at(mid)
+        if abs(value - target_uj) <= 1e-12 * target_uj:
+            return mid * rate, "solved"
+        if value < target_uj:
+            (low, f_low), kept = (mid, value), min(kept, 0) - 1
+        else:
+            (high, f_high), kept = (mid, value), max(kept, 0) + 1
     return 0.5 * (low + high) * rate, "solved"
 
 
