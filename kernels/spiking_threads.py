@@ -155,8 +155,8 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
                         reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding, input_shift, state_bits,
                         syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd,
                         drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
-                        sigma_delta_mode, n_threads, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u,
-                        out_v, out_graded, out_raster, out_payload):
+                        sigma_delta_mode, n_threads, out_counts, out_step_counts, out_spike_count, out_first_spike,
+                        out_u, out_v, out_graded, out_raster, out_payload):
     """Run a batch of samples one after another, each on ``n_threads`` threads (see the module docstring).
 
     Arguments as ``kernels/spiking.py``'s ``run_spiking`` (the network, its datapath, noise and outputs),
