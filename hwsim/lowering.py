@@ -63,15 +63,17 @@ class SpikingArrays:
         Synaptic-memory words read when segment k is processed.
     seg_delay : ndarray ``(n_segs,)``
         The delay shared by all synapses of segment k, or -1 when they differ (the kernel then reads
-        ``syn_delay`` synapse by synapse).
+        ``syn_delay`` synapse by synapse; it is stored only then).
     seg_port0 : ndarray ``(n_segs,)``
         The first port of segment k when its ports are consecutive (``p0, p0 + 1, ...``: a dense
         block, which the kernel adds to the ring as one vectorised run), else -1.
-    syn_port, syn_weight, syn_delay : ndarray ``(n_syn,)``
-        Target port, weight, delay in steps (0 .. max_delay). The kernel streams the ports and weights
-        of every spike's synapses, so they are stored narrow (:func:`synapse_dtypes`): ports uint16
-        (int32 beyond 65,536 ports), integer weights int32 (int64 only when one does not fit), float
-        weights float64.
+    syn_port, syn_weight : ndarray ``(n_syn,)``
+        Target port and weight. The kernel streams the ports and weights of every spike's synapses, so
+        they are stored narrow (:func:`synapse_dtypes`): ports uint16 (uint32 beyond 65,536 ports),
+        integer weights int8 / int16 / int32 / int64 by their range, float weights float64.
+    syn_delay : ndarray ``(n_syn,)`` or ``(0,)``, uint8 / uint16 / uint32
+        Delay of each synapse in steps (0 .. max_delay), the narrowest type that holds max_delay; empty
+        when every segment has one delay (``seg_delay``; :func:`synapse_delays` gives them per synapse).
     port_shift : ndarray ``(n_ports,)``
         Shift of each port's accumulated input (``<<`` if >= 0, floor ``>>`` if < 0).
     slot_port_ptr : ndarray ``(n_slots + 1,)``
@@ -155,16 +157,42 @@ class SpikingArrays:
     is_float: bool = False
 
 
+#: The dtypes a synapse table may use, narrowest first (the kernel compiles one specialisation per
+#: combination a run meets, so the set stays small).
+PORT_DTYPES = (np.uint16, np.uint32, np.int64)
+WEIGHT_DTYPES = (np.int8, np.int16, np.int32, np.int64)
+DELAY_DTYPES = (np.uint8, np.uint16, np.uint32)
+
+
+def _narrowest(dtypes: tuple, low: int, high: int) -> type:
+    """The first of ``dtypes`` that holds every integer in ``low .. high``."""
+    return next(t for t in dtypes if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+
+
 def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
     """The narrowest (port, weight) dtypes of a synapse table with ``n_ports`` ports and these weights:
-    uint16 ports when they fit, else int32; float weights float64; integer weights int32 when every
-    one fits, else int64."""
-    port = np.uint16 if n_ports <= np.iinfo(np.uint16).max + 1 else np.int32
+    ports uint16, uint32 (beyond 65,536 ports) or int64; float weights float64; integer weights int8,
+    int16, int32 or int64, the first that holds every one."""
+    port = _narrowest(PORT_DTYPES, 0, n_ports - 1)
     if weight.dtype.kind == "f":
         return port, np.float64
-    small = np.iinfo(np.int32)
-    fits = weight.size == 0 or (int(weight.min()) >= small.min and int(weight.max()) <= small.max)
-    return port, np.int32 if fits else np.int64
+    if weight.size == 0:
+        return port, WEIGHT_DTYPES[0]
+    return port, _narrowest(WEIGHT_DTYPES, int(weight.min()), int(weight.max()))
+
+
+def _stored_delays(delays: np.ndarray, seg_delay: np.ndarray) -> np.ndarray:
+    """``syn_delay`` as stored: every synapse's delay where some segment mixes them (``seg_delay`` -1), else
+    empty (the kernel reads ``seg_delay``)."""
+    return delays if np.any(seg_delay < 0) else np.zeros(0, dtype=delays.dtype)
+
+
+def synapse_delays(arrays: SpikingArrays) -> np.ndarray:
+    """Every synapse's delay [step] (int64 ``(n_syn,)``), from ``syn_delay`` or, where the lowering left it
+    empty (one delay per segment), from ``seg_delay``."""
+    if arrays.syn_delay.size == arrays.syn_port.size:
+        return arrays.syn_delay.astype(np.int64)
+    return np.repeat(np.asarray(arrays.seg_delay, dtype=np.int64), np.diff(arrays.seg_syn_ptr))
 
 
 def slot_offsets(qnet: QuantizedNetwork) -> dict[str, int]:
@@ -272,11 +300,6 @@ def _port_tables(qnet: QuantizedNetwork) -> _Ports:
                   _ptr(np.concatenate(per_slot + [empty])))
 
 
-def _narrow_unsigned(high: int) -> type:
-    """The narrowest unsigned integer type holding ``0 .. high``."""
-    return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if high <= np.iinfo(t).max)
-
-
 def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int) -> tuple:
     """Every synapse's port, weight and delay, grouped by source (in each projection's order within a source):
     ``(src_syn_ptr, syn_port, syn_weight, syn_delay)``, each array as narrow as its values allow."""
@@ -293,7 +316,7 @@ def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int) -> tup
     src_syn_ptr = _ptr(counts)
     n_syn = int(src_syn_ptr[-1])
     syn_port, syn_weight = np.empty(n_syn, dtype=port_dtype), np.empty(n_syn, dtype=weight_dtype)
-    syn_delay = np.empty(n_syn, dtype=_narrow_unsigned(longest))
+    syn_delay = np.empty(n_syn, dtype=_narrowest(DELAY_DTYPES, 0, longest))
     cursor = src_syn_ptr[:-1].copy()
     by_name = {p.name: p for p in qnet.populations}
     for k, proj in enumerate(projs):
@@ -405,7 +428,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
         seg_port0=seg_port0,
         syn_port=syn_port,
         syn_weight=syn_weight,
-        syn_delay=syn_delay,
+        syn_delay=_stored_delays(syn_delay, seg_delay),
         port_shift=port_shift,
         slot_port_ptr=ports.slot_port_ptr,
         slot_neuron=slot_neuron,

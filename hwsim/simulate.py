@@ -22,7 +22,7 @@ from hwsim.kernels.mlp import run_mlp
 from hwsim.kernels.neurons import sends_payload
 from hwsim.kernels.spiking import run_spiking
 from hwsim.kernels.spiking_threads import run_spiking_threads
-from hwsim.lowering import MlpArrays, SpikingArrays
+from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays
 from hwsim.noise.dynamic import DynamicNoise
 from hwsim.sample_threads import plan_threads, within_sample as _within_sample
 
@@ -121,15 +121,29 @@ def _check_integers(where: str, values: np.ndarray, shape: tuple, expected: str,
                         f"Hint: convert with .astype(np.int64) after rounding.")
 
 
-def _synapses(a: SpikingArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Ports and weights for the kernel, kept as narrow as the lowering stored them
-    (:func:`hwsim.lowering.synapse_dtypes`); other dtypes are widened to int32 ports and int64 / float64
-    weights."""
-    port = a.syn_port if a.syn_port.dtype in (np.uint16, np.int32) else a.syn_port.astype(np.int32)
-    if a.is_float:
-        return np.ascontiguousarray(port), _f64(a.syn_weight)
-    weight = a.syn_weight if a.syn_weight.dtype in (np.int32, np.int64) else a.syn_weight.astype(np.int64)
-    return np.ascontiguousarray(port), np.ascontiguousarray(weight)
+def _kept_or(values: np.ndarray, dtypes: tuple, wide: type) -> np.ndarray:
+    """``values`` contiguous, in its own dtype when that is one of ``dtypes``, else as ``wide``."""
+    return np.ascontiguousarray(values, dtype=values.dtype if values.dtype in dtypes else wide)
+
+
+def _synapses(a: SpikingArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ports, weights and delays for the kernel, kept as narrow as the lowering stored them
+    (:func:`hwsim.lowering.synapse_dtypes`); other dtypes are widened to the widest of each set (int64
+    ports, int64 / float64 weights, uint32 delays).
+
+    Raises
+    ------
+    GraphError
+        If ``syn_delay`` is neither one delay per synapse nor empty with one delay per segment.
+    """
+    n_syn = a.syn_port.size
+    if a.syn_delay.size != n_syn and not (a.syn_delay.size == 0 and np.all(np.asarray(a.seg_delay) >= 0)):
+        raise GraphError(f"arrays.syn_delay: {a.syn_delay.size} delays for {n_syn} synapses; expected one per "
+                         f"synapse, or none when every segment has one delay (seg_delay >= 0). "
+                         f"Hint: build the arrays with hwsim.lower_spiking.")
+    port = _kept_or(a.syn_port, PORT_DTYPES, PORT_DTYPES[-1])
+    weight = _f64(a.syn_weight) if a.is_float else _kept_or(a.syn_weight, WEIGHT_DTYPES, WEIGHT_DTYPES[-1])
+    return port, weight, _kept_or(a.syn_delay, DELAY_DTYPES, DELAY_DTYPES[-1])
 
 
 def _slice_rows(a: SpikingArrays) -> np.ndarray:
@@ -298,12 +312,12 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
     graded_final = np.empty((n_samples, 2, n_graded), dtype=state_type)
     payload = np.empty((n_samples, n_steps if record_raster and n_graded else 0, n_graded), dtype=state_type)
-    syn_port, syn_weight = _synapses(a)
+    syn_port, syn_weight, syn_delay = _synapses(a)
     slices = _slice_rows(a)
     uniform = _uniform_slices(a)
     active_slices = _active_slices(a, uniform)
     network = (_i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
-               _i64(a.seg_delay), _i64(a.seg_port0), syn_port, syn_weight, _i64(a.syn_delay), _i64(a.port_shift),
+               _i64(a.seg_delay), _i64(a.seg_port0), syn_port, syn_weight, syn_delay, _i64(a.port_shift),
                _i64(a.slot_port_ptr), bool(np.array_equal(a.slot_port_ptr, np.arange(a.n_slots + 1))),
                _i64(a.src_group), _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y))
     neurons = (value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),

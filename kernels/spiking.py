@@ -53,16 +53,17 @@ def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
     step[g, HOP_Y] += src_hops_y[src]
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, part, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
-    step ``t``, and their targets update later in the step (``update_slices``). With ``part`` (one
-    thread's share, ``kernels/partition.py``) only the synapses into its ports are added and counted, a
-    segment's MEM_READ by the thread holding its first synapse; None: all of them.
+    step ``t``, and their targets update later in the step (``update_slices``). Inlined into the event loop:
+    a call per spike, passing its 18 arguments, took about a third of a sparse network's run. With ``part``
+    (one thread's share, ``kernels/partition.py``) only the synapses into its ports are added and counted, a
+    segment's MEM_READ by the part holding its first synapse; None: all of them.
     """
     if counts_spikes(part):
         _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
@@ -82,17 +83,19 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
                 run[j] += weights[j]
         elif seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
             row = ring[(t + seg_delay[k]) & slot_mask]
-            for j in range(first, last):
-                row[syn_port[j]] += syn_weight[j]
+            ports, weights = syn_port[first:last], syn_weight[first:last]
+            for j in range(ports.shape[0]):   # indices from 0: no negative-index wraparound per synapse
+                row[ports[j]] += weights[j]
         else:
             for j in range(first, last):
                 ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
 
 
 @njit(**JIT)
-def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-                     syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-                     drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step):
+def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
+                     seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                     n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part,
+                     ring, step):
     """Send ``value`` of source ``src`` at step ``t`` synapse by synapse: every synapse adds ``weight * value``
     (1 for a spike, the payload of a graded spike) and is counted as ``action`` (SYNOP for a spike, MAC for
     a current input's multiply-accumulate), with packet noise when its probabilities are above 0 (the ring
@@ -102,7 +105,7 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
     ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP, no
     MEM_READ); otherwise late by ``1 + bits(2n + 1) % jitter_max_steps`` steps when uniform ``2n`` of
     ``jitter_key`` is below ``jitter_probability``. The spike, packets and hops are counted either way.
-    ``part`` as :func:`_propagate` (the draws are keyed by packet, so every thread draws the same).
+    ``part`` as :func:`_propagate` (the draws are keyed by packet, so every part draws the same).
     """
     if counts_spikes(part):
         _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
@@ -120,8 +123,13 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
         step[g, action] += last - first
         if first == seg_syn_ptr[k]:
             step[g, MEM_READ] += seg_mem_words[k]
-        for j in range(first, last):
-            ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
+        if seg_delay[k] >= 0:   # one delay for the whole segment (``syn_delay`` may be empty)
+            row = ring[(t + seg_delay[k] + late) & slot_mask]
+            for j in range(first, last):
+                row[syn_port[j]] += syn_weight[j] * value
+        else:
+            for j in range(first, last):
+                ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
 
 
 @njit(inline="always", **JIT)
@@ -131,9 +139,10 @@ def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem
     """One spike of source ``src`` at step ``t``: :func:`_propagate_noisy` when packet noise is on, else
     :func:`_propagate` (``part``: one thread's share, or None)."""
     if noisy:
-        _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, syn_port,
-                         syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-                         drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
+        _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
+                         seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                         n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part,
+                         ring, step)
     else:
         _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                    syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, part, ring, step)
@@ -154,9 +163,9 @@ def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mas
         if input_values is not None:
             if input_scaled[ch]:   # a current: weight * value, counted as MAC
                 _propagate_noisy(ch, t, input_values[s, t, ch], MAC, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                 seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
-                                 src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
-                                 jitter_max_steps, part, ring, step)
+                                 seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                                 src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                                 jitter_probability, jitter_max_steps, part, ring, step)
                 continue
         _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
               syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
@@ -218,9 +227,9 @@ def send_spikes(spiked, n_in, t, graded_spikes, payload, noisy, slot_mask, src_s
     for i in spiked:
         if graded_spikes:
             _propagate_noisy(n_in + i, t, payload[i], SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                             seg_mem_words, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
-                             src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
-                             jitter_max_steps, part, ring, step)
+                             seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                             src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                             jitter_probability, jitter_max_steps, part, ring, step)
         else:
             _send(n_in + i, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
                   seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
@@ -298,7 +307,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     """Run a batch of samples through a spiking network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
-    ``syn_weight`` int32 or int64) or float (all of them float64); the neuron models pick their arithmetic
+    ``syn_weight`` int8 to int64) or float (all of them float64); the neuron models pick their arithmetic
     from the dtype.
 
     Parameters
@@ -316,12 +325,14 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     seg_port0 : ndarray int64
         A segment's first port when its ports are consecutive (-1: not): with one delay it is added
         to the ring as one contiguous, vectorised run instead of port by port.
-    syn_port : ndarray uint16 or int32 ``(n_syn,)``
+    syn_port : ndarray uint16, uint32 or int64 ``(n_syn,)``
         Target port of each synapse.
-    syn_weight : ndarray int32, int64 or float64 ``(n_syn,)``
+    syn_weight : ndarray int8, int16, int32, int64 or float64 ``(n_syn,)``
         Synaptic weights [state units] (accumulated in the ring at the state's dtype).
-    syn_delay, port_shift, slot_port_ptr : ndarray int64
-        Synapse delays [step]; ports' shifts; ports of each receptor slot.
+    syn_delay : ndarray uint8, uint16 or uint32 ``(n_syn,)`` or ``(0,)``
+        Synapse delays [step], read only in segments of mixed delays (empty when there are none).
+    port_shift, slot_port_ptr : ndarray int64
+        Ports' shifts; ports of each receptor slot.
     one_port : bool
         True when ``slot_port_ptr`` is ``0, 1, ..., n_slots`` (every slot has one port, port ``s``): the
         neuron update then reads the ring slot itself.

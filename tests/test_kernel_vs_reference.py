@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from hwsim import Graph, load_chip, map_graph, quantize_spiking
 from hwsim.kernels.actions import N_ACTIONS, NEURON_ACTIVE, NEURON_IDLE, SYNOP
-from hwsim.lowering import lower_mlp, lower_spiking, synapse_dtypes
+from hwsim.lowering import lower_mlp, lower_spiking
 from hwsim.simulate import _uniform_slices, simulate_mlp, simulate_spiking
 from compare import assert_same, by_column
 from reference import reference_mlp, reference_spiking
@@ -93,14 +93,6 @@ def test_mlp_batch_equals_single_samples(case):
                                   sum(layer.weight.shape[0] for layer in qmlp.layers))
 
 
-def test_synapse_dtypes_are_the_narrowest_that_hold_the_table():
-    assert synapse_dtypes(65536, np.array([1.5])) == (np.uint16, np.float64)
-    assert synapse_dtypes(65537, np.array([0.5])) == (np.int32, np.float64)
-    assert synapse_dtypes(10, np.array([-2**31, 2**31 - 1])) == (np.uint16, np.int32)
-    assert synapse_dtypes(10, np.array([2**31])) == (np.uint16, np.int64)
-    assert synapse_dtypes(10, np.zeros(0, dtype=np.int64)) == (np.uint16, np.int32)
-
-
 @settings(max_examples=40, deadline=None)
 @given(st.booleans().flatmap(lambda float_datapath: spiking_cases(float_datapath)))
 def test_segment_runs_mark_exactly_the_consecutive_port_segments(case):
@@ -121,13 +113,13 @@ def test_segment_runs_mark_exactly_the_consecutive_port_segments(case):
 @settings(max_examples=40, deadline=None)
 @given(st.booleans().flatmap(lambda float_datapath: spiking_cases(float_datapath)))
 def test_wide_synapse_tables_give_the_same_run(case):
-    """int32 ports and int64 weights (what tables beyond 65,536 ports or 32-bit weights use) run the
-    same network as the narrow tables the lowering stores."""
+    """int64 ports and weights (the widest a table may use) run the same network as the narrow tables the
+    lowering stores."""
     qnet, placement, spikes, bits, word = case
     narrow = lower_spiking(qnet, placement, bits, word)
-    wide = replace(narrow, syn_port=narrow.syn_port.astype(np.int32),
+    wide = replace(narrow, syn_port=narrow.syn_port.astype(np.int64),
                    syn_weight=narrow.syn_weight.astype(np.float64 if narrow.is_float else np.int64))
-    assert narrow.syn_port.dtype == np.uint16 and wide.syn_port.dtype == np.int32
+    assert narrow.syn_port.dtype == np.uint16
     a, b = simulate_spiking(wide, spikes, record_raster=True), simulate_spiking(narrow, spikes, record_raster=True)
     for name in ("raster", "spike_count", "first_spike", "u_final", "v_final", "counts", "step_counts"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)

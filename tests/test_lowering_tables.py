@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hwsim.lowering import lower_spiking
+from hwsim.lowering import lower_spiking, synapse_delays
 from reference_lowering import synapse_tables
 from strategies import spiking_cases
 
@@ -17,6 +17,6 @@ def test_synapse_tables_equal_the_plain_reference(case):
     lowered = lower_spiking(qnet, placement, bits, word)
     expected = synapse_tables(qnet, placement, bits, word)
     for name, want in expected.items():
-        got = lowered.syn_delay if name == "delay" else getattr(lowered, name)
+        got = synapse_delays(lowered) if name == "delay" else getattr(lowered, name)
         np.testing.assert_array_equal(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64),
                                       err_msg=name)

@@ -1,17 +1,18 @@
-"""NIR's conv unrolling (``conv_to_csr``) against the construction it replaced, and the imported synapses against a
-plain loop over output positions and kernel taps.
+"""The conv unrolling (``hwsim.interop.conv.conv_to_csr``, used by the NIR and netx importers) against the
+tap-major construction it replaced, and the imported synapses against a plain loop over output positions and
+kernel taps.
 
-Before, the importer built each Conv2d/pool matrix as ``csr_array((w, (post, pre)))`` from netx's
-``conv_to_sparse`` (tap-major lists, kept for netx) and sorted the synapses with a lexsort; now the CSR is built
-row by row in sorted order. Both must give the same matrix entry for entry, and the graphs the same arrays.
+Before, each Conv2d/pool matrix was ``csr_array((w, (post, pre)))`` of synapse lists built kernel tap by kernel
+tap (:func:`_tap_major`, kept here as the reference) and sorted with a lexsort; now the CSR is built row by row in
+sorted order. Both must give the same matrix entry for entry.
 """
 import nir
 import numpy as np
 import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 
-from hwsim.interop.netx import conv_to_sparse
-from hwsim.interop.nir import conv_to_csr, import_nir
+from hwsim.interop.conv import conv_output_shape, conv_to_csr, conv_to_sparse
+from hwsim.interop.nir import import_nir
 
 DT = 1e-3
 
@@ -33,11 +34,34 @@ def convs(draw):
     return weight, (c_in, h, w), stride, padding, dilation, groups
 
 
+def _tap_major(weight, in_shape, stride, padding, dilation, groups):
+    """The former construction: synapse lists kernel tap by kernel tap (plain numpy broadcasting)."""
+    c_out, c_in_group, k_h, k_w = weight.shape
+    c_in, h_in, w_in = in_shape
+    h_out, w_out = conv_output_shape(in_shape, (k_h, k_w), stride, padding, dilation)
+    full = (c_out, c_in_group, h_out, w_out)
+    co = np.arange(c_out).reshape(-1, 1, 1, 1)
+    ci = (co // (c_out // groups)) * c_in_group + np.arange(c_in_group).reshape(1, -1, 1, 1)
+    oh, ow = np.arange(h_out).reshape(1, 1, -1, 1), np.arange(w_out).reshape(1, 1, 1, -1)
+    post = np.broadcast_to((co * h_out + oh) * w_out + ow, full)
+    pre, post_all, values = [], [], []
+    for kh in range(k_h):
+        ih = oh * stride[0] - padding[0] + kh * dilation[0]
+        for kw in range(k_w):
+            iw = ow * stride[1] - padding[1] + kw * dilation[1]
+            w = np.broadcast_to(weight[:, :, kh, kw].reshape(c_out, c_in_group, 1, 1), full)
+            keep = (w != 0) & (ih >= 0) & (ih < h_in) & (iw >= 0) & (iw < w_in)
+            pre.append(np.broadcast_to((ci * h_in + ih) * w_in + iw, full)[keep])
+            post_all.append(post[keep])
+            values.append(w[keep])
+    return np.concatenate(pre), np.concatenate(post_all), np.concatenate(values), (c_out, h_out, w_out)
+
+
 @settings(max_examples=150, deadline=None)
 @given(convs())
 def test_conv_to_csr_equals_the_former_construction(case):
     weight, in_shape, stride, padding, dilation, groups = case
-    pre, post, w, out_shape = conv_to_sparse(weight, in_shape, stride, padding, dilation, groups)
+    pre, post, w, out_shape = _tap_major(weight, in_shape, stride, padding, dilation, groups)
     former = sp.csr_array((w, (post, pre)), shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
     matrix, shape = conv_to_csr(weight, in_shape, stride, padding, dilation, groups)
     assert shape == out_shape and matrix.shape == former.shape
@@ -47,6 +71,9 @@ def test_conv_to_csr_equals_the_former_construction(case):
     assert not np.any(matrix.data == 0)
     check = sp.csr_array((matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
     assert check.has_canonical_format                         # sorted, without duplicates, as claimed
+    lists = conv_to_sparse(weight, in_shape, stride, padding, dilation, groups)   # netx's lists: the CSR's rows
+    np.testing.assert_array_equal(sp.csr_array((lists[2], (lists[1], lists[0])), shape=matrix.shape).toarray(),
+                                  matrix.toarray())
 
 
 def _looped_synapses(weight, in_shape, stride, padding, pool):

@@ -101,7 +101,7 @@ import numpy as np
 
 from hwsim.errors import GraphError, SpecError, UnsupportedError, cut, one_of, short
 from hwsim.hdf5_check import check_hdf5
-from hwsim.memory import check_fits
+from hwsim.interop.conv import conv_output_shape, conv_to_sparse
 from hwsim.interop.conventions import LAVA_BIAS_MANT_RANGE, LAVA_DECAY_UNIT, LAVA_STATE_SCALE
 from hwsim.ir import Graph
 
@@ -180,78 +180,6 @@ def _pair(where: str, name: str, value) -> tuple[int, int]:
         raise GraphError(f"{where}: {name} {np.asarray(value).tolist()}; expected an integer or an (H, W) pair.")
     arr = np.broadcast_to(arr.astype(np.int64), (2,))
     return int(arr[0]), int(arr[1])
-
-
-def conv_output_shape(in_shape: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
-                      padding: Sequence[int], dilation: Sequence[int]) -> tuple[int, int]:
-    """Output (H, W) of a 2-D convolution (PyTorch's rule) on an input of (.., H, W)."""
-    return tuple((size + 2 * p - d * (k - 1) - 1) // s + 1
-                 for size, k, s, p, d in zip(in_shape[-2:], kernel, stride, padding, dilation))
-
-
-#: Bytes the unrolled synapse arrays take per synapse at most (int64 pre, post, float64 weight, and the
-#: per-kernel-tap pieces kept until they are concatenated).
-CONV_BYTES_PER_SYNAPSE = 48
-
-
-def check_conv_size(kernel_shape: Sequence[int], in_shape: Sequence[int], out_hw: tuple[int, int]) -> None:
-    """Refuse a convolution whose output is empty, or whose unrolled synapses cannot fit in memory."""
-    c_out, c_in_group, k_h, k_w = kernel_shape
-    where = f"conv {tuple(kernel_shape)} on input {tuple(int(n) for n in in_shape)}"
-    if min(out_hw) < 1:
-        raise GraphError(f"{where}: output size {out_hw}; expected at least 1 x 1. Hint: check stride, padding "
-                         f"and dilation against the input size.")
-    n_synapses = c_out * c_in_group * k_h * k_w * out_hw[0] * out_hw[1]
-    check_fits(where, f"unrolling to {n_synapses:,} synapses", n_synapses * CONV_BYTES_PER_SYNAPSE,
-               "Hint: check the layer's shapes, stride and padding.", error=GraphError)
-
-
-def conv_to_sparse(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padding=(0, 0),
-                   dilation=(1, 1), groups: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple]:
-    """Lower a 2-D convolution to sparse synapses between (C, H, W) row-major flattened neurons.
-
-    Parameters
-    ----------
-    weight : ndarray
-        ``(Cout, Cin // groups, kH, kW)`` kernel (cross-correlation, as PyTorch).
-    in_shape : sequence of int
-        Input ``(Cin, H, W)``.
-    stride, padding, dilation : pair of int
-        ``(H, W)`` values; padding is zero padding on both sides.
-    groups : int
-        Channel groups.
-
-    Returns
-    -------
-    pre_index, post_index : ndarray
-        int64 flattened input and output neuron of each non-zero synapse.
-    weight : ndarray
-        float64 weight of each synapse.
-    out_shape : tuple of int
-        ``(Cout, H_out, W_out)``.
-    """
-    c_out, c_in_group, k_h, k_w = weight.shape
-    c_in, h_in, w_in = in_shape
-    h_out, w_out = conv_output_shape(in_shape, (k_h, k_w), stride, padding, dilation)
-    check_conv_size(weight.shape, in_shape, (h_out, w_out))
-    full = (c_out, c_in_group, h_out, w_out)
-    co = np.arange(c_out).reshape(-1, 1, 1, 1)
-    ci = (co // (c_out // groups)) * c_in_group + np.arange(c_in_group).reshape(1, -1, 1, 1)
-    oh = np.arange(h_out).reshape(1, 1, -1, 1)
-    ow = np.arange(w_out).reshape(1, 1, 1, -1)
-    post = np.broadcast_to((co * h_out + oh) * w_out + ow, full)
-    pre, post_all, values = [], [], []
-    for kh in range(k_h):
-        ih = oh * stride[0] - padding[0] + kh * dilation[0]
-        for kw in range(k_w):
-            iw = ow * stride[1] - padding[1] + kw * dilation[1]
-            w = np.broadcast_to(weight[:, :, kh, kw].reshape(c_out, c_in_group, 1, 1), full)
-            keep = (w != 0) & (ih >= 0) & (ih < h_in) & (iw >= 0) & (iw < w_in)
-            pre.append(np.broadcast_to((ci * h_in + ih) * w_in + iw, full)[keep])
-            post_all.append(post[keep])
-            values.append(w[keep])
-    return (np.concatenate(pre).astype(np.int64), np.concatenate(post_all).astype(np.int64),
-            np.concatenate(values).astype(np.float64), (c_out, h_out, w_out))
 
 
 # ---------------------------------------------------------------------------- reading datasets

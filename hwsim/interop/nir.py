@@ -94,7 +94,7 @@ from hwsim.errors import GraphError, UnsupportedError, cut, one_of, short
 from hwsim.hdf5_check import check_hdf5
 from hwsim.interop.conventions import (CONVENTIONS, SNNTORCH_RESET_MECHANISMS, input_gain, snntorch_class,
                                        snntorch_decay, snntorch_reset)
-from hwsim.interop.netx import check_conv_size, conv_output_shape
+from hwsim.interop.conv import conv_output_shape, conv_to_csr
 from hwsim.ir import Graph
 from hwsim.neuron_models import RESET_MODES
 
@@ -253,51 +253,6 @@ def _pair(where: str, name: str, value, n: int = 2) -> tuple:
     if arr.size not in (1, n) or arr.dtype.kind not in "iuf" or np.any(arr != np.round(arr)):
         raise GraphError(f"{where}: {name} {np.asarray(value).tolist()}; expected an integer or {n} integers.")
     return tuple(int(v) for v in np.broadcast_to(arr, (n,)))
-
-
-def conv_to_csr(weight: np.ndarray, in_shape: Sequence[int], stride=(1, 1), padding=(0, 0),
-                dilation=(1, 1), groups: int = 1) -> tuple[sp.csr_array, tuple]:
-    """The synapses of :func:`hwsim.interop.netx.conv_to_sparse` as a canonical ``(n_out, n_in)`` CSR matrix.
-
-    Rows are the (Cout, H_out, W_out) outputs, columns the (Cin, H, W) inputs, both row-major; within a row
-    the taps run in (Cin, kH, kW) order, which is increasing input index, so the matrix is canonical (sorted
-    indices, no duplicates) without a sort. Zero weights and taps on the padding are left out. Indices are
-    int32 where they fit (else int64); one output channel's index temporaries exist at a time.
-
-    Returns
-    -------
-    matrix : scipy.sparse.csr_array
-        float64 weights.
-    out_shape : tuple of int
-        ``(Cout, H_out, W_out)``.
-    """
-    c_out, c_in_group, k_h, k_w = weight.shape
-    c_in, h_in, w_in = in_shape
-    h_out, w_out = conv_output_shape(in_shape, (k_h, k_w), stride, padding, dilation)
-    check_conv_size(weight.shape, in_shape, (h_out, w_out))
-    ih = np.arange(h_out)[:, None] * stride[0] - padding[0] + np.arange(k_h)[None, :] * dilation[0]  # (h_out, k_h)
-    iw = np.arange(w_out)[:, None] * stride[1] - padding[1] + np.arange(k_w)[None, :] * dilation[1]  # (w_out, k_w)
-    inside = (((ih >= 0) & (ih < h_in))[:, None, None, :, None]
-              & ((iw >= 0) & (iw < w_in))[None, :, None, None, :])          # (h_out, w_out, 1, k_h, k_w)
-    keep = (weight != 0)[:, None, None] & inside                          # (c_out, h_out, w_out, cig, k_h, k_w)
-    per_row = keep.reshape(c_out * h_out * w_out, -1).sum(axis=1)
-    n_in = c_in * h_in * w_in
-    index = np.int32 if max(n_in, int(per_row.sum())) < 2 ** 31 else np.int64
-    indptr = np.zeros(per_row.size + 1, dtype=index)
-    np.cumsum(per_row, out=indptr[1:])
-    indices = np.empty(int(indptr[-1]), dtype=index)
-    data = np.empty(int(indptr[-1]), dtype=np.float64)
-    offset = ((ih * w_in)[:, None, None, :, None] + iw[None, :, None, None, :]).astype(index)  # like `inside`
-    rows = h_out * w_out
-    for co in range(c_out):
-        first = (co // (c_out // groups)) * c_in_group
-        channel = ((first + np.arange(c_in_group, dtype=index)) * (h_in * w_in))[None, None, :, None, None]
-        span = slice(int(indptr[co * rows]), int(indptr[(co + 1) * rows]))
-        indices[span] = (channel + offset)[keep[co]]
-        data[span] = np.broadcast_to(weight[co].astype(np.float64), keep.shape[1:])[keep[co]]
-    matrix = sp.csr_array((data, indices, indptr), shape=(c_out * rows, n_in))
-    matrix.has_canonical_format = True
-    return matrix, (c_out, h_out, w_out)
 
 
 def _conv_padding(where, padding, kernel, dilation, stride, n):
