@@ -2,7 +2,9 @@
 
 This is the only module that imports :mod:`hwsim.kernels`. Samples of a batch
 are independent; they are split into at most ``numba.get_num_threads()`` chunks
-that run in parallel, one thread per chunk, so a single sample runs on one thread.
+that run in parallel, one thread per chunk. One sample of a large network instead
+runs with the threads sharing each step's work, bit-identical to one thread
+(:mod:`hwsim.sample_threads` says when and how).
 """
 from __future__ import annotations
 
@@ -19,8 +21,10 @@ from hwsim.kernels.resets import RESET_SUBTRACT_RAISED, RESET_VALUE_NEXT
 from hwsim.kernels.mlp import run_mlp
 from hwsim.kernels.neurons import sends_payload
 from hwsim.kernels.spiking import run_spiking
+from hwsim.kernels.spiking_threads import run_spiking_threads
 from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays
 from hwsim.noise.dynamic import DynamicNoise
+from hwsim.sample_threads import plan_threads, within_sample as _within_sample
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,7 +251,8 @@ def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | 
 
 
 def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False,
-                     noise: DynamicNoise | None = None, first_sample: int = 0) -> SpikingResult:
+                     noise: DynamicNoise | None = None, first_sample: int = 0,
+                     within_sample: bool | None = None) -> SpikingResult:
     """Run a batch of inputs through a lowered spiking network.
 
     Parameters
@@ -265,6 +270,11 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     first_sample : int
         Index of this batch's first sample in the noise streams, so that a test set run in batches
         draws what it draws in one call (>= 0).
+    within_sample : bool, optional
+        True: the threads share each sample's steps (samples one after another); False: samples in
+        parallel, one thread per chunk of samples; None: whichever :func:`hwsim.sample_threads.within_sample`
+        picks (one sample of a large network without delay-0 synapses out of neurons: shared). The
+        results are the same either way.
 
     Returns
     -------
@@ -276,8 +286,10 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     GraphError
         If the input's shape, or the noise's per-neuron arrays, do not match the network.
     SpecError
-        If a spike channel holds values other than 0 and 1, a current is not finite, or
-        ``first_sample < 0``.
+        If a spike channel holds values other than 0 and 1, a current is not finite,
+        ``first_sample < 0``, or ``within_sample`` is not None, True or False.
+    UnsupportedError
+        If ``within_sample`` is True and a synapse out of a neuron has delay 0.
     """
     a = arrays
     active, values = _network_inputs(a, input_spikes)
@@ -301,27 +313,36 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     graded_final = np.empty((n_samples, 2, n_graded), dtype=state_type)
     payload = np.empty((n_samples, n_steps if record_raster and n_graded else 0, n_graded), dtype=state_type)
     syn_port, syn_weight, syn_delay = _synapses(a)
+    slices = _slice_rows(a)
     uniform = _uniform_slices(a)
-    with _chunks(n_samples) as bounds:
-        step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
-        run_spiking(
-            active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay),
-            _i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
-            _i64(a.seg_delay), _i64(a.seg_port0), syn_port, syn_weight,
-            syn_delay, _i64(a.port_shift), _i64(a.slot_port_ptr),
-            bool(np.array_equal(a.slot_port_ptr, np.arange(a.n_slots + 1))), _i64(a.src_group),
-            _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y), _slice_rows(a),
-            uniform, _active_slices(a, uniform),
-            value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
-            value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold), _u8(a.reset_mode),
-            value(a.initial_u), value(a.initial_v), _i64(a.initial_hold),
-            int(a.decay_bits), int(a.rounding), int(a.input_shift),
-            int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow), int(first_sample),
-            np.ascontiguousarray(noise.seeds, dtype=np.uint64), _per_neuron_noise(noise.u_noise_sd),
-            _per_neuron_noise(noise.v_noise_sd),
-            float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
-            float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode), bounds, counts, step_counts,
-            spike_count, first_spike, u_final, v_final, graded_final, raster, payload)
+    active_slices = _active_slices(a, uniform)
+    network = (_i64(a.src_seg_ptr), _i64(a.seg_syn_ptr), _i64(a.seg_group), _i64(a.seg_mem_words),
+               _i64(a.seg_delay), _i64(a.seg_port0), syn_port, syn_weight, syn_delay, _i64(a.port_shift),
+               _i64(a.slot_port_ptr), bool(np.array_equal(a.slot_port_ptr, np.arange(a.n_slots + 1))),
+               _i64(a.src_group), _i64(a.src_packets), _i64(a.src_hops_x), _i64(a.src_hops_y))
+    neurons = (value(a.syn_factor), value(a.mem_factor), value(a.v_th), value(a.bias), value(a.bias_syn),
+               value(a.v_reset), _i64(a.refractory_steps), _u8(a.has_threshold), _u8(a.reset_mode),
+               value(a.initial_u), value(a.initial_v), _i64(a.initial_hold),
+               int(a.decay_bits), int(a.rounding), int(a.input_shift),
+               int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow), int(first_sample),
+               np.ascontiguousarray(noise.seeds, dtype=np.uint64), _per_neuron_noise(noise.u_noise_sd),
+               _per_neuron_noise(noise.v_noise_sd),
+               float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
+               float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
+    sizes = (active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay))
+    outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload)
+    threads = numba.get_num_threads()
+    if _within_sample(a, n_samples, threads, within_sample):
+        plan = plan_threads(a, slices, uniform, active_slices, threads)
+        step_counts = np.empty((1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
+        run_spiking_threads(*sizes, *network, plan.sub_slices, plan.sub_uniform, plan.sub_active, plan.sub_thread,
+                            plan.port_bounds, plan.group_port_lo, plan.group_port_hi, *neurons, threads, counts,
+                            step_counts[0], *outputs)
+    else:
+        with _chunks(n_samples) as bounds:
+            step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
+            run_spiking(*sizes, *network, slices, uniform, active_slices, *neurons, bounds, counts, step_counts,
+                        *outputs)
     return SpikingResult(counts=counts, step_counts=step_counts.sum(axis=0), spike_count=spike_count,
                          first_spike=first_spike, u_final=u_final, v_final=v_final,
                          raster=raster if record_raster else None,

@@ -38,6 +38,7 @@ from ._config import JIT
 from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNOP
 from .counter_rng import bits_at, key_of, uniform_at
 from .neurons import sends_payload, update_slice
+from .partition import counts_spikes, own_range
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
 
@@ -54,40 +55,47 @@ def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
 
 @njit(inline="always", **JIT)
 def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
-               syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step):
+               syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, part, ring, step):
     """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
     step ``t``, and their targets update later in the step (``update_slices``). Inlined into the event loop:
-    a call per spike, passing its 18 arguments, took about a third of a sparse network's run.
+    a call per spike, passing its 18 arguments, took about a third of a sparse network's run. With ``part``
+    (one thread's share, ``kernels/partition.py``) only the synapses into its ports are added and counted, a
+    segment's MEM_READ by the part holding its first synapse; None: all of them.
     """
-    _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
+    if counts_spikes(part):
+        _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
     for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
         g = seg_group[k]
-        step[g, SYNOP] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
-        step[g, MEM_READ] += seg_mem_words[k]
+        first, last = own_range(part, g, seg_syn_ptr[k], seg_syn_ptr[k + 1], syn_port)
+        if first == last:
+            continue
+        step[g, SYNOP] += last - first
+        if first == seg_syn_ptr[k]:
+            step[g, MEM_READ] += seg_mem_words[k]
         if seg_delay[k] >= 0 and seg_port0[k] >= 0:   # one delay, consecutive ports: a vectorised run
-            first = seg_syn_ptr[k]
-            run = ring[(t + seg_delay[k]) & slot_mask, seg_port0[k]:seg_port0[k] + seg_syn_ptr[k + 1] - first]
-            weights = syn_weight[first:seg_syn_ptr[k + 1]]
+            port0 = seg_port0[k] + first - seg_syn_ptr[k]
+            run = ring[(t + seg_delay[k]) & slot_mask, port0:port0 + last - first]
+            weights = syn_weight[first:last]
             for j in range(run.shape[0]):
                 run[j] += weights[j]
         elif seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
             row = ring[(t + seg_delay[k]) & slot_mask]
-            ports, weights = syn_port[seg_syn_ptr[k]:seg_syn_ptr[k + 1]], syn_weight[seg_syn_ptr[k]:seg_syn_ptr[k + 1]]
+            ports, weights = syn_port[first:last], syn_weight[first:last]
             for j in range(ports.shape[0]):   # indices from 0: no negative-index wraparound per synapse
                 row[ports[j]] += weights[j]
         else:
-            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+            for j in range(first, last):
                 ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
 
 
 @njit(**JIT)
 def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
                      seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
-                     n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring,
-                     step):
+                     n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part,
+                     ring, step):
     """Send ``value`` of source ``src`` at step ``t`` synapse by synapse: every synapse adds ``weight * value``
     (1 for a spike, the payload of a graded spike) and is counted as ``action`` (SYNOP for a spike, MAC for
     a current input's multiply-accumulate), with packet noise when its probabilities are above 0 (the ring
@@ -97,52 +105,58 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
     ``n`` of ``drop_key`` is below ``drop_probability`` (its synapses are not read: no SYNOP, no
     MEM_READ); otherwise late by ``1 + bits(2n + 1) % jitter_max_steps`` steps when uniform ``2n`` of
     ``jitter_key`` is below ``jitter_probability``. The spike, packets and hops are counted either way.
+    ``part`` as :func:`_propagate` (the draws are keyed by packet, so every part draws the same).
     """
-    _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
+    if counts_spikes(part):
+        _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
     for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
         g = seg_group[k]
+        first, last = own_range(part, g, seg_syn_ptr[k], seg_syn_ptr[k + 1], syn_port)
+        if first == last:
+            continue
         late = 0
         packet = src * n_groups + g
         if drop_probability > 0.0 and uniform_at(drop_key, packet) < drop_probability:
             continue
         if jitter_probability > 0.0 and uniform_at(jitter_key, 2 * packet) < jitter_probability:
             late = 1 + np.int64(bits_at(jitter_key, 2 * packet + 1) % np.uint64(jitter_max_steps))
-        step[g, action] += seg_syn_ptr[k + 1] - seg_syn_ptr[k]
-        step[g, MEM_READ] += seg_mem_words[k]
+        step[g, action] += last - first
+        if first == seg_syn_ptr[k]:
+            step[g, MEM_READ] += seg_mem_words[k]
         if seg_delay[k] >= 0:   # one delay for the whole segment (``syn_delay`` may be empty)
             row = ring[(t + seg_delay[k] + late) & slot_mask]
-            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+            for j in range(first, last):
                 row[syn_port[j]] += syn_weight[j] * value
         else:
-            for j in range(seg_syn_ptr[k], seg_syn_ptr[k + 1]):
+            for j in range(first, last):
                 ring[(t + syn_delay[j] + late) & slot_mask, syn_port[j]] += syn_weight[j] * value
 
 
 @njit(inline="always", **JIT)
 def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
           syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-          drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step):
+          drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step):
     """One spike of source ``src`` at step ``t``: :func:`_propagate_noisy` when packet noise is on, else
-    :func:`_propagate`."""
+    :func:`_propagate` (``part``: one thread's share, or None)."""
     if noisy:
         _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
                          seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
-                         n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring,
-                         step)
+                         n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part,
+                         ring, step)
     else:
         _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
-                   syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, ring, step)
+                   syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, part, ring, step)
 
 
 @njit(inline="always", **JIT)
 def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
                  seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
                  src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                 jitter_probability, jitter_max_steps, ring, step):
+                 jitter_probability, jitter_max_steps, part, ring, step):
     """Send the input channels active at step ``t`` of sample ``s`` (``input_spikes[s, t, ch] != 0``): a
     spike channel as a spike, a current channel (``input_scaled[ch]``) with its value
     ``input_values[s, t, ch]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
-    (spike inputs only) the current path is pruned at compile time."""
+    (spike inputs only) the current path is pruned at compile time. ``part``: one thread's share, or None."""
     for ch in range(input_spikes.shape[2]):
         if input_spikes[s, t, ch] == 0:
             continue
@@ -151,11 +165,11 @@ def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mas
                 _propagate_noisy(ch, t, input_values[s, t, ch], MAC, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
                                  seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets,
                                  src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                                 jitter_probability, jitter_max_steps, ring, step)
+                                 jitter_probability, jitter_max_steps, part, ring, step)
                 continue
         _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
               syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-              drop_probability, jitter_key, jitter_probability, jitter_max_steps, ring, step)
+              drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
 
 
 @njit(**JIT)
@@ -200,6 +214,74 @@ def _select_flip(key, rate, state_bits, state_u, state_v):
     if isinstance(state_v.dtype, types.Float):
         return _flip_state_float
     return _flip_state_integer
+
+
+@njit(inline="always", **JIT)
+def send_spikes(spiked, n_in, t, graded_spikes, payload, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
+                jitter_max_steps, part, ring, step):
+    """Send the spikes of the neurons ``spiked`` (in order) of one slice at step ``t``: binary spikes with
+    :func:`_send`, graded ones (``graded_spikes``) with their ``payload`` (:func:`_propagate_noisy`);
+    ``part``: one thread's share, or None."""
+    for i in spiked:
+        if graded_spikes:
+            _propagate_noisy(n_in + i, t, payload[i], SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                             seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                             src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                             jitter_probability, jitter_max_steps, part, ring, step)
+        else:
+            _send(n_in + i, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+                  seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                  n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring,
+                  step)
+
+
+@njit(inline="always", **JIT)
+def record_spikes(s, t, spiked, graded_spikes, payload, out_spike_count, out_first_spike, out_raster, out_payload):
+    """Note the spikes of the neurons ``spiked`` at step ``t`` of sample ``s``: their counts, first steps, and
+    raster entries and graded payloads when those are recorded (their step axis not empty)."""
+    for i in spiked:
+        out_spike_count[s, i] += 1
+        if out_first_spike[s, i] < 0:
+            out_first_spike[s, i] = t
+        if out_raster.shape[1] > 0:
+            out_raster[s, t, i] = 1
+        if graded_spikes and out_payload.shape[1] > 0:
+            out_payload[s, t, i] = payload[i]
+
+
+@njit(**JIT)
+def ring_mask(max_delay, jitter_probability, jitter_max_steps):
+    """The ring buffer's slot mask: its number of slots (a power of two > ``max_delay`` + the largest
+    lateness of a jittered packet) minus 1."""
+    n_slots = 1
+    while n_slots <= max_delay + (jitter_max_steps if jitter_probability > 0.0 else 0):
+        n_slots *= 2
+    return n_slots - 1
+
+
+@njit(**JIT)
+def start_sample(s, ring, state_hold, initial_u, initial_v, initial_hold, out_counts, out_spike_count,
+                 out_first_spike, out_u, out_v, out_graded):
+    """Set sample ``s`` to the initial state: an empty ring, initial u / v / hold, zero counts and spikes."""
+    ring[:] = 0
+    state_hold[:] = initial_hold
+    out_counts[s] = 0
+    out_spike_count[s] = 0
+    out_first_spike[s] = -1
+    out_u[s] = initial_u
+    out_v[s] = initial_v
+    out_graded[s] = 0
+
+
+@njit(**JIT)
+def clear_records(s, t, out_raster, out_payload):
+    """Clear the raster and payload rows of step ``t`` of sample ``s`` where they are recorded."""
+    if out_raster.shape[1] > 0:
+        out_raster[s, t] = 0
+    if out_payload.shape[1] > 0:
+        out_payload[s, t] = 0
 
 
 @njit(**JIT)
@@ -314,17 +396,12 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         Filled with the payload of every graded spike (0 where none), unless its second axis is empty.
     """
     n_steps = input_spikes.shape[1]
-    n_slots = 1  # a power of two > max_delay + the largest lateness
-    while n_slots <= max_delay + (jitter_max_steps if jitter_probability > 0.0 else 0):
-        n_slots *= 2
-    slot_mask = n_slots - 1
-    record = out_raster.shape[1] > 0
-    record_payload = out_payload.shape[1] > 0
+    slot_mask = ring_mask(max_delay, jitter_probability, jitter_max_steps)
     noisy = drop_probability > 0.0 or jitter_probability > 0.0
     params = (syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode)
     arith = (decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow)
     for c in prange(chunk_bounds.shape[0] - 1):
-        ring = np.zeros((n_slots, port_shift.shape[0]), dtype=out_u.dtype)
+        ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=out_u.dtype)
         hold = np.empty(n_neurons, dtype=np.int64)   # 2 * refractory steps left + delayed-reset flag
         spiked = np.empty(n_neurons, dtype=np.int64)
         x = np.zeros(max(initial_u.shape[0], 1), dtype=out_u.dtype)   # the summed inputs of one slice's slots
@@ -335,17 +412,11 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         scratch = (x, zero_shift, fired)
         out_step_counts[c] = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
-            ring[:] = 0
-            hold[:] = initial_hold
-            out_counts[s] = 0
-            out_spike_count[s] = 0
-            out_first_spike[s] = -1
+            start_sample(s, ring, hold, initial_u, initial_v, initial_hold, out_counts, out_spike_count,
+                         out_first_spike, out_u, out_v, out_graded)
             u = out_u[s]
             v = out_v[s]
-            u[:] = initial_u
-            v[:] = initial_v
             state = (u, v, hold)
-            out_graded[s] = 0
             graded = (payload_shift, sigma_delta_mode, out_graded[s, 0], out_graded[s, 1], payload)
             sample = first_sample + s
             for t in range(n_steps):
@@ -358,11 +429,8 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                 _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr,
                              seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
                              syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
-                             drop_probability, key_jitter, jitter_probability, jitter_max_steps, ring, step)
-                if record:
-                    out_raster[s, t] = 0
-                if record_payload:
-                    out_payload[s, t] = 0
+                             drop_probability, key_jitter, jitter_probability, jitter_max_steps, None, ring, step)
+                clear_records(s, t, out_raster, out_payload)
                 n_in = input_spikes.shape[2]
                 for r in range(update_slices.shape[0]):
                     n_spiked = update_slice(
@@ -371,26 +439,12 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                         active_slices[r] != 0, one_port, slot, ring, port_shift, slot_port_ptr, params, arith,
                         noise, graded, state, scratch, step, spiked)
                     graded_spikes = sends_payload(update_slices[r, 6])
-                    for k in range(n_spiked):
-                        i = spiked[k]
-                        out_spike_count[s, i] += 1
-                        if out_first_spike[s, i] < 0:
-                            out_first_spike[s, i] = t
-                        if record:
-                            out_raster[s, t, i] = 1
-                        if graded_spikes:
-                            if record_payload:
-                                out_payload[s, t, i] = payload[i]
-                            _propagate_noisy(n_in + i, t, payload[i], SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr,
-                                             seg_group, seg_mem_words, seg_delay, syn_port, syn_weight,
-                                             syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
-                                             key_drop, drop_probability, key_jitter, jitter_probability,
-                                             jitter_max_steps, ring, step)
-                            continue
-                        _send(n_in + i, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
-                              seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
-                              src_hops_x, src_hops_y, n_groups, key_drop, drop_probability, key_jitter,
-                              jitter_probability, jitter_max_steps, ring, step)
+                    record_spikes(s, t, spiked[:n_spiked], graded_spikes, payload, out_spike_count, out_first_spike,
+                                  out_raster, out_payload)
+                    send_spikes(spiked[:n_spiked], n_in, t, graded_spikes, payload, noisy, slot_mask, src_seg_ptr,
+                                seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
+                                syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
+                                drop_probability, key_jitter, jitter_probability, jitter_max_steps, None, ring, step)
                 if flip_rate > 0.0:
                     _flip_state(key_of(noise_seeds[4], sample, t), flip_rate, state_bits, u, v)
                 _flush(step, out_counts[s], out_step_counts[c, t])

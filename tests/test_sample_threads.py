@@ -1,0 +1,193 @@
+"""Threads sharing one sample (``kernels/spiking_threads.py``, ``hwsim.sample_threads``): bit-identical to one
+thread and to the plain-numpy reference on random networks (integer and float, graded spikes, dynamic and
+packet noise), under the balanced plan and under arbitrary cuts of ports and slices among 2-4 parts; the rule
+that picks the path; the lowering's order that the ports' ranges rely on."""
+from contextlib import contextmanager
+from dataclasses import replace
+from unittest import mock
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from hwsim import simulate
+from hwsim.errors import SpecError, UnsupportedError
+from hwsim.lowering import lower_spiking
+from hwsim.sample_threads import MIN_SYNAPSES, has_instant_neuron_synapses, plan_threads, within_sample
+from hwsim.simulate import _active_slices, _slice_rows, _uniform_slices, simulate_spiking
+from compare import assert_same
+from reference import reference_spiking
+from strategies import dynamic_noises, placements, quantized_networks, spike_inputs
+
+THREADS = settings(max_examples=150, deadline=None)
+FIELDS = ("counts", "step_counts", "spike_count", "first_spike", "u_final", "v_final", "raster", "payload",
+          "graded_final")
+
+
+@pytest.fixture(autouse=True)
+def two_threads():
+    """Run every test with numba on 2 threads (the machine's cores)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    yield
+    numba.set_num_threads(before)
+
+
+def without_instant_synapses(qnet):
+    """``qnet`` with every delay-0 synapse out of a neuron given delay 1 (inputs keep theirs)."""
+    n_in = qnet.n_input_channels
+    projections = tuple(replace(p, delay_steps=np.where(np.asarray(p.pre_index) >= n_in,
+                                                        np.maximum(p.delay_steps, 1), p.delay_steps))
+                        for p in qnet.projections)
+    return replace(qnet, projections=projections)
+
+
+@st.composite
+def cases(draw, float_datapath: bool):
+    """``(qnet, placement, inputs, noise)`` without delay-0 synapses out of neurons; noise half the time."""
+    qnet = without_instant_synapses(draw(quantized_networks(float_datapath)))
+    current = np.concatenate([np.full(i.size, i.kind == "current") for i in qnet.inputs] + [np.zeros(0, bool)])
+    noise = draw(dynamic_noises(qnet)) if draw(st.booleans()) else None
+    return qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels, current)), noise
+
+
+@contextmanager
+def arbitrary_parts(data):
+    """Make ``simulate_spiking`` share samples among 2-4 parts cut anywhere (ports and neurons drawn)."""
+    def plan(a, slices, uniform, active, n_threads):
+        n_parts = data.draw(st.integers(2, 4), label="parts")
+        balanced = plan_threads(a, slices, uniform, active, n_parts)
+        n_ports = a.port_shift.size
+        cuts = sorted(data.draw(st.lists(st.integers(0, n_ports), min_size=n_parts - 1, max_size=n_parts - 1),
+                                label="port cuts"))
+        threads = np.array(data.draw(st.lists(st.integers(0, n_parts - 1), min_size=balanced.sub_thread.size,
+                                              max_size=balanced.sub_thread.size), label="slice threads"))
+        return replace(balanced, port_bounds=np.array([0, *cuts, n_ports], dtype=np.int64),
+                       sub_thread=threads.astype(np.int64))
+    with mock.patch.object(simulate, "plan_threads", plan):
+        yield
+
+
+def assert_identical(one, other):
+    for field in FIELDS:
+        a, b = getattr(one, field), getattr(other, field)
+        assert (a is None) == (b is None), field
+        if a is not None:
+            assert a.dtype == b.dtype, field
+            np.testing.assert_array_equal(a, b, err_msg=field)
+
+
+def run_both(qnet, placement, spikes, noise):
+    arrays = lower_spiking(qnet, placement, 16, 64)
+    one = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=False)
+    shared = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=True)
+    return one, shared
+
+
+@THREADS
+@given(cases(float_datapath=False))
+def test_integer_threads_match_one_thread(case):
+    assert_identical(*run_both(*case))
+
+
+@THREADS
+@given(cases(float_datapath=True))
+def test_float_threads_match_one_thread(case):
+    """Float sums into one port happen in one thread's order, so they are bit-identical, dyadic or not."""
+    qnet, placement, spikes, noise = case
+    qnet = replace(qnet, projections=tuple(replace(p, weight=p.weight * np.pi) for p in qnet.projections))
+    assert_identical(*run_both(qnet, placement, spikes, noise))
+
+
+@THREADS
+@given(st.booleans(), st.data())
+def test_any_cut_of_ports_and_slices_matches_one_thread(float_datapath, data):
+    case = data.draw(cases(float_datapath))
+    with arbitrary_parts(data):
+        assert_identical(*run_both(*case))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.booleans(), st.data())
+def test_threads_match_the_reference(float_datapath, data):
+    qnet, placement, spikes, noise = data.draw(cases(float_datapath))
+    with arbitrary_parts(data):
+        result = simulate_spiking(lower_spiking(qnet, placement, 16, 64), spikes, record_raster=True, noise=noise,
+                                  within_sample=True)
+    assert_same(result, reference_spiking(qnet, placement, spikes, 16, 64, noise=noise))
+
+
+@settings(max_examples=60, deadline=None)
+@given(quantized_networks(), st.data())
+def test_instant_neuron_synapses_are_found_and_refused(qnet, data):
+    placement = data.draw(placements(qnet))
+    arrays = lower_spiking(qnet, placement, 16, 64)
+    n_in = qnet.n_input_channels
+    instant = any(np.any((np.asarray(p.pre_index) >= n_in) & (np.asarray(p.delay_steps) == 0))
+                  for p in qnet.projections)
+    assert has_instant_neuron_synapses(arrays) == instant
+    spikes = data.draw(spike_inputs(n_in))
+    if instant:
+        with pytest.raises(UnsupportedError, match="within_sample: the network has delay-0 synapses"):
+            simulate_spiking(arrays, spikes, within_sample=True)
+        assert not within_sample(arrays, 1, 2, None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.booleans(), st.data())
+def test_plan_covers_every_neuron_and_port_once(float_datapath, data):
+    qnet, placement, _, _ = data.draw(cases(float_datapath))
+    a = lower_spiking(qnet, placement, 16, 64)
+    slices = _slice_rows(a)
+    uniform = _uniform_slices(a)
+    n_threads = data.draw(st.integers(1, 5))
+    plan = plan_threads(a, slices, uniform, _active_slices(a, uniform), n_threads)
+    sub = plan.sub_slices
+    np.testing.assert_array_equal(np.concatenate([np.arange(f, l) for f, l in sub[:, :2]]),
+                                  np.concatenate([np.arange(f, l) for f, l in slices[:, :2]]))
+    assert np.all(sub[:, 1] > sub[:, 0]) and np.all(np.diff(plan.sub_thread) >= 0)
+    assert plan.sub_thread.min() >= 0 and plan.sub_thread.max() < n_threads
+    for f, l, g, slot0, n_rec, stride, model in sub:
+        parent = slices[(slices[:, 0] <= f) & (slices[:, 1] >= l)][0]
+        assert (g, slot0, n_rec, stride, model) == (parent[2], parent[3] + f - parent[0], *parent[4:])
+    assert plan.port_bounds[0] == 0 and plan.port_bounds[-1] == a.port_shift.size
+    assert plan.port_bounds.size == n_threads + 1 and np.all(np.diff(plan.port_bounds) >= 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.booleans(), st.data())
+def test_segments_are_sorted_by_port_within_their_group_span(float_datapath, data):
+    """What the threads' port ranges rely on: a segment's ports ascend and lie in its group's span."""
+    qnet, placement, _, _ = data.draw(cases(float_datapath))
+    a = lower_spiking(qnet, placement, 16, 64)
+    slices = _slice_rows(a)
+    uniform = _uniform_slices(a)
+    plan = plan_threads(a, slices, uniform, _active_slices(a, uniform), 2)
+    ports = a.syn_port.astype(np.int64)
+    for k in range(a.seg_group.size):
+        run = ports[a.seg_syn_ptr[k]:a.seg_syn_ptr[k + 1]]
+        assert np.all(np.diff(run) >= 0)
+        g = a.seg_group[k]
+        assert plan.group_port_lo[g] <= run.min() and run.max() < plan.group_port_hi[g]
+
+
+def test_rule_picks_threads_for_one_sample_of_a_large_network():
+    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16))
+    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16))
+    with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=False):
+        assert within_sample(big, 1, 2, None)
+        assert within_sample(big, 2, 4, None) and not within_sample(big, 3, 4, None)
+        assert not within_sample(big, 2, 2, None)
+        assert not within_sample(small, 1, 2, None)
+        assert within_sample(small, 5, 2, True)
+        assert not within_sample(big, 1, 1, True)
+        assert not within_sample(big, 1, 2, False)
+    with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=True):
+        assert not within_sample(big, 1, 2, None)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0.5])
+def test_within_sample_must_be_none_or_a_bool(value):
+    with pytest.raises(SpecError, match=r"within_sample: .*; expected None \(automatic\), True or False"):
+        within_sample(mock.Mock(syn_port=np.zeros(3)), 1, 2, value)
