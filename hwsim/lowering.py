@@ -30,7 +30,7 @@ from hwsim.kernels.neurons import MODEL_IDS
 from hwsim.kernels.resets import RESET_IDS
 from hwsim.kernels import tables as tables_kernels
 from hwsim.kernels.sigma_delta import CUM_ERROR, RELU
-from hwsim.mapping import Placement
+from hwsim.mapping import Placement, thread_parts
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import QuantizedNetwork
 
@@ -283,9 +283,11 @@ def _port_tables(qnet: QuantizedNetwork) -> _Ports:
             into = [k for k, p in enumerate(qnet.projections) if p.post == pop.name and p.receptor == receptor]
             marks = [np.zeros((pop.size, widths[k]), dtype=bool) for k in into]
             for k, mark in zip(into, marks):
-                if qnet.projections[k].post_index.size:
-                    tables_kernels.mark_ports(np.asarray(qnet.projections[k].post_index), delays[k], pop.offset,
-                                              delay_min[k], int(widths[k] > 1), mark)
+                proj = qnet.projections[k]
+                bad = tables_kernels.mark_ports(proj.post_local, delays[k], delay_min[k], int(widths[k] > 1), mark) \
+                    if proj.post_local.size else -1
+                if bad >= 0:
+                    raise _index_error(proj, "post", int(proj.post_local[bad]), pop.size)
             marks = np.concatenate(marks + [np.zeros((pop.size, 0), dtype=bool)], axis=1)
             rank = (np.cumsum(marks.ravel()) - 1 + sum(map(len, neurons))).reshape(marks.shape)
             columns = np.cumsum([0] + [widths[k] for k in into])
@@ -300,15 +302,46 @@ def _port_tables(qnet: QuantizedNetwork) -> _Ports:
                   _ptr(np.concatenate(per_slot + [empty])))
 
 
-def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int) -> tuple:
+def _values(weight: np.ndarray, value_type: type) -> np.ndarray:
+    """A projection's weights as the datapath takes them: integers in their own type (no widening copy),
+    anything else converted to ``value_type``."""
+    weight = np.asarray(weight)
+    return weight if weight.dtype.kind == np.dtype(value_type).kind else weight.astype(value_type)
+
+
+def _index_error(proj, end: str, index: int, size: int) -> GraphError:
+    return GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': {end} index {index} within "
+                      f"'{getattr(proj, end)}'; expected 0..{size - 1}. Hint: QProjection holds indices within "
+                      f"its source and target (pre_local, post_local) and their global offsets apart.")
+
+
+def _check_offsets(qnet: QuantizedNetwork) -> dict[str, int]:
+    """Refuse a projection whose offsets are not its source's and target's global ids; return the source sizes."""
+    offsets = {inp.name: inp.offset for inp in qnet.inputs}
+    offsets.update({pop.name: qnet.n_input_channels + pop.offset for pop in qnet.populations})
+    targets = {pop.name: pop.offset for pop in qnet.populations}
+    for proj in qnet.projections:
+        for end, offset, known in (("pre", proj.pre_offset, offsets), ("post", proj.post_offset, targets)):
+            name = getattr(proj, end)
+            if known.get(name) != offset:
+                raise GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': {end}_offset {offset}; "
+                                 f"expected {known.get(name)}, the first global id of '{name}'. Hint: build "
+                                 f"networks with hwsim.quantize_spiking.")
+    return {**{inp.name: inp.size for inp in qnet.inputs}, **{pop.name: pop.size for pop in qnet.populations}}
+
+
+def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int, source_sizes: dict[str, int]) -> tuple:
     """Every synapse's port, weight and delay, grouped by source (in each projection's order within a source):
     ``(src_syn_ptr, syn_port, syn_weight, syn_delay)``, each array as narrow as its values allow."""
     projs = qnet.projections
     counts = np.zeros(n_sources, dtype=np.int64)
     low, high, longest = 0, 0, 0
     for proj in projs:
-        if proj.pre_index.size:
-            counts += np.bincount(proj.pre_index, minlength=n_sources)
+        if proj.pre_local.size:
+            size = source_sizes[proj.pre]
+            bad = tables_kernels.count_indices(proj.pre_local, proj.pre_offset, size, counts)
+            if bad >= 0:
+                raise _index_error(proj, "pre", int(proj.pre_local[bad]), size)
             low, high = min(low, proj.weight.min()), max(high, proj.weight.max())
             longest = max(longest, int(np.max(proj.delay_steps)))
     value_type = np.float64 if qnet.is_float else np.int64
@@ -318,13 +351,13 @@ def _synapse_table(qnet: QuantizedNetwork, ports: _Ports, n_sources: int) -> tup
     syn_port, syn_weight = np.empty(n_syn, dtype=port_dtype), np.empty(n_syn, dtype=weight_dtype)
     syn_delay = np.empty(n_syn, dtype=_narrowest(DELAY_DTYPES, 0, longest))
     cursor = src_syn_ptr[:-1].copy()
-    by_name = {p.name: p for p in qnet.populations}
+    source_bounds = thread_parts(src_syn_ptr)
     for k, proj in enumerate(projs):
-        if proj.pre_index.size:
+        if proj.pre_local.size:
             tables_kernels.scatter_by_source(
-                np.asarray(proj.pre_index), np.asarray(proj.post_index), np.asarray(proj.weight, dtype=value_type),
-                _delays(proj), by_name[proj.post].offset, ports.delay_min[k], int(ports.table[k].shape[1] > 1),
-                ports.table[k], cursor, syn_port, syn_weight, syn_delay)
+                proj.pre_local, proj.pre_offset, proj.post_local, _values(proj.weight, value_type),
+                _delays(proj), ports.delay_min[k], int(ports.table[k].shape[1] > 1), ports.table[k], source_bounds,
+                cursor, syn_port, syn_weight, syn_delay)
     return src_syn_ptr, syn_port, syn_weight, syn_delay
 
 
@@ -333,9 +366,9 @@ def _check_delay_zero(qnet: QuantizedNetwork) -> None:
     order = [p.name for p in qnet.populations_in_update_order()]
     rank = {name: k for k, name in enumerate(order)}
     for proj in qnet.projections:
-        if proj.pre not in rank or not proj.pre_index.size or rank[proj.pre] < rank[proj.post]:
+        if proj.pre not in rank or not proj.pre_local.size or rank[proj.pre] < rank[proj.post]:
             continue
-        delay = np.broadcast_to(np.asarray(proj.delay_steps), proj.pre_index.shape)
+        delay = np.broadcast_to(np.asarray(proj.delay_steps), proj.pre_local.shape)
         if delay.min() == 0:
             j = int(np.argmax(delay == 0))
             raise GraphError(f"network: a delay-0 synapse from neuron {int(proj.pre_index[j]) - qnet.n_input_channels} "
@@ -379,19 +412,24 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                          f"Hint: map the graph the network was quantised from.")
     n_sources, n_groups = n_in + n_neurons, len(placement.groups)
     n_slots = sum(p.n_receptors * p.size for p in qnet.populations)
+    source_sizes = _check_offsets(qnet)
     _check_delay_zero(qnet)
     ports = _port_tables(qnet)
     group_of_neuron = placement.neuron_group.astype(np.int64)
     port_group = group_of_neuron[ports.neuron].astype(np.int32)   # narrow: looked up once per synapse
-    src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources)
-    bound = int(np.minimum(np.diff(src_syn_ptr), n_groups).sum())   # at most one segment per synapse and group
+    src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources, source_sizes)
+    room = _ptr(np.minimum(np.diff(src_syn_ptr), n_groups))   # at most one segment per synapse and group
+    source_bounds = thread_parts(src_syn_ptr)
     src_segs = np.zeros(n_sources, dtype=np.int64)
-    seg_syn_ptr = np.empty(bound + 1, dtype=np.int64)
-    seg_group, seg_delay, seg_port0 = (np.empty(bound, dtype=np.int64) for _ in range(3))
-    n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, src_segs,
-                                         seg_syn_ptr, seg_group, seg_delay, seg_port0)
-    seg_syn_ptr, seg_group = seg_syn_ptr[:n_segs + 1].copy(), seg_group[:n_segs].copy()
-    seg_delay, seg_port0 = seg_delay[:n_segs].copy(), seg_port0[:n_segs].copy()
+    seg_syn_ptr = np.empty(int(room[-1]) + 1, dtype=np.int64)
+    seg_group, seg_delay, seg_port0 = (np.empty(int(room[-1]), dtype=np.int64) for _ in range(3))
+    n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, source_bounds,
+                                         room[source_bounds[:-1]], src_segs, seg_syn_ptr, seg_group, seg_delay,
+                                         seg_port0)
+    seg_syn_ptr.resize(n_segs + 1)   # in place (realloc): the used part is not copied
+    seg_group.resize(n_segs)
+    seg_delay.resize(n_segs)
+    seg_port0.resize(n_segs)
     seg_len = np.diff(seg_syn_ptr)
     src_seg_ptr = _ptr(src_segs)
     src_xy = np.empty((n_sources, 2), dtype=np.int64)

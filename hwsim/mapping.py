@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from hwsim.chips import ChipProfile
 from hwsim.errors import MappingError
 from hwsim.ir import Graph, Population
-from hwsim.kernels import slicing
+from hwsim.kernels import slicing, tables
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,16 @@ class Placement:
 
 
 
+def thread_parts(indptr: np.ndarray) -> np.ndarray:
+    """The rows of a CSR pointer cut into one part per thread (``numba.get_num_threads()``) of about equal
+    entry counts: part ``p`` is rows ``bounds[p] .. bounds[p+1]-1``. Tables that threads fill part by part
+    side by side do not depend on the cut."""
+    threads = numba.get_num_threads()
+    bounds = np.searchsorted(indptr, indptr[-1] * np.arange(threads + 1) // threads).astype(np.int64)
+    bounds[-1] = indptr.size - 1
+    return bounds
+
+
 def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
     """The synapses into one population as CSR by target: ``(indptr, sources, offset)``, ``sources[indptr[k]:
     indptr[k+1]] + offset`` being the global sources of neuron k. A single projection listed by target (a dense
@@ -78,7 +89,7 @@ def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> 
     counts = np.zeros(pop.size, dtype=np.int64)
     for proj in projections:
         if proj.is_sparse:
-            counts += np.bincount(proj.post_index, minlength=pop.size)
+            tables.count_indices(proj.post_index, 0, pop.size, counts)
         else:
             counts += np.count_nonzero(proj.weight, axis=1)
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
@@ -90,10 +101,28 @@ def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> 
     n_sources = sum(node.size for node in graph.inputs() + graph.populations())
     dtype = np.int32 if n_sources <= np.iinfo(np.int32).max else np.int64
     sources, cursor = np.empty(int(indptr[-1]), dtype=dtype), indptr[:-1].copy()
+    target_bounds = thread_parts(indptr)
     for proj in projections:
         pre, post, _, _ = proj.synapses(narrow=True)
-        slicing.scatter_by_target(pre, post, source_offsets[proj.pre], cursor, sources)
+        slicing.scatter_by_target(pre, post, source_offsets[proj.pre], target_bounds, cursor, sources)
     return indptr, sources, 0
+
+
+def _one_core_sources(graph: Graph, pop: Population, source_offsets: dict[str, int], n_sources: int,
+                      chip: ChipProfile) -> tuple[int, np.ndarray] | None:
+    """When the whole population fits one core (neurons, synapses and distinct sources within every limit), its
+    synapse count and distinct global sources (ascending), found in one pass over the synapses without listing
+    them by target; else None (then :func:`slicing.greedy_slices` cuts it)."""
+    cap = chip.capacity
+    projections = list(graph.incoming(pop.name))
+    n_syn = sum(proj.n_synapses for proj in projections)
+    if pop.size > cap.neurons_per_core or n_syn > cap.synapse_memory_bits_per_core // cap.bits_per_synapse:
+        return None
+    marks = np.zeros(n_sources, dtype=bool)
+    for proj in projections:
+        slicing.mark_sources(proj.synapses(narrow=True)[0], source_offsets[proj.pre], marks)
+    sources = np.flatnonzero(marks)
+    return (n_syn, sources) if sources.size <= cap.fan_in_per_core else None
 
 
 def _single_neuron_error(pop: Population, indptr: np.ndarray, sources: np.ndarray, k: int,
@@ -142,14 +171,19 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
     n_sources = sum(node.size for node in graph.inputs() + graph.populations())
     neuron_core, slices, peak, core, core_use, distinct, fan_ins = [], [], {}, 0, {}, [], []
     for pop in graph.populations():
-        indptr, sources, offset = _incoming(graph, pop, source_offsets)
-        counts, synapses, fan_in = (np.zeros(pop.size, dtype=np.int64) for _ in range(3))
-        seen = np.empty(sources.size, dtype=np.int64)
-        n_slices = slicing.greedy_slices(indptr, sources, offset, n_sources, cap.neurons_per_core,
-                                         cap.synapse_memory_bits_per_core // cap.bits_per_synapse,
-                                         cap.fan_in_per_core, counts, synapses, fan_in, seen)
-        if n_slices < 0:
-            raise _single_neuron_error(pop, indptr, sources, -1 - n_slices, chip)
+        whole = _one_core_sources(graph, pop, source_offsets, n_sources, chip)
+        if whole is not None:
+            n_slices, seen = 1, whole[1]
+            counts, synapses, fan_in = (np.array([value]) for value in (pop.size, whole[0], seen.size))
+        else:
+            indptr, sources, offset = _incoming(graph, pop, source_offsets)
+            counts, synapses, fan_in = (np.zeros(pop.size, dtype=np.int64) for _ in range(3))
+            seen = np.empty(sources.size, dtype=np.int64)
+            n_slices = slicing.greedy_slices(indptr, sources, offset, n_sources, cap.neurons_per_core,
+                                             cap.synapse_memory_bits_per_core // cap.bits_per_synapse,
+                                             cap.fan_in_per_core, counts, synapses, fan_in, seen)
+            if n_slices < 0:
+                raise _single_neuron_error(pop, indptr, sources, -1 - n_slices, chip)
         distinct.append(seen[:int(fan_in[:n_slices].sum())])
         fan_ins.append(fan_in[:n_slices])
         for count, n_syn, n_in in zip(counts[:n_slices].tolist(), synapses[:n_slices].tolist(),

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from hwsim.chips import ChipProfile, FloatArithmetic, SpikingArithmetic
 from hwsim.errors import GraphError, UnsupportedError, one_of, short
 from hwsim.ir import Graph, Population, Projection
+from hwsim.kernels import mantissas as mantissas_kernels
 from hwsim.neuron_models import RESET_MODES, get_model
 
 ROUNDING_IDS = {"toward_zero": 0, "floor": 1}
@@ -180,17 +182,21 @@ class QPopulation:
 class QProjection:
     """Integer synapses of one projection.
 
+    The synapses keep the IR's indices within their source node and target population (no copy); global ids
+    (see the module doc) are those plus the offsets, :attr:`pre_index` and :attr:`post_index`, computed when
+    first read.
+
     Attributes
     ----------
     pre, post : str
         Source node and target population.
-    pre_index : ndarray
-        Global source id of each synapse (input channel or neuron, see module doc): int32, or int64 when a
-        network has 2**31 sources or more (:func:`index_dtype`; any integer type is accepted).
-    post_index : ndarray
-        Global neuron id of each target, as ``pre_index``.
+    pre_local : ndarray
+        Index of each synapse's source within ``pre`` (any integer type; the IR stores int32 or int64).
+    post_local : ndarray
+        Index of each synapse's target within ``post``, as ``pre_local``.
     weight : ndarray
-        int64 weight mantissas (float64 weights on the float datapath).
+        Integer weight mantissas: the narrowest signed type that holds the chip's range (int64 where the
+        projection states Lava's precision); float64 weights on the float datapath.
     delay_steps : ndarray
         Integer delays >= 0, one per synapse, in any integer type (0: seen by the target in the step it was emitted).
     shift : int
@@ -210,12 +216,14 @@ class QProjection:
     message_bits : int
         0: binary spikes; else the payload bits of a projection from a graded (``sigma_delta``) source, whose
         weights multiply the payload (Lava's ``num_message_bits``).
+    pre_offset, post_offset : int
+        Global id of ``pre``'s first source and ``post``'s first neuron.
     """
 
     pre: str
     post: str
-    pre_index: np.ndarray
-    post_index: np.ndarray
+    pre_local: np.ndarray
+    post_local: np.ndarray
     weight: np.ndarray
     delay_steps: np.ndarray
     shift: int
@@ -224,6 +232,18 @@ class QProjection:
     weight_bits: int = 8
     sign_mode: str | None = None
     message_bits: int = 0
+    pre_offset: int = 0
+    post_offset: int = 0
+
+    @cached_property
+    def pre_index(self) -> np.ndarray:
+        """Global source id of each synapse (input channel or neuron, see the module doc), int64."""
+        return np.add(self.pre_local, self.pre_offset, dtype=np.int64)
+
+    @cached_property
+    def post_index(self) -> np.ndarray:
+        """Global neuron id of each synapse's target, int64."""
+        return np.add(self.post_local, self.post_offset, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -339,9 +359,14 @@ def warn_clipped(where: str, what: str, values: np.ndarray, low: float, high: fl
     values = np.asarray(values, dtype=np.float64)
     outside = (values < low) | (values > high)
     if outside.any():
-        warnings.warn(f"{where}: {int(outside.sum()):,} of {values.size:,} {what} lie outside the chip's range "
-                      f"[{low:g}, {high:g}] (found {values.min():.4g}..{values.max():.4g}); they are saturated to "
-                      f"it. Hint: rescale the network or choose a chip with wider fields.", UserWarning, stacklevel=4)
+        _warn_outside(where, what, int(outside.sum()), values.size, values.min(), values.max(), low, high, 5)
+
+
+def _warn_outside(where: str, what: str, n_outside: int, n: int, lowest: float, highest: float, low: float,
+                  high: float, stacklevel: int) -> None:
+    warnings.warn(f"{where}: {n_outside:,} of {n:,} {what} lie outside the chip's range [{low:g}, {high:g}] (found "
+                  f"{lowest:.4g}..{highest:.4g}); they are saturated to it. Hint: rescale the network or choose a "
+                  f"chip with wider fields.", UserWarning, stacklevel=stacklevel)
 
 
 def _bias_integers(bias_state: np.ndarray, mant_bits: int, exp_max: int, population: str = "") -> np.ndarray:
@@ -416,12 +441,16 @@ def _weight_mantissas(weight: np.ndarray, arith: SpikingArithmetic, name: str = 
                       input_div: float = 1.0, payload_div: float = 1.0, chip_name: str = "") -> tuple[np.ndarray, int]:
     """Quantise one projection's weights to ``(mantissas, exponent)``, rounding to nearest (hwsim's own choice,
     used when the projection states no precision). A weight is ``weight * scale / input_div / payload_div``
-    state units; the work is done in place on one array (no temporaries: a few passes at memory speed)."""
-    values = np.multiply(weight, scale, dtype=np.float64)
+    state units (``scale`` and the divisors > 0). The mantissas come in the narrowest signed integer type that
+    holds the chip's range, in one pass without temporaries (``kernels/mantissas.py``); the exponent from the
+    weights' extremes, which the scaling keeps (it is monotonic)."""
+    weight = np.asarray(weight, dtype=np.float64)
+    extremes = np.array([min(float(weight.min(initial=0.0)), 0.0), max(float(weight.max(initial=0.0)), 0.0)])
+    extremes *= scale
     for divisor in (input_div, payload_div):
         if divisor != 1.0:
-            values /= divisor
-    lowest, highest = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+            extremes /= divisor
+    lowest, highest = float(extremes[0]), float(extremes[1])
     if not (np.isfinite(lowest) and np.isfinite(highest)):   # min and max carry any inf or nan
         raise UnsupportedError(f"projection '{name}': weights up to {np.abs(weight).max():.3g} overflow chip "
                                f"'{chip_name}''s state scale ({scale:g} state units per membrane unit); expected "
@@ -435,17 +464,14 @@ def _weight_mantissas(weight: np.ndarray, arith: SpikingArithmetic, name: str = 
         high = (1 << (arith.weight_bits - 1)) - 1
         low = -high
     exp = _fitting_exponent(lowest, highest, low, high, arith)
-    values /= float(2.0 ** exp)
-    if mixed:   # to the nearest even mantissa
-        values /= 2
-        np.rint(values, out=values)
-        values *= 2
-    else:
-        np.rint(values, out=values)
-    if values.size and (values.min() < low or values.max() > high):
-        warn_clipped(f"projection '{name}'", f"weights (mantissas at the largest exponent, {exp})", values, low, high)
-        np.clip(values, low, high, out=values)
-    return values.astype(np.int64), exp
+    mantissas = np.empty(weight.shape, dtype=np.promote_types(np.min_scalar_type(low), np.min_scalar_type(high)))
+    n_outside, found_low, found_high = mantissas_kernels.weight_mantissas(
+        weight.reshape(-1), float(scale), float(input_div), float(payload_div), float(2.0 ** exp), mixed, low, high,
+        mantissas.reshape(-1))
+    if n_outside:
+        _warn_outside(f"projection '{name}'", f"weights (mantissas at the largest exponent, {exp})", n_outside,
+                      weight.size, found_low, found_high, low, high, 4)
+    return mantissas, exp
 
 
 def _fitting_exponent(lowest: float, highest: float, low: float, high: float, arith: SpikingArithmetic) -> int:
@@ -501,16 +527,6 @@ def _lava_mantissas(w_state: np.ndarray, proj: Projection, arith: SpikingArithme
     return (-mant if inhibitory else mant), exp, bits, mode
 
 
-def index_dtype(n_sources: int) -> type:
-    """The integer type of a quantised network's synapse indices: int32 while every source id fits."""
-    return np.int32 if n_sources <= np.iinfo(np.int32).max else np.int64
-
-
-def _global(index: np.ndarray, offset: int, dtype: type) -> np.ndarray:
-    """Local indices shifted to global ids, in ``dtype``."""
-    return np.add(index, offset, dtype=dtype)
-
-
 def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], n_in: int) -> QuantizedNetwork:
     """The identity "quantisation" of a float chip: the graph's own values in float64 records."""
     offsets = graph.source_offsets()
@@ -538,11 +554,9 @@ def _float_network(graph: Graph, chip: ChipProfile, inputs: tuple[QInput, ...], 
     projections = []
     for proj in graph.projections():
         pre, post, weight, delay = proj.synapses(narrow=True)
-        dtype = index_dtype(n_in + n_neurons)
-        projections.append(QProjection(proj.pre, proj.post, _global(pre, offsets[proj.pre], dtype),
-                                       _global(post, by_name[proj.post].offset, dtype), weight, delay, 0,
-                                       proj.receptor, proj.name,
-                                       message_bits=_message_bits(proj, by_name.get(proj.pre), chip)))
+        projections.append(QProjection(proj.pre, proj.post, pre, post, weight, delay, 0, proj.receptor, proj.name,
+                                       message_bits=_message_bits(proj, by_name.get(proj.pre), chip),
+                                       pre_offset=offsets[proj.pre], post_offset=by_name[proj.post].offset))
     return QuantizedNetwork(FloatDatapath(chip.arithmetic.bits), inputs, tuple(pops), tuple(projections),
                             n_in, n_neurons, tuple(graph.update_order()))
 
@@ -644,7 +658,7 @@ _INTEGER_POPULATIONS = {"sigma_delta": _sigma_delta_population}
 
 
 def _integer_projection(proj: Projection, source_offset: int, source: QPopulation | None, target: QPopulation,
-                        chip: ChipProfile, dtype: type) -> QProjection:
+                        chip: ChipProfile) -> QProjection:
     """One projection's mantissas and exponent: a weight ``w`` (membrane units of the target per unit of the
     source's spike) becomes ``w * target.scale`` state units, divided by the target's input shift (a
     sigma-delta neuron's sigma takes its input unshifted, as Lava's) and by the source's payload scale
@@ -666,9 +680,8 @@ def _integer_projection(proj: Projection, source_offset: int, source: QPopulatio
         mant, exp = _weight_mantissas(weight, arith, proj.name, target.scale, float(1 << input_shift), payload_scale,
                                       chip.name)
         bits, mode = arith.weight_bits, None
-    return QProjection(proj.pre, proj.post, _global(pre, source_offset, dtype), _global(post, target.offset, dtype),
-                       mant, delay, exp,
-                       proj.receptor, proj.name, bits, mode, _message_bits(proj, source, chip))
+    return QProjection(proj.pre, proj.post, pre, post, mant, delay, exp, proj.receptor, proj.name, bits, mode,
+                       _message_bits(proj, source, chip), pre_offset=source_offset, post_offset=target.offset)
 
 
 def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) -> QuantizedNetwork:
@@ -716,9 +729,8 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
         n_neurons += pop.size
     by_name = {p.name: p for p in pops}
     offsets = graph.source_offsets()
-    dtype = index_dtype(n_in + n_neurons)
-    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post], chip,
-                                            dtype) for proj in graph.projections())
+    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post], chip)
+                        for proj in graph.projections())
     integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
                                 arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],
                                 OVERFLOW_IDS[arith.mem_overflow])

@@ -1,19 +1,24 @@
 """Placement tables for ``hwsim.mapping``: populations cut into core-sized slices and the core-to-core routes
 their synapses use, in linear passes over the synapses."""
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ._config import JIT
 
 
-@njit(**JIT)
-def scatter_by_target(pre, post, source_offset, cursor, out_sources):
+@njit(parallel=True, **JIT)
+def scatter_by_target(pre, post, source_offset, target_bounds, cursor, out_sources):
     """Append one projection's sources (``pre + source_offset``) to their target neurons' runs: synapse ``i``
-    goes to ``cursor[post[i]]`` (then incremented)."""
-    for i in range(pre.shape[0]):
-        pos = cursor[post[i]]
-        cursor[post[i]] = pos + 1
-        out_sources[pos] = pre[i] + source_offset
+    goes to ``cursor[post[i]]`` (then incremented). Threads fill the parts of targets ``target_bounds[p] ..
+    target_bounds[p+1]-1`` side by side; the result does not depend on them."""
+    for part in prange(target_bounds.shape[0] - 1):
+        lo, hi = target_bounds[part], target_bounds[part + 1]
+        for i in range(pre.shape[0]):
+            if post[i] < lo or post[i] >= hi:
+                continue
+            pos = cursor[post[i]]
+            cursor[post[i]] = pos + 1
+            out_sources[pos] = pre[i] + source_offset
 
 
 @njit(**JIT)
@@ -54,3 +59,10 @@ def greedy_slices(indptr, sources, source_offset, n_sources, max_neurons, max_sy
     return n_slices
 
 
+
+
+@njit(**JIT)
+def mark_sources(pre, source_offset, out_marks):
+    """Mark ``out_marks[pre[i] + source_offset]`` for every synapse ``i`` of one projection."""
+    for i in range(pre.shape[0]):
+        out_marks[pre[i] + source_offset] = True

@@ -6,28 +6,46 @@ slot); ``port_group[port]`` is the counter group of the port's neuron. Within a 
 by ``(port_group[port], port)``: one *segment* per (source, group).
 """
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ._config import JIT
 
 
 @njit(**JIT)
-def scatter_by_source(pre, post, weight, delay, post_offset, delay_min, delay_step, port_table, cursor, out_port,
-                      out_weight, out_delay):
+def count_indices(index, offset, n_local, out_counts):
+    """Count one projection's synapses by one end (``out_counts[index[i] + offset] += 1``); return the first
+    ``i`` whose ``index[i]`` is outside ``0 .. n_local-1`` (nothing counted from there on), or -1."""
+    for i in range(index.shape[0]):
+        if index[i] < 0 or index[i] >= n_local:
+            return i
+        out_counts[index[i] + offset] += 1
+    return -1
+
+
+@njit(parallel=True, **JIT)
+def scatter_by_source(pre, source_offset, post, weight, delay, delay_min, delay_step, port_table, source_bounds,
+                      cursor, out_port, out_weight, out_delay):
     """Append one projection's synapses to their sources' runs: synapse ``i`` goes to position
-    ``cursor[pre[i]]`` (then incremented) with port ``port_table[post[i] - post_offset, (delay_i - delay_min) *
+    ``cursor[pre[i] + source_offset]`` (then incremented) with port ``port_table[post[i], (delay_i - delay_min) *
     delay_step]`` (``delay_step`` 0: one port per target for every delay).
 
-    ``delay`` holds one delay per synapse, or a single one for all (shape ``(1,)``).
+    ``delay`` holds one delay per synapse, or a single one for all (shape ``(1,)``). The sources are cut into
+    parts ``source_bounds[p] .. source_bounds[p+1]-1`` that threads fill side by side: each part's runs and
+    cursors are its own, so the result does not depend on the threads.
     """
     one_delay = delay.shape[0] == 1
-    for i in range(pre.shape[0]):
-        d = delay[0] if one_delay else delay[i]
-        pos = cursor[pre[i]]
-        cursor[pre[i]] = pos + 1
-        out_port[pos] = port_table[post[i] - post_offset, (d - delay_min) * delay_step]
-        out_weight[pos] = weight[i]
-        out_delay[pos] = d
+    for part in prange(source_bounds.shape[0] - 1):
+        lo, hi = source_bounds[part], source_bounds[part + 1]
+        for i in range(pre.shape[0]):
+            src = pre[i] + source_offset
+            if src < lo or src >= hi:
+                continue
+            d = delay[0] if one_delay else delay[i]
+            pos = cursor[src]
+            cursor[src] = pos + 1
+            out_port[pos] = port_table[post[i], (d - delay_min) * delay_step]
+            out_weight[pos] = weight[i]
+            out_delay[pos] = d
 
 
 @njit(**JIT)
@@ -54,14 +72,12 @@ def _sort_run(port_group, syn_port, syn_weight, syn_delay, lo, hi):
 
 
 @njit(**JIT)
-def cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, out_src_segs, out_seg_syn_ptr,
-                 out_seg_group, out_seg_delay, out_seg_port0):
-    """Order each source's synapses by (group of their port, port) in place (a run already in order, the usual
-    case, is only checked), then cut it into segments, runs of one group: fill the segments of each source,
-    each segment's first synapse, group, shared delay (-1: mixed) and first port when its ports are
-    consecutive (-1: not). The ``out_seg_*`` arrays must hold every segment; return their number."""
-    k = -1
-    for s in range(src_syn_ptr.shape[0] - 1):
+def _cut_sources(first_source, last_source, first_seg, src_syn_ptr, port_group, syn_port, syn_weight, syn_delay,
+                 out_src_segs, out_seg_syn_ptr, out_seg_group, out_seg_delay, out_seg_port0):
+    """:func:`cut_segments` for sources ``first_source .. last_source-1``, their segments written from
+    ``first_seg`` on; return the number written."""
+    k = first_seg - 1
+    for s in range(first_source, last_source):
         lo, hi = src_syn_ptr[s], src_syn_ptr[s + 1]
         _sort_run(port_group, syn_port, syn_weight, syn_delay, lo, hi)
         first = k + 1
@@ -82,8 +98,37 @@ def cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, out_s
             if out_seg_port0[k] >= 0 and p != np.int64(syn_port[j - 1]) + 1:
                 out_seg_port0[k] = -1
         out_src_segs[s] = k + 1 - first
-    out_seg_syn_ptr[k + 1] = src_syn_ptr[src_syn_ptr.shape[0] - 1]
-    return k + 1
+    return k + 1 - first_seg
+
+
+@njit(parallel=True, **JIT)
+def cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, source_bounds, part_first_seg,
+                 out_src_segs, out_seg_syn_ptr, out_seg_group, out_seg_delay, out_seg_port0):
+    """Order each source's synapses by (group of their port, port) in place (a run already in order, the usual
+    case, is only checked), then cut it into segments, runs of one group: fill the segments of each source,
+    each segment's first synapse, group, shared delay (-1: mixed) and first port when its ports are
+    consecutive (-1: not). Return the number of segments.
+
+    Threads cut the parts of sources ``source_bounds[p] .. source_bounds[p+1]-1`` side by side, part ``p``'s
+    segments written from ``part_first_seg[p]`` on (room for all of them: at most one per synapse and group
+    of each source), then moved down to follow each other. The ``out_seg_*`` arrays must hold that room."""
+    n_parts = source_bounds.shape[0] - 1
+    written = np.zeros(n_parts, dtype=np.int64)
+    for part in prange(n_parts):
+        written[part] = _cut_sources(source_bounds[part], source_bounds[part + 1], part_first_seg[part],
+                                     src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, out_src_segs,
+                                     out_seg_syn_ptr, out_seg_group, out_seg_delay, out_seg_port0)
+    end = written[0]
+    for part in range(1, n_parts):
+        start = part_first_seg[part]
+        for k in range(written[part]):   # down, never onto a segment not yet moved
+            out_seg_syn_ptr[end + k] = out_seg_syn_ptr[start + k]
+            out_seg_group[end + k] = out_seg_group[start + k]
+            out_seg_delay[end + k] = out_seg_delay[start + k]
+            out_seg_port0[end + k] = out_seg_port0[start + k]
+        end += written[part]
+    out_seg_syn_ptr[end] = src_syn_ptr[src_syn_ptr.shape[0] - 1]
+    return end
 
 
 @njit(**JIT)
@@ -107,10 +152,14 @@ def route_costs(src_seg_ptr, seg_group, group_core, src_xy, core_xy, out_packets
 
 
 @njit(**JIT)
-def mark_ports(post, delay, post_offset, delay_min, delay_step, out_present):
-    """Mark ``out_present[post[i] - post_offset, (delay_i - delay_min) * delay_step]`` for every synapse of one
-    projection (``delay``: one per synapse, or a single one for all, shape ``(1,)``)."""
+def mark_ports(post, delay, delay_min, delay_step, out_present):
+    """Mark ``out_present[post[i], (delay_i - delay_min) * delay_step]`` for every synapse of one
+    projection (``delay``: one per synapse, or a single one for all, shape ``(1,)``); return the first ``i`` whose
+    ``post[i]`` is outside ``out_present``'s rows (nothing marked from there on), or -1."""
     one_delay = delay.shape[0] == 1
     for i in range(post.shape[0]):
+        if post[i] < 0 or post[i] >= out_present.shape[0]:
+            return i
         d = delay[0] if one_delay else delay[i]
-        out_present[post[i] - post_offset, (d - delay_min) * delay_step] = True
+        out_present[post[i], (d - delay_min) * delay_step] = True
+    return -1

@@ -58,8 +58,8 @@ def projection(rng, pre, pre_offset, pre_size, post, density, sign, max_delay, s
         weight = np.where(rng.random(n) < 0.5, magnitude, -magnitude)
         if n >= 2:
             weight[:2] = (-256, 254)                 # both ends of the MIXED range
-    return QProjection(pre=pre, post=post.name, pre_index=(pre_index + pre_offset).astype(np.int64),
-                       post_index=(post_index + post.offset).astype(np.int64), weight=weight.astype(np.int64),
+    return QProjection(pre=pre, post=post.name, pre_local=pre_index, post_local=post_index, pre_offset=pre_offset,
+                       post_offset=post.offset, weight=weight.astype(np.int64),
                        delay_steps=rng.integers(1, max_delay + 1, n).astype(np.int64), shift=shift)
 
 

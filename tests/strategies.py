@@ -136,8 +136,7 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
         weight = (rng.integers(-255, 256, n) * (rng.random(n) < 0.85)).astype(np.int64)
     low = 0 if instantaneous_ok and draw(st.booleans()) else 1
     return QProjection(pre=pre_name, post=post.name, receptor=int(rng.integers(0, post.n_receptors)),
-                       pre_index=(pre_index + pre_offset).astype(np.int64),
-                       post_index=(post_index + post.offset).astype(np.int64),
+                       pre_local=pre_index, post_local=post_index, pre_offset=pre_offset, post_offset=post.offset,
                        weight=weight,
                        delay_steps=np.full(n, rng.integers(low, MAX_DELAY + 1)) if one_port
                        else rng.integers(low, MAX_DELAY + 1, n).astype(np.int64),

@@ -4,6 +4,8 @@ Mesh of :mod:`strategies`: cores 0, 1 at (0, 0); 2, 3 at (1, 0); 4, 5 at (0, 1);
 Unless a test says otherwise: no decay of v (mem_factor = 2**12), u holds one step's
 input only (syn_factor = 0), input_shift 0, 16-bit wrapping state.
 """
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -44,9 +46,12 @@ def proj(pre, post, pre_index, post_index, weight, delay=1, shift=0):
 
 
 def network(arithmetic, inputs, pops, projections):
+    """The network, its projections' global ids (as the tests write them) made local to their ends."""
     n_in = sum(i.size for i in inputs)
-    return QuantizedNetwork(arithmetic, tuple(inputs), tuple(pops), tuple(projections), n_in,
-                            sum(p.size for p in pops))
+    offsets = {**{i.name: i.offset for i in inputs}, **{p.name: n_in + p.offset for p in pops}}
+    local = [replace(p, pre_local=p.pre_local - offsets[p.pre], post_local=p.post_local - offsets[p.post] + n_in,
+                     pre_offset=offsets[p.pre], post_offset=offsets[p.post] - n_in) for p in projections]
+    return QuantizedNetwork(arithmetic, tuple(inputs), tuple(pops), tuple(local), n_in, sum(p.size for p in pops))
 
 
 def place(qnet, neuron_core, input_xy=(0, 0)):

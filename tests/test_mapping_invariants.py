@@ -58,3 +58,36 @@ def test_placement_changes_only_routing_counts(seed, sizes, recurrent, per_core_
     np.testing.assert_array_equal(a.v_final, b.v_final)
     independent = [k for k in range(N_ACTIONS) if k not in PLACEMENT_DEPENDENT]
     np.testing.assert_array_equal(a.counts.sum(axis=1)[:, independent], b.counts.sum(axis=1)[:, independent])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.lists(st.integers(1, 9), min_size=1, max_size=3), st.booleans(),
+       st.integers(1, 12), st.integers(4, 60), st.integers(2, 16))
+def test_whole_population_shortcut_places_as_the_greedy_cut(seed, sizes, recurrent, per_core, synapses, fan_in):
+    """A population that fits one core is placed without listing its synapses by target
+    (``mapping._one_core_sources``); the placement equals the one the greedy cut gives, field by field."""
+    import hwsim.mapping as mapping
+    graph = random_graph(np.random.default_rng(seed), sizes, recurrent)
+    chip = toy_chip(neurons_per_core=per_core, n_cores=64, synapse_memory_bits_per_core=synapses * 16,
+                    fan_in_per_core=fan_in)
+    try:
+        shortcut = map_graph(graph, chip)
+    except mapping.MappingError as error:
+        shortcut = str(error)
+    original, mapping._one_core_sources = mapping._one_core_sources, lambda *args: None
+    try:
+        greedy = map_graph(graph, chip)
+    except mapping.MappingError as error:
+        greedy = str(error)
+    finally:
+        mapping._one_core_sources = original
+    assert type(shortcut) is type(greedy)
+    if isinstance(greedy, str):
+        assert shortcut == greedy
+        return
+    for name in greedy.__dataclass_fields__:
+        a, b = getattr(shortcut, name), getattr(greedy, name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        else:
+            assert a == b, name

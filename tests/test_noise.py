@@ -69,7 +69,7 @@ def _in_range(q, chip):
         if q.is_float:
             assert p.weight.dtype == np.float64
             continue
-        assert p.weight.dtype == np.int64
+        assert p.weight.dtype.kind == "i"
         bits = chip.arithmetic.weight_bits
         if chip.arithmetic.weight_encoding == "signed":
             assert np.all(np.abs(p.weight) <= (1 << (bits - 1)) - 1)

@@ -1,6 +1,8 @@
 """Quantisation to a chip's integers: Lava's registers, weight modes, and unsupported features."""
 from dataclasses import replace
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -229,3 +231,24 @@ def test_weight_mantissas_equal_the_plain_expressions(seed, n, ties, scale, inpu
     expected = np.clip(2 * np.round(scaled / 2) if mixed else np.round(scaled), low, high).astype(np.int64)
     assert exp == expected_exp
     np.testing.assert_array_equal(mant, expected)
+
+
+def test_weight_mantissas_across_threads_blocks_and_saturation():
+    """Many blocks of ``kernels/mantissas.py`` (shared among threads) and saturated weights: the mantissas, the
+    count of saturated ones and the range the warning reports are those of the plain expressions."""
+    from hwsim.kernels.mantissas import BLOCK
+    weight = np.random.default_rng(7).normal(0, 100, 3 * BLOCK + 5)
+    weight[::1000] *= 1e4   # beyond the largest exponent: saturated
+    arith = toy_chip().arithmetic
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mant, exp = _weight_mantissas(weight, arith, "p")
+    high = (1 << arith.weight_bits) - 2
+    low = -(1 << arith.weight_bits)
+    rounded = 2 * np.round(weight / 2.0 ** exp / 2)
+    np.testing.assert_array_equal(mant, np.clip(rounded, low, high))
+    outside = (rounded < low) | (rounded > high)
+    assert exp == arith.weight_exp_max and outside.sum() > 0
+    assert [str(w.message).split(" lie")[0] for w in caught] == [
+        f"projection 'p': {outside.sum():,} of {weight.size:,} weights (mantissas at the largest exponent, {exp})"]
+    assert f"(found {rounded.min():.4g}..{rounded.max():.4g})" in str(caught[0].message)

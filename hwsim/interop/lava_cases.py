@@ -17,7 +17,7 @@ import numpy as np
 from hwsim.errors import SpecError
 from hwsim.quantize import IntegerArithmetic, QInput, QPopulation, QProjection, QuantizedNetwork
 
-FORMAT = "hwsim-lava-cases/1"
+FORMAT = "hwsim-lava-cases/2"
 
 
 def _plain(value):

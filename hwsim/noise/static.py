@@ -104,7 +104,8 @@ def _map_weights(q, chip, fn, programmed=None):
     projs = []
     for p, p0 in zip(q.projections, (programmed if programmed is not None else q).projections):
         low, high, step = _weight_range(p0.weight, chip, q.is_float)
-        projs.append(replace(p, weight=fn(np.asarray(p.weight, dtype=np.float64), low, high, step)))
+        new = fn(np.asarray(p.weight, dtype=np.float64), low, high, step)   # within the registers' range
+        projs.append(replace(p, weight=new.astype(p.weight.dtype, copy=False)))
     return replace(q, projections=tuple(projs))
 
 

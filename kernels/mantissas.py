@@ -1,0 +1,39 @@
+"""Weight mantissas for ``hwsim.quantize``: a projection's float weights scaled, rounded and saturated into its
+integer type in one pass, without float temporaries."""
+import numpy as np
+from numba import njit, prange
+
+from ._config import JIT
+
+#: Weights per block; the blocks are shared among the threads.
+BLOCK = 1 << 16
+
+
+@njit(parallel=True, **JIT)
+def weight_mantissas(weight, scale, input_div, payload_div, step, mixed, low, high, out):
+    """``out[i]`` = ``weight[i] * scale / input_div / payload_div / step`` rounded half to even (to an even
+    mantissa when ``mixed``: ``rint(x / 2) * 2``) and saturated to ``[low, high]``, each operation in float64
+    as numpy does it (a divisor of 1.0 is skipped: dividing by it changes nothing). Blocks of :data:`BLOCK`
+    weights run on all threads; each value depends on its weight alone.
+
+    Returns ``(n_outside, lowest, highest)``: how many rounded values lay outside ``[low, high]`` and the range
+    of the rounded values before saturation."""
+    n = weight.shape[0]
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    outside = np.zeros(n_blocks, dtype=np.int64)
+    lows, highs = np.full(n_blocks, np.inf), np.full(n_blocks, -np.inf)
+    for b in prange(n_blocks):
+        for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+            v = weight[i] * scale
+            if input_div != 1.0:
+                v /= input_div
+            if payload_div != 1.0:
+                v /= payload_div
+            v /= step
+            v = np.rint(v / 2.0) * 2.0 if mixed else np.rint(v)
+            lows[b], highs[b] = min(lows[b], v), max(highs[b], v)
+            if v < low or v > high:
+                outside[b] += 1
+                v = min(max(v, low), high)
+            out[i] = v
+    return outside.sum(), lows.min() if n_blocks else np.inf, highs.max() if n_blocks else -np.inf
