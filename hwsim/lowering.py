@@ -309,6 +309,12 @@ def _values(weight: np.ndarray, value_type: type) -> np.ndarray:
     return weight if weight.dtype.kind == np.dtype(value_type).kind else weight.astype(value_type)
 
 
+def _used(array: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` entries of a table allocated with room to spare: a view when they fill at least half of
+    it (no copy of a large table), else a copy (the room is freed)."""
+    return array[:n] if 2 * n >= array.size else array[:n].copy()
+
+
 def _index_error(proj, end: str, index: int, size: int) -> GraphError:
     return GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': {end} index {index} within "
                       f"'{getattr(proj, end)}'; expected 0..{size - 1}. Hint: QProjection holds indices within "
@@ -426,10 +432,8 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, source_bounds,
                                          room[source_bounds[:-1]], src_segs, seg_syn_ptr, seg_group, seg_delay,
                                          seg_port0)
-    seg_syn_ptr.resize(n_segs + 1)   # in place (realloc): the used part is not copied
-    seg_group.resize(n_segs)
-    seg_delay.resize(n_segs)
-    seg_port0.resize(n_segs)
+    seg_syn_ptr = _used(seg_syn_ptr, n_segs + 1)
+    seg_group, seg_delay, seg_port0 = (_used(a, n_segs) for a in (seg_group, seg_delay, seg_port0))
     seg_len = np.diff(seg_syn_ptr)
     src_seg_ptr = _ptr(src_segs)
     src_xy = np.empty((n_sources, 2), dtype=np.int64)
