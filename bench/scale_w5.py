@@ -18,13 +18,14 @@ neuron per second) of every run are printed beside each other.
 Usage (from the repository root, hwsim's environment; Brian2 needs ``python bench/setup_peers.py``)::
 
     python bench/scale_w5.py [--sizes 0.1 0.3 1] [--chips ideal spinnaker] [--background dc]
-                             [--brian2-threads 1 2] [--max-rss-gib 14] [--write]
+                             [--brian2-threads 1 2] [--steps N] [--max-rss-gib 14] [--write]
 
 ``--write`` puts the tables in the ``w5`` section of ``bench/RESULTS.md`` with the command.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -151,11 +152,17 @@ def rates_hz(record: dict, size: workloads.Size) -> list[float]:
     return out
 
 
+def _size(name: str, steps: int | None) -> workloads.Size:
+    """The declared W5 size ``name``, run for ``steps`` steps instead of its own when given."""
+    size = workloads.w5_size(name)
+    return size if steps is None else dataclasses.replace(size, n_steps=steps)
+
+
 def _gib(mib: float) -> str:
     return f"{mib / 1024:.2f}"
 
 
-def tables(results: dict, background: str) -> str:
+def tables(results: dict, background: str, steps: int | None = None) -> str:
     """Markdown: hwsim's stages per scale and chip, the Brian2 rows, and the rates side by side."""
     from models import microcircuit as mc
 
@@ -192,7 +199,7 @@ def tables(results: dict, background: str) -> str:
     for (name, key), rec in results.items():
         if "error" in rec:
             continue
-        size = workloads.w5_size(name)
+        size = _size(name, steps)
         seconds = size.n_steps * 1e-4
         run_s = rec["stages"]["run"]["s"] if "stages" in rec else min(rec["runs_s"])
         brian = results.get((name, "brian2:1"), {})
@@ -209,13 +216,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--background", choices=("poisson", "dc"), default="dc")
     parser.add_argument("--brian2-threads", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=None, help="steps of 0.1 ms to run (default: the size's own)")
     parser.add_argument("--max-rss-gib", type=float, default=14.0, help="kill a process whose RSS passes this")
     parser.add_argument("--timeout-s", type=float, default=3600.0)
     parser.add_argument("--write", action="store_true", help="write the tables into bench/RESULTS.md")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        size = workloads.w5_size(args.sizes[0])
+        size = _size(args.sizes[0], args.steps)
         kind, arg = args.child
         record = (child_hwsim(size, arg, args.background, args.seed) if kind == "hwsim" else
                   child_brian2(size, int(arg), args.background, args.seed))
@@ -223,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = {}
     common = ["--background", args.background, "--seed", str(args.seed)]
+    common += [] if args.steps is None else ["--steps", str(args.steps)]
     for name in args.sizes:
         workloads.w5_size(name)  # raises listing the valid sizes
         runs = [(f"hwsim:{c}", ["hwsim", c], Path(sys.executable)) for c in args.chips]
@@ -236,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
             results[(name, key)] = run_child([*child, "--sizes", name, *common], python, args.max_rss_gib,
                                              args.timeout_s)
             print(json.dumps({k: v for k, v in results[(name, key)].items() if k != "spike_count"}), flush=True)
-    body = tables(results, args.background)
+    body = tables(results, args.background, args.steps)
     print(body)
     if args.write:
         from bench.results_md import write_section

@@ -30,7 +30,8 @@ from hwsim.kernels.neurons import MODEL_IDS
 from hwsim.kernels.resets import RESET_IDS
 from hwsim.kernels import tables as tables_kernels
 from hwsim.kernels.sigma_delta import CUM_ERROR, RELU
-from hwsim.mapping import Placement, thread_parts
+from hwsim.mapping import Placement
+from hwsim.setup_parallel import setup_threads, thread_parts
 from hwsim.qmlp import QuantizedMLP
 from hwsim.quantize import QuantizedNetwork
 
@@ -423,15 +424,16 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     ports = _port_tables(qnet)
     group_of_neuron = placement.neuron_group.astype(np.int64)
     port_group = group_of_neuron[ports.neuron].astype(np.int32)   # narrow: looked up once per synapse
-    src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources, source_sizes)
-    room = _ptr(np.minimum(np.diff(src_syn_ptr), n_groups))   # at most one segment per synapse and group
-    source_bounds = thread_parts(src_syn_ptr)
-    src_segs = np.zeros(n_sources, dtype=np.int64)
-    seg_syn_ptr = np.empty(int(room[-1]) + 1, dtype=np.int64)
-    seg_group, seg_delay, seg_port0 = (np.empty(int(room[-1]), dtype=np.int64) for _ in range(3))
-    n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay, source_bounds,
-                                         room[source_bounds[:-1]], src_segs, seg_syn_ptr, seg_group, seg_delay,
-                                         seg_port0)
+    with setup_threads(sum(proj.weight.size for proj in qnet.projections)):
+        src_syn_ptr, syn_port, syn_weight, syn_delay = _synapse_table(qnet, ports, n_sources, source_sizes)
+        room = _ptr(np.minimum(np.diff(src_syn_ptr), n_groups))   # at most one segment per synapse and group
+        source_bounds = thread_parts(src_syn_ptr)
+        src_segs = np.zeros(n_sources, dtype=np.int64)
+        seg_syn_ptr = np.empty(int(room[-1]) + 1, dtype=np.int64)
+        seg_group, seg_delay, seg_port0 = (np.empty(int(room[-1]), dtype=np.int64) for _ in range(3))
+        n_segs = tables_kernels.cut_segments(src_syn_ptr, port_group, syn_port, syn_weight, syn_delay,
+                                             source_bounds, room[source_bounds[:-1]], src_segs, seg_syn_ptr,
+                                             seg_group, seg_delay, seg_port0)
     seg_syn_ptr = _used(seg_syn_ptr, n_segs + 1)
     seg_group, seg_delay, seg_port0 = (_used(a, n_segs) for a in (seg_group, seg_delay, seg_port0))
     seg_len = np.diff(seg_syn_ptr)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 
 from hwsim.chips import ChipProfile
 from hwsim.errors import MappingError
 from hwsim.ir import Graph, Population
 from hwsim.kernels import slicing, tables
+from hwsim.setup_parallel import setup_threads, thread_parts
 
 
 @dataclass(frozen=True)
@@ -69,16 +69,6 @@ class Placement:
     longest_route_hops: tuple[int, int] = (0, 0)
     core_use: dict = field(default_factory=dict)
 
-
-
-def thread_parts(indptr: np.ndarray) -> np.ndarray:
-    """The rows of a CSR pointer cut into one part per thread (``numba.get_num_threads()``) of about equal
-    entry counts: part ``p`` is rows ``bounds[p] .. bounds[p+1]-1``. Tables that threads fill part by part
-    side by side do not depend on the cut."""
-    threads = numba.get_num_threads()
-    bounds = np.searchsorted(indptr, indptr[-1] * np.arange(threads + 1) // threads).astype(np.int64)
-    bounds[-1] = indptr.size - 1
-    return bounds
 
 
 def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -272,7 +262,8 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     cap, topo = chip.capacity, chip.topology
     offsets = graph.source_offsets()
     longest_delay = _check_delays(graph, chip)
-    neuron_core, slices, peak, core_use, core_sources = _assign_cores(graph, chip, offsets)
+    with setup_threads(sum(proj.n_synapses for proj in graph.projections())):
+        neuron_core, slices, peak, core_use, core_sources = _assign_cores(graph, chip, offsets)
     inputs = graph.inputs()
     groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(c, name) for c, name, _, _ in slices)
     input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]

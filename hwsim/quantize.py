@@ -26,6 +26,7 @@ from hwsim.chips import ChipProfile, FloatArithmetic, SpikingArithmetic
 from hwsim.errors import GraphError, UnsupportedError, one_of, short
 from hwsim.ir import Graph, Population, Projection
 from hwsim.kernels import mantissas as mantissas_kernels
+from hwsim.setup_parallel import setup_threads
 from hwsim.neuron_models import RESET_MODES, get_model
 
 ROUNDING_IDS = {"toward_zero": 0, "floor": 1}
@@ -729,8 +730,9 @@ def quantize_spiking(graph: Graph, chip: ChipProfile, headroom_bits: int = 3) ->
         n_neurons += pop.size
     by_name = {p.name: p for p in pops}
     offsets = graph.source_offsets()
-    projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post], chip)
-                        for proj in graph.projections())
+    with setup_threads(sum(proj.n_synapses for proj in graph.projections())):
+        projections = tuple(_integer_projection(proj, offsets[proj.pre], by_name.get(proj.pre), by_name[proj.post],
+                                                chip) for proj in graph.projections())
     integer = IntegerArithmetic(arith.decay_bits, ROUNDING_IDS[arith.rounding], arith.input_shift,
                                 arith.state_bits, OVERFLOW_IDS[arith.syn_overflow],
                                 OVERFLOW_IDS[arith.mem_overflow])

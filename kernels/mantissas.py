@@ -14,7 +14,7 @@ def weight_mantissas(weight, scale, input_div, payload_div, step, mixed, low, hi
     """``out[i]`` = ``weight[i] * scale / input_div / payload_div / step`` rounded half to even (to an even
     mantissa when ``mixed``: ``rint(x / 2) * 2``) and saturated to ``[low, high]``, each operation in float64
     as numpy does it (a divisor of 1.0 is skipped: dividing by it changes nothing). Blocks of :data:`BLOCK`
-    weights run on all threads; each value depends on its weight alone.
+    weights are shared among the threads (``hwsim.setup_parallel``); each value depends on its weight alone.
 
     Returns ``(n_outside, lowest, highest)``: how many rounded values lay outside ``[low, high]`` and the range
     of the rounded values before saturation."""
@@ -23,6 +23,7 @@ def weight_mantissas(weight, scale, input_div, payload_div, step, mixed, low, hi
     outside = np.zeros(n_blocks, dtype=np.int64)
     lows, highs = np.full(n_blocks, np.inf), np.full(n_blocks, -np.inf)
     for b in prange(n_blocks):
+        n_out, lowest, highest = 0, np.inf, -np.inf   # the block's own: no shared line written per weight
         for i in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
             v = weight[i] * scale
             if input_div != 1.0:
@@ -31,9 +32,10 @@ def weight_mantissas(weight, scale, input_div, payload_div, step, mixed, low, hi
                 v /= payload_div
             v /= step
             v = np.rint(v / 2.0) * 2.0 if mixed else np.rint(v)
-            lows[b], highs[b] = min(lows[b], v), max(highs[b], v)
+            lowest, highest = min(lowest, v), max(highest, v)
             if v < low or v > high:
-                outside[b] += 1
+                n_out += 1
                 v = min(max(v, low), high)
             out[i] = v
+        outside[b], lows[b], highs[b] = n_out, lowest, highest
     return outside.sum(), lows.min() if n_blocks else np.inf, highs.max() if n_blocks else -np.inf

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
+from hwsim import setup_parallel
 from hwsim.errors import GraphError
 from hwsim.lowering import lower_spiking, synapse_delays
 from reference_lowering import synapse_tables
@@ -51,9 +52,10 @@ def test_inconsistent_projection_indices_are_refused(change, message):
 @settings(max_examples=25, deadline=None)
 @given(spiking_cases(False))
 def test_tables_do_not_depend_on_the_threads(case):
-    """Mapping and lowering fill their tables in one part per thread (``hwsim.mapping.thread_parts``)."""
+    """The lowering fills its tables in one part per thread (``hwsim.setup_parallel``, here for every size)."""
     qnet, placement, _, bits, word = case
-    previous = numba.get_num_threads()
+    previous, smallest = numba.get_num_threads(), setup_parallel.MIN_SYNAPSES
+    setup_parallel.MIN_SYNAPSES = 0
     try:
         numba.set_num_threads(1)
         one = lower_spiking(qnet, placement, bits, word)
@@ -61,6 +63,7 @@ def test_tables_do_not_depend_on_the_threads(case):
         two = lower_spiking(qnet, placement, bits, word)
     finally:
         numba.set_num_threads(previous)
+        setup_parallel.MIN_SYNAPSES = smallest
     for name in one.__dataclass_fields__:
         a, b = getattr(one, name), getattr(two, name)
         if isinstance(a, np.ndarray):

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hwsim import setup_parallel
 from hwsim.ir import Graph
 from hwsim.kernels.actions import HOP_X, HOP_Y, MEM_READ, N_ACTIONS, PACKET
 from hwsim.lowering import lower_spiking
@@ -65,7 +66,8 @@ def test_placement_changes_only_routing_counts(seed, sizes, recurrent, per_core_
        st.integers(1, 12), st.integers(4, 60), st.integers(2, 16))
 def test_whole_population_shortcut_places_as_the_greedy_cut(seed, sizes, recurrent, per_core, synapses, fan_in):
     """A population that fits one core is placed without listing its synapses by target
-    (``mapping._one_core_sources``); the placement equals the one the greedy cut gives, field by field."""
+    (``mapping._one_core_sources``); the placement equals the one the greedy cut gives (its rows by target
+    filled on every thread), field by field."""
     import hwsim.mapping as mapping
     graph = random_graph(np.random.default_rng(seed), sizes, recurrent)
     chip = toy_chip(neurons_per_core=per_core, n_cores=64, synapse_memory_bits_per_core=synapses * 16,
@@ -75,12 +77,14 @@ def test_whole_population_shortcut_places_as_the_greedy_cut(seed, sizes, recurre
     except mapping.MappingError as error:
         shortcut = str(error)
     original, mapping._one_core_sources = mapping._one_core_sources, lambda *args: None
+    smallest, setup_parallel.MIN_SYNAPSES = setup_parallel.MIN_SYNAPSES, 0   # rows by target on every thread
     try:
         greedy = map_graph(graph, chip)
     except mapping.MappingError as error:
         greedy = str(error)
     finally:
         mapping._one_core_sources = original
+        setup_parallel.MIN_SYNAPSES = smallest
     assert type(shortcut) is type(greedy)
     if isinstance(greedy, str):
         assert shortcut == greedy
