@@ -124,3 +124,13 @@ def test_a_dvs_sized_conv_network_imports_without_dense_identities():
     per_axis = 63 + 63 + 64 + 64 + 63
     assert projection.is_sparse and projection.weight.size == 8 * 2 * per_axis ** 2
     assert grown_mib < 1024
+
+
+def test_a_layer_type_that_is_not_ascii_is_a_graph_error(tmp_path):
+    path = tmp_path / "n.net"
+    path.write_bytes(_netx_bytes(tmp_path))
+    with h5py.File(path, "r+") as f:
+        del f["layer/1/type"]
+        f["layer/1/type"] = np.array([b"\xe6conv"])
+    with pytest.raises(GraphError, match=r"layer 1/type: .* is not ASCII text; expected a name"):
+        import_netx(path)

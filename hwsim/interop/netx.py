@@ -204,7 +204,12 @@ def _text(value, where: str) -> str:
     if arr.size != 1:
         raise GraphError(f"{where}: {arr.size} strings; expected one.")
     item = arr.ravel()[0]
-    return item.decode("ascii") if isinstance(item, bytes) else str(item)
+    if not isinstance(item, bytes):
+        return str(item)
+    try:
+        return item.decode("ascii")
+    except UnicodeDecodeError:
+        raise GraphError(f"{where}: {short(item)} is not ASCII text; expected a name such as 'dense'.") from None
 
 
 def _integers(where: str, value) -> np.ndarray:
