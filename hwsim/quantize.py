@@ -16,6 +16,7 @@ shift 0, so the float kernel computes the IR's equations literally.
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -442,9 +443,11 @@ def _weight_mantissas(weight: np.ndarray, arith: SpikingArithmetic, name: str = 
                       input_div: float = 1.0, payload_div: float = 1.0, chip_name: str = "") -> tuple[np.ndarray, int]:
     """Quantise one projection's weights to ``(mantissas, exponent)``, rounding to nearest (hwsim's own choice,
     used when the projection states no precision). A weight is ``weight * scale / input_div / payload_div``
-    state units (``scale`` and the divisors > 0). The mantissas come in the narrowest signed integer type that
+    state units (``scale`` and ``payload_div`` > 0, ``input_div`` a power of two). The mantissas come in the narrowest signed integer type that
     holds the chip's range, in one pass without temporaries (``kernels/mantissas.py``); the exponent from the
     weights' extremes, which the scaling keeps (it is monotonic)."""
+    if math.frexp(input_div)[0] != 0.5:
+        raise ValueError(f"input_div {input_div}: expected a power of two (an input shift)")
     weight = np.asarray(weight, dtype=np.float64)
     extremes = np.array([min(float(weight.min(initial=0.0)), 0.0), max(float(weight.max(initial=0.0)), 0.0)])
     extremes *= scale
