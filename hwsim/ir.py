@@ -87,6 +87,7 @@ chips with Loihi's synapse encoding then quantise it exactly as Lava does.
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -230,7 +231,8 @@ class Projection:
         Dense projections list all ``n_post * n_pre`` entries except exact zeros (a zero weight is no
         synapse), row by row (ascending target, then source). Arrays are int64, int64, float64, int64; with
         ``narrow`` the indices and delays keep the integer types they are stored in (int32 indices, int8
-        delays, ...: no copies of a sparse projection's arrays; callers then mind overflow). They may be views
+        delays, ...: no copies of a sparse projection's arrays; a fully dense one's indices are int32 too;
+        callers then mind overflow). They may be views
         of the projection's own arrays.
         """
         index = None if narrow else np.int64
@@ -240,8 +242,7 @@ class Projection:
                    self.weight.astype(np.float64, copy=False), self._delays_of(self.weight.size, None, narrow))
         elif self.weight.all():   # no zeros: the indices in closed form, the weights as they are
             n_post, n_pre = self.weight.shape
-            out = (np.tile(np.arange(n_pre, dtype=np.int64), n_post),
-                   np.repeat(np.arange(n_post, dtype=np.int64), n_pre), self.weight.reshape(-1),
+            out = (*_dense_indices(n_pre, n_post, index or index_dtype(n_pre, n_post)), self.weight.reshape(-1),
                    self._delays_of(self.weight.size, None, narrow))
         else:
             flat = np.flatnonzero(self.weight)
@@ -316,6 +317,16 @@ _SIGNED = (np.int8, np.int16, np.int32, np.int64)
 def narrowest_int(largest: int) -> type:
     """The narrowest signed numpy integer type (int8 .. int64) holding every value in ``[0, largest]``."""
     return next(t for t in _SIGNED if largest <= np.iinfo(t).max)
+
+
+@functools.lru_cache(maxsize=8)
+def _dense_indices(n_pre: int, n_post: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Every ``(pre, post)`` pair of an ``n_post x n_pre`` matrix, row by row, read-only: built once per shape
+    and reused (mapping, quantisation and lowering each read them)."""
+    pre = np.tile(np.arange(n_pre, dtype=dtype), n_post)
+    post = np.repeat(np.arange(n_post, dtype=dtype), n_pre)
+    pre.flags.writeable = post.flags.writeable = False
+    return pre, post
 
 
 def index_dtype(*sizes: int) -> type:
