@@ -204,11 +204,14 @@ def test_port_mode_when_one_group_holds_most_synapses():
 
 @settings(max_examples=60, deadline=None)
 @given(st.booleans(), st.data())
-def test_segments_are_sorted_by_port_within_their_group_span(float_datapath, data):
-    """What the threads' port ranges rely on: a segment's ports ascend and lie in its group's span."""
+def test_segments_are_sorted_as_the_ranges_need(float_datapath, data):
+    """What the threads' ranges rely on: a source's segments ascend by group (group ranges), a segment's ports
+    ascend and lie in its group's span (port ranges)."""
     qnet, placement, _, _ = data.draw(cases(float_datapath))
     a = lower_spiking(qnet, placement, 16, 64)
     plan = balanced_plan(a, 2)
+    for s in range(a.src_seg_ptr.size - 1):
+        assert np.all(np.diff(a.seg_group[a.src_seg_ptr[s]:a.src_seg_ptr[s + 1]]) > 0)
     ports = a.syn_port.astype(np.int64)
     for k in range(a.seg_group.size):
         run = ports[a.seg_syn_ptr[k]:a.seg_syn_ptr[k + 1]]
