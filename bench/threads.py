@@ -1,9 +1,10 @@
 """One sample of a large network on one thread and on the threads sharing it (``within_sample``).
 
-The network (``--network``): ``random`` (:func:`network`), a random sparse balanced network of LIF neurons, 80 % excitatory and 20 %
-inhibitory, each receiving about ``--in-degree`` synapses from random neurons (80 % of them excitatory; pairs
-drawn twice kept once) with random delays of 1..15 steps, plus ``--in-degree / 10`` from 1,000 Poisson input
-channels; a bias drives every neuron towards its threshold, and the membranes start at random values. dt = 0.1 ms.
+The network (``--network``): ``random`` (:func:`network`), a random sparse balanced network of LIF neurons, 80 %
+excitatory and 20 % inhibitory, each receiving about ``--in-degree`` synapses from random neurons (80 % of them
+excitatory; pairs drawn twice kept once) with random delays of 1..15 steps, plus ``--in-degree / 10`` from 1,000
+Poisson input channels; a bias drives every neuron towards its threshold, and the membranes start at random
+values. dt = 0.1 ms.
 Or ``w5``: the cortical microcircuit (``models/microcircuit_ir.py``) at ``--scale`` with its DC background
 (77,169 neurons and 299 M synapses at scale 1: ~11 GiB to build and lower, so run it with >= 16 GiB free).
 

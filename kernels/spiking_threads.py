@@ -67,9 +67,9 @@ def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy,
                src_hops_x, src_hops_y, n_groups, noise_seeds, drop_probability, jitter_probability,
                jitter_max_steps, flip_rate, state_bits, part, sub_slices, spiked, sub_count, payload, state, ring,
                steps):
-    """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports, ``kernels/partition.py``): send the spikes of step ``t`` (none for
-    ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits; then send the
-    inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
+    """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports, ``kernels/partition.py``): send the spikes of
+    step ``t`` (none for ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits;
+    then send the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
     n_in = input_spikes.shape[2]
     if t >= 0:
         key_drop, key_jitter = key_of(noise_seeds[2], sample, t), key_of(noise_seeds[3], sample, t)
@@ -217,8 +217,8 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
         for w in prange(n_workers):
             _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, noisy, slot_mask,
                     network, (sub_slices, sub_uniform, sub_active, sub_thread),
-                    (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded, state,
-                    scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
+                    (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded,
+                    state, scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
                     out_first_spike, out_raster, out_payload)
         if n_steps > 0:
             _flush_step(n_steps - 1, steps, out_counts[s], out_step_counts[n_steps - 1])
