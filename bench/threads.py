@@ -1,15 +1,19 @@
 """One sample of a large network on one thread and on the threads sharing it (``within_sample``).
 
-The network (:func:`network`): a random sparse balanced network of LIF neurons, 80 % excitatory and 20 %
-inhibitory, each receiving about ``--in-degree`` synapses from random neurons (80 % of them excitatory; pairs
-drawn twice kept once) with random delays of 1..15 steps, plus ``--in-degree / 10`` from 1,000 Poisson input
-channels; a bias drives every neuron towards its threshold, and the membranes start at random values. dt = 0.1 ms.
+The network (``--network``): ``random`` (:func:`network`), a random sparse balanced network of LIF neurons, 80 %
+excitatory and 20 % inhibitory, each receiving about ``--in-degree`` synapses from random neurons (80 % of them
+excitatory; pairs drawn twice kept once) with random delays of 1..15 steps, plus ``--in-degree / 10`` from 1,000
+Poisson input channels; a bias drives every neuron towards its threshold, and the membranes start at random
+values. dt = 0.1 ms.
+Or ``w5``: the cortical microcircuit (``models/microcircuit_ir.py``) at ``--scale`` with its DC background
+(77,169 neurons and 299 M synapses at scale 1: ~11 GiB to build and lower, so run it with >= 16 GiB free).
 
 Per chip the network is mapped, quantised and lowered once; then ``simulate_spiking`` runs one sample with
 ``within_sample=False`` (today's path: one thread) and ``within_sample=True`` (``numba.get_num_threads()``
 threads), alternately, each the fastest of ``--repeats`` warm runs (a 2-step call compiles first), after
 waiting up to ``--max-wait-s`` for other processes to use under 0.3 cores. The two must give identical
-results (checked). The table gives the times, synaptic events per second and the ratio, the machine's load
+results (checked). The table gives the send phase's mode (``hwsim.sample_threads.send_ranges``: each thread
+a range of counter groups or of ports), the times, synaptic events per second and the ratio, the machine's load
 average (``os.getloadavg``) before and after each chip, and the cores other processes used during the
 fastest runs (``bench.timing.CpuMeter``): threads that share a sample wait for each other twice per step, so
 a core taken by another process slows them far more than it slows one thread. A last line measures that
@@ -18,7 +22,7 @@ synchronisation: a network of 64 unconnected neurons run for ``--steps`` steps.
 Usage (from the repository root, hwsim's environment)::
 
     python bench/threads.py [--neurons 60000] [--in-degree 1000] [--steps 1000] [--repeats 5]
-                            [--chips ideal spinnaker]
+                            [--chips ideal spinnaker] [--network random|w5] [--scale 1.0]
 
 Prints a markdown table; it writes nothing.
 """
@@ -37,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the bench packag
 import hwsim  # noqa: E402
 from bench.timing import CpuMeter, wait_quiet  # noqa: E402
 from hwsim.kernels.actions import SYNOP  # noqa: E402
+from hwsim.sample_threads import send_ranges  # noqa: E402
 
 N_INPUTS = 1000
 INPUT_RATE = 0.02      # Poisson input spikes per channel per step
@@ -105,10 +110,25 @@ def cores(others: dict) -> str:
     return ", ".join("?" if others[w] is None else f"{others[w]:.1f}" for w in (False, True))
 
 
+def workload(args: argparse.Namespace) -> tuple[hwsim.Graph, np.ndarray, str]:
+    """The graph of ``args.network``, its input for one sample of ``args.steps`` steps, and a description."""
+    if args.network == "w5":
+        from hwsim.models import microcircuit_ir
+
+        graph = microcircuit_ir.build(args.scale, seed=0, background="dc")
+        inputs = microcircuit_ir.background_inputs(graph, args.steps)
+        return graph, inputs, f"W5 microcircuit at scale {args.scale} (DC background)"
+    rng = np.random.default_rng(1)
+    inputs = (rng.random((1, args.steps, N_INPUTS)) < INPUT_RATE).astype(np.uint8)
+    return network(args.neurons, args.in_degree), inputs, "random balanced network"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--neurons", type=int, default=60_000)
-    parser.add_argument("--in-degree", type=int, default=1000, help="recurrent synapses per neuron")
+    parser.add_argument("--network", choices=("random", "w5"), default="random")
+    parser.add_argument("--neurons", type=int, default=60_000, help="random network: neurons")
+    parser.add_argument("--in-degree", type=int, default=1000, help="random network: recurrent synapses per neuron")
+    parser.add_argument("--scale", type=float, default=1.0, help="w5: fraction of the microcircuit's neurons")
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per path (fastest kept)")
     parser.add_argument("--chips", nargs="+", default=["ideal", "spinnaker"])
@@ -116,16 +136,15 @@ def main(argv: list[str] | None = None) -> None:
                         help="longest wait for a quiet machine before each chip's runs")
     args = parser.parse_args(argv)
     threads = numba.get_num_threads()
-    rng = np.random.default_rng(1)
-    inputs = (rng.random((1, args.steps, N_INPUTS)) < INPUT_RATE).astype(np.uint8)
-    graph = network(args.neurons, args.in_degree)
+    graph, inputs, what = workload(args)
+    n_neurons = sum(p.size for p in graph.populations())
     n_syn = sum(p.n_synapses for p in graph.projections())
-    print(f"{args.neurons:,} LIF neurons, {n_syn:,} synapses, {args.steps} steps, one sample; {threads} threads; "
-          f"fastest of {args.repeats} warm runs\n")
-    print("| chip | spikes per step | synaptic events | 1 thread s | 1 thread events/s | "
+    print(f"{what}: {n_neurons:,} LIF neurons, {n_syn:,} synapses, {args.steps} steps, one sample; "
+          f"{threads} threads; fastest of {args.repeats} warm runs\n")
+    print("| chip | groups | mode | spikes per step | synaptic events | 1 thread s | 1 thread events/s | "
           f"{threads} threads s | {threads} threads events/s | ratio | identical | load avg before, after | "
           "other processes' cores (1 thread, shared) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.chips:
         arrays = lowered(graph, name)
         wait_quiet(max_cores=0.3, max_wait_s=args.max_wait_s)
@@ -133,9 +152,11 @@ def main(argv: list[str] | None = None) -> None:
         best, others, results = fastest(arrays, inputs, args.repeats)
         events = int(results[True].counts[:, :, SYNOP].sum())
         spikes = results[True].spike_count.sum() / args.steps
-        print(f"| {name} | {spikes:.0f} | {events:,} | {best[False]:.3f} | {events / best[False]:.3g} | "
-              f"{best[True]:.3f} | {events / best[True]:.3g} | {best[False] / best[True]:.2f} | "
-              f"{same(results[False], results[True])} | {before}, {load()} | {cores(others)} |", flush=True)
+        print(f"| {name} | {arrays.n_groups} | {send_ranges(arrays, threads)[0]} | {spikes:.0f} | {events:,} | "
+              f"{best[False]:.3f} | {events / best[False]:.3g} | {best[True]:.3f} | {events / best[True]:.3g} | "
+              f"{best[False] / best[True]:.2f} | {same(results[False], results[True])} | {before}, {load()} | "
+              f"{cores(others)} |", flush=True)
+        del arrays, results   # the next chip's lowering needs the memory (W5 at full scale)
     empty = hwsim.Graph("empty", dt_s=DT_S)
     empty.add_population("idle", 64, "lif", decay_syn=0.2, decay_mem=0.01, v_th=1.0)
     empty.add_output("readout", "idle")

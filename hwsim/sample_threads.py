@@ -6,15 +6,30 @@ share each step's work among the threads (``kernels/spiking_threads.py``), bit-i
 
 - the neuron updates: the update slices, in update order, are cut into ``n_threads`` runs of about equal
   work (neurons x (receptors + 1)); a slice may be cut in two at a neuron;
-- the synaptic adds: the ring buffer's ports are cut into ``n_threads`` contiguous ranges holding about
-  equal numbers of synapses (counted on an evenly strided sample of at most :data:`PORT_SAMPLE` synapses).
+- the synaptic adds, in one of two modes (each thread owns a set of ports, and every port is one thread's):
+
+  - *groups*: the counter groups (a population on one core) are cut into ``n_threads`` contiguous ranges of
+    group ids of about equal send work; a thread owns every port of its groups, and walks only its groups'
+    segments of each spike (two binary searches per spike: a source's segments are sorted by group);
+  - *ports*: the ring buffer's ports are cut into ``n_threads`` contiguous ranges holding about equal numbers
+    of synapses (counted on an evenly strided sample of at most :data:`PORT_SAMPLE` synapses); every thread
+    walks every segment of each spike and adds the synapses into its ports (a test per segment, a binary
+    search where a group's ports straddle two threads).
+
+  :func:`send_ranges` estimates the send work of the busiest thread in each mode, with a segment walked
+  costing :data:`SEGMENT_COST` synapses: in group mode the heaviest range's synapses + SEGMENT_COST x its
+  segments (the group cuts balance exactly that), in port mode an even share of the synapses + SEGMENT_COST x
+  every segment; it takes group mode when its estimate is no larger. A network on many cores (spinnaker: 236
+  groups, segments of ~5 synapses) takes groups; one on a handful of cores (ideal: one population of 80 %
+  of the synapses on one core) takes ports.
 
 The rule (:func:`within_sample`): threads share a sample when there are at most half as many samples as
 threads (on 2 threads: one sample), the network has at least :data:`MIN_SYNAPSES` synapses, and no synapse
 out of a neuron has delay 0 (the update phase needs each step's inputs complete before it starts). Callers
 override it with ``within_sample=True`` / ``False``; True on a network with delay-0 synapses out of neurons
-raises :class:`hwsim.errors.UnsupportedError`. ``bench/threads.py`` measured the threshold (see
-``bench/RESULTS.md``).
+raises :class:`hwsim.errors.UnsupportedError`. ``bench/threads.py`` measured the threshold and the gain
+(``bench/RESULTS.md``, "One sample on both cores"): on 2 threads 1.85x one thread on ideal (port mode) and 1.80x
+on spinnaker (group mode) for a 65 M-synapse network; 1.71x and 1.57x for W5 at full scale.
 """
 from __future__ import annotations
 
@@ -29,6 +44,10 @@ from hwsim.lowering import SpikingArrays
 MIN_SYNAPSES = 4_000_000
 #: Most synapses whose ports are counted to balance the threads' ports.
 PORT_SAMPLE = 1 << 16
+#: Send work of walking one segment of a spike, in synapses' adds: on one thread, ``bench/threads.py``'s
+#: network took 25.4 ns per synapse on spinnaker (segments of 4.6 synapses) against 14.5 on ideal (535), so a
+#: segment costs about 50 ns, 3.4 adds (``bench/RESULTS.md``, "One sample on both cores").
+SEGMENT_COST = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,19 +63,24 @@ class ThreadPlan:
         The uniform / all-active flags of the slice each sub-slice comes from.
     sub_thread : ndarray ``(n_sub,)``
         The thread that updates each sub-slice.
-    port_bounds : ndarray ``(n_threads + 1,)``
-        Thread ``p`` adds the synapses into ports ``port_bounds[p] .. port_bounds[p+1]-1``.
+    part_ports, part_groups : ndarray ``(n_threads, 2)``
+        Thread ``p`` adds the synapses into the ports ``part_ports[p, 0] .. part_ports[p, 1]-1`` of the counter
+        groups ``part_groups[p, 0] .. part_groups[p, 1]-1`` (one of the two is every port / group).
     group_port_lo, group_port_hi : ndarray ``(n_groups,)``
         Span of the ports of each counter group's slots (lo >= hi: a group without slots).
+    mode : str
+        ``"groups"`` (each thread a range of groups) or ``"ports"`` (each thread a range of ports).
     """
 
     sub_slices: np.ndarray
     sub_uniform: np.ndarray
     sub_active: np.ndarray
     sub_thread: np.ndarray
-    port_bounds: np.ndarray
+    part_ports: np.ndarray
+    part_groups: np.ndarray
     group_port_lo: np.ndarray
     group_port_hi: np.ndarray
+    mode: str
 
 
 def has_instant_neuron_synapses(a: SpikingArrays) -> bool:
@@ -98,11 +122,15 @@ def within_sample(a: SpikingArrays, n_samples: int, n_threads: int, requested: b
 
 
 def _thread_cuts(weight: np.ndarray, n_threads: int) -> np.ndarray:
-    """Start positions of threads 1..n-1 along a run of items of these integer ``weight``s: item indices
-    where the cumulative weight first reaches ``p / n_threads`` of the total."""
-    ends = np.cumsum(weight)
-    targets = (ends[-1] * np.arange(1, n_threads)) // n_threads if ends.size else np.zeros(n_threads - 1, np.int64)
-    return np.searchsorted(ends, targets, side="right")
+    """Start positions of threads 1..n-1 along a run of items of these integer ``weight``s: for each
+    ``p / n_threads`` of the total weight, the item index whose preceding items' weight is nearest to it (the
+    lower index on a tie)."""
+    before = np.concatenate(([0], np.cumsum(weight, dtype=np.int64)))   # weight of the items before each index
+    targets = (before[-1] * np.arange(1, n_threads)) // n_threads
+    above = np.minimum(np.searchsorted(before, targets, side="left"), before.size - 1)
+    below = np.maximum(above - 1, 0)
+    nearest = np.where(targets - before[below] <= before[above] - targets, below, above)
+    return np.maximum.accumulate(nearest) if nearest.size else nearest
 
 
 def _split_slices(slices: np.ndarray, uniform: np.ndarray, active: np.ndarray, n_threads: int):
@@ -125,6 +153,16 @@ def _split_slices(slices: np.ndarray, uniform: np.ndarray, active: np.ndarray, n
             np.ascontiguousarray(table[:, 9]))
 
 
+def _ranges(bounds: np.ndarray) -> np.ndarray:
+    """``(n, 2)`` rows ``[bounds[p], bounds[p+1]]`` of ``n + 1`` ascending bounds."""
+    return np.ascontiguousarray(np.stack((bounds[:-1], bounds[1:]), axis=1), dtype=np.int64)
+
+
+def _whole(n_items: int, n_threads: int) -> np.ndarray:
+    """``(n_threads, 2)`` rows ``[0, n_items]``: every thread has every item."""
+    return np.tile(np.array([[0, n_items]], dtype=np.int64), (n_threads, 1))
+
+
 def _port_bounds(a: SpikingArrays, n_threads: int) -> np.ndarray:
     """Port ranges of about equal synapse counts, one per thread (the ports of an evenly strided sample of at
     most :data:`PORT_SAMPLE` synapses counted)."""
@@ -132,6 +170,19 @@ def _port_bounds(a: SpikingArrays, n_threads: int) -> np.ndarray:
     stride = max(1, a.syn_port.size // PORT_SAMPLE)
     counts = np.bincount(np.asarray(a.syn_port[::stride], dtype=np.int64), minlength=n_ports)
     return np.concatenate(([0], np.minimum(_thread_cuts(counts, n_threads), n_ports), [n_ports])).astype(np.int64)
+
+
+def _group_bounds(a: SpikingArrays, n_threads: int) -> tuple[np.ndarray, int, int]:
+    """Group ranges of about equal send work (synapses + :data:`SEGMENT_COST` x segments into the groups), one
+    per thread: ``(bounds, the heaviest range's work, port mode's estimate)`` (module docstring)."""
+    seg_group = np.asarray(a.seg_group, dtype=np.int64)
+    synapses = np.bincount(seg_group, weights=np.diff(np.asarray(a.seg_syn_ptr, dtype=np.int64)),
+                           minlength=a.n_groups).astype(np.int64)
+    work = synapses + SEGMENT_COST * np.bincount(seg_group, minlength=a.n_groups)
+    bounds = np.concatenate(([0], _thread_cuts(work, n_threads), [a.n_groups])).astype(np.int64)
+    ends = np.concatenate(([0], np.cumsum(work)))
+    heaviest = int(np.max(ends[bounds[1:]] - ends[bounds[:-1]]))
+    return bounds, heaviest, -(-int(synapses.sum()) // n_threads) + SEGMENT_COST * seg_group.size
 
 
 def _group_port_spans(a: SpikingArrays, slices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,11 +198,22 @@ def _group_port_spans(a: SpikingArrays, slices: np.ndarray) -> tuple[np.ndarray,
     return lo, hi
 
 
+def send_ranges(a: SpikingArrays, n_threads: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """The send phase's share of each of ``n_threads`` threads (module docstring): ``(mode, part_ports,
+    part_groups)`` as :class:`ThreadPlan` holds them."""
+    group_bounds, group_work, port_work = _group_bounds(a, n_threads)
+    n_ports = int(np.asarray(a.port_shift).size)
+    if group_work <= port_work:
+        return "groups", _whole(n_ports, n_threads), _ranges(group_bounds)
+    return "ports", _ranges(_port_bounds(a, n_threads)), _whole(a.n_groups, n_threads)
+
+
 def plan_threads(a: SpikingArrays, slices: np.ndarray, uniform: np.ndarray, active: np.ndarray,
                  n_threads: int) -> ThreadPlan:
     """Share one sample of ``a`` among ``n_threads`` threads (see the module docstring); ``slices``,
     ``uniform`` and ``active``: the update slices and their flags as the kernel takes them."""
     sub_slices, sub_uniform, sub_active, sub_thread = _split_slices(slices, uniform, active, n_threads)
     lo, hi = _group_port_spans(a, slices)
+    mode, part_ports, part_groups = send_ranges(a, n_threads)
     return ThreadPlan(sub_slices=sub_slices, sub_uniform=sub_uniform, sub_active=sub_active, sub_thread=sub_thread,
-                      port_bounds=_port_bounds(a, n_threads), group_port_lo=lo, group_port_hi=hi)
+                      part_ports=part_ports, part_groups=part_groups, group_port_lo=lo, group_port_hi=hi, mode=mode)

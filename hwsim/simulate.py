@@ -336,8 +336,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         plan = plan_threads(a, slices, uniform, active_slices, threads)
         step_counts = np.empty((1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
         run_spiking_threads(*sizes, *network, plan.sub_slices, plan.sub_uniform, plan.sub_active, plan.sub_thread,
-                            plan.port_bounds, plan.group_port_lo, plan.group_port_hi, *neurons, threads, counts,
-                            step_counts[0], *outputs)
+                            plan.part_ports, plan.part_groups, plan.group_port_lo, plan.group_port_hi, *neurons,
+                            threads, counts, step_counts[0], *outputs)
     else:
         with _chunks(n_samples) as bounds:
             step_counts = np.empty((bounds.size - 1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)

@@ -38,7 +38,7 @@ from ._config import JIT
 from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNOP
 from .counter_rng import bits_at, key_of, uniform_at
 from .neurons import sends_payload, update_slice
-from .partition import counts_spikes, own_range
+from .partition import counts_spikes, own_range, own_segments
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
 
@@ -62,12 +62,14 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
     step ``t``, and their targets update later in the step (``update_slices``). Inlined into the event loop:
     a call per spike, passing its 18 arguments, took about a third of a sparse network's run. With ``part``
-    (one thread's share, ``kernels/partition.py``) only the synapses into its ports are added and counted, a
-    segment's MEM_READ by the part holding its first synapse; None: all of them.
+    (one thread's share, ``kernels/partition.py``) only the segments into its groups are walked and only their
+    synapses into its ports added and counted, a segment's MEM_READ by the part holding its first synapse;
+    None: all of them.
     """
     if counts_spikes(part):
         _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
-    for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
+    seg_first, seg_last = own_segments(part, src_seg_ptr[src], src_seg_ptr[src + 1], seg_group)
+    for k in range(seg_first, seg_last):
         g = seg_group[k]
         first, last = own_range(part, g, seg_syn_ptr[k], seg_syn_ptr[k + 1], syn_port)
         if first == last:
@@ -109,7 +111,8 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
     """
     if counts_spikes(part):
         _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
-    for k in range(src_seg_ptr[src], src_seg_ptr[src + 1]):
+    seg_first, seg_last = own_segments(part, src_seg_ptr[src], src_seg_ptr[src + 1], seg_group)
+    for k in range(seg_first, seg_last):
         g = seg_group[k]
         first, last = own_range(part, g, seg_syn_ptr[k], seg_syn_ptr[k + 1], syn_port)
         if first == last:

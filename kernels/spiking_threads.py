@@ -12,10 +12,11 @@ step). A step ``t`` has two phases:
    needs every synapse out of a neuron to have a delay >= 1 (the caller checks it; inputs may have
    delay 0, as they are sent before the update);
 2. *send*: part ``p`` walks all spikes of step ``t``, sub-slices in update order (the order of one
-   thread), then the input channels of step ``t + 1``, adding only the synapses into its ports
-   ``port_bounds[p] .. port_bounds[p+1]-1`` (``kernels/partition.py``): every ring entry is written by
-   one part, in the order one thread writes it, so float sums are bit-identical. Part 0 counts each
-   spike's SPIKE, PACKET and hops, and flips state bits at the end of the step.
+   thread), then the input channels of step ``t + 1``, adding only the synapses into its ports: those in
+   its port range ``part_ports[p]`` whose counter group is in its group range ``part_groups[p]``
+   (``kernels/partition.py``; the parts' ports partition the ring's): every ring entry is written by one
+   part, in the order one thread writes it, so float sums are bit-identical. Part 0 counts each spike's
+   SPIKE, PACKET and hops, and flips state bits at the end of the step.
 
 Counters are kept per part (a second set takes the inputs sent ahead for step ``t + 1``) and added up
 after each step with ``kernels/spiking.py``'s ``_flush``: integer sums, independent of the order.
@@ -66,9 +67,9 @@ def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy,
                src_hops_x, src_hops_y, n_groups, noise_seeds, drop_probability, jitter_probability,
                jitter_max_steps, flip_rate, state_bits, part, sub_slices, spiked, sub_count, payload, state, ring,
                steps):
-    """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports): send the spikes of step ``t`` (none for
-    ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits; then send the
-    inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
+    """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports, ``kernels/partition.py``): send the spikes of
+    step ``t`` (none for ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits;
+    then send the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
     n_in = input_spikes.shape[2]
     if t >= 0:
         key_drop, key_jitter = key_of(noise_seeds[2], sample, t), key_of(noise_seeds[3], sample, t)
@@ -111,10 +112,10 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
     (src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay,
      port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y, n_groups) = network
     sub_slices, sub_uniform, sub_active, sub_thread = slicing
-    port_bounds, group_port_lo, group_port_hi = ports
+    part_ports, part_groups, group_port_lo, group_port_hi = ports
     u_noise_sd, v_noise_sd, noise_seeds, drop_probability, jitter_probability, jitter_max_steps = noise
     xs, zero_shift, fired = scratch
-    n_parts = port_bounds.shape[0] - 1
+    n_parts = part_ports.shape[0]
     n_steps = input_spikes.shape[1]
     for phase in range(1 + 2 * n_steps):
         t = (phase - 1) >> 1
@@ -132,7 +133,8 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
             else:
                 if p == 0 and t + 1 < n_steps:
                     clear_records(s, t + 1, out_raster, out_payload)
-                part = (port_bounds[p], port_bounds[p + 1], group_port_lo, group_port_hi, p == 0)
+                part = (part_ports[p, 0], part_ports[p, 1], part_groups[p, 0], part_groups[p, 1], group_port_lo,
+                        group_port_hi, p == 0)
                 _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr,
                            seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
                            syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, noise_seeds,
@@ -150,7 +152,8 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
 def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, src_seg_ptr,
                         seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay,
                         port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
-                        sub_slices, sub_uniform, sub_active, sub_thread, port_bounds, group_port_lo, group_port_hi,
+                        sub_slices, sub_uniform, sub_active, sub_thread, part_ports, part_groups, group_port_lo,
+                        group_port_hi,
                         syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold,
                         reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding, input_shift, state_bits,
                         syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd,
@@ -171,14 +174,15 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
         Those of the slice each sub-slice is cut from.
     sub_thread : ndarray int64 ``(n_sub,)``
         The part that updates each sub-slice.
-    port_bounds : ndarray int64 ``(n_parts + 1,)``
-        Part ``p`` adds the synapses into ports ``port_bounds[p] .. port_bounds[p+1]-1`` (0 .. n_ports).
+    part_ports, part_groups : ndarray int64 ``(n_parts, 2)``
+        Part ``p`` adds the synapses into the ports ``part_ports[p, 0] .. part_ports[p, 1]-1`` of the counter
+        groups ``part_groups[p, 0] .. part_groups[p, 1]-1``; every port must be one part's.
     group_port_lo, group_port_hi : ndarray int64 ``(n_groups,)``
         The span of the ports of each counter group's slots (lo >= hi for a group without slots).
     n_threads : int
         Threads to run (``numba.get_num_threads()``; more than ``n_parts`` are not started).
     """
-    n_parts = port_bounds.shape[0] - 1
+    n_parts = part_ports.shape[0]
     n_steps = input_spikes.shape[1]
     slot_mask = ring_mask(max_delay, jitter_probability, jitter_max_steps)
     noisy = drop_probability > 0.0 or jitter_probability > 0.0
@@ -213,8 +217,8 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
         for w in prange(n_workers):
             _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, noisy, slot_mask,
                     network, (sub_slices, sub_uniform, sub_active, sub_thread),
-                    (port_bounds, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded, state,
-                    scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
+                    (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded,
+                    state, scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
                     out_first_spike, out_raster, out_payload)
         if n_steps > 0:
             _flush_step(n_steps - 1, steps, out_counts[s], out_step_counts[n_steps - 1])

@@ -1,7 +1,7 @@
 """Threads sharing one sample (``kernels/spiking_threads.py``, ``hwsim.sample_threads``): bit-identical to one
 thread and to the plain-numpy reference on random networks (integer and float, graded spikes, dynamic and
-packet noise), under the balanced plan and under arbitrary cuts of ports and slices among 2-4 parts; the rule
-that picks the path; the lowering's order that the ports' ranges rely on."""
+packet noise), under the balanced plan and under arbitrary cuts of ports, groups (or both at once) and slices
+among parts; the rules that pick the path and the mode; the lowering's order that the ranges rely on."""
 from contextlib import contextmanager
 from dataclasses import replace
 from unittest import mock
@@ -14,7 +14,8 @@ from hypothesis import given, settings, strategies as st
 from hwsim import simulate
 from hwsim.errors import SpecError, UnsupportedError
 from hwsim.lowering import lower_spiking
-from hwsim.sample_threads import MIN_SYNAPSES, has_instant_neuron_synapses, plan_threads, within_sample
+from hwsim.sample_threads import (MIN_SYNAPSES, SEGMENT_COST, _group_bounds, has_instant_neuron_synapses,
+                                  plan_threads, within_sample)
 from hwsim.simulate import _active_slices, _slice_rows, _uniform_slices, simulate_spiking
 from compare import assert_same
 from reference import reference_spiking
@@ -52,18 +53,34 @@ def cases(draw, float_datapath: bool):
     return qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels, current)), noise
 
 
+def balanced_plan(a, n_threads):
+    """``plan_threads`` of ``a`` with the update slices and flags that ``simulate_spiking`` passes."""
+    uniform = _uniform_slices(a)
+    return plan_threads(a, _slice_rows(a), uniform, _active_slices(a, uniform), n_threads)
+
+
+def drawn_cuts(data, n_items, label):
+    """``(n, 2)`` ranges ``[lo, hi)`` of 1-3 contiguous runs covering ``0 .. n_items-1``, cut anywhere."""
+    n = data.draw(st.integers(1, 3), label=f"{label} ranges")
+    cuts = sorted(data.draw(st.lists(st.integers(0, n_items), min_size=n - 1, max_size=n - 1), label=f"{label} cuts"))
+    bounds = [0, *cuts, n_items]
+    return [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
 @contextmanager
 def arbitrary_parts(data):
-    """Make ``simulate_spiking`` share samples among 2-4 parts cut anywhere (ports and neurons drawn)."""
+    """Make ``simulate_spiking`` share samples among parts cut anywhere: every (port range, group range) pair
+    of 1-3 drawn port ranges and 1-3 drawn group ranges is a part (ports only, groups only, or both), in a
+    drawn order, and the sub-slices go to drawn parts."""
     def plan(a, slices, uniform, active, n_threads):
-        n_parts = data.draw(st.integers(2, 4), label="parts")
-        balanced = plan_threads(a, slices, uniform, active, n_parts)
-        n_ports = a.port_shift.size
-        cuts = sorted(data.draw(st.lists(st.integers(0, n_ports), min_size=n_parts - 1, max_size=n_parts - 1),
-                                label="port cuts"))
-        threads = np.array(data.draw(st.lists(st.integers(0, n_parts - 1), min_size=balanced.sub_thread.size,
+        pairs = [(p, g) for p in drawn_cuts(data, a.port_shift.size, "port")
+                 for g in drawn_cuts(data, a.n_groups, "group")]
+        pairs = data.draw(st.permutations(pairs), label="part order")
+        balanced = plan_threads(a, slices, uniform, active, len(pairs))
+        threads = np.array(data.draw(st.lists(st.integers(0, len(pairs) - 1), min_size=balanced.sub_thread.size,
                                               max_size=balanced.sub_thread.size), label="slice threads"))
-        return replace(balanced, port_bounds=np.array([0, *cuts, n_ports], dtype=np.int64),
+        return replace(balanced, part_ports=np.array([p for p, _ in pairs], dtype=np.int64).reshape(-1, 2),
+                       part_groups=np.array([g for _, g in pairs], dtype=np.int64).reshape(-1, 2),
                        sub_thread=threads.astype(np.int64))
     with mock.patch.object(simulate, "plan_threads", plan):
         yield
@@ -136,13 +153,12 @@ def test_instant_neuron_synapses_are_found_and_refused(qnet, data):
 
 @settings(max_examples=60, deadline=None)
 @given(st.booleans(), st.data())
-def test_plan_covers_every_neuron_and_port_once(float_datapath, data):
+def test_plan_covers_every_neuron_and_synapse_once(float_datapath, data):
     qnet, placement, _, _ = data.draw(cases(float_datapath))
     a = lower_spiking(qnet, placement, 16, 64)
     slices = _slice_rows(a)
-    uniform = _uniform_slices(a)
     n_threads = data.draw(st.integers(1, 5))
-    plan = plan_threads(a, slices, uniform, _active_slices(a, uniform), n_threads)
+    plan = balanced_plan(a, n_threads)
     sub = plan.sub_slices
     np.testing.assert_array_equal(np.concatenate([np.arange(f, l) for f, l in sub[:, :2]]),
                                   np.concatenate([np.arange(f, l) for f, l in slices[:, :2]]))
@@ -151,19 +167,51 @@ def test_plan_covers_every_neuron_and_port_once(float_datapath, data):
     for f, l, g, slot0, n_rec, stride, model in sub:
         parent = slices[(slices[:, 0] <= f) & (slices[:, 1] >= l)][0]
         assert (g, slot0, n_rec, stride, model) == (parent[2], parent[3] + f - parent[0], *parent[4:])
-    assert plan.port_bounds[0] == 0 and plan.port_bounds[-1] == a.port_shift.size
-    assert plan.port_bounds.size == n_threads + 1 and np.all(np.diff(plan.port_bounds) >= 0)
+    whole, cut = {"groups": (plan.part_ports, plan.part_groups), "ports": (plan.part_groups, plan.part_ports)}[
+        plan.mode]
+    n_whole = a.port_shift.size if plan.mode == "groups" else a.n_groups
+    n_cut = a.n_groups if plan.mode == "groups" else a.port_shift.size
+    assert whole.shape == cut.shape == (n_threads, 2)
+    assert np.all(whole[:, 0] == 0) and np.all(whole[:, 1] == n_whole)
+    assert cut[0, 0] == 0 and cut[-1, 1] == n_cut and np.all(cut[1:, 0] == cut[:-1, 1])
+    assert np.all(cut[:, 1] >= cut[:, 0])
+    port = a.syn_port.astype(np.int64)
+    group = np.repeat(a.seg_group, np.diff(a.seg_syn_ptr))
+    owners = sum(((port >= pp[0]) & (port < pp[1]) & (group >= pg[0]) & (group < pg[1])).astype(int)
+                 for pp, pg in zip(plan.part_ports, plan.part_groups))
+    assert np.all(owners == 1)
+
+
+def test_group_mode_when_the_groups_balance_the_threads():
+    """Four groups of 100 synapses in one segment each on 2 threads: 2 groups each, 2 * (100 + SEGMENT_COST);
+    ports: an even share 400 / 2 and every segment walked, 200 + 4 * SEGMENT_COST."""
+    a = mock.Mock(n_groups=4, seg_group=np.arange(4), seg_syn_ptr=np.arange(5) * 100)
+    bounds, groups_work, ports_work = _group_bounds(a, 2)
+    np.testing.assert_array_equal(bounds, [0, 2, 4])
+    assert (groups_work, ports_work) == (2 * (100 + SEGMENT_COST), 200 + 4 * SEGMENT_COST)
+    assert groups_work <= ports_work
+
+
+def test_port_mode_when_one_group_holds_most_synapses():
+    """Groups of 300 and 100 synapses (one segment each) on 2 threads: the heavier group alone is
+    300 + SEGMENT_COST; ports: 400 / 2 + 2 * SEGMENT_COST."""
+    a = mock.Mock(n_groups=3, seg_group=np.array([1, 2]), seg_syn_ptr=np.array([0, 300, 400]))
+    bounds, groups_work, ports_work = _group_bounds(a, 2)
+    np.testing.assert_array_equal(bounds, [0, 2, 3])
+    assert (groups_work, ports_work) == (300 + SEGMENT_COST, 200 + 2 * SEGMENT_COST)
+    assert groups_work > ports_work
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.booleans(), st.data())
-def test_segments_are_sorted_by_port_within_their_group_span(float_datapath, data):
-    """What the threads' port ranges rely on: a segment's ports ascend and lie in its group's span."""
+def test_segments_are_sorted_as_the_ranges_need(float_datapath, data):
+    """What the threads' ranges rely on: a source's segments ascend by group (group ranges), a segment's ports
+    ascend and lie in its group's span (port ranges)."""
     qnet, placement, _, _ = data.draw(cases(float_datapath))
     a = lower_spiking(qnet, placement, 16, 64)
-    slices = _slice_rows(a)
-    uniform = _uniform_slices(a)
-    plan = plan_threads(a, slices, uniform, _active_slices(a, uniform), 2)
+    plan = balanced_plan(a, 2)
+    for s in range(a.src_seg_ptr.size - 1):
+        assert np.all(np.diff(a.seg_group[a.src_seg_ptr[s]:a.src_seg_ptr[s + 1]]) > 0)
     ports = a.syn_port.astype(np.int64)
     for k in range(a.seg_group.size):
         run = ports[a.seg_syn_ptr[k]:a.seg_syn_ptr[k + 1]]
