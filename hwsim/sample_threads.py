@@ -143,7 +143,8 @@ def _split_slices(slices: np.ndarray, uniform: np.ndarray, active: np.ndarray, n
     offset = np.concatenate(([0], np.cumsum(sizes)))
     rows, thread = [], 0
     for r, (first, last, group, slot0, n_receptors, stride, model) in enumerate(slices):
-        cuts = starts[(starts > offset[r]) & (starts < offset[r + 1])] - offset[r] + first
+        # threads may start at the same neuron (more threads than neurons): cut there once
+        cuts = np.unique(starts[(starts > offset[r]) & (starts < offset[r + 1])]) - offset[r] + first
         bounds = [first, *cuts.tolist(), last]
         for a, b in zip(bounds[:-1], bounds[1:]):
             thread = int(np.searchsorted(starts, offset[r] + a - first, side="right"))
