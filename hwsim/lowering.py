@@ -316,8 +316,13 @@ def _used(array: np.ndarray, n: int) -> np.ndarray:
     return array[:n] if 2 * n >= array.size else array[:n].copy()
 
 
+def _name(proj) -> str:
+    """A projection's name for messages (``"<pre>-><post>"`` when it has none)."""
+    return proj.name or f"{proj.pre}->{proj.post}"
+
+
 def _index_error(proj, end: str, index: int, size: int) -> GraphError:
-    return GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': {end} index {index} within "
+    return GraphError(f"projection '{_name(proj)}': {end} index {index} within "
                       f"'{getattr(proj, end)}'; expected 0..{size - 1}. Hint: QProjection holds indices within "
                       f"its source and target (pre_local, post_local) and their global offsets apart.")
 
@@ -331,7 +336,7 @@ def _check_offsets(qnet: QuantizedNetwork) -> dict[str, int]:
         for end, offset, known in (("pre", proj.pre_offset, offsets), ("post", proj.post_offset, targets)):
             name = getattr(proj, end)
             if known.get(name) != offset:
-                raise GraphError(f"projection '{proj.name or proj.pre + '->' + proj.post}': {end}_offset {offset}; "
+                raise GraphError(f"projection '{_name(proj)}': {end}_offset {offset}; "
                                  f"expected {known.get(name)}, the first global id of '{name}'. Hint: build "
                                  f"networks with hwsim.quantize_spiking.")
     return {**{inp.name: inp.size for inp in qnet.inputs}, **{pop.name: pop.size for pop in qnet.populations}}
