@@ -71,18 +71,27 @@ class Placement:
 
 
 
-def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
-    """The synapses into one population as CSR by target: ``(indptr, sources, offset)``, ``sources[indptr[k]:
-    indptr[k+1]] + offset`` being the global sources of neuron k. A single projection listed by target (a dense
-    one always is) is taken as it is."""
-    projections = list(graph.incoming(pop.name))
+#: Largest table of (slice, source) marks :func:`_cut_by_counts` allocates for one population, in bytes.
+MAX_MARKS_BYTES = 1 << 27
+
+
+def _synapses_per_target(pop: Population, projections: list) -> np.ndarray:
+    """int64 ``(pop.size,)`` number of synapses into each neuron of ``pop`` from ``projections``."""
     counts = np.zeros(pop.size, dtype=np.int64)
     for proj in projections:
         if proj.is_sparse:
             tables.count_indices(proj.post_index, 0, pop.size, counts)
         else:
             counts += np.count_nonzero(proj.weight, axis=1)
-    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return counts
+
+
+def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The synapses into one population as CSR by target: ``(indptr, sources, offset)``, ``sources[indptr[k]:
+    indptr[k+1]] + offset`` being the global sources of neuron k. A single projection listed by target (a dense
+    one always is) is taken as it is."""
+    projections = list(graph.incoming(pop.name))
+    indptr = _ptr(_synapses_per_target(pop, projections))
     if len(projections) == 1:
         proj = projections[0]
         post = proj.post_index
@@ -98,21 +107,37 @@ def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> 
     return indptr, sources, 0
 
 
-def _one_core_sources(graph: Graph, pop: Population, source_offsets: dict[str, int], n_sources: int,
-                      chip: ChipProfile) -> tuple[int, np.ndarray] | None:
-    """When the whole population fits one core (neurons, synapses and distinct sources within every limit), its
-    synapse count and distinct global sources (ascending), found in one pass over the synapses without listing
-    them by target; else None (then :func:`slicing.greedy_slices` cuts it)."""
+def _cut_by_counts(graph: Graph, pop: Population, source_offsets: dict[str, int], n_sources: int,
+                   chip: ChipProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Cut the population by neuron and synapse counts alone, without listing its synapses by target, then mark
+    each slice's distinct sources. When every slice's fan-in is within the limit, the greedy cut under all three
+    limits is the same cut (no prefix of a slice has more sources than the slice), and this returns each slice's
+    ``(neurons, synapses, fan_in)`` and the slices' distinct global sources one slice after another (ascending
+    within each); else, or when the marks would exceed :data:`MAX_MARKS_BYTES`, None (then
+    :func:`slicing.greedy_slices` cuts it from the rows by target)."""
     cap = chip.capacity
+    max_synapses = cap.synapse_memory_bits_per_core // cap.bits_per_synapse
     projections = list(graph.incoming(pop.name))
     n_syn = sum(proj.n_synapses for proj in projections)
-    if pop.size > cap.neurons_per_core or n_syn > cap.synapse_memory_bits_per_core // cap.bits_per_synapse:
-        return None
-    marks = np.zeros(n_sources, dtype=bool)
+    if pop.size <= cap.neurons_per_core and n_syn <= max_synapses:   # one core: no counts per target needed
+        counts, synapses, n_slices = np.array([pop.size]), np.array([n_syn]), 1
+    else:
+        counts, synapses = np.zeros(pop.size, dtype=np.int64), np.zeros(pop.size, dtype=np.int64)
+        n_slices = slicing.cut_by_counts(_synapses_per_target(pop, projections), cap.neurons_per_core,
+                                         max_synapses, counts, synapses)
+        if n_slices < 0 or n_slices * n_sources > MAX_MARKS_BYTES:
+            return None
+    counts, synapses = counts[:n_slices], synapses[:n_slices]
+    slice_of = np.repeat(np.arange(n_slices, dtype=np.int32), counts)
+    marks = np.zeros((n_slices, n_sources), dtype=bool)
+    slice_bounds = thread_parts(_ptr(synapses))
     for proj in projections:
-        slicing.mark_sources(proj.synapses(narrow=True)[0], source_offsets[proj.pre], marks)
-    sources = np.flatnonzero(marks)
-    return (n_syn, sources) if sources.size <= cap.fan_in_per_core else None
+        pre, post, _, _ = proj.synapses(narrow=True)
+        slicing.mark_slice_sources(pre, post, source_offsets[proj.pre], slice_of, slice_bounds, marks)
+    fan_in = np.count_nonzero(marks, axis=1)
+    if fan_in.max() > cap.fan_in_per_core:
+        return None
+    return counts, synapses, fan_in, np.nonzero(marks)[1]
 
 
 def _single_neuron_error(pop: Population, indptr: np.ndarray, sources: np.ndarray, k: int,
@@ -161,10 +186,10 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
     n_sources = sum(node.size for node in graph.inputs() + graph.populations())
     neuron_core, slices, peak, core, core_use, distinct, fan_ins = [], [], {}, 0, {}, [], []
     for pop in graph.populations():
-        whole = _one_core_sources(graph, pop, source_offsets, n_sources, chip)
-        if whole is not None:
-            n_slices, seen = 1, whole[1]
-            counts, synapses, fan_in = (np.array([value]) for value in (pop.size, whole[0], seen.size))
+        by_counts = _cut_by_counts(graph, pop, source_offsets, n_sources, chip)
+        if by_counts is not None:
+            counts, synapses, fan_in, seen = by_counts
+            n_slices = counts.size
         else:
             indptr, sources, offset = _incoming(graph, pop, source_offsets)
             counts, synapses, fan_in = (np.zeros(pop.size, dtype=np.int64) for _ in range(3))

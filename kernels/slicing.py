@@ -59,10 +59,35 @@ def greedy_slices(indptr, sources, source_offset, n_sources, max_neurons, max_sy
     return n_slices
 
 
-
-
 @njit(**JIT)
-def mark_sources(pre, source_offset, out_marks):
-    """Mark ``out_marks[pre[i] + source_offset]`` for every synapse ``i`` of one projection."""
-    for i in range(pre.shape[0]):
-        out_marks[pre[i] + source_offset] = True
+def cut_by_counts(per_target, max_neurons, max_synapses, out_neurons, out_synapses):
+    """Cut neurons ``0 .. n-1`` (neuron ``k`` has ``per_target[k]`` synapses) into consecutive slices, each the
+    largest that keeps its neurons and synapses within the limits (distinct sources are not looked at). Fill
+    each slice's counts into ``out_*`` and return the number of slices, or ``-1 - k`` when neuron ``k`` alone
+    does not fit."""
+    n_slices, neurons, synapses = 0, 0, 0
+    for k in range(per_target.shape[0]):
+        if per_target[k] > max_synapses:
+            return -1 - k
+        if neurons + 1 > max_neurons or synapses + per_target[k] > max_synapses:
+            out_neurons[n_slices], out_synapses[n_slices] = neurons, synapses
+            n_slices += 1
+            neurons, synapses = 0, 0
+        neurons += 1
+        synapses += per_target[k]
+    if neurons > 0:
+        out_neurons[n_slices], out_synapses[n_slices] = neurons, synapses
+        n_slices += 1
+    return n_slices
+
+
+@njit(parallel=True, **JIT)
+def mark_slice_sources(pre, post, source_offset, slice_of, slice_bounds, out_marks):
+    """Mark ``out_marks[slice_of[post[i]], pre[i] + source_offset]`` for every synapse ``i`` of one projection.
+    Threads mark the rows of slices ``slice_bounds[p] .. slice_bounds[p+1]-1`` side by side, each its own."""
+    for part in prange(slice_bounds.shape[0] - 1):
+        lo, hi = slice_bounds[part], slice_bounds[part + 1]
+        for i in range(pre.shape[0]):
+            row = slice_of[post[i]]
+            if lo <= row < hi:
+                out_marks[row, pre[i] + source_offset] = True

@@ -172,3 +172,50 @@ def test_greedy_slices_are_the_largest_every_limit_allows(data):
         mine = sources[indptr[first]:indptr[first + neurons]]
         assert distinct[start:start + fan_in].tolist() == list(dict.fromkeys(mine.tolist()))
         start, first = start + fan_in, first + neurons
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_cut_by_counts_is_the_greedy_cut_without_fan_in(data):
+    """kernels/slicing.cut_by_counts against the plain scan with no fan-in limit."""
+    from hwsim.kernels.slicing import cut_by_counts
+
+    per_neuron = np.array(data.draw(st.lists(st.integers(0, 6), min_size=1, max_size=40)), dtype=np.int64)
+    limits = (data.draw(st.integers(1, 30)), data.draw(st.integers(0, 60)))
+    indptr = np.concatenate([[0], np.cumsum(per_neuron)]).astype(np.int64)
+    out = [np.zeros(per_neuron.size, dtype=np.int64) for _ in range(2)]
+    n_slices = cut_by_counts(per_neuron, *limits, *out)
+    expected = _slices_by_scanning(indptr, np.zeros(int(indptr[-1]), dtype=np.int64), *limits, 1)
+    if isinstance(expected, int):
+        assert n_slices == -1 - expected
+        return
+    assert [(int(out[0][k]), int(out[1][k])) for k in range(n_slices)] == [use[:2] for use in expected]
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), threads=st.integers(1, 2))
+def test_mark_slice_sources_marks_each_slices_sources(data, threads):
+    """kernels/slicing.mark_slice_sources against sets of (slice, source) pairs, on one thread or two."""
+    import numba
+
+    from hwsim.kernels.slicing import mark_slice_sources
+    from hwsim.setup_parallel import thread_parts
+
+    n_targets, n_sources = data.draw(st.integers(1, 12)), data.draw(st.integers(3, 10))
+    n_syn = data.draw(st.integers(0, 50))
+    pre = np.array(data.draw(st.lists(st.integers(0, n_sources - 3), min_size=n_syn, max_size=n_syn)), dtype=np.int32)
+    post = np.array(data.draw(st.lists(st.integers(0, n_targets - 1), min_size=n_syn, max_size=n_syn)),
+                    dtype=np.int32)
+    slice_of = np.sort(np.array(data.draw(st.lists(st.integers(0, 4), min_size=n_targets, max_size=n_targets)),
+                                dtype=np.int32))
+    n_slices = int(slice_of.max()) + 1
+    marks = np.zeros((n_slices, n_sources), dtype=bool)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        bounds = thread_parts(np.arange(n_slices + 1))
+        mark_slice_sources(pre, post, 2, slice_of, bounds, marks)
+    finally:
+        numba.set_num_threads(previous)
+    expected = {(int(slice_of[t]), int(s) + 2) for s, t in zip(pre, post)}
+    assert set(zip(*(axis.tolist() for axis in np.nonzero(marks)))) == expected

@@ -64,26 +64,29 @@ def test_placement_changes_only_routing_counts(seed, sizes, recurrent, per_core_
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.lists(st.integers(1, 9), min_size=1, max_size=3), st.booleans(),
        st.integers(1, 12), st.integers(4, 60), st.integers(2, 16))
-def test_whole_population_shortcut_places_as_the_greedy_cut(seed, sizes, recurrent, per_core, synapses, fan_in):
-    """A population that fits one core is placed without listing its synapses by target
-    (``mapping._one_core_sources``); the placement equals the one the greedy cut gives (its rows by target
-    filled on every thread), field by field."""
+def test_cut_by_counts_places_as_the_greedy_cut(seed, sizes, recurrent, per_core, synapses, fan_in):
+    """Populations are cut by neuron and synapse counts without listing their synapses by target
+    (``mapping._cut_by_counts``, one core or several, falling back when a slice's fan-in is over the limit);
+    the placement equals the one the greedy cut gives (its rows by target filled on every thread), field by
+    field, and the marks are filled on every thread too."""
     import hwsim.mapping as mapping
     graph = random_graph(np.random.default_rng(seed), sizes, recurrent)
     chip = toy_chip(neurons_per_core=per_core, n_cores=64, synapse_memory_bits_per_core=synapses * 16,
                     fan_in_per_core=fan_in)
+    def place():
+        try:
+            return map_graph(graph, chip)
+        except mapping.MappingError as error:
+            return str(error)
+
+    smallest, setup_parallel.MIN_SYNAPSES = setup_parallel.MIN_SYNAPSES, 0   # every pass on every thread
+    original = mapping._cut_by_counts
     try:
-        shortcut = map_graph(graph, chip)
-    except mapping.MappingError as error:
-        shortcut = str(error)
-    original, mapping._one_core_sources = mapping._one_core_sources, lambda *args: None
-    smallest, setup_parallel.MIN_SYNAPSES = setup_parallel.MIN_SYNAPSES, 0   # rows by target on every thread
-    try:
-        greedy = map_graph(graph, chip)
-    except mapping.MappingError as error:
-        greedy = str(error)
+        shortcut = place()
+        mapping._cut_by_counts = lambda *args: None
+        greedy = place()
     finally:
-        mapping._one_core_sources = original
+        mapping._cut_by_counts = original
         setup_parallel.MIN_SYNAPSES = smallest
     assert type(shortcut) is type(greedy)
     if isinstance(greedy, str):
