@@ -29,3 +29,17 @@ def assert_same(result, ref) -> None:
         np.testing.assert_array_equal(result.payload, ref["payload"])
     elif result.raster is not None:
         assert not np.any(ref["payload"] != 0), "payloads sent but not recorded"
+
+
+def common_synapse_dtypes(arrays):
+    """``arrays`` with uint16 ports and, on integer chips, int16 weights where the values fit, so that the runs
+    of a property test share a few compiled kernels instead of one per narrowest dtype the lowering picks
+    (the kernels compile per dtype; tests/test_compact_synapses.py covers the dtypes themselves)."""
+    from dataclasses import replace
+
+    port, weight = arrays.syn_port, arrays.syn_weight
+    if port.max(initial=0) < 1 << 16:
+        port = port.astype(np.uint16)
+    if not arrays.is_float and np.abs(weight.astype(np.int64)).max(initial=0) < 1 << 15:
+        weight = weight.astype(np.int16)
+    return replace(arrays, syn_port=port, syn_weight=weight)

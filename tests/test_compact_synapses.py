@@ -10,6 +10,7 @@ from hwsim import Graph, load_chip, map_graph, quantize_spiking
 from hwsim.errors import GraphError
 from hwsim.lowering import DELAY_DTYPES, _narrowest, _stored_delays, lower_spiking, synapse_delays, synapse_dtypes
 from hwsim.simulate import simulate_spiking
+from compare import common_synapse_dtypes
 from strategies import dynamic_noises, placements, quantized_networks, spike_inputs
 
 FIELDS = ("raster", "spike_count", "first_spike", "u_final", "v_final", "graded_final", "payload", "counts",
@@ -65,7 +66,7 @@ def test_kernel_results_are_the_same_with_delays_stored_or_left_out(case):
     """syn_delay stored for every synapse or left empty (when every segment has one delay): the same run,
     on the plain path, with packet noise, graded spikes and current inputs."""
     qnet, placement, spikes, noise = case
-    arrays = lower_spiking(qnet, placement, 16, 64)
+    arrays = common_synapse_dtypes(lower_spiking(qnet, placement, 16, 64))
     one_each = bool(np.all(arrays.seg_delay >= 0))
     assert (arrays.syn_delay.size == 0) == one_each
     delays = np.concatenate([np.asarray(p.delay_steps, dtype=np.int64) for p in qnet.projections]

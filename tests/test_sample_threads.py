@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hwsim import simulate
+from hwsim import Graph, load_chip, map_graph, quantize_spiking, simulate
 from hwsim.errors import SpecError, UnsupportedError
 from hwsim.lowering import lower_spiking
 from hwsim.sample_threads import (MIN_SYNAPSES, SEGMENT_COST, _group_bounds, has_instant_neuron_synapses,
                                   plan_threads, within_sample)
 from hwsim.simulate import _active_slices, _slice_rows, _uniform_slices, simulate_spiking
-from compare import assert_same
+from compare import assert_same, common_synapse_dtypes
 from reference import reference_spiking
 from strategies import dynamic_noises, placements, quantized_networks, spike_inputs
 
@@ -96,10 +96,35 @@ def assert_identical(one, other):
 
 
 def run_both(qnet, placement, spikes, noise):
-    arrays = lower_spiking(qnet, placement, 16, 64)
+    arrays = common_synapse_dtypes(lower_spiking(qnet, placement, 16, 64))
     one = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=False)
     shared = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=True)
     return one, shared
+
+
+def test_threads_take_the_lowerings_narrowest_tables():
+    """The tests above run uint16 ports and int16 weights (:func:`compare.common_synapse_dtypes`); here a
+    network on loihi with its per-synapse uint8 delays and int8 weights (its mantissas divided by 4 to fit, as
+    the lowering stores a chip's narrower mantissas), on both paths alike."""
+    rng = np.random.default_rng(3)
+    graph = Graph("narrow", dt_s=1e-3)
+    graph.add_input("in", 40)
+    graph.add_population("pop", 300, "lif", v_th=1.0, decay_mem=0.05, decay_syn=0.3)
+    for pre, n_pre in (("in", 40), ("pop", 300)):
+        pairs = np.unique(rng.integers(0, n_pre * 300, 3000))
+        graph.add_projection(pre, "pop", rng.normal(0.05, 0.2, pairs.size), pre_index=pairs % n_pre,
+                             post_index=pairs // n_pre, delay_steps=rng.integers(1, 6, pairs.size))
+    graph.add_output("out", "pop")
+    chip = load_chip("loihi")
+    arrays = lower_spiking(quantize_spiking(graph, chip), map_graph(graph, chip), chip.capacity.bits_per_synapse,
+                           chip.capacity.memory_word_bits)
+    assert arrays.syn_delay.dtype == np.uint8 and arrays.syn_delay.size == arrays.syn_port.size
+    arrays = replace(arrays, syn_weight=(arrays.syn_weight // 4).astype(np.int8))
+    spikes = (rng.random((1, 60, 40)) < 0.2).astype(np.uint8)
+    one = simulate_spiking(arrays, spikes, record_raster=True, within_sample=False)
+    shared = simulate_spiking(arrays, spikes, record_raster=True, within_sample=True)
+    assert one.spike_count.sum() > 0
+    assert_identical(one, shared)
 
 
 @THREADS
@@ -130,8 +155,8 @@ def test_any_cut_of_ports_and_slices_matches_one_thread(float_datapath, data):
 def test_threads_match_the_reference(float_datapath, data):
     qnet, placement, spikes, noise = data.draw(cases(float_datapath))
     with arbitrary_parts(data):
-        result = simulate_spiking(lower_spiking(qnet, placement, 16, 64), spikes, record_raster=True, noise=noise,
-                                  within_sample=True)
+        result = simulate_spiking(common_synapse_dtypes(lower_spiking(qnet, placement, 16, 64)), spikes,
+                                  record_raster=True, noise=noise, within_sample=True)
     assert_same(result, reference_spiking(qnet, placement, spikes, 16, 64, noise=noise))
 
 
