@@ -196,3 +196,27 @@ def test_cli_realtime_option(tmp_path, capsys):
     assert "NOT REAL TIME: 1 core overrun" in capsys.readouterr().out
     assert main(["run", str(model), "--chip", "spinnaker", "--inputs", str(inputs), "--realtime", "fast"]) == 2
     assert "argument --realtime: invalid choice: 'fast'" in capsys.readouterr().err
+
+
+def test_claims_recost_a_run_in_its_own_realtime_mode():
+    """The break-even bisection re-estimates the run's counters with the mode the run used: pinned counters
+    re-estimated pinned give the pinned report's energy, scaled ones the scaled report's."""
+    from hwsim.claims import chip_energy_at
+    from hwsim.energy import estimate_spiking
+    from hwsim.lowering import lower_spiking
+    from hwsim.mapping import map_graph
+    from hwsim.quantize import quantize_spiking
+    from hwsim.simulate import simulate_spiking
+    graph, chip = fan_in(100, 100), load_chip("spinnaker")
+    placement = map_graph(graph, chip)
+    arrays = lower_spiking(quantize_spiking(graph, chip), placement, chip.capacity.bits_per_synapse,
+                           chip.capacity.memory_word_bits)
+    res = simulate_spiking(arrays, raster(4, 100, 400))
+    for mode in ("scale", "pin"):
+        report = estimate_spiking(graph, chip, placement, res.counts, res.step_counts, realtime=mode)
+        again = chip_energy_at(graph, chip, placement, res.counts, res.step_counts, 1.0, report.realtime["mode"])
+        assert again.energy_per_inference_uj == pytest.approx(report.energy_per_inference_uj, rel=1e-12)
+    pinned = estimate_spiking(graph, chip, placement, res.counts, res.step_counts, realtime="pin")
+    scaled = estimate_spiking(graph, chip, placement, res.counts, res.step_counts)
+    assert scaled.energy_per_inference_uj - pinned.energy_per_inference_uj == pytest.approx(
+        IDLE_CHIP_MW * (4 * 3e6 - 4 * 2.123e6) / 1e6)           # the idle chip over the longer run only
