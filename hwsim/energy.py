@@ -33,7 +33,7 @@ from hwsim.mapping import Placement
 from hwsim.printed.cost import adder_levels, printed_cost, used_inputs
 from hwsim.printed.netcost import build_netlist
 from hwsim.qmlp import QuantizedMLP
-from hwsim.realtime import checked_mode, realtime_timing
+from hwsim.realtime import checked_mode, cores_phrase, realtime_timing
 from hwsim.report import Report
 
 # Horowitz, "Computing's Energy Problem", ISSCC 2014, 45 nm, 0.9 V: FP32 add 0.9 pJ, FP32 mult 3.7 pJ.
@@ -276,9 +276,9 @@ def _realtime_note(timing) -> str:
     """One line saying whether real time held, and what the latency and static energy assume."""
     tick_ms = timing.tick_ns / 1e6
     if timing.held:
-        return f"real time held: every core's work fits its {tick_ms:g} ms tick (largest load {timing.core_load_max:.1%})"
-    n = len(timing.overrunning_cores)
-    cores = f"{n} core{'s' if n != 1 else ''}"
+        return (f"real time held: every core's work fits its {tick_ms:g} ms tick (largest load "
+                f"{timing.core_load_max:.1%})")
+    cores = cores_phrase(len(timing.overrunning_cores))
     if timing.mode == "scale":
         return (f"not real time at a {tick_ms:g} ms tick: the busiest core needs {timing.core_load_max:.1%} of it "
                 f"({cores} overrun at {timing.steps_overrun} steps); time-scale factor "

@@ -108,11 +108,10 @@ def realtime_timing(core_work_ns: np.ndarray, tick_ns: float, mode: str = "scale
     """
     mode = checked_mode(mode)
     n_steps = core_work_ns.shape[0]
-    load = core_work_ns / tick_ns
-    over = load > 1.0
-    core_load = load.max(axis=0) if n_steps else np.zeros(core_work_ns.shape[1])
+    core_load = core_work_ns.max(axis=0) / tick_ns if n_steps else np.zeros(core_work_ns.shape[1])
     load_max = float(core_load.max()) if core_load.size else 0.0
-    overrunning = {str(int(c)): round(float(core_load[c]), 6) for c in np.flatnonzero(over.any(axis=0))}
+    overrunning = {str(int(c)): round(float(core_load[c]), 6) for c in np.flatnonzero(core_load > 1.0)}
+    steps_overrun = int((core_work_ns > tick_ns).any(axis=1).sum())
     if mode == "scale":
         factor = max(1, math.ceil(load_max * (1.0 - LOAD_SLACK)))
         latency_ns = n_steps * tick_ns * factor
@@ -121,8 +120,13 @@ def realtime_timing(core_work_ns: np.ndarray, tick_ns: float, mode: str = "scale
         latency_ns = max(n_steps * tick_ns, pinned_finish_ns(core_work_ns, tick_ns))
     return RealtimeTiming(mode=mode, tick_ns=float(tick_ns), time_scale_factor=int(factor),
                           step_ns=float(tick_ns * factor), latency_ns=float(latency_ns),
-                          core_load_max=round(load_max, 6), held=not bool(over.any()),
-                          overrunning_cores=overrunning, steps_overrun=int(over.any(axis=1).sum()))
+                          core_load_max=round(load_max, 6), held=not overrunning,
+                          overrunning_cores=overrunning, steps_overrun=steps_overrun)
+
+
+def cores_phrase(n: int) -> str:
+    """``"1 core"``, ``"3 cores"``: for the notes and tables that count overrunning cores."""
+    return f"{n} core{'s' if n != 1 else ''}"
 
 
 def pinned_finish_ns(core_work_ns: np.ndarray, tick_ns: float) -> float:

@@ -9,6 +9,8 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 
+from hwsim.realtime import cores_phrase
+
 
 @dataclass
 class Report:
@@ -236,8 +238,7 @@ def _realtime_cell(realtime: dict) -> list[str]:
         return []
     if realtime["mode"] == "scale":
         return [f"time_scale_factor: {realtime['time_scale_factor']}"]
-    n = len(realtime["overrunning_cores"])
-    return [f"NOT REAL TIME: {n} core{'s' if n != 1 else ''} overrun"]
+    return [f"NOT REAL TIME: {cores_phrase(len(realtime['overrunning_cores']))} overrun"]
 
 
 def _number(value, unit: str = "") -> str:
