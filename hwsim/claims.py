@@ -116,7 +116,8 @@ def total_break_even(graph: Graph, chip: ChipProfile, placement: Placement, coun
     where the time-scale factor does, :mod:`hwsim.realtime`; the answer is then where it crosses the
     target). The root is bracketed and the bracket narrowed by its chord (exact within one linear piece,
     so a few evaluations of the estimate usually do), halving it instead whenever a chord leaves one end in
-    place twice (Illinois' safeguard), until the energy is within 1e-12 of the target or :data:`BISECTIONS` steps are spent.
+    place twice (Illinois' safeguard), until the energy is within 1e-12 of the target or :data:`BISECTIONS`
+    steps are spent.
     """
     at = lambda factor: chip_energy_at(graph, chip, placement, counts, step_counts,  # noqa: E731
                                        factor, realtime).energy_per_inference_uj
