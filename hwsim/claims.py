@@ -65,10 +65,11 @@ def spike_rate(graph: Graph, spikes_per_inference: float, n_steps: int) -> float
 
 
 def chip_energy_at(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
-                   step_counts: np.ndarray, factor: float) -> Report:
-    """The chip's report with every spike-driven count multiplied by ``factor`` (no re-simulation)."""
+                   step_counts: np.ndarray, factor: float, realtime: str = "scale") -> Report:
+    """The chip's report with every spike-driven count multiplied by ``factor`` (no re-simulation), timed with
+    the run's ``realtime`` mode on a real-time chip."""
     scale = np.where(_SCALED, factor, 1.0)
-    return estimate_spiking(graph, chip, placement, counts * scale, step_counts * scale)
+    return estimate_spiking(graph, chip, placement, counts * scale, step_counts * scale, realtime=realtime)
 
 
 def dynamic_break_even(chip: ChipProfile, counts: np.ndarray, target_uj: float, rate: float
@@ -106,17 +107,20 @@ def _solved(fixed_uj: float, events_uj: float, target_uj: float, rate: float) ->
 
 
 def total_break_even(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
-                     step_counts: np.ndarray, target_uj: float, rate: float) -> tuple[float | None, str]:
+                     step_counts: np.ndarray, target_uj: float, rate: float,
+                     realtime: str = "scale") -> tuple[float | None, str]:
     """Spike rate at which the chip's total energy (static included) equals ``target_uj``.
 
     Static energy is power x latency, and a step's latency is the largest core's work: piecewise linear
-    and non-decreasing in the spike-driven counts, so the total is too. The root is bracketed and the
-    bracket narrowed by its chord (exact within one linear piece, so a few evaluations of the estimate
-    usually do), halving it instead whenever a chord leaves one end in place twice (Illinois' safeguard),
-    until the energy is within 1e-12 of the target or :data:`BISECTIONS` steps are spent.
+    and non-decreasing in the spike-driven counts, so the total is too (on a real-time chip it steps up
+    where the time-scale factor does, :mod:`hwsim.realtime`; the answer is then where it crosses the
+    target). The root is bracketed and the bracket narrowed by its chord (exact within one linear piece,
+    so a few evaluations of the estimate usually do), halving it instead whenever a chord leaves one end in
+    place twice (Illinois' safeguard), until the energy is within 1e-12 of the target or :data:`BISECTIONS`
+    steps are spent.
     """
     at = lambda factor: chip_energy_at(graph, chip, placement, counts, step_counts,  # noqa: E731
-                                       factor).energy_per_inference_uj
+                                       factor, realtime).energy_per_inference_uj
     top = 1.0 / rate if rate > 0 else 1.0
     fixed, highest = at(0.0), at(top)
     answer = _solved(fixed, (highest - fixed) * rate, target_uj, rate)
@@ -147,7 +151,7 @@ def recost(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.nda
     counts, step_counts : ndarray
         The run's counters, as :func:`hwsim.energy.estimate_spiking` takes them.
     report : Report
-        Its report (ops, op-count proxy, chip energy, steps).
+        Its report (ops, op-count proxy, chip energy, steps, and on a real-time chip its ``realtime`` mode).
     accelerator : Accelerator, optional
         The ANN's accelerator (default: the bundled ``horowitz45``).
 
@@ -165,7 +169,8 @@ def recost(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.nda
     ann_uj, chip_uj = ann["energy_per_inference_uj"], report.energy_per_inference_uj
     dynamic_uj = report.dynamic_energy_per_inference_uj
     rate_dynamic, note_dynamic = dynamic_break_even(chip, counts, ann_uj, rate)
-    rate_total, note_total = total_break_even(graph, chip, placement, counts, step_counts, ann_uj, rate)
+    rate_total, note_total = total_break_even(graph, chip, placement, counts, step_counts, ann_uj, rate,
+                                              report.realtime.get("mode", "scale"))
     rate_events, note_events = events_break_even(chip, counts, ann_uj, rate)
     return {"op_proxy_snn_uj": proxy["energy_per_inference_uj"], "op_proxy_ann_uj": proxy["dense_ann_energy_uj"],
             "paper_ratio": _ratio(proxy["dense_ann_energy_uj"], proxy["energy_per_inference_uj"]),

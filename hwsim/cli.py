@@ -21,6 +21,7 @@ from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
 from hwsim.plots import plot_run
 from hwsim.printed.design_report import DIGITS_DESIGN, design_report
+from hwsim.realtime import REALTIME_MODES
 from hwsim.report import comparison_table, reports_json
 from hwsim.tasks import TASKS, task_data
 
@@ -172,7 +173,7 @@ def cmd_run(args) -> int:
             try:
                 x = _inputs_of_kind(graph, task.x, args.input_kind)
                 result = run(graph, chip, x, task.y, task.calibration, progress=bar.update,
-                             record=record if graph.is_spiking() else ())
+                             record=record if graph.is_spiking() else (), realtime=args.realtime)
             except (MappingError, UnsupportedError) as exc:      # this chip cannot take it: the others go on
                 failures.append((chip.name, graph.name, exc))
                 continue
@@ -508,6 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                        "to DIR/<model>_<chip>.npz")
     p_run.add_argument("--plots", metavar="DIR", help=f"draw each run's energy by action, core utilisation and "
                                                       f"spike activity to DIR (hwsim run alone: {DEFAULT_PLOTS}/)")
+    p_run.add_argument("--realtime", choices=REALTIME_MODES, default="scale",
+                       help="real-time chips (SpiNNaker) whose cores overrun the tick: 'scale' slows the tick by the "
+                            "time-scale factor the busiest core needs (default), 'pin' keeps it and reports the "
+                            "cores that overrun")
     nir_opts = p_run.add_argument_group("NIR models (.nir)")
     nir_opts.add_argument("--dt", type=float, help="seconds per step (required; snnTorch exports: 1e-4)")
     nir_opts.add_argument("--convention", choices=("snntorch", "norse", "literal"),

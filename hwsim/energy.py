@@ -8,7 +8,8 @@ Neuromorphic chips
     with ``timing.message_out_ns`` and ``message_in_ns`` (SANA-FE's timing) a core's send and
     receive sides overlap instead, and the packet costs move into them (:func:`_pipelined_core_ns`);
     a real-time chip (``timing.realtime_step_ns``)
-    instead takes exactly one real-time step per step and must fit each core's work in it;
+    instead takes one tick per step, slowed by the time-scale factor the busiest core needs or pinned
+    with its overruns reported (:mod:`hwsim.realtime`);
     static energy = (chip power x chips used + core power x cores used) x latency.
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
     Supply rails (profiles with ``rail_static_power_mw``, e.g. Loihi 2): each action's energy is
@@ -32,6 +33,7 @@ from hwsim.mapping import Placement
 from hwsim.printed.cost import adder_levels, printed_cost, used_inputs
 from hwsim.printed.netcost import build_netlist
 from hwsim.qmlp import QuantizedMLP
+from hwsim.realtime import checked_mode, cores_phrase, realtime_timing
 from hwsim.report import Report
 
 # Horowitz, "Computing's Energy Problem", ISSCC 2014, 45 nm, 0.9 V: FP32 add 0.9 pJ, FP32 mult 3.7 pJ.
@@ -185,7 +187,7 @@ def _pipelined_core_ns(chip: ChipProfile, placement: Placement, graph: Graph, me
 
 
 def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, counts: np.ndarray,
-                     step_counts: np.ndarray, accuracy: float | None = None) -> Report:
+                     step_counts: np.ndarray, accuracy: float | None = None, *, realtime: str = "scale") -> Report:
     """Report for a spiking run.
 
     Parameters
@@ -202,7 +204,11 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         int64 ``(n_steps, n_groups, N_ACTIONS)`` summed over samples.
     accuracy : float, optional
         Fraction correct, when labels were given.
+    realtime : str
+        Real-time chips only: ``"scale"`` (slow the tick by the time-scale factor the busiest core needs)
+        or ``"pin"`` (keep the tick; report the cores that overrun it), :mod:`hwsim.realtime`.
     """
+    realtime = checked_mode(realtime)
     n_samples, n_steps = counts.shape[0], step_counts.shape[0]
     mean = counts.mean(axis=0)                                    # (n_groups, A)
     ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
@@ -210,12 +216,13 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     by_action_pj = mean.sum(axis=0) * _price(chip.energy_pj)
     step_ns, per_core = _step_latency_ns(chip, placement, step_counts, n_samples, graph)
     checks, notes = {}, ["latency per step uses the batch-mean work of each core"]
-    realtime = chip.timing.get("realtime_step_ns")
-    if realtime is not None:
-        load = float(per_core.max() / realtime.value) if per_core.size else 0.0
-        checks["realtime_core_load_max"] = round(load, 6)
-        checks["realtime_budget"] = load <= 1.0
-        latency_ns = n_steps * realtime.value
+    tick = chip.timing.get("realtime_step_ns")
+    timing = realtime_timing(per_core, tick.value, realtime) if tick is not None else None
+    if timing is not None:
+        checks["realtime_core_load_max"] = timing.core_load_max
+        checks["realtime_budget"] = timing.held
+        latency_ns = timing.latency_ns
+        notes.append(_realtime_note(timing))
     else:
         latency_ns = float(step_ns.sum())
     topo = chip.topology
@@ -253,7 +260,34 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         core_use={str(c): use for c, use in placement.core_use.items()},
         limits={k: list(v) for k, v in placement.limits.items()}, checks=checks,
         op_based=_op_based(graph, ops), provenance=provenance,
-        notes=notes + _estimates_used(chip, sections))
+        realtime=_realtime_field(timing, n_steps, graph.dt_s), notes=notes + _estimates_used(chip, sections))
+
+
+def _realtime_field(timing, n_steps: int, dt_s: float) -> dict:
+    """The report's ``realtime`` field: the timing, and the wall-clock time per unit of the model's own time
+    (``n_steps x dt_s``; 1 is biological real time, 10 a graph of 0.1 ms steps on 1 ms ticks)."""
+    if timing is None:
+        return {}
+    model_ns = n_steps * dt_s * 1e9
+    return {**timing.to_dict(), "slowdown_vs_model_time": timing.latency_ns / model_ns if model_ns else None}
+
+
+def _realtime_note(timing) -> str:
+    """One line saying whether real time held, and what the latency and static energy assume."""
+    tick_ms = timing.tick_ns / 1e6
+    if timing.held:
+        return (f"real time held: every core's work fits its {tick_ms:g} ms tick (largest load "
+                f"{timing.core_load_max:.1%})")
+    cores = cores_phrase(len(timing.overrunning_cores))
+    if timing.mode == "scale":
+        return (f"not real time at a {tick_ms:g} ms tick: the busiest core needs {timing.core_load_max:.1%} of it "
+                f"({cores} overrun at {timing.steps_overrun} steps); time-scale factor "
+                f"{timing.time_scale_factor} (sPyNNaker's time_scale_factor, one per run, fitted to the busiest "
+                f"step): latency and static energy at a {timing.step_ns / 1e6:g} ms tick")
+    return (f"NOT REAL TIME (tick pinned at {tick_ms:g} ms): {cores} overrun at {timing.steps_overrun} steps "
+            f"(largest load {timing.core_load_max:.1%}); late ticks run back to back, so the run takes "
+            f"{timing.latency_ns / 1e6:.6g} ms; on the chip their spikes arrive late or are dropped, which the "
+            f"simulation does not model. Hint: realtime='scale' gives the time-scale factor that fits")
 
 
 def _operator_level(graph: Graph, chip: ChipProfile, placement: Placement, mean: np.ndarray

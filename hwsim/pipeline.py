@@ -24,6 +24,7 @@ from hwsim.memory import check_fits
 from hwsim.metrics import neurobench, run_info, timing_figures
 from hwsim.noise import NoiseSpec
 from hwsim.quantize import quantize_mlp_inputs
+from hwsim.realtime import checked_mode
 from hwsim.report import Report
 from hwsim.simulate import simulate_mlp, simulate_spiking
 
@@ -222,7 +223,8 @@ def _noise_record(noise: NoiseSpec | None, seed: int) -> dict:
 
 
 def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[int], None] | None = None, *,
-                noise: NoiseSpec | None = None, seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
+                noise: NoiseSpec | None = None, seed: int = 0, record=(), n_steps: int | None = None,
+                realtime: str = "scale") -> RunResult:
     """Simulate a compiled spiking network on its neuromorphic chip and estimate its cost.
 
     Parameters
@@ -244,8 +246,12 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
         Any of ``"spikes"``, ``"v"``, ``"u"`` (:attr:`RunResult.recorded`).
     n_steps : int, optional
         Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
+    realtime : str
+        Real-time chips (SpiNNaker): ``"scale"`` slows the tick by the time-scale factor the busiest core
+        needs, ``"pin"`` keeps it and reports the cores that overrun (:mod:`hwsim.realtime`).
     """
     graph, chip, placement = compiled.graph, compiled.chip, compiled.placement
+    realtime = checked_mode(realtime)
     record = _checked_record(record)
     inputs, described = network_inputs(graph, x, n_steps)
     labels = checked_labels(graph, labels, inputs.shape[0])
@@ -275,7 +281,7 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
                       f"meaningless. Hint: check the weights and biases for extreme values.", UserWarning, stacklevel=3)
     readout, predictions = _spiking_prediction(graph, merged, graph.neuron_offsets(), qnet)
     report = estimate_spiking(graph, chip, placement, merged["counts"], step_counts,
-                              _accuracy(predictions, labels))
+                              _accuracy(predictions, labels), realtime=realtime)
     report.claims = recost(graph, chip, placement, merged["counts"], step_counts, report)
     report.metrics = {**neurobench(graph, placement, merged["counts"], inputs.shape[1]), **timing_figures(report)}
     report.run_info = run_info(graph)
@@ -350,7 +356,7 @@ def run_mlp(compiled: CompiledNetwork, x, labels=None, progress: Callable[[int],
 
 def run(graph: Graph | CompiledNetwork, chip: ChipProfile | str | None = None, x=None, labels=None,
         calibration=None, progress: Callable[[int], None] | None = None, *, noise: NoiseSpec | None = None,
-        seed: int = 0, record=(), n_steps: int | None = None) -> RunResult:
+        seed: int = 0, record=(), n_steps: int | None = None, realtime: str = "scale") -> RunResult:
     """Run ``graph`` on ``chip``: spiking graphs on neuromorphic chips, MLPs on MAC chips.
 
     ``noise`` (a :class:`hwsim.noise.NoiseSpec`) and ``seed`` draw one noisy chip instance: static
@@ -362,10 +368,14 @@ def run(graph: Graph | CompiledNetwork, chip: ChipProfile | str | None = None, x
     ``chip`` is a :class:`~hwsim.chips.ChipProfile`, or a bundled chip's name or a profile's path.
     ``graph`` may be a :class:`~hwsim.compiled.CompiledNetwork` (:func:`hwsim.compile_network`): the run then
     reuses its mapping, quantisation and lowering (``chip`` None or its chip, ``calibration`` None).
+    ``realtime`` (``"scale"`` or ``"pin"``) says how a real-time chip (SpiNNaker) times a run whose cores
+    overrun the tick (:mod:`hwsim.realtime`); other chips ignore it.
     """
+    realtime = checked_mode(realtime)
     compiled = _compiled(graph, chip, calibration)
     if compiled.graph.is_spiking():
-        return run_spiking(compiled, x, labels, progress, noise=noise, seed=seed, record=record, n_steps=n_steps)
+        return run_spiking(compiled, x, labels, progress, noise=noise, seed=seed, record=record, n_steps=n_steps,
+                           realtime=realtime)
     if record:
         raise SpecError(f"record: {record!r} for the non-spiking (MLP) graph '{compiled.graph.name}'; only spiking "
                         f"graphs record spikes and states. Hint: the readout holds the MLP's outputs.")

@@ -9,6 +9,8 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 
+from hwsim.realtime import cores_phrase
+
 
 @dataclass
 class Report:
@@ -53,6 +55,12 @@ class Report:
         MAC circuits costed at the gate level: count of each library cell (empty otherwise).
     checks : dict
         Pass/fail facts: real-time budget, battery budget, clock vs critical path.
+    realtime : dict
+        Real-time chips (SpiNNaker, :mod:`hwsim.realtime`): ``mode`` (``scale`` or ``pin``), ``tick_ns``,
+        ``time_scale_factor``, ``step_ns`` (tick x factor), ``latency_ns``, ``core_load_max``, ``held`` (real
+        time held), ``overrunning_cores`` (``{core: largest work / tick}``), ``steps_overrun`` and
+        ``slowdown_vs_model_time`` (wall-clock time over steps x the graph's ``dt_s``). Empty otherwise, and
+        then left out of :meth:`to_dict`.
     op_based : dict
         The op-count estimate most SNN papers quote (Horowitz 2014) and the dense-ANN MAC count.
     provenance : dict
@@ -104,6 +112,7 @@ class Report:
     power_mw: float | None = None
     cells: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
+    realtime: dict = field(default_factory=dict)
     op_based: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
@@ -114,10 +123,12 @@ class Report:
     run_info: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """Plain JSON-able dict (``energy_by_rail_uj`` only when the chip declares rails)."""
+        """Plain JSON-able dict (``energy_by_rail_uj`` only when the chip declares rails, ``realtime`` only on
+        real-time chips)."""
         out = asdict(self)
-        if not out["energy_by_rail_uj"]:
-            del out["energy_by_rail_uj"]
+        for key in ("energy_by_rail_uj", "realtime"):
+            if not out[key]:
+                del out[key]
         return out
 
     def to_json(self) -> str:
@@ -177,6 +188,7 @@ class Report:
             lines.append(f"- static noise (seed {self.noise.get('seed')}): {sources or 'none'}")
         for name, value in self.checks.items():
             lines.append(f"- check {name}: {value}")
+        lines += _realtime_lines(self.realtime)
         for title, table in (("ops per inference", self.ops_per_inference),
                              ("energy by action (uJ)", self.energy_by_action_uj),
                              ("energy by layer (uJ)", self.energy_by_layer_uj)):
@@ -203,6 +215,30 @@ class Report:
         if self.notes:
             lines += ["", "Notes:"] + [f"- {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
+
+
+def _realtime_lines(realtime: dict) -> list[str]:
+    """The real-time facts of a run on a real-time chip: tick, factor, and the cores that overran."""
+    if not realtime:
+        return []
+    r = realtime
+    line = (f"- real time ({r['mode']}): tick {r['tick_ns'] / 1e6:g} ms, time-scale factor {r['time_scale_factor']}, "
+            f"{'held' if r['held'] else 'NOT held'}; largest core load {r['core_load_max']:.1%}")
+    cores = r["overrunning_cores"]
+    if not cores:
+        return [line]
+    worst = sorted(cores.items(), key=lambda kv: -kv[1])[:8]
+    return [line, f"- cores over their tick ({len(cores)}, at {r['steps_overrun']} steps; largest load each): "
+                  + ", ".join(f"core {c} {load:.1%}" for c, load in worst) + (", ..." if len(cores) > 8 else "")]
+
+
+def _realtime_cell(realtime: dict) -> list[str]:
+    """The comparison table's words for a run whose tick did not hold."""
+    if not realtime or realtime["held"]:
+        return []
+    if realtime["mode"] == "scale":
+        return [f"time_scale_factor: {realtime['time_scale_factor']}"]
+    return [f"NOT REAL TIME: {cores_phrase(len(realtime['overrunning_cores']))} overrun"]
 
 
 def _number(value, unit: str = "") -> str:
@@ -238,8 +274,8 @@ def comparison_table(reports: list[Report], failures: list[tuple[str, str, str]]
                    f"{r.latency_per_inference_us / 1000:.4g} ms" if r.latency_per_inference_us >= 1000
                    else f"{r.latency_per_inference_us:.4g} us")
         size = f"{r.area_cm2:.4g} cm2" if r.area_cm2 is not None else f"{r.cores_used} cores"
-        checks = ", ".join(f"{k}: {'ok' if v else 'FAIL'}" for k, v in r.checks.items()
-                           if isinstance(v, bool)) or "-"
+        checks = ", ".join([f"{k}: {'ok' if v else 'FAIL'}" for k, v in r.checks.items() if isinstance(v, bool)]
+                           + _realtime_cell(r.realtime)) or "-"
         rows.append(f"| {r.chip} | {r.model} | {acc} | {r.energy_per_inference_uj:.4g} | {latency} | "
                     f"{size} | {r.memory_bytes_total} | {checks} |")
     for chip, model, reason in failures:

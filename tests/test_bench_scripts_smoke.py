@@ -51,3 +51,12 @@ def test_scale_table_runs_every_kind_of_row_at_tiny_size(tmp_path):
     digits = rows["digits"]
     assert digits["identical"] and digits["samples"] == 360 and digits["lava_samples"] == 2
     assert "Spikes identical to Lava's on those samples: yes" in done.stdout
+
+
+def test_w5_energy_reports_both_realtime_modes_at_tiny_size():
+    done = _script(["bench/w5_energy.py", "--scale", "0.01", "--steps", "20"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line.split(" | ") for line in done.stdout.splitlines() if line.startswith(("| scale |", "| pin |"))]
+    assert [row[0] for row in rows] == ["| scale", "| pin"]
+    assert all(float(row[9]) > 0 for row in rows)                     # energy per synaptic event, uJ
+    assert rows[1][2] == "1"                                          # pinned: no time-scale factor
