@@ -216,8 +216,8 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     by_action_pj = mean.sum(axis=0) * _price(chip.energy_pj)
     step_ns, per_core = _step_latency_ns(chip, placement, step_counts, n_samples, graph)
     checks, notes = {}, ["latency per step uses the batch-mean work of each core"]
-    tick = chip.timing.get("realtime_step_ns")
-    timing = realtime_timing(per_core, tick.value, realtime) if tick is not None else None
+    realtime_chip = chip.timing.get("realtime_step_ns") is not None
+    timing = realtime_timing(per_core, graph.dt_s * 1e9, realtime) if realtime_chip else None
     if timing is not None:
         checks["realtime_core_load_max"] = timing.core_load_max
         checks["realtime_budget"] = timing.held
@@ -265,7 +265,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
 
 def _realtime_field(timing, n_steps: int, dt_s: float) -> dict:
     """The report's ``realtime`` field: the timing, and the wall-clock time per unit of the model's own time
-    (``n_steps x dt_s``; 1 is biological real time, 10 a graph of 0.1 ms steps on 1 ms ticks)."""
+    (``n_steps x dt_s``; the tick is one step, so this is the time-scale factor, or more when pinned)."""
     if timing is None:
         return {}
     model_ns = n_steps * dt_s * 1e9

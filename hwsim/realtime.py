@@ -1,6 +1,7 @@
 """Real-time chips (SpiNNaker): the tick a run needs, or what a pinned tick costs.
 
-A real-time chip (``timing.realtime_step_ns``) starts every step on a timer tick. When a core's work
+A real-time chip (``timing.realtime_step_ns``) starts every step on a timer tick of the graph's time step
+``dt_s`` (sPyNNaker's ``setup(timestep=...)``; the profile's value is the toolchain's default). When a core's work
 for a step does not fit in the tick, the run is not real time, and hwsim says so in one of two ways
 (the ``realtime`` option of :func:`hwsim.run` and ``hwsim run --realtime``):
 
@@ -59,7 +60,7 @@ class RealtimeTiming:
     mode : str
         ``"scale"`` or ``"pin"`` (module docstring).
     tick_ns : float
-        The chip's real-time tick (``timing.realtime_step_ns``).
+        The real-time tick: the graph's time step ``dt_s`` in ns.
     time_scale_factor : int
         Ticks per step: the smallest integer that fits the busiest core's busiest step (``"scale"``), 1 when
         pinned.
