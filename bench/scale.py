@@ -6,7 +6,8 @@ Rows (``WORKLOAD:chip``), each measured in a fresh process of its own:
 - ``W3:loihi``: 1000 -> 1000 -> 1000 fixed point (:mod:`bench.w3`, the network of ``bench/bench_lava.py``),
   1000 steps;
 - ``W5:ideal``, ``W5:spinnaker``: the microcircuit at ``--w5-size`` (``bench.workloads.W5_SIZES``,
-  ``models/microcircuit_ir.py``) with its DC background (a graph without inputs), 1 s of biological time;
+  ``models/microcircuit_ir.py``, fixed variant) with its DC background (a graph without inputs), 1 s of
+  biological time;
 - ``W6:ideal``: the conv SNN on 2 x 128 x 128 events imported from NIR (:mod:`bench.w6`), 300 steps;
 - ``W6-loihi:loihi``, ``W6-loihi:ideal``: W6 cut to fit one Loihi 1 (:data:`bench.w6.W6_LOIHI`).
 
@@ -83,13 +84,14 @@ def _w3(tiny: bool, args) -> tuple:
 def _w5(tiny: bool, args) -> tuple:
     sizes = getattr(workloads, "W5_SIZES", None)
     try:
-        from hwsim.models import microcircuit_ir
+        from hwsim.models import microcircuit, microcircuit_ir
     except ImportError:
         microcircuit_ir = None
     if sizes is None or microcircuit_ir is None:
         raise Unavailable("bench.workloads has no W5 yet")
     size = next(s for s in sizes if s.name == ("0.01" if tiny else args.w5_size))
-    graph = microcircuit_ir.build(float(size.name), 0, "dc")   # the DC background: a graph without inputs
+    # issue 18's fixed variant (it fits spinnaker's delays), DC background: a graph without inputs
+    graph = microcircuit_ir.build(float(size.name), 0, "dc", microcircuit.FIXED)
     return graph, np.zeros((1, size.n_steps, 0), dtype=np.uint8), {"scale": size.name}
 
 

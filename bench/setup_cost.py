@@ -1,8 +1,8 @@
 """What a run spends before its first step: map, quantise and lower W1 (or W5) on each chip.
 
 W1 (:mod:`bench.workloads`: 784-1000-1000-10, 1.8 M synapses) or W5 (the cortical microcircuit,
-``models/microcircuit_ir.py`` at ``--scale``, DC background) is mapped, quantised and lowered on each chip named
-(W1 without its refractory step on chips that have none, Loihi's). Each stage is called ``1 + --repeats`` times
+``models/microcircuit_ir.py`` at ``--scale``, fixed variant, DC background) is mapped, quantised and lowered on
+each chip named (W1 without its refractory step on chips that have none, Loihi's). Each stage is called ``1 + --repeats`` times
 in this process, the previous result dropped before each call: the first call's time (fresh memory: on a VM
 its page faults can cost more than the work) and the fastest of the others are reported, per synapse too, with
 the bytes per synapse of the lowered arrays (:func:`bytes_per_synapse`).
@@ -50,8 +50,8 @@ def _timed_s(call, repeats: int) -> tuple[float, float, object]:
 def _graph(network: str, scale: float, data, chip):
     """W1 (without a refractory step on chips that have none) or W5 at ``scale``."""
     if network == "W5":
-        from hwsim.models import microcircuit_ir
-        return microcircuit_ir.build(scale, 1, "dc")
+        from hwsim.models import microcircuit, microcircuit_ir
+        return microcircuit_ir.build(scale, 1, "dc", microcircuit.FIXED)   # issue 18's fixed variant
     graph = sim_hwsim.w1_graph(data)
     if not getattr(chip.arithmetic, "refractory", True):
         for pop in graph.populations():

@@ -154,21 +154,26 @@ def run_standalone(workload: str, size: workloads.Size, data: dict, threads: int
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _w5_network(b2, scale: float, background: str, seed: int) -> tuple[list, object, dict]:
-    """The microcircuit (:mod:`models.microcircuit`) as Brian2 objects, its spike monitor and its sizes.
+def _w5_network(b2, scale: float, background: str, seed: int, params) -> tuple[list, object, dict]:
+    """The microcircuit (:mod:`models.microcircuit` with ``params``) as Brian2 objects, its spike monitor and
+    its sizes.
 
     One ``NeuronGroup`` of every neuron (populations in order): ``dv/dt = (-(v - E_L) + R (I + I_dc)) / tau_m``
     (unless refractory), ``dI/dt = -I / tau_syn``, exact integration, threshold ``v > V_th``, reset to
-    ``V_reset``, refractory 2 ms, ``v`` from ``initial_v_mv`` (the arrays hwsim's graph holds). Two
-    ``Synapses`` objects, excitatory and inhibitory, each with one delay, ``(d - 1) dt`` for hwsim's
-    ``delay_steps`` d (Brian2 adds to ``I`` at the end of the delivery step, so the membrane sees it one step
-    later, as in hwsim), and a per-synapse weight ``w`` [pA]: the same pairs and weights as hwsim's.
-    Background ``"poisson"``: one ``PoissonInput`` per population (``N = K_ext`` sources of 8 Hz, weight
-    87.8 pA on ``I``): the same rates as hwsim's pre-drawn counts, not the same draws; ``"dc"``: ``I_dc``.
+    ``V_reset``, refractory ``(refractory_steps + 1) dt`` (Brian2 holds ``v`` for ``round(t_ref / dt) - 1``
+    steps after the spike's step), ``v`` from ``initial_v_mv`` (the arrays hwsim's graph holds), ``I_dc`` from
+    ``background_dc_pa``. Two ``Synapses`` objects, excitatory and inhibitory, with per-synapse weights ``w``
+    [pA] and delays ``(d - 1) dt`` for hwsim's ``delay_steps`` d (Brian2 adds to ``I`` at the end of the
+    delivery step, so the membrane sees it one step later, as in hwsim): the same pairs, weights and delays
+    as hwsim's (one delay for the object where all its synapses share it, as in the fixed variant).
+    Background ``"poisson"``: one ``PoissonInput`` per population (``N = round(K_ext k_scale)`` sources of
+    8 Hz, weight ``external_weight_pa`` on ``I``): the same rates as hwsim's pre-drawn counts, not the same
+    draws. Every spike is recorded (index and time), so that a transient can be left out.
     """
     from models import microcircuit as mc
 
-    p = mc.PD
+    p = params
+    dt = p.dt_s * b2.second
     sizes = mc.sizes(scale)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     ns = {"E_L": p.e_leak_mv * b2.mV, "R": p.r_mem_mohm * b2.Mohm, "tau_m": p.tau_mem_s * b2.second,
@@ -176,31 +181,37 @@ def _w5_network(b2, scale: float, background: str, seed: int) -> tuple[list, obj
     group = b2.NeuronGroup(int(offsets[-1]), "dv/dt = (-(v - E_L) + R * (I + I_dc)) / tau_m : volt (unless refractory)\n"
                                              "dI/dt = -I / tau_syn : amp\n"
                                              "I_dc : amp (constant)",
-                           threshold="v > V_th", reset="v = V_reset", refractory=p.refractory_s * b2.second,
+                           threshold="v > V_th", reset="v = V_reset", refractory=(p.refractory_steps + 1) * dt,
                            method="exact", namespace=ns)
-    group.v = mc.initial_v_mv(scale, seed) * b2.mV
+    group.v = mc.initial_v_mv(scale, seed, p) * b2.mV
+    group.I_dc = np.repeat(mc.background_dc_pa(p, background), sizes) * b2.pA
     objects = [group]
-    if background == "dc":
-        group.I_dc = np.repeat(mc.background_dc_pa(p), sizes) * b2.pA
-    else:
-        objects += [b2.PoissonInput(group[int(offsets[k]):int(offsets[k + 1])], "I", N=k_ext,
-                                    rate=p.background_rate_hz * b2.Hz, weight=p.w_exc_pa * b2.pA)
-                    for k, k_ext in enumerate(mc.K_EXT)]
-    parts = {True: ([], [], []), False: ([], [], [])}
+    if background == "poisson":
+        objects += [b2.PoissonInput(group[int(offsets[k]):int(offsets[k + 1])], "I", N=int(k_ext),
+                                    rate=p.background_rate_hz * b2.Hz, weight=mc.external_weight_pa(p) * b2.pA)
+                    for k, k_ext in enumerate(mc.external_indegrees(p))]
+    parts = {True: ([], [], [], []), False: ([], [], [], [])}
     for proj in mc.projections(scale, seed, p):
         s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
-        i, j, w = parts[proj.source.endswith("e")]
+        i, j, w, d = parts[proj.source.endswith("e")]
         i.append(proj.pre + np.int32(offsets[s]))
         j.append(proj.post + np.int32(offsets[t]))
-        w.append(np.full(proj.pre.size, proj.weight_pa))
-    for excitatory, (i, j, w) in parts.items():
-        delay = (p.delay_exc_steps if excitatory else p.delay_inh_steps) - 1
-        syn = b2.Synapses(group, group, "w : amp (constant)", on_pre="I_post += w", delay=delay * p.dt_s * b2.second)
+        w.append(proj.weight_pa)
+        d.append(np.broadcast_to(proj.delay_steps, proj.pre.shape))
+    for i, j, w, d in parts.values():
+        delays = np.concatenate(d)
+        one = delays.size and delays.min() == delays.max()
+        syn = b2.Synapses(group, group, "w : amp (constant)", on_pre="I_post += w",
+                          delay=(int(delays[0]) - 1) * dt if one else None)
         syn.connect(i=np.concatenate(i), j=np.concatenate(j))
         syn.w = np.concatenate(w) * b2.pA
+        if not one:
+            syn.delay = (delays - 1.0) * dt
         objects.append(syn)
-        i.clear(), j.clear(), w.clear()
-    monitor = b2.SpikeMonitor(group, record=False)
+        del delays
+        for part in (i, j, w, d):
+            part.clear()
+    monitor = b2.SpikeMonitor(group, variables=[], record=True)
     return objects + [monitor], monitor, {"sizes": list(sizes)}
 
 
@@ -219,31 +230,36 @@ def _binary_peak_mib(folder: str) -> float:
     return peak
 
 
-def run_w5(scale: float, n_steps: int, background: str = "poisson", seed: int = 0, threads: int = 1) -> dict:
+def run_w5(scale: float, n_steps: int, background: str = "poisson", seed: int = 0, threads: int = 1,
+           variant: str = "published", k_scale: float = 1.0, transient_steps: int = 0) -> dict:
     """W5 on C++ standalone with ``threads`` OpenMP threads (1: OpenMP off): times, peak memory, spikes.
 
-    ``build_s``: constructing the network (synapses included) and code generation; ``compile_s``: ``make``;
-    ``runs``: the binary's main-loop time, of ``device.run()`` and of one more run of ``./main`` whose
-    peak RSS is sampled (``binary_rss_mib``, :func:`_binary_peak_mib`); ``python_rss_mib``: this process's peak
-    (network construction and code generation).
+    ``variant``: ``models.microcircuit.VARIANTS`` name, with ``k_scale``. ``build_s``: constructing the network
+    (synapses included) and code generation; ``compile_s``: ``make``; ``runs``: the binary's main-loop time,
+    of ``device.run()`` and of one more run of ``./main`` whose peak RSS is sampled (``binary_rss_mib``,
+    :func:`_binary_peak_mib`); ``python_rss_mib``: this process's peak (network construction and code
+    generation); ``spike_count``: spikes per neuron from step ``transient_steps`` on.
     """
     import brian2 as b2
+    from models import microcircuit as mc
 
+    params = mc.VARIANTS[variant].replace(k_scale=k_scale)
     folder = tempfile.mkdtemp(prefix="bench_brian2_w5_")
     try:
         b2.set_device("cpp_standalone", build_on_run=False, directory=folder)
         b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads == 1 else threads
-        b2.defaultclock.dt = 1e-4 * b2.second
+        b2.defaultclock.dt = params.dt_s * b2.second
 
         def build():
-            objects, monitor, info = _w5_network(b2, scale, background, seed)
-            b2.Network(*objects).run(n_steps * 1e-4 * b2.second)
+            objects, monitor, info = _w5_network(b2, scale, background, seed, params)
+            b2.Network(*objects).run(n_steps * params.dt_s * b2.second)
             return monitor, info
         (monitor, info), build_s = timed(build)
         _, compile_s = timed(lambda: b2.device.build(directory=folder, compile=True, run=False))
         b2.device.run(directory=folder)
         runs = [b2.device._last_run_time]
-        counts = np.asarray(monitor.count[:], dtype=np.int64)
+        steps = np.round(np.asarray(monitor.t[:] / b2.second) / params.dt_s).astype(np.int64)
+        counts = np.bincount(np.asarray(monitor.i[:])[steps >= transient_steps], minlength=sum(info["sizes"]))
         binary_rss_mib = _binary_peak_mib(folder)
         with open(os.path.join(folder, "results", "last_run_info.txt")) as f:
             runs.append(float(f.read().split()[0]))

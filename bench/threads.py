@@ -5,7 +5,8 @@ excitatory and 20 % inhibitory, each receiving about ``--in-degree`` synapses fr
 excitatory; pairs drawn twice kept once) with random delays of 1..15 steps, plus ``--in-degree / 10`` from 1,000
 Poisson input channels; a bias drives every neuron towards its threshold, and the membranes start at random
 values. dt = 0.1 ms.
-Or ``w5``: the cortical microcircuit (``models/microcircuit_ir.py``) at ``--scale`` with its DC background
+Or ``w5``: the cortical microcircuit (``models/microcircuit_ir.py``, its fixed variant ``microcircuit.FIXED``)
+at ``--scale`` with its DC background
 (77,169 neurons and 299 M synapses at scale 1: ~11 GiB to build and lower, so run it with >= 16 GiB free).
 
 Per chip the network is mapped, quantised and lowered once; then ``simulate_spiking`` runs one sample with
@@ -113,11 +114,11 @@ def cores(others: dict) -> str:
 def workload(args: argparse.Namespace) -> tuple[hwsim.Graph, np.ndarray, str]:
     """The graph of ``args.network``, its input for one sample of ``args.steps`` steps, and a description."""
     if args.network == "w5":
-        from hwsim.models import microcircuit_ir
+        from hwsim.models import microcircuit, microcircuit_ir
 
-        graph = microcircuit_ir.build(args.scale, seed=0, background="dc")
+        graph = microcircuit_ir.build(args.scale, seed=0, background="dc", params=microcircuit.FIXED)
         inputs = microcircuit_ir.background_inputs(graph, args.steps)
-        return graph, inputs, f"W5 microcircuit at scale {args.scale} (DC background)"
+        return graph, inputs, f"W5 microcircuit (fixed variant) at scale {args.scale} (DC background)"
     rng = np.random.default_rng(1)
     inputs = (rng.random((1, args.steps, N_INPUTS)) < INPUT_RATE).astype(np.uint8)
     return network(args.neurons, args.in_degree), inputs, "random balanced network"

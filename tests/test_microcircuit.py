@@ -1,11 +1,17 @@
 """The Potjans & Diesmann microcircuit (models/microcircuit.py, models/microcircuit_ir.py) and W5's smoke run.
 
 Connectivity: deterministic per seed, int32, unique pairs in pre-major order, as many synapses as the
-published counts predict (within the binomial spread), capped projections' weights compensated. Dynamics:
-hwsim's graph on ``ideal`` spikes exactly as a plain-numpy simulation of the published equations written
-in Brian2's order and units (absolute mV, pA; shares no code with hwsim's translation), with either
-background. The bench script's hwsim child runs at the smallest W5 size and its table renders.
+published counts predict (within the binomial spread), capped projections' weights compensated. Weights and
+delays: the published spreads as NEST's example draws them (normal weights redrawn to keep their sign; normal
+delays redrawn below half a step, rounded to the grid as NEST rounds them, plus the step NEST takes to reach
+the membrane), checked against the distributions written out with ``math.erf``; the fixed variant is issue
+18's network. In-degree scaling keeps each population's mean input (van Albada et al. 2015). Dynamics:
+hwsim's graph on ``ideal`` spikes exactly as a plain-numpy simulation of the published equations in NEST's
+update order and units (absolute mV, pA; shares no code with hwsim's translation), with either background
+and either variant; at scale 0.1 (in-degrees x 0.1) its rates are NEST's own at that scale. The bench
+script's hwsim child runs at the smallest W5 size and its table renders.
 """
+import math
 import sys
 from pathlib import Path
 
@@ -21,28 +27,86 @@ from hwsim.models import microcircuit as mc  # noqa: E402
 from hwsim.models import microcircuit_ir  # noqa: E402
 
 SCALE = 0.01
+#: NEST's own rates at N_scaling = K_scaling = 0.1 (its Potjans_2014 example's reference_data, rate0-7.dat:
+#: mean over each population's neurons, 1 s after 500 ms, default parameters, NEST 3, 2022-12-02) [Hz].
+NEST_RATES_SCALE_01_HZ = (0.402, 2.017, 3.880, 4.958, 6.575, 7.726, 0.831, 6.986)
 
 
 def test_connectivity_is_seeded_unique_and_as_many_as_published():
     first, again = list(mc.projections(0.05, seed=3)), list(mc.projections(0.05, seed=3))
     other = list(mc.projections(0.05, seed=4))
+    fixed = list(mc.projections(0.05, seed=3, params=mc.FIXED))
     n = mc.sizes(0.05)
     p, factor = mc.pair_probability(0.05)
     assert len(first) == np.count_nonzero(mc.CONNECTION_P)
     assert any(a.pre.size != b.pre.size or np.any(a.pre != b.pre) for a, b in zip(first, other))
-    for a, b in zip(first, again):
+    for a, b, f in zip(first, again, fixed):
         s, t = mc.POPULATIONS.index(a.source), mc.POPULATIONS.index(a.target)
-        assert a.pre.dtype == a.post.dtype == np.int32
-        np.testing.assert_array_equal(a.pre, b.pre)
-        np.testing.assert_array_equal(a.post, b.post)
+        assert a.pre.dtype == a.post.dtype == np.int32 and a.weight_pa.dtype == np.float64
+        assert a.delay_steps.dtype == np.int8 and a.delay_steps.shape == a.pre.shape
+        for x, y in ((a.pre, b.pre), (a.post, b.post), (a.weight_pa, b.weight_pa), (a.delay_steps, b.delay_steps)):
+            np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(a.pre, f.pre)  # the spreads have their own streams: same pairs
         keys = a.pre.astype(np.int64) * n[t] + a.post
         assert np.all(np.diff(keys) > 0)  # unique pairs, pre-major
         assert a.pre.max() < n[s] and a.post.max() < n[t]
         expected = p[t, s] * n[s] * n[t]
         assert abs(a.pre.size - expected) <= 6 * np.sqrt(expected * (1 - p[t, s])) + 1
+        # the fixed variant is issue 18's network: one weight (this arithmetic, exactly) and one delay each
         sign = 1.0 if a.source.endswith("e") else mc.PD.g
         double = 2.0 if (a.source, a.target) == ("L4e", "L23e") else 1.0
-        assert a.weight_pa == pytest.approx(mc.PD.w_exc_pa * sign * double * factor[t, s])
+        np.testing.assert_array_equal(f.weight_pa, mc.PD.w_exc_pa * sign * factor[t, s] * double)
+        assert f.delay_steps.shape == () and int(f.delay_steps) == (15 if a.source.endswith("e") else 8)
+
+
+def test_fixed_variant_keeps_issue_18s_neurons():
+    assert (mc.FIXED.refractory_steps, mc.PD.refractory_steps) == (19, 20)
+    assert (mc.PD.delay_exc_steps, mc.PD.delay_inh_steps) == (16, 9)  # NEST: 15 and 8 steps (0.75 ms rounds up)
+    v = mc.initial_v_mv(0.05, 2, mc.FIXED)
+    np.testing.assert_array_equal(v, np.random.default_rng([2, 8, 0]).normal(-58.0, 10.0, v.size))
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def test_delays_are_nests_rounded_redrawn_normals():
+    """Each hwsim delay k is NEST's grid delay k - 1 (steps of 0.1 ms), from N(mu, mu/2) redrawn below 0.05 ms
+    and rounded half up: P(k) = P((k - 1.5) dt <= X < (k - 0.5) dt | X >= dt / 2)."""
+    for proj in mc.projections(0.1):
+        if (proj.source, proj.target) not in (("L23e", "L23e"), ("L23i", "L23e")):
+            continue
+        mu = 1.5 if proj.source.endswith("e") else 0.75
+        sd, dt = 0.5 * mu, 0.1
+        kept = 1.0 - _normal_cdf((0.5 * dt - mu) / sd)
+        d = proj.delay_steps.astype(np.int64)
+        assert d.min() >= 2
+        counts = np.bincount(d)
+        for k in range(2, d.max() + 1):
+            low = max((k - 1.5) * dt, 0.5 * dt)
+            expected = d.size * (_normal_cdf(((k - 0.5) * dt - mu) / sd) - _normal_cdf((low - mu) / sd)) / kept
+            assert abs(counts[k] - expected) <= 5 * math.sqrt(expected) + 2, (proj.source, k, counts[k], expected)
+
+
+def test_weights_are_normals_redrawn_to_keep_their_sign():
+    """Relative sd 0.1 (a sign never flips), and with a spread of 1 the redrawn normal's truncated mean and
+    variance (half of the draws would flip without the redraw's loop)."""
+    p, factor = mc.pair_probability(0.1)
+    for rel_sd in (0.1, 1.0):
+        for proj in mc.projections(0.1, 5, mc.PD.replace(weight_rel_sd=rel_sd)):
+            s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
+            if proj.pre.size < 20000:
+                continue
+            mean = mc.mean_weights_pa()[t, s] * factor[t, s]
+            sd = abs(mean) * rel_sd
+            w = proj.weight_pa * np.sign(mean)   # as if excitatory: N(|mean|, sd) redrawn below 0
+            assert w.min() >= 0
+            alpha = -abs(mean) / sd
+            lam = math.exp(-alpha * alpha / 2) / math.sqrt(2 * math.pi) / (1 - _normal_cdf(alpha))
+            true_mean = abs(mean) + sd * lam
+            true_sd = sd * math.sqrt(1 + alpha * lam - lam * lam)
+            assert abs(w.mean() - true_mean) < 5 * true_sd / math.sqrt(w.size)
+            assert abs(w.std() / true_sd - 1) < 0.02
 
 
 def test_full_scale_counts_and_kept_in_degrees():
@@ -52,6 +116,31 @@ def test_full_scale_counts_and_kept_in_degrees():
     in_degree = (p * factor * n[None, :]).sum(axis=1)  # synapses x weight factor per target neuron
     full = (mc.full_synapse_counts() / np.asarray(mc.FULL_SIZES)[:, None]).sum(axis=1)
     np.testing.assert_allclose(in_degree, full, rtol=1e-3)
+
+
+@pytest.mark.parametrize("background", ["poisson", "dc"])
+def test_in_degree_scaling_keeps_each_populations_mean_input(background):
+    """At scale 0.1 with in-degrees x 0.1, the mean input current of every population at the full-scale rates
+    (the drawn synapses' weights x rates x tau_syn, plus the background and the DC) is the full-scale one:
+    ``sum_s K_ts w_ts nu_s tau + K_ext w nu_ext tau``."""
+    k = 0.1
+    params = mc.PD.replace(k_scale=k)
+    tau, rates = params.tau_syn_s, np.asarray(mc.FULL_MEAN_RATES_HZ)
+    n = np.asarray(mc.sizes(0.1))
+    sign = np.where([s.endswith("e") for s in mc.POPULATIONS], 1.0, -4.0)
+    w_full = 87.8 * np.tile(sign, (8, 1))
+    w_full[0, 2] *= 2
+    k_full = mc.full_synapse_counts() / np.asarray(mc.FULL_SIZES)[:, None]
+    full = (k_full * w_full * rates).sum(axis=1) * tau + np.asarray(mc.K_EXT) * 87.8 * 8.0 * tau
+    recurrent = np.zeros(8)
+    for proj in mc.projections(0.1, 0, params):
+        s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
+        recurrent[t] += proj.weight_pa.sum() / n[t] * rates[s] * tau
+    external = (np.round(np.asarray(mc.K_EXT) * k) * 87.8 / math.sqrt(k) * 8.0 * tau if background == "poisson"
+                else np.zeros(8))
+    total = recurrent + external + mc.background_dc_pa(params, background)
+    np.testing.assert_allclose(total, full, rtol=0.02)
+    assert np.all(mc.background_dc_pa(params, background) > 0)
 
 
 def test_background_counts_are_binomial_and_seeded():
@@ -64,6 +153,31 @@ def test_background_counts_are_binomial_and_seeded():
         mean = k_ext * 8.0 * 1e-4
         assert abs(block.mean() - mean) < 6 * np.sqrt(mean / block.size)
         start += size
+    scaled = mc.background_counts(0.1, 50, seed=7, params=mc.PD.replace(k_scale=0.1))
+    assert abs(scaled[:, :2068].mean() - 160 * 8.0 * 1e-4) < 6 * np.sqrt(160 * 8e-4 / (50 * 2068))
+
+
+BAD_PARAMETERS = [
+    ({"weight_rel_sd": -0.1}, "weight_rel_sd -0.1; expected a relative sd in"),
+    ({"weight_rel_sd": float("nan")}, "weight_rel_sd nan; expected"),
+    ({"delay_rel_sd": True}, "delay_rel_sd True; expected a relative sd"),
+    ({"delay_rel_sd": "0.5"}, "delay_rel_sd '0.5'; expected"),
+    ({"delay_exc_ms": 0.0}, r"delay_exc_ms 0.0; expected a mean delay in \[0.05, 10\] ms"),
+    ({"delay_inh_ms": 12.0}, r"delay_inh_ms 12.0; expected a mean delay in \[0.05, 10\] ms"),
+    ({"refractory_s": -2e-3}, r"refractory_s -0.002; expected seconds in \[0, 0.1\]"),
+    ({"v0": "optimised"}, "v0 'optimised'; expected one of: original, optimized. Did you mean 'optimized'"),
+    ({"k_scale": 0.0}, r"k_scale 0.0; expected a fraction of the in-degrees in \(0, 1\]"),
+    ({"k_scale": 2}, "k_scale 2; expected a fraction"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD_PARAMETERS)
+def test_bad_parameters_are_graph_errors_and_value_errors(change, message):
+    params = mc.PD.replace(**change)
+    with pytest.raises(GraphError, match="microcircuit Parameters: " + message):
+        microcircuit_ir.build(SCALE, params=params)
+    with pytest.raises(ValueError, match=message):
+        next(mc.projections(SCALE, 0, params))
 
 
 def test_bad_options_are_graph_errors():
@@ -71,69 +185,117 @@ def test_bad_options_are_graph_errors():
         microcircuit_ir.build(0)
     with pytest.raises(GraphError, match="background 'poison'.*Did you mean 'poisson'"):
         microcircuit_ir.build(SCALE, background="poison")
+    with pytest.raises(GraphError, match="params of type dict; expected microcircuit.Parameters"):
+        microcircuit_ir.build(SCALE, params={"k_scale": 0.1})
 
 
-def reference_spike_counts(scale: float, background: str, n_steps: int, seed: int = 0) -> np.ndarray:
-    """Spikes per neuron of the published equations, simulated densely in Brian2's order and units.
+def reference_spike_counts(scale: float, background: str, n_steps: int, params: mc.Parameters,
+                           seed: int = 0) -> np.ndarray:
+    """Spikes per neuron of the published equations, in NEST's ``iaf_psc_exp`` order and units.
 
-    Per step: exact update of v from the old I (unless refractory) and decay of I; threshold; delivery of
-    the spikes emitted (hwsim delay - 1) steps ago and of this step's background counts; reset.
+    Per step: v from the old I unless refractory (a counter of steps left); I decays and takes the step's
+    arrivals (a spike of step t0 through a synapse of NEST delay d arrives at step t0 + d; hwsim's delay is
+    d + 1) and background counts; threshold; reset and refractory counter.
     """
-    p = mc.PD
     sizes = mc.sizes(scale)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n = int(offsets[-1])
+    p = params
     m, a = np.exp(-p.dt_s / p.tau_mem_s), np.exp(-p.dt_s / p.tau_syn_s)
     r_gohm = p.tau_mem_s / (p.c_mem_pf * 1e-12) * 1e-9  # mV per pA
     c = r_gohm * p.tau_syn_s / (p.tau_syn_s - p.tau_mem_s) * (a - m)
-    weights = {d: np.zeros((n, n)) for d in (p.delay_exc_steps - 1, p.delay_inh_steps - 1)}
-    for proj in mc.projections(scale, seed):
+    pre, post, weight, nest_delay = [], [], [], []
+    for proj in mc.projections(scale, seed, params):
         s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
-        d = (p.delay_exc_steps if proj.source.endswith("e") else p.delay_inh_steps) - 1
-        weights[d][proj.post + offsets[t], proj.pre + offsets[s]] = proj.weight_pa
-    dc_mv = np.repeat(np.asarray(mc.K_EXT) * p.background_rate_hz * p.w_exc_pa * p.tau_syn_s, sizes) * r_gohm
-    if background == "poisson":
-        dc_mv[:] = 0.0
-        bg = mc.background_counts(scale, n_steps, 1).astype(np.float64) * p.w_exc_pa
-    v = mc.initial_v_mv(scale, seed).copy()
+        pre.append(proj.pre + offsets[s])
+        post.append(proj.post + offsets[t])
+        weight.append(proj.weight_pa)
+        nest_delay.append(np.broadcast_to(proj.delay_steps, proj.pre.shape).astype(np.int64) - 1)
+    pre, post, weight, nest_delay = (np.concatenate(x) for x in (pre, post, weight, nest_delay))
+    by_pre = np.argsort(pre, kind="stable")
+    starts = np.searchsorted(pre[by_pre], np.arange(n + 1))
+    held_steps = int(round(p.refractory_s / p.dt_s))
+    dc_mv = np.repeat(mc.background_dc_pa(p, background), sizes) * r_gohm
+    bg = mc.background_counts(scale, n_steps, 1, p).astype(np.float64) * mc.external_weight_pa(p)
+    ring = np.zeros((int(nest_delay.max()) + 1, n))
+    v = mc.initial_v_mv(scale, seed, p).copy()
     current_pa = np.zeros(n)
-    last = np.full(n, -10 ** 9)
-    history = np.zeros((n_steps, n))
+    left = np.zeros(n, dtype=np.int64)
+    counts = np.zeros(n, dtype=np.int64)
     for t in range(n_steps):
-        active = t - last >= int(round(p.refractory_s / p.dt_s))
-        v = np.where(active, p.e_leak_mv + (v - p.e_leak_mv) * m + dc_mv * (1 - m) + c * current_pa, v)
-        current_pa = a * current_pa
-        spiked = active & (v > p.v_th_mv)
-        history[t] = spiked
-        for d, w in weights.items():
-            if t - d >= 0:
-                current_pa += w @ history[t - d]
+        held = left > 0
+        v = np.where(held, v, p.e_leak_mv + (v - p.e_leak_mv) * m + dc_mv * (1 - m) + c * current_pa)
+        left[held] -= 1
+        slot = t % ring.shape[0]
+        current_pa = a * current_pa + ring[slot]
+        ring[slot] = 0.0
         if background == "poisson":
             current_pa += bg[t]
+        spiked = np.flatnonzero(v > p.v_th_mv)
+        counts[spiked] += 1
         v[spiked] = p.v_reset_mv
-        last[spiked] = t
-    return history.sum(axis=0).astype(np.int64)
+        left[spiked] = held_steps
+        for j in spiked:
+            syn = by_pre[starts[j]:starts[j + 1]]
+            np.add.at(ring, ((t + nest_delay[syn]) % ring.shape[0], post[syn]), weight[syn])
+    return counts
 
 
-@pytest.mark.parametrize("background", ["dc", "poisson"])
-def test_hwsim_spikes_as_the_published_equations(background):
-    n_steps = 600
-    graph = microcircuit_ir.build(SCALE, 0, background)
+def _hwsim_counts(graph: hwsim.Graph, n_steps: int, raster: bool = False):
     chip = hwsim.load_chip("ideal")
     arrays = hwsim.lower_spiking(hwsim.quantize_spiking(graph, chip), hwsim.map_graph(graph, chip),
                                  chip.capacity.bits_per_synapse, chip.capacity.memory_word_bits)
-    result = hwsim.simulate_spiking(arrays, microcircuit_ir.background_inputs(graph, n_steps))
-    expected = reference_spike_counts(SCALE, background, n_steps)
+    return hwsim.simulate_spiking(arrays, microcircuit_ir.background_inputs(graph, n_steps), record_raster=raster)
+
+
+@pytest.mark.parametrize("variant, background", [("published", "poisson"), ("published", "dc"), ("fixed", "dc"),
+                                                 ("fixed", "poisson")])
+def test_hwsim_spikes_as_the_published_equations(variant, background):
+    n_steps = 600
+    params = mc.VARIANTS[variant]
+    result = _hwsim_counts(microcircuit_ir.build(SCALE, 0, background, params), n_steps)
+    expected = reference_spike_counts(SCALE, background, n_steps, params)
     assert expected.sum() > 100
     np.testing.assert_array_equal(result.spike_count[0], expected)
 
 
+def test_in_degree_scaled_network_spikes_as_the_published_equations():
+    params = mc.PD.replace(k_scale=0.1)
+    result = _hwsim_counts(microcircuit_ir.build(0.02, 0, "poisson", params), 300)
+    expected = reference_spike_counts(0.02, "poisson", 300, params)
+    assert expected.sum() > 50
+    np.testing.assert_array_equal(result.spike_count[0], expected)
+
+
+def test_rates_at_scale_01_are_nests():
+    """Scale 0.1, in-degrees x 0.1 (the NEST example's defaults), Poisson background, 0.6 s, the first 0.1 s
+    left out: every population's rate within a factor 1.5 of NEST's at the same scaling, and within 15 % on
+    average (mean |log ratio|).
+
+    Factor 1.5 = 1.25 x 1.2: two independent trials of this network differ by up to 1.25 (seeds 0-3, 1 s each:
+    L23e 0.44-0.55 Hz, L5e 5.3-6.1 Hz; NEST's reference is one trial), and the published full-scale
+    implementations by up to 1.2 (L5e 6.80-8.14 Hz). The sub-1 Hz populations (L23e, L6e) are the most
+    sensitive: NEST's scaled network itself puts L23e at 0.40 Hz against 0.86-0.97 at full scale. Without the
+    in-degree scaling's DC the rates are 0-6 Hz in no order (L23e and L23i silent)."""
+    n_steps, transient = 6000, 1000
+    result = _hwsim_counts(microcircuit_ir.build(0.1, 0, "poisson", mc.PD.replace(k_scale=0.1)), n_steps, True)
+    counts = result.raster[0, transient:].sum(axis=0, dtype=np.int64)
+    bounds = np.cumsum((0,) + mc.sizes(0.1))
+    rates = np.array([counts[a:b].mean() for a, b in zip(bounds[:-1], bounds[1:])]) / ((n_steps - transient) * 1e-4)
+    log_ratio = np.log(np.maximum(rates, 1e-9) / np.asarray(NEST_RATES_SCALE_01_HZ))
+    assert np.all(np.abs(log_ratio) <= np.log(1.5)), dict(zip(mc.POPULATIONS, rates.round(3)))
+    assert np.abs(log_ratio).mean() <= 0.15, dict(zip(mc.POPULATIONS, rates.round(3)))
+
+
 def test_bench_child_records_every_stage_and_the_table_renders():
     size = workloads.w5_size("0.01")
-    record = scale_w5.child_hwsim(size, "ideal", "dc", 0)
+    record = scale_w5.child_hwsim(size, "ideal", "dc", 0, "fixed")
     assert set(record["stages"]) == set(scale_w5.STAGES)
     assert all(st["s"] >= 0 and st["peak_mib"] > 0 for st in record["stages"].values())
     assert record["synapses"] == sum(p.pre.size for p in mc.projections(SCALE, 0))
     assert len(record["spike_count"]) == sum(mc.sizes(SCALE)) and sum(record["spike_count"]) > 0
-    table = scale_w5.tables({("0.01", "hwsim:ideal"): record}, "dc")
-    assert "| 0.01 | ideal | " in table and "| 0.01 | hwsim:ideal | " in table
+    late = scale_w5.child_hwsim(size, "ideal", "dc", 0, "published", transient_steps=500)
+    assert 0 < sum(late["spike_count"])
+    table = scale_w5.tables({("0.01", "hwsim:ideal"): record}, "dc", variant="fixed")
+    assert "| 0.01 | ideal | " in table and "| 0.01 | hwsim:ideal | " in table and "fixed variant" in table
+    assert "| 1 | published range | 0.86-0.97 | " in table
