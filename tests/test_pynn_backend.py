@@ -159,9 +159,13 @@ def test_psp_matches_the_closed_form(net):
 
 
 @settings(max_examples=40, deadline=None)
-@given(dt=st.sampled_from([0.01, 0.1, 0.25, 1.0]), tau_m=st.floats(1.0, 100.0), ratio=st.floats(0.05, 3.0),
+@given(dt=st.sampled_from([0.01, 0.1, 0.25, 1.0]), tau_m=st.floats(1.0, 100.0),
+       ratio=st.one_of(st.just(1.0), st.floats(0.05, 3.0).filter(lambda r: abs(r - 1.0) > 1e-3)),
        steps=st.integers(1, 200))
 def test_exact_factors_follow_the_continuous_solution(dt, tau_m, ratio, steps):
+    """Equal time constants take the limit formula; nearly equal ones (within 0.1 %) are left out, where both
+    closed forms lose digits to cancellation (the difference of two close exponentials over a small
+    difference of time constants)."""
     tau_s = tau_m * ratio
     m, a, k = exact_factors(dt, np.array([tau_m]), np.array([tau_s]))
     u, v = 1.0 * k[0], 0.0   # a unit current arrived; the IR's u is R k I with R = 1

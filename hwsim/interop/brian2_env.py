@@ -14,16 +14,13 @@ access; a few seconds when complete.
 """
 from __future__ import annotations
 
-import os
 import sys
-import time
 from pathlib import Path
 
-from hwsim.interop.side_env import env_cli, needs_install, run_step, venv_python, verify_and_mark
+from hwsim.interop.side_env import PipEnv, env_cli
 
 PACKAGES = ("PyNN==0.13.0", "brian2==2.9.0", "numpy>=1.24,<2.4")
 MARKER = "hwsim-brian2-env.json"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_ENV_VAR = "HWSIM_BRIAN2_VENV"
 PROG = "brian2_env"
 
@@ -44,48 +41,24 @@ print(f"PyNN {version('PyNN')}, brian2 {version('brian2')}: a driven IF_curr_exp
 """
 
 
+ENV = PipEnv(what="pyNN.brian2", prog=PROG, folder=".venv-brian2", venv_var=VENV_ENV_VAR, packages=PACKAGES,
+             marker=MARKER, verify_script=_VERIFY)
+
+
 def default_venv() -> Path:
     """The environment's folder: ``$HWSIM_BRIAN2_VENV`` if set, else ``.venv-brian2`` at the repository root."""
-    return Path(os.environ.get(VENV_ENV_VAR) or REPO_ROOT / ".venv-brian2")
+    return ENV.default_venv()
 
 
 def brian2_python(venv: Path | None = None) -> Path:
-    """The Python interpreter of the pyNN.brian2 environment (it may not exist yet)."""
-    return venv_python(default_venv() if venv is None else Path(venv))
+    """The environment's Python interpreter (it may not exist yet)."""
+    return ENV.python(venv)
 
 
 def ensure_brian2_env(venv: Path | None = None, force: bool = False, log=print) -> Path:
-    """Create, install and verify the pyNN.brian2 environment; return its Python.
-
-    Parameters
-    ----------
-    venv : Path, optional
-        Environment folder; :func:`default_venv` when omitted.
-    force : bool
-        Install even if the marker says the environment is complete.
-    log : callable
-        Receives one line per action.
-
-    Raises
-    ------
-    HwsimError
-        If a step fails.
-    """
-    venv = (default_venv() if venv is None else Path(venv)).resolve()
-    python = brian2_python(venv)
-    start = time.perf_counter()
-    if not python.is_file():
-        run_step([sys.executable, "-m", "venv", str(venv)], f"creating {venv}", PROG)
-        log(f"created virtual environment {venv} ({sys.version.split()[0]})")
-    marker = venv / MARKER
-    spec = {"packages": list(PACKAGES), "python": list(sys.version_info[:2])}
-    if needs_install(marker, spec, force):
-        run_step([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], "installing " + ", ".join(PACKAGES),
-                 PROG)
-        log(f"installed {', '.join(PACKAGES)}")
-    else:
-        log(f"{', '.join(PACKAGES)} already installed in {venv}")
-    return verify_and_mark(python, _VERIFY, "pyNN.brian2", PROG, marker, spec, start, log)
+    """Create, install and verify the environment (:meth:`~hwsim.interop.side_env.PipEnv.ensure`); return its
+    Python."""
+    return ENV.ensure(venv, force, log)
 
 
 def main(argv: list[str] | None = None) -> int:

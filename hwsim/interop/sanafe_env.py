@@ -15,18 +15,15 @@ or two when complete. It prints what it did and exits non-zero with a message wh
 """
 from __future__ import annotations
 
-import os
 import sys
-import time
 from pathlib import Path
 
-from hwsim.interop.side_env import env_cli, needs_install, run_step, venv_python, verify_and_mark
+from hwsim.interop.side_env import PipEnv, env_cli
 
 SANAFE_VERSION = "2.2.9"
 #: What the environment holds (the runner needs numpy; SANA-FE's own files are YAML).
 PACKAGES = (f"sanafe=={SANAFE_VERSION}", "numpy>=1.24,<3", "pyyaml>=6,<7")
 MARKER = "hwsim-sanafe-env.json"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_ENV_VAR = "HWSIM_SANAFE_VENV"
 PROG = "sanafe_env"
 
@@ -44,48 +41,24 @@ print(f"sanafe {version('sanafe')}: example ran 3 steps, {result['energy']['tota
 """
 
 
+ENV = PipEnv(what="SANA-FE", prog=PROG, folder=".venv-sanafe", venv_var=VENV_ENV_VAR, packages=PACKAGES,
+             marker=MARKER, verify_script=_VERIFY)
+
+
 def default_venv() -> Path:
-    """The SANA-FE environment's folder: ``$HWSIM_SANAFE_VENV`` if set, else ``.venv-sanafe`` at the repository root."""
-    return Path(os.environ.get(VENV_ENV_VAR) or REPO_ROOT / ".venv-sanafe")
+    """The environment's folder: ``$HWSIM_SANAFE_VENV`` if set, else ``.venv-sanafe`` at the repository root."""
+    return ENV.default_venv()
 
 
 def sanafe_python(venv: Path | None = None) -> Path:
-    """The Python interpreter of the SANA-FE environment (it may not exist yet)."""
-    return venv_python(default_venv() if venv is None else Path(venv))
+    """The environment's Python interpreter (it may not exist yet)."""
+    return ENV.python(venv)
 
 
 def ensure_sanafe_env(venv: Path | None = None, force: bool = False, log=print) -> Path:
-    """Create, install and verify the SANA-FE environment; return its Python.
-
-    Parameters
-    ----------
-    venv : Path, optional
-        Environment folder; :func:`default_venv` when omitted.
-    force : bool
-        Install even if the marker says the environment is complete.
-    log : callable
-        Receives one line per action.
-
-    Raises
-    ------
-    HwsimError
-        If a step fails.
-    """
-    venv = (default_venv() if venv is None else Path(venv)).resolve()
-    python = sanafe_python(venv)
-    start = time.perf_counter()
-    if not python.is_file():
-        run_step([sys.executable, "-m", "venv", str(venv)], f"creating {venv}", PROG)
-        log(f"created virtual environment {venv} ({sys.version.split()[0]})")
-    marker = venv / MARKER
-    spec = {"packages": list(PACKAGES), "python": list(sys.version_info[:2])}
-    if needs_install(marker, spec, force):
-        run_step([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], "installing " + ", ".join(PACKAGES),
-                 PROG)
-        log(f"installed {', '.join(PACKAGES)}")
-    else:
-        log(f"sanafe {SANAFE_VERSION} already installed in {venv}")
-    return verify_and_mark(python, _VERIFY, "SANA-FE", PROG, marker, spec, start, log)
+    """Create, install and verify the environment (:meth:`~hwsim.interop.side_env.PipEnv.ensure`); return its
+    Python."""
+    return ENV.ensure(venv, force, log)
 
 
 def main(argv: list[str] | None = None) -> int:

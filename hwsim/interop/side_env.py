@@ -1,4 +1,5 @@
-"""What the side environments (``.venv-lava``, ``.venv-sanafe``) share: running a step, the marker, the CLI.
+"""What the side environments (``.venv-lava``, ``.venv-sanafe``, ``.venv-brian2``) share: running a step, the
+marker, the CLI, and (:class:`PipEnv`) the whole build of an environment that pip alone fills.
 
 Each side environment is a virtual environment at the repository root holding a peer simulator
 that hwsim's own environment must not (Lava's pins, SANA-FE's licence); its builder module
@@ -11,11 +12,15 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from hwsim.errors import HwsimError, exit_status
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def venv_python(venv: Path) -> Path:
@@ -66,3 +71,57 @@ def env_cli(module: str, doc: str, default_name: str, venv_var: str,
         ensure(args.venv, args.force)
 
     return exit_status(parser.prog, build)
+
+
+@dataclass(frozen=True)
+class PipEnv:
+    """A side environment that ``pip install`` of fixed packages fills, checked by running a script in it.
+
+    Attributes
+    ----------
+    what, prog : str
+        The peer's name in messages, and the builder's (``sanafe_env``).
+    folder, venv_var : str
+        The default folder at the repository root (``.venv-sanafe``) and the variable that overrides it.
+    packages : tuple of str
+        pip requirements, pinned.
+    marker : str
+        File in the environment that records what was installed.
+    verify_script : str
+        Python run in the environment after installing; it prints one line, or exits non-zero.
+    """
+
+    what: str
+    prog: str
+    folder: str
+    venv_var: str
+    packages: tuple
+    marker: str
+    verify_script: str
+
+    def default_venv(self) -> Path:
+        """``$venv_var`` if set, else ``folder`` at the repository root."""
+        return Path(os.environ.get(self.venv_var) or REPO_ROOT / self.folder)
+
+    def python(self, venv: Path | None = None) -> Path:
+        """The environment's interpreter (it may not exist yet)."""
+        return venv_python(self.default_venv() if venv is None else Path(venv))
+
+    def ensure(self, venv: Path | None = None, force: bool = False, log=print) -> Path:
+        """Create the environment unless it exists, install :attr:`packages` unless the marker records them (or
+        ``force``), verify it; return its Python. Raises :class:`~hwsim.errors.HwsimError` if a step fails."""
+        venv = (self.default_venv() if venv is None else Path(venv)).resolve()
+        python = venv_python(venv)
+        start = time.perf_counter()
+        if not python.is_file():
+            run_step([sys.executable, "-m", "venv", str(venv)], f"creating {venv}", self.prog)
+            log(f"created virtual environment {venv} ({sys.version.split()[0]})")
+        marker = venv / self.marker
+        spec = {"packages": list(self.packages), "python": list(sys.version_info[:2])}
+        if needs_install(marker, spec, force):
+            run_step([str(python), "-m", "pip", "install", "--quiet", *self.packages],
+                     "installing " + ", ".join(self.packages), self.prog)
+            log(f"installed {', '.join(self.packages)}")
+        else:
+            log(f"{', '.join(self.packages)} already installed in {venv}")
+        return verify_and_mark(python, self.verify_script, self.what, self.prog, marker, spec, start, log)

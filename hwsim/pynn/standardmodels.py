@@ -11,34 +11,19 @@ from pyNN.standardmodels import build_translations, cells, synapses
 from hwsim.pynn.simulator import state
 
 
-def _identity(cls) -> dict:
-    """PyNN's translations that keep every parameter's name and value."""
-    return build_translations(*((p, p) for p in cls.default_parameters))
+def _native(base: type) -> type:
+    """A subclass of PyNN's ``base`` model with PyNN's translations that keep every parameter's name and value
+    (the backend's native units are PyNN's)."""
+    translations = build_translations(*((p, p) for p in base.default_parameters))
+    return type(base.__name__, (base,), {"__doc__": base.__doc__, "__module__": __name__,
+                                         "translations": translations})
 
 
-class IF_curr_exp(cells.IF_curr_exp):
-    __doc__ = cells.IF_curr_exp.__doc__
-    translations = _identity(cells.IF_curr_exp)
-
-
-class IF_curr_delta(cells.IF_curr_delta):
-    __doc__ = cells.IF_curr_delta.__doc__
-    translations = _identity(cells.IF_curr_delta)
-
-
-class IF_cond_exp(cells.IF_cond_exp):
-    __doc__ = cells.IF_cond_exp.__doc__
-    translations = _identity(cells.IF_cond_exp)
-
-
-class SpikeSourcePoisson(cells.SpikeSourcePoisson):
-    __doc__ = cells.SpikeSourcePoisson.__doc__
-    translations = _identity(cells.SpikeSourcePoisson)
-
-
-class SpikeSourceArray(cells.SpikeSourceArray):
-    __doc__ = cells.SpikeSourceArray.__doc__
-    translations = _identity(cells.SpikeSourceArray)
+IF_curr_exp = _native(cells.IF_curr_exp)
+IF_curr_delta = _native(cells.IF_curr_delta)
+IF_cond_exp = _native(cells.IF_cond_exp)
+SpikeSourcePoisson = _native(cells.SpikeSourcePoisson)
+SpikeSourceArray = _native(cells.SpikeSourceArray)
 
 
 class StaticSynapse(synapses.StaticSynapse):
