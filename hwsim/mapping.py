@@ -108,12 +108,12 @@ def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> 
 
 
 def _cut_by_counts(graph: Graph, pop: Population, source_offsets: dict[str, int], n_sources: int,
-                   chip: ChipProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+                   chip: ChipProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Cut the population by neuron and synapse counts alone, without listing its synapses by target, then mark
     each slice's distinct sources. When every slice's fan-in is within the limit, the greedy cut under all three
     limits is the same cut (no prefix of a slice has more sources than the slice), and this returns each slice's
-    ``(neurons, synapses, fan_in)`` and the slices' distinct global sources one slice after another (ascending
-    within each); else, or when the marks would exceed :data:`MAX_MARKS_BYTES`, None (then
+    neurons and synapses and the bool ``(n_slices, n_sources)`` table of the global sources each slice receives
+    from; else, or when the table would exceed :data:`MAX_MARKS_BYTES`, None (then
     :func:`slicing.greedy_slices` cuts it from the rows by target)."""
     cap = chip.capacity
     max_synapses = cap.synapse_memory_bits_per_core // cap.bits_per_synapse
@@ -128,16 +128,18 @@ def _cut_by_counts(graph: Graph, pop: Population, source_offsets: dict[str, int]
         if n_slices < 0 or n_slices * n_sources > MAX_MARKS_BYTES:
             return None
     counts, synapses = counts[:n_slices], synapses[:n_slices]
-    slice_of = np.repeat(np.arange(n_slices, dtype=np.int32), counts)
     marks = np.zeros((n_slices, n_sources), dtype=bool)
+    slice_of = np.repeat(np.arange(n_slices, dtype=np.int32), counts)
     slice_bounds = thread_parts(_ptr(synapses))
     for proj in projections:
         pre, post, _, _ = proj.synapses(narrow=True)
-        slicing.mark_slice_sources(pre, post, source_offsets[proj.pre], slice_of, slice_bounds, marks)
-    fan_in = np.count_nonzero(marks, axis=1)
-    if fan_in.max() > cap.fan_in_per_core:
+        if n_slices == 1:   # every synapse marks row 0: its targets need not be read
+            slicing.mark_sources(pre, source_offsets[proj.pre], marks[0])
+        else:
+            slicing.mark_slice_sources(pre, post, source_offsets[proj.pre], slice_of, slice_bounds, marks)
+    if np.count_nonzero(marks, axis=1).max() > cap.fan_in_per_core:
         return None
-    return counts, synapses, fan_in, np.nonzero(marks)[1]
+    return counts, synapses, marks
 
 
 def _single_neuron_error(pop: Population, indptr: np.ndarray, sources: np.ndarray, k: int,
@@ -178,18 +180,41 @@ def _check_delays(graph: Graph, chip: ChipProfile) -> int:
     return longest
 
 
+@dataclass(frozen=True)
+class _Senders:
+    """The distinct global sources of one population's cores ``first_core, first_core + 1, ...``: a bool table
+    ``marks[k, source]`` (:func:`_cut_by_counts`), or lists (core ``first_core + k`` receives from
+    ``sources[sum(fan_in[:k]):sum(fan_in[:k+1])]``, :func:`slicing.greedy_slices`)."""
+
+    first_core: int
+    marks: np.ndarray | None = None
+    fan_in: np.ndarray | None = None
+    sources: np.ndarray | None = None
+
+    def pairs(self, source_core: np.ndarray, runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(source cores, destination cores)`` of every (core, distinct source), a pair per source core for a
+        table: ``runs`` are the first sources of the runs of equal ``source_core`` (a core's neurons follow each
+        other), so one OR over each run's columns finds the source cores."""
+        if self.marks is not None:
+            rows, run = np.nonzero(np.logical_or.reduceat(self.marks, runs, axis=1))
+            return source_core[runs[run]], self.first_core + rows
+        dst = self.first_core + np.repeat(np.arange(self.fan_in.size, dtype=np.int64), self.fan_in)
+        return source_core[self.sources], dst
+
+
 def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int]):
-    """Fill cores population by population, each slice as large as one core allows (:func:`slicing.greedy_slices`);
-    return neuron cores, slices, the largest use per limit, each core's use, and each core's distinct sources
-    (``(core_ptr, sources)``: core c's are ``sources[core_ptr[c]:core_ptr[c+1]]``)."""
+    """Fill cores population by population, each slice as large as one core allows (:func:`_cut_by_counts`, else
+    :func:`slicing.greedy_slices`); return neuron cores, slices, the largest use per limit, each core's use, and
+    each population's :class:`_Senders`."""
     cap = chip.capacity
     n_sources = sum(node.size for node in graph.inputs() + graph.populations())
-    neuron_core, slices, peak, core, core_use, distinct, fan_ins = [], [], {}, 0, {}, [], []
+    neuron_core, slices, peak, core, core_use, senders = [], [], {}, 0, {}, []
     for pop in graph.populations():
         by_counts = _cut_by_counts(graph, pop, source_offsets, n_sources, chip)
         if by_counts is not None:
-            counts, synapses, fan_in, seen = by_counts
-            n_slices = counts.size
+            counts, synapses, marks = by_counts
+            fan_in = np.count_nonzero(marks, axis=1)
+            senders.append(_Senders(core, marks=marks))
         else:
             indptr, sources, offset = _incoming(graph, pop, source_offsets)
             counts, synapses, fan_in = (np.zeros(pop.size, dtype=np.int64) for _ in range(3))
@@ -199,10 +224,9 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
                                              cap.fan_in_per_core, counts, synapses, fan_in, seen)
             if n_slices < 0:
                 raise _single_neuron_error(pop, indptr, sources, -1 - n_slices, chip)
-        distinct.append(seen[:int(fan_in[:n_slices].sum())])
-        fan_ins.append(fan_in[:n_slices])
-        for count, n_syn, n_in in zip(counts[:n_slices].tolist(), synapses[:n_slices].tolist(),
-                                      fan_in[:n_slices].tolist()):
+            counts, synapses, fan_in = counts[:n_slices], synapses[:n_slices], fan_in[:n_slices]
+            senders.append(_Senders(core, fan_in=fan_in, sources=seen[:int(fan_in.sum())]))
+        for count, n_syn, n_in in zip(counts.tolist(), synapses.tolist(), fan_in.tolist()):
             use = {"neurons_per_core": count, "synapse_memory_bits_per_core": n_syn * cap.bits_per_synapse,
                    "fan_in_per_core": n_in}
             for key, value in use.items():
@@ -211,8 +235,6 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
             core_use[core] = {**use, "fan_out_per_core": 0}
             neuron_core.append(np.full(count, core, dtype=np.int64))
             core += 1
-    core_sources = (_ptr(np.concatenate(fan_ins + [np.zeros(0, dtype=np.int64)])),
-                    np.concatenate(distinct + [np.zeros(0, dtype=np.int64)]))
     if core > chip.topology.n_cores:
         per_pop = {}
         for _, name, _, _ in slices:
@@ -221,7 +243,7 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
         raise MappingError(f"graph '{graph.name}': needs {core} cores ({detail}) but chip '{chip.name}' "
                            f"has {chip.topology.n_cores}; expected at most {chip.topology.n_cores}. "
                            f"Hint: shrink the largest layer or choose a profile with more chips.")
-    return np.concatenate(neuron_core), slices, peak, core_use, core_sources
+    return np.concatenate(neuron_core), slices, peak, core_use, senders
 
 
 def _ptr(counts: np.ndarray) -> np.ndarray:
@@ -233,14 +255,15 @@ def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray) -> np.ndarra
     return np.concatenate([-1 - input_group, neuron_core])
 
 
-def _routes(source_core: np.ndarray, core_sources: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Unique (source core, destination core) pairs used by any synapse, in lexicographic order: a core's
-    distinct sources (``core_sources``, cores numbered in order) each send to it from their own core."""
-    core_ptr, sources = core_sources
-    if not sources.size:
+def _routes(source_core: np.ndarray, senders: list[_Senders]) -> np.ndarray:
+    """Unique (source core, destination core) pairs used by any synapse, in lexicographic order: each core's
+    distinct sources (``senders``) send to it from their own core."""
+    runs = np.flatnonzero(np.concatenate(([True], source_core[1:] != source_core[:-1])))
+    pairs = [sender.pairs(source_core, runs) for sender in senders]
+    src = np.concatenate([p[0] for p in pairs] + [np.zeros(0, np.int64)])
+    dst = np.concatenate([p[1] for p in pairs] + [np.zeros(0, np.int64)])
+    if not src.size:
         return np.zeros((0, 2), np.int64)
-    src = source_core[sources]
-    dst = np.repeat(np.arange(core_ptr.size - 1, dtype=np.int64), np.diff(core_ptr))
     lowest = int(src.min())
     used = np.zeros((int(src.max()) - lowest + 1, int(dst.max()) + 1), bool)  # a few cores squared
     used[src - lowest, dst] = True
@@ -288,7 +311,7 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     offsets = graph.source_offsets()
     longest_delay = _check_delays(graph, chip)
     with setup_threads(sum(proj.n_synapses for proj in graph.projections())):
-        neuron_core, slices, peak, core_use, core_sources = _assign_cores(graph, chip, offsets)
+        neuron_core, slices, peak, core_use, senders = _assign_cores(graph, chip, offsets)
     inputs = graph.inputs()
     groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(c, name) for c, name, _, _ in slices)
     input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]
@@ -296,7 +319,7 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     neuron_group = np.concatenate([np.full(count, len(inputs) + k, dtype=np.int64)
                                    for k, (_, _, count, _) in enumerate(slices)])
     source_core = _source_cores(neuron_core, input_group)
-    routes = _routes(source_core, core_sources)
+    routes = _routes(source_core, senders)
     on_chip = routes[routes[:, 0] >= 0]
     src_cores, fan_out = np.unique(on_chip[:, 0], return_counts=True)
     peak["fan_out_per_core"] = _check_limit(

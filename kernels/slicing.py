@@ -91,3 +91,10 @@ def mark_slice_sources(pre, post, source_offset, slice_of, slice_bounds, out_mar
             row = slice_of[post[i]]
             if lo <= row < hi:
                 out_marks[row, pre[i] + source_offset] = True
+
+
+@njit(**JIT)
+def mark_sources(pre, source_offset, out_marks):
+    """Mark ``out_marks[pre[i] + source_offset]`` for every synapse ``i`` of one projection."""
+    for i in range(pre.shape[0]):
+        out_marks[pre[i] + source_offset] = True

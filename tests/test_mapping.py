@@ -198,7 +198,7 @@ def test_mark_slice_sources_marks_each_slices_sources(data, threads):
     """kernels/slicing.mark_slice_sources against sets of (slice, source) pairs, on one thread or two."""
     import numba
 
-    from hwsim.kernels.slicing import mark_slice_sources
+    from hwsim.kernels.slicing import mark_slice_sources, mark_sources
     from hwsim.setup_parallel import thread_parts
 
     n_targets, n_sources = data.draw(st.integers(1, 12)), data.draw(st.integers(3, 10))
@@ -219,3 +219,6 @@ def test_mark_slice_sources_marks_each_slices_sources(data, threads):
         numba.set_num_threads(previous)
     expected = {(int(slice_of[t]), int(s) + 2) for s, t in zip(pre, post)}
     assert set(zip(*(axis.tolist() for axis in np.nonzero(marks)))) == expected
+    one_row = np.zeros(n_sources, dtype=bool)
+    mark_sources(pre, 2, one_row)   # the one-slice kernel: every synapse marks its source
+    assert set(np.flatnonzero(one_row).tolist()) == {int(s) + 2 for s in pre}
