@@ -32,7 +32,7 @@ BATCH = 64  # samples per kernel call, so a progress bar can advance
 MAX_STEPS = 10_000_000  # steps per sample a run accepts
 
 
-RECORDABLE = ("spikes", "v", "u")
+RECORDABLE = ("spikes", "v", "u", "v_trace")
 
 
 @dataclass
@@ -52,7 +52,8 @@ class RunResult:
         ``"spikes"``: uint8 ``(n_samples, n_steps, size)``; ``"v"``: float64 ``(n_samples, size)``, the
         membrane after the last step; ``"u"``: float64 ``(n_samples, n_receptors, size)``, the synaptic
         currents after the last step (both in the graph's membrane units: the chip's integers divided by
-        the population's scale).
+        the population's scale); ``"v_trace"``: float64 ``(n_samples, n_steps, size)``, the membrane after every
+        step, in the same units.
     """
 
     report: Report
@@ -181,6 +182,8 @@ def _population_records(parts: dict, qnet, record: tuple) -> dict:
             out["spikes"][pop.name] = parts["raster"][:, :, cols]
         if "v" in record:
             out["v"][pop.name] = parts["v_final"][:, cols] / pop.scale
+        if "v_trace" in record:
+            out["v_trace"][pop.name] = parts["v_trace"][:, :, cols] / pop.scale
         if "u" in record:
             first = slots[pop.name]
             u = parts["u_final"][:, first:first + pop.n_receptors * pop.size]
@@ -243,7 +246,7 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
     seed : int
         Chip instance drawn from ``noise`` (ignored without noise).
     record : str or tuple of str
-        Any of ``"spikes"``, ``"v"``, ``"u"`` (:attr:`RunResult.recorded`).
+        Any of ``"spikes"``, ``"v"``, ``"u"``, ``"v_trace"`` (:attr:`RunResult.recorded`).
     n_steps : int, optional
         Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
     realtime : str
@@ -263,12 +266,12 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
                    f"{inputs.shape[1]:,} steps x {n_neurons:,} neurons", inputs.shape[0] * inputs.shape[1] * n_neurons,
                    "Hint: record fewer samples or steps.")
     keys = ("counts", "spike_count", "first_spike", "v_final") + (("u_final",) if "u" in record else ()) \
-        + (("raster",) if "spikes" in record else ())
+        + (("raster",) if "spikes" in record else ()) + (("v_trace",) if "v_trace" in record else ())
     parts = {k: [] for k in keys}
     step_counts = None
     for start in range(0, inputs.shape[0], BATCH):
         res = simulate_spiking(arrays, inputs[start:start + BATCH], record_raster="spikes" in record,
-                               noise=per_step, first_sample=start)
+                               noise=per_step, first_sample=start, record_v="v_trace" in record)
         for key in parts:
             parts[key].append(getattr(res, key))
         step_counts = res.step_counts if step_counts is None else step_counts + res.step_counts
@@ -363,8 +366,8 @@ def run(graph: Graph | CompiledNetwork, chip: ChipProfile | str | None = None, x
     sources are applied right after quantisation, dynamic ones are drawn in the kernel at every step,
     and the report's ``noise`` field records both. A spiking graph takes ``x`` as
     :func:`network_inputs` does (None for a graph without inputs, with ``n_steps``), and ``record``
-    (``"spikes"``, ``"v"``, ``"u"``) returns per-population rasters and final states in
-    :attr:`RunResult.recorded`.
+    (``"spikes"``, ``"v"``, ``"u"``, ``"v_trace"``) returns per-population rasters, final states and membrane
+    traces in :attr:`RunResult.recorded`.
     ``chip`` is a :class:`~hwsim.chips.ChipProfile`, or a bundled chip's name or a profile's path.
     ``graph`` may be a :class:`~hwsim.compiled.CompiledNetwork` (:func:`hwsim.compile_network`): the run then
     reuses its mapping, quantisation and lowering (``chip`` None or its chip, ``calibration`` None).

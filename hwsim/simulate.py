@@ -23,6 +23,7 @@ from hwsim.kernels.neurons import sends_payload
 from hwsim.kernels.spiking import run_spiking
 from hwsim.kernels.spiking_threads import run_spiking_threads
 from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays
+from hwsim.memory import check_fits
 from hwsim.noise.dynamic import DynamicNoise
 from hwsim.sample_threads import plan_threads, within_sample as _within_sample
 
@@ -55,6 +56,8 @@ class SpikingResult:
     graded_final : ndarray ``(n_samples, 2, n_neurons)`` or None
         Sigma-delta neurons' residue (row 0) and error (row 1) after the last step (their sigma is in
         ``u_final``, their last activation in ``v_final``), as ``u_final``; None without graded neurons.
+    v_trace : ndarray ``(n_samples, T, n_neurons)`` or None
+        Every neuron's membrane after each step (after soft errors), as ``v_final``; None unless recorded.
     """
 
     counts: np.ndarray
@@ -66,6 +69,7 @@ class SpikingResult:
     raster: np.ndarray | None
     payload: np.ndarray | None = None
     graded_final: np.ndarray | None = None
+    v_trace: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,7 +256,7 @@ def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | 
 
 def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False,
                      noise: DynamicNoise | None = None, first_sample: int = 0,
-                     within_sample: bool | None = None) -> SpikingResult:
+                     within_sample: bool | None = None, record_v: bool = False) -> SpikingResult:
     """Run a batch of inputs through a lowered spiking network.
 
     Parameters
@@ -275,6 +279,9 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         parallel, one thread per chunk of samples; None: whichever :func:`hwsim.sample_threads.within_sample`
         picks (one sample of a large network without delay-0 synapses out of neurons: shared). The
         results are the same either way.
+    record_v : bool
+        Also return every neuron's membrane after every step (``v_trace``, 8 bytes per sample, step and
+        neuron; checked against the memory available first).
 
     Returns
     -------
@@ -287,7 +294,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         If the input's shape, or the noise's per-neuron arrays, do not match the network.
     SpecError
         If a spike channel holds values other than 0 and 1, a current is not finite,
-        ``first_sample < 0``, or ``within_sample`` is not None, True or False.
+        ``first_sample < 0``, ``within_sample`` is not None, True or False, ``record_v`` is not a bool, or the
+        membrane trace would not fit in memory.
     UnsupportedError
         If ``within_sample`` is True and a synapse out of a neuron has delay 0.
     """
@@ -297,6 +305,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
         raise SpecError("input_spikes: current inputs on an integer datapath; expected spikes. Hint: quantise "
                         "for a float chip, which takes current inputs.")
     n_samples, n_steps = active.shape[:2]
+    if not isinstance(record_v, (bool, np.bool_)):
+        raise SpecError(f"record_v: {short(record_v)}; expected True or False.")
     noise = _checked_noise(noise, a.n_neurons)
     graded = _graded_neurons(a)
     _check_graded_noise(noise, graded)
@@ -312,6 +322,11 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     raster = np.empty((n_samples, n_steps if record_raster else 0, a.n_neurons), dtype=np.uint8)
     graded_final = np.empty((n_samples, 2, n_graded), dtype=state_type)
     payload = np.empty((n_samples, n_steps if record_raster and n_graded else 0, n_graded), dtype=state_type)
+    if record_v:
+        check_fits("simulate_spiking", f"recording the membranes of {n_samples:,} samples x {n_steps:,} steps x "
+                   f"{a.n_neurons:,} neurons", n_samples * n_steps * a.n_neurons * 8,
+                   "Hint: record fewer samples or steps, or only the final membranes.")
+    v_trace = np.empty((n_samples, n_steps if record_v else 0, a.n_neurons), dtype=state_type)
     syn_port, syn_weight, syn_delay = _synapses(a)
     slices = _slice_rows(a)
     uniform = _uniform_slices(a)
@@ -330,7 +345,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
                float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
     sizes = (active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay))
-    outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload)
+    outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload, v_trace)
     threads = numba.get_num_threads()
     if _within_sample(a, n_samples, threads, within_sample):
         plan = plan_threads(a, slices, uniform, active_slices, threads)
@@ -347,7 +362,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                          first_spike=first_spike, u_final=u_final, v_final=v_final,
                          raster=raster if record_raster else None,
                          payload=payload if payload.shape[1] else None,
-                         graded_final=graded_final if n_graded else None)
+                         graded_final=graded_final if n_graded else None,
+                         v_trace=v_trace if record_v else None)
 
 
 def simulate_mlp(arrays: MlpArrays, x_int) -> MlpResult:

@@ -241,6 +241,14 @@ def send_spikes(spiked, n_in, t, graded_spikes, payload, noisy, slot_mask, src_s
 
 
 @njit(inline="always", **JIT)
+def record_membrane(s, t, v, out_v_trace):
+    """Copy the membranes after step ``t`` of sample ``s`` into ``out_v_trace[s, t]`` when the trace is recorded
+    (its step axis not empty)."""
+    if out_v_trace.shape[1] > 0:
+        out_v_trace[s, t, :] = v
+
+
+@njit(**JIT)
 def record_spikes(s, t, spiked, graded_spikes, payload, out_spike_count, out_first_spike, out_raster, out_payload):
     """Note the spikes of the neurons ``spiked`` at step ``t`` of sample ``s``: their counts, first steps, and
     raster entries and graded payloads when those are recorded (their step axis not empty)."""
@@ -306,7 +314,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                 input_shift, state_bits, syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd,
                 v_noise_sd, drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
                 sigma_delta_mode, chunk_bounds, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u,
-                out_v, out_graded, out_raster, out_payload):
+                out_v, out_graded, out_raster, out_payload, out_v_trace):
     """Run a batch of samples through a spiking network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
@@ -397,6 +405,8 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         Filled with the spikes of every step, unless its second axis is empty.
     out_payload : ndarray ``(n_samples, T, n_neurons)`` or ``(n_samples, 0, 0)``, dtype of the parameters
         Filled with the payload of every graded spike (0 where none), unless its second axis is empty.
+    out_v_trace : ndarray ``(n_samples, T, n_neurons)`` or ``(n_samples, 0, n_neurons)``, as ``out_v``
+        Filled with every neuron's membrane after each step (after soft errors), unless its second axis is empty.
     """
     n_steps = input_spikes.shape[1]
     slot_mask = ring_mask(max_delay, jitter_probability, jitter_max_steps)
@@ -450,4 +460,5 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                                 drop_probability, key_jitter, jitter_probability, jitter_max_steps, None, ring, step)
                 if flip_rate > 0.0:
                     _flip_state(key_of(noise_seeds[4], sample, t), flip_rate, state_bits, u, v)
+                record_membrane(s, t, v, out_v_trace)
                 _flush(step, out_counts[s], out_step_counts[c, t])

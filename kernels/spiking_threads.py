@@ -37,8 +37,8 @@ from .actions import N_ACTIONS
 from .atomics import fetch_add, load, relax
 from .counter_rng import key_of
 from .neurons import sends_payload, update_slice
-from .spiking import (_feed_inputs, _flip_state, _flush, clear_records, record_spikes, ring_mask, send_spikes,
-                      start_sample)
+from .spiking import (_feed_inputs, _flip_state, _flush, clear_records, record_membrane, record_spikes, ring_mask,
+                      send_spikes, start_sample)
 
 
 @njit(**JIT)
@@ -66,10 +66,10 @@ def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy,
                seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
                src_hops_x, src_hops_y, n_groups, noise_seeds, drop_probability, jitter_probability,
                jitter_max_steps, flip_rate, state_bits, part, sub_slices, spiked, sub_count, payload, state, ring,
-               steps):
+               steps, out_v_trace):
     """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports, ``kernels/partition.py``): send the spikes of
-    step ``t`` (none for ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits;
-    then send the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
+    step ``t`` (none for ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits and
+    records the membranes; then send the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
     n_in = input_spikes.shape[2]
     if t >= 0:
         key_drop, key_jitter = key_of(noise_seeds[2], sample, t), key_of(noise_seeds[3], sample, t)
@@ -80,8 +80,10 @@ def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy,
                         syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
                         drop_probability, key_jitter, jitter_probability, jitter_max_steps, part, ring,
                         steps[t & 1, p])
-        if p == 0 and flip_rate > 0.0:
-            _flip_state(key_of(noise_seeds[4], sample, t), flip_rate, state_bits, state[0], state[1])
+        if p == 0:
+            if flip_rate > 0.0:
+                _flip_state(key_of(noise_seeds[4], sample, t), flip_rate, state_bits, state[0], state[1])
+            record_membrane(s, t, state[1], out_v_trace)
     if t + 1 < input_spikes.shape[1]:
         _feed_inputs(s, t + 1, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
                      seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
@@ -104,7 +106,7 @@ def _flush_step(t, steps, out_counts_sample, out_step):
 @njit(**JIT)
 def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, noisy, slot_mask, network, slicing,
             ports, params, arith, noise, flip_rate, graded, state, scratch, ring, steps, spiked, sub_count,
-            out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload):
+            out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload, out_v_trace):
     """One thread's run through sample ``s``: phase 0 sends the inputs of step 0, phase ``2 t + 1`` updates
     step ``t``, phase ``2 t + 2`` sends its spikes (and the inputs of step ``t + 1``). In each phase the thread
     claims parts (``fetch_add(claim, phase)``) until none is left, does them, counts them done, and waits
@@ -139,7 +141,7 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
                            seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
                            syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, noise_seeds,
                            drop_probability, jitter_probability, jitter_max_steps, flip_rate, arith[3], part,
-                           sub_slices, spiked, sub_count, graded[4], state, ring, steps)
+                           sub_slices, spiked, sub_count, graded[4], state, ring, steps, out_v_trace)
             fetch_add(done, phase, 1)
         polls = 0
         while load(done, phase) < n_parts:
@@ -159,7 +161,7 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
                         syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd,
                         drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
                         sigma_delta_mode, n_threads, out_counts, out_step_counts, out_spike_count, out_first_spike,
-                        out_u, out_v, out_graded, out_raster, out_payload):
+                        out_u, out_v, out_graded, out_raster, out_payload, out_v_trace):
     """Run a batch of samples one after another, each on ``n_threads`` threads (see the module docstring).
 
     Arguments as ``kernels/spiking.py``'s ``run_spiking`` (the network, its datapath, noise and outputs),
@@ -219,6 +221,6 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
                     network, (sub_slices, sub_uniform, sub_active, sub_thread),
                     (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded,
                     state, scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
-                    out_first_spike, out_raster, out_payload)
+                    out_first_spike, out_raster, out_payload, out_v_trace)
         if n_steps > 0:
             _flush_step(n_steps - 1, steps, out_counts[s], out_step_counts[n_steps - 1])

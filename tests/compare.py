@@ -25,6 +25,8 @@ def assert_same(result, ref) -> None:
     else:
         np.testing.assert_array_equal(result.graded_final[:, 0], ref["residue"])
         np.testing.assert_array_equal(result.graded_final[:, 1], ref["error"])
+    if result.v_trace is not None:
+        np.testing.assert_array_equal(result.v_trace, ref["v_trace"])
     if result.payload is not None:
         np.testing.assert_array_equal(result.payload, ref["payload"])
     elif result.raster is not None:

@@ -253,6 +253,7 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     biases_syn = {p.name: _receptor_rows(p, "bias_syn", value_type) for p in qnet.populations}
     u_out = np.zeros((n_samples, sum(f.size for f in factors.values())), dtype=value_type)
     v_out = np.zeros((n_samples, n_neurons), dtype=value_type)
+    v_trace = np.zeros((n_samples, n_steps, n_neurons), dtype=value_type)   # v after each step
     for s in range(n_samples):
         sample = first_sample + s
         horizon = n_steps + max(w.shape[0] for w in weights) + max_late if weights else n_steps
@@ -328,6 +329,7 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                 for p in qnet.populations:
                     u[p.name][:] = u_flat[cursor:cursor + u[p.name].size].reshape(u[p.name].shape)
                     cursor += u[p.name].size
+            v_trace[s, t] = v
             step["neuron_active"] = _group_sum(neuron_group, active, n_groups)
             step["neuron_idle"] = _group_sum(neuron_group, ~active, n_groups)
             for name in names:
@@ -343,6 +345,7 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         "first_spike": np.where(fired, raster.argmax(axis=1), -1),
         "u": u_out,
         "v": v_out,
+        "v_trace": v_trace,
         "residue": residue_out,
         "error": error_out,
         "payload": payloads,

@@ -20,9 +20,9 @@ MLP = settings(max_examples=150, deadline=None)
 @given(spiking_cases())
 def test_spiking_matches_reference(case):
     qnet, placement, spikes, bits, word = case
-    result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True)
+    result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True, record_v=True)
     ref = reference_spiking(qnet, placement, spikes, bits, word)
-    assert_same(result, ref)
+    assert_same(result, ref)   # the membrane after every step too
 
 
 @SPIKING
@@ -33,7 +33,7 @@ def test_float_spiking_matches_reference_exactly(case):
     qnet, placement, spikes, bits, word = case
     arrays = lower_spiking(qnet, placement, bits, word)
     assert arrays.is_float and arrays.syn_weight.dtype == np.float64
-    result = simulate_spiking(arrays, spikes, record_raster=True)
+    result = simulate_spiking(arrays, spikes, record_raster=True, record_v=True)
     ref = reference_spiking(qnet, placement, spikes, bits, word)
     assert result.v_final.dtype == np.float64
     assert_same(result, ref)

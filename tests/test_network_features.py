@@ -81,8 +81,9 @@ def test_current_input_multiplies_the_weights():
     g.add_population("p", 1, "if", v_th=100.0)
     g.add_projection("in", "p", [[2.0, -1.0]], delay_steps=0)
     g.add_output("o", "p", "v_final")
-    result = hwsim.run(g, IDEAL, np.array([[0.5, 0.25]]), record="v")
+    result = hwsim.run(g, IDEAL, np.array([[0.5, 0.25]]), record=("v", "v_trace"))
     assert result.recorded["v"]["p"][0, 0] == 3 * (2 * 0.5 - 0.25)
+    assert result.recorded["v_trace"]["p"][0, :, 0].tolist() == [0.75, 1.5, 2.25]   # after each step
     assert result.report.data["inputs"] == "constant current (direct input), 3 steps"
     # a current is a multiply-accumulate on the synapse, not a synaptic op
     assert result.report.ops_per_inference["mac"] == 6 and result.report.ops_per_inference["synop"] == 0
@@ -94,7 +95,7 @@ def test_recording_matches_the_kernel_result():
     graph = load_graph(bundled_model_path("digits_snn"))
     chip = hwsim.load_chip("loihi")
     _, _, x, y = load_digits_split()
-    result = hwsim.run(graph, chip, x[:3], y[:3], record=("spikes", "v", "u"))
+    result = hwsim.run(graph, chip, x[:3], y[:3], record=("spikes", "v", "u", "v_trace"))
     spikes = result.recorded["spikes"]
     assert set(spikes) == {p.name for p in graph.populations()}
     out = graph.outputs()[0].source
@@ -103,6 +104,26 @@ def test_recording_matches_the_kernel_result():
         assert spikes[pop.name].shape == (3, graph.metadata["n_steps"], pop.size)
         assert result.recorded["u"][pop.name].shape == (3, 1, pop.size)
         assert result.recorded["v"][pop.name].shape == (3, pop.size)
+        np.testing.assert_array_equal(result.recorded["v_trace"][pop.name][:, -1], result.recorded["v"][pop.name])
+
+
+def test_membrane_trace_option_is_a_bool_and_checked_against_memory(monkeypatch):
+    from hwsim import memory
+
+    chip = hwsim.load_chip("loihi")
+    graph = Graph("trace", metadata={"n_steps": 4})
+    graph.add_input("in", 2)
+    graph.add_population("p", 3, "lif", v_th=1.0)
+    graph.add_projection("in", "p", np.full((3, 2), 0.5))
+    graph.add_output("o", "p")
+    arrays = hwsim.lower_spiking(hwsim.quantize_spiking(graph, chip), hwsim.map_graph(graph, chip), 16, 64)
+    spikes = np.ones((2, 4, 2), dtype=np.uint8)
+    with pytest.raises(SpecError, match=r"record_v: 'yes'; expected True or False\."):
+        hwsim.simulate_spiking(arrays, spikes, record_v="yes")
+    monkeypatch.setattr(memory, "available_memory_bytes", lambda: 100)
+    with pytest.raises(SpecError, match=r"simulate_spiking: recording the membranes of 2 samples x 4 steps x 3 "
+                                        r"neurons would take 192 bytes; expected at most the 100 bytes"):
+        hwsim.simulate_spiking(arrays, spikes, record_v=True)
 
 
 def test_save_load_round_trip_of_the_new_fields(tmp_path):

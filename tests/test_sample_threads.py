@@ -23,7 +23,7 @@ from strategies import dynamic_noises, placements, quantized_networks, spike_inp
 
 THREADS = settings(max_examples=150, deadline=None)
 FIELDS = ("counts", "step_counts", "spike_count", "first_spike", "u_final", "v_final", "raster", "payload",
-          "graded_final")
+          "graded_final", "v_trace")
 
 
 @pytest.fixture(autouse=True)
@@ -97,8 +97,8 @@ def assert_identical(one, other):
 
 def run_both(qnet, placement, spikes, noise):
     arrays = common_synapse_dtypes(lower_spiking(qnet, placement, 16, 64))
-    one = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=False)
-    shared = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=True)
+    one = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=False, record_v=True)
+    shared = simulate_spiking(arrays, spikes, record_raster=True, noise=noise, within_sample=True, record_v=True)
     return one, shared
 
 
@@ -156,7 +156,7 @@ def test_threads_match_the_reference(float_datapath, data):
     qnet, placement, spikes, noise = data.draw(cases(float_datapath))
     with arbitrary_parts(data):
         result = simulate_spiking(common_synapse_dtypes(lower_spiking(qnet, placement, 16, 64)), spikes,
-                                  record_raster=True, noise=noise, within_sample=True)
+                                  record_raster=True, noise=noise, within_sample=True, record_v=True)
     assert_same(result, reference_spiking(qnet, placement, spikes, 16, 64, noise=noise))
 
 

@@ -5,16 +5,13 @@ the graph and its compiled network are reused while the network is unchanged, an
 a longer run extends a shorter one (:mod:`hwsim.pynn.sources`), so ``run(a); run(b)`` gives what ``run(a + b)``
 gives. Changing the network after a run needs ``reset()`` first.
 
-The kernel returns the membrane after the last step only, so a recorded ``v`` trace is rebuilt from *replays*:
-the state after ``k`` steps is the final state of a run of the first ``k`` steps (the kernel is deterministic,
-so a replay repeats the run exactly). A sample costs a replay of up to the whole run, so at most
-:data:`REPLAY_BUDGET` neuron updates are replayed per recorded population; a finer sampling is coarsened to the
-finest whole multiple of the requested interval that fits, with a :class:`~hwsim.pynn.rounding.RoundingWarning`.
+A recorded ``v`` is the kernel's membrane trace (``record=("v_trace",)``: every neuron after every step), taken
+by one more run of the same network and inputs the first time a population's ``v`` is read (the kernel is
+deterministic, so that run repeats this one exactly), then sampled at the recording interval.
 """
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,13 +19,8 @@ from hwsim.compiled import CompiledNetwork, compile_network
 from hwsim.errors import SpecError, UnsupportedError
 from hwsim.pipeline import RunResult, run_spiking
 from hwsim.pynn import sources as source_draws
-from hwsim.pynn.rounding import RoundingWarning, warn_chip_rounding
+from hwsim.pynn.rounding import warn_chip_rounding
 from hwsim.pynn.translate import build_graph
-
-#: Neuron updates (steps x neurons of the network) replayed at most to rebuild one population's recorded membrane
-#: (see the module docstring): about a second of kernel time.
-REPLAY_BUDGET = 100_000_000
-
 
 @dataclass
 class Compiled:
@@ -43,14 +35,14 @@ class Compiled:
 
 @dataclass
 class Simulation:
-    """One run from t = 0 to ``t_stop_ms``: the inputs drawn, the hwsim result, and memoised replays."""
+    """One run from t = 0 to ``t_stop_ms``: the inputs drawn, the hwsim result, and the membrane trace once read."""
 
     compiled: Compiled
     dt_ms: float
     n_steps: int
     inputs: np.ndarray
     result: RunResult | None
-    _membranes: dict = field(default_factory=dict)
+    _trace: dict | None = None
 
     @property
     def t_stop_ms(self) -> float:
@@ -66,37 +58,17 @@ class Simulation:
                 first += src.size
         return self.result.recorded["spikes"][self.compiled.names[id(pop)]][0]
 
-    def membrane_mv(self, pop, every_steps: int) -> tuple[np.ndarray, int]:
+    def membrane_mv(self, pop, every_steps: int) -> np.ndarray:
         """``pop``'s membrane [mV] ``(n_samples, size)`` at steps ``0, s, 2s, ...`` of the run (sample 0: the
-        initial value; sample j: after ``j s`` steps), and the interval ``s`` used (see the module docstring)."""
-        n_neurons = sum(tr.params["v_th"].size for tr in self.compiled.translations.values())
-        every = _affordable(every_steps, self.n_steps, REPLAY_BUDGET // max(n_neurons, 1), pop.label)
-        key = (id(pop), every)
-        if key not in self._membranes:
-            name, tr = self.compiled.names[id(pop)], self.compiled.translations[id(pop)]
-            rows = [tr.params["initial"]["v"]]
-            for k in range(every, self.n_steps + 1, every):
-                replay = run_spiking(self.compiled.compiled, self.inputs[:, :k] if self.inputs.shape[2] else None,
-                                     record=("v",), n_steps=k)
-                rows.append(replay.recorded["v"][name][0])
-            self._membranes[key] = np.stack(rows) + tr.zero_mv
-        return self._membranes[key], every
-
-
-def _affordable(every_steps: int, n_steps: int, budget_steps: int, label: str) -> int:
-    """The finest multiple of ``every_steps`` whose replays take at most ``budget_steps`` steps (with a warning
-    when it is not ``every_steps``)."""
-    every = max(int(every_steps), 1)
-    replayed = lambda s: (n_steps // s) * (n_steps // s + 1) // 2 * s   # noqa: E731  (sum of s, 2s, ...)
-    factor = 1
-    while replayed(every * factor) > budget_steps:
-        factor += 1
-    if factor > 1:
-        warnings.warn(f"population '{label}': recording v every {every} steps of a {n_steps:,}-step run would replay "
-                      f"{replayed(every):,} steps (hwsim's kernels return the membrane at the end of a run only, so "
-                      f"each sample is a replay); sampled every {every * factor} steps instead, "
-                      f"{replayed(every * factor):,} steps.", RoundingWarning, stacklevel=6)
-    return every * factor
+        initial value; sample j: after ``j s`` steps, ``s = every_steps``)."""
+        if self._trace is None:
+            rerun = run_spiking(self.compiled.compiled, self.inputs if self.inputs.shape[2] else None,
+                                record=("v_trace",), n_steps=self.n_steps)
+            self._trace = rerun.recorded["v_trace"]
+        name, tr = self.compiled.names[id(pop)], self.compiled.translations[id(pop)]
+        every = max(int(every_steps), 1)
+        after = self._trace[name][0, every - 1::every]
+        return np.vstack([tr.params["initial"]["v"][None], after]) + tr.zero_mv
 
 
 def compile_state(state) -> Compiled:

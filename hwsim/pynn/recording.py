@@ -2,8 +2,8 @@
 
 Spikes come from the run's raster (neurons) or the drawn inputs (sources); a spike at step k is at
 ``k * dt`` ms. ``v`` has one sample per sampling interval from t = 0 (the initial value) to the end of the run,
-sample j being the membrane after ``j`` intervals (as pyNN.brian2 records it), rebuilt by
-:meth:`hwsim.pynn.engine.Simulation.membrane_mv`.
+sample j being the membrane after ``j`` intervals (as pyNN.brian2 records it), from the kernel's membrane trace
+(:meth:`hwsim.pynn.engine.Simulation.membrane_mv`).
 """
 from __future__ import annotations
 
@@ -53,15 +53,12 @@ class Recorder(recording.Recorder):
 
     def _get_all_signals(self, variable, ids, clear=False):
         sim = self._simulation()
-        dt = self._simulator.state.dt
-        every = int(round(self.sampling_interval / dt))
+        every = int(round(self.sampling_interval / self._simulator.state.dt))
         index = self.population.id_to_index(np.asarray(sorted(int(i) for i in ids), dtype=np.int64))
         if sim is None or sim.result is None:
             values = np.zeros((0, len(ids)))
         else:
-            values, used = sim.membrane_mv(self.population, every)
-            self.sampling_interval = used * dt
-            values = values[:, index]
+            values = sim.membrane_mv(self.population, every)[:, index]
         return values, None
 
     def _local_count(self, variable, filter_ids=None):
