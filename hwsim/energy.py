@@ -10,7 +10,9 @@ Neuromorphic chips
     a real-time chip (``timing.realtime_step_ns``)
     instead takes one tick per step, slowed by the time-scale factor the busiest core needs or pinned
     with its overruns reported (:mod:`hwsim.realtime`);
-    static energy = (chip power x chips used + core power x cores used) x latency.
+    static energy = (chip power x chips used + core power x cores used) x latency; SpiNNaker's
+    delay-extension cores count as cores used, and their packets and hops are added per spike of
+    each group (:func:`with_delay_packets`, :mod:`hwsim.delay_extension`).
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
     Supply rails (profiles with ``rail_static_power_mw``, e.g. Loihi 2): each action's energy is
     charged to the rail it names, and each rail's static power per chip x chips used x latency to
