@@ -144,6 +144,10 @@ class Capacity:
     min_delay_steps : int
         Smallest synaptic delay in steps: 1 where every projection takes a step (Loihi,
         SpiNNaker), 0 where instantaneous (delay-0) projections run (the float ``ideal`` chip).
+    delay_extension_stages, delay_extension_stage_steps : int or None
+        Optional, both or neither (SpiNNaker): a delay-extension core per source slice re-sends its
+        spikes after 1..stages multiples of stage_steps, so delays up to :attr:`longest_delay_steps`
+        map; None: delays above ``max_delay_steps`` do not map.
     """
 
     neurons_per_core: int
@@ -157,6 +161,15 @@ class Capacity:
     routing_bits_per_entry: int
     max_delay_steps: int
     min_delay_steps: int
+    delay_extension_stages: int | None = None
+    delay_extension_stage_steps: int | None = None
+
+    @property
+    def longest_delay_steps(self) -> int:
+        """Largest delay that maps: ``max_delay_steps`` plus the delay-extension stages where there are any."""
+        if self.delay_extension_stages is None:
+            return self.max_delay_steps
+        return self.max_delay_steps + self.delay_extension_stages * self.delay_extension_stage_steps
 
 
 @dataclass(frozen=True)
@@ -561,6 +574,8 @@ _CAPACITY_FIELDS = {
     "routing_bits_per_entry": _Int(0, maximum=4096),
     "max_delay_steps": _Int(1, maximum=MAX_DELAY_STEPS),
     "min_delay_steps": _Int(0, maximum=MAX_DELAY_STEPS),
+    "delay_extension_stages": _Int(1, maximum=MAX_DELAY_STEPS),
+    "delay_extension_stage_steps": _Int(1, maximum=MAX_DELAY_STEPS),
 }
 
 _OVERFLOW = _Choice(("wrap", "saturate"))
@@ -640,6 +655,7 @@ class _Structure:
     fields: Mapping[str, Any]
     build: type
     checks: tuple[Callable[[dict, "_File"], None], ...] = ()
+    optional: tuple[str, ...] = ()
 
 
 def _check_delay_range(values: dict, where: _File) -> None:
@@ -648,6 +664,23 @@ def _check_delay_range(values: dict, where: _File) -> None:
     if low > high:
         raise where.error("capacity.min_delay_steps", f"found {low}, above max_delay_steps {high}",
                           "expected min_delay_steps <= max_delay_steps")
+
+
+def _check_delay_extension(values: dict, where: _File) -> None:
+    """``delay_extension_stages`` and ``delay_extension_stage_steps`` come together, and the extended delay
+    stays within :data:`MAX_DELAY_STEPS`."""
+    given = [k for k in ("delay_extension_stages", "delay_extension_stage_steps") if k in values]
+    if len(given) == 1:
+        missing = ({"delay_extension_stages", "delay_extension_stage_steps"} - set(given)).pop()
+        raise where.error(f"capacity.{given[0]}", f"found {given[0]} without {missing}",
+                          "expected both keys or neither", "A delay-extension core needs its stage count and "
+                          "the steps per stage.")
+    if given:
+        longest = values["max_delay_steps"] + values["delay_extension_stages"] * values["delay_extension_stage_steps"]
+        if longest > MAX_DELAY_STEPS:
+            raise where.error("capacity.delay_extension_stages",
+                              f"found max_delay_steps + stages x stage_steps = {longest}",
+                              f"expected at most {MAX_DELAY_STEPS}")
 
 
 def _check_weight_exp(values: dict, where: _File) -> None:
@@ -720,7 +753,8 @@ class _Kind:
 KINDS: dict[str, _Kind] = {
     "neuromorphic": _Kind(
         structures={"topology": _Structure(_TOPOLOGY_FIELDS, Topology, (_check_core_count,)),
-                    "capacity": _Structure(_CAPACITY_FIELDS, Capacity, (_check_delay_range,))},
+                    "capacity": _Structure(_CAPACITY_FIELDS, Capacity, (_check_delay_range, _check_delay_extension),
+                                           optional=("delay_extension_stages", "delay_extension_stage_steps"))},
         arithmetic_kinds={"fixed_point": _Structure(_SPIKING_FIELDS, SpikingArithmetic,
                                                     (_check_weight_exp, _check_int64_headroom)),
                           "float": _Structure(_FLOAT_FIELDS, FloatArithmetic)},
@@ -870,14 +904,19 @@ def _read_table(raw: Any, path: str, table: _Table, where: _File) -> dict[str, C
 
 
 def _read_structure(raw: Any, path: str, fields: Mapping[str, Any], where: _File,
-                    out_provenance: dict[str, Provenance]) -> dict[str, Any]:
-    """Integer/symbolic fields, each bare (covered by the section's label) or ``{value, label}``."""
+                    out_provenance: dict[str, Provenance], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Integer/symbolic fields, each bare (covered by the section's label) or ``{value, label}``; ``optional``
+    fields may be left out (then absent from the result)."""
     raw = _mapping(raw, path, where, "fields")
-    _check_keys(raw, path, (*fields, *PROVENANCE_KEYS), tuple(fields), where)
+    _check_keys(raw, path, (*fields, *PROVENANCE_KEYS), tuple(k for k in fields if k not in optional), where)
     section_label = _provenance_of(raw, path, where, required=False)
     values = {}
     for key, rule in fields.items():
         key_path = f"{path}.{key}"
+        if key not in raw:   # an optional field left out (required ones were checked above): its default
+            out_provenance[key_path] = Provenance(f"not declared: {key_path} is optional; the chip has none",
+                                                  estimate=True)
+            continue
         entry = raw[key]
         if isinstance(entry, dict):
             _check_keys(entry, key_path, ("value", *PROVENANCE_KEYS), ("value",), where)
@@ -1050,7 +1089,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
     if kind.arithmetic_kinds:
         specs["arithmetic"] = _arithmetic_kind(raw["arithmetic"], kind, where)
     structures = {name: _read_structure(_without_kind(raw[name]) if name == "arithmetic" else raw[name],
-                                        name, spec.fields, where, provenance)
+                                        name, spec.fields, where, provenance, spec.optional)
                   for name, spec in specs.items()}
     for name, spec in specs.items():
         for check in spec.checks:

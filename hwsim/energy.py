@@ -10,7 +10,9 @@ Neuromorphic chips
     a real-time chip (``timing.realtime_step_ns``)
     instead takes one tick per step, slowed by the time-scale factor the busiest core needs or pinned
     with its overruns reported (:mod:`hwsim.realtime`);
-    static energy = (chip power x chips used + core power x cores used) x latency.
+    static energy = (chip power x chips used + core power x cores used) x latency; SpiNNaker's
+    delay-extension cores count as cores used, and their packets and hops are added per spike of
+    each group (:func:`with_delay_packets`, :mod:`hwsim.delay_extension`).
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
     Supply rails (profiles with ``rail_static_power_mw``, e.g. Loihi 2): each action's energy is
     charged to the rail it names, and each rail's static power per chip x chips used x latency to
@@ -108,6 +110,19 @@ def energy_by_rail(chip: ChipProfile, by_action_uj: dict, n_chips: int, latency_
     return rails
 
 
+def with_delay_packets(placement: Placement, counts: np.ndarray) -> np.ndarray:
+    """``counts`` (``(..., n_groups, N_ACTIONS)``) with the packets and hops of the delay-extension path added
+    per spike (``placement.delay_packets_per_spike``, float); ``counts`` itself without delay cores."""
+    per_spike = placement.delay_packets_per_spike
+    if per_spike is None:
+        return counts
+    out = counts.astype(np.float64)
+    spikes = counts[..., NAMES.index("spike")]
+    for k, action in enumerate(("packet", "hop_x", "hop_y")):
+        out[..., NAMES.index(action)] += spikes * per_spike[:, k]
+    return out
+
+
 def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.ndarray,
                      n_samples: int, graph: Graph) -> tuple[np.ndarray, np.ndarray]:
     """Latency of every step in ns for the batch-mean workload, and each core's work per step in ns."""
@@ -133,7 +148,7 @@ def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.nd
     else:
         route_ns += chip.time_ns["packet"].value
     packets = mean[:, :, NAMES.index("packet")].sum(axis=1) > 0
-    tiles_used = len({int(c) // chip.topology.cores_per_tile for c in placement.cores_used})
+    tiles_used = len({int(c) // chip.topology.cores_per_tile for c in placement.cores_on})
     return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.barrier_ns(tiles_used), per_core
 
 
@@ -209,6 +224,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         or ``"pin"`` (keep the tick; report the cores that overrun it), :mod:`hwsim.realtime`.
     """
     realtime = checked_mode(realtime)
+    counts, step_counts = with_delay_packets(placement, counts), with_delay_packets(placement, step_counts)
     n_samples, n_steps = counts.shape[0], step_counts.shape[0]
     mean = counts.mean(axis=0)                                    # (n_groups, A)
     ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
@@ -226,9 +242,9 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     else:
         latency_ns = float(step_ns.sum())
     topo = chip.topology
-    n_chips = len({topo.chip_of(c) for c in placement.cores_used})
+    n_chips = len({topo.chip_of(c) for c in placement.cores_on})
     static_mw = (chip.static_power_mw["chip"].value * n_chips
-                 + chip.static_power_mw["core"].value * len(placement.cores_used))
+                 + chip.static_power_mw["core"].value * len(placement.cores_on))
     static_pj = static_mw * latency_ns                          # mW x ns = pJ
     dynamic_pj = float(group_pj.sum())
     by_action = {name: float(v) / PJ_PER_UJ for name, v in zip(NAMES, by_action_pj)}
@@ -255,7 +271,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         energy_by_core_uj=by_core, energy_by_rail_uj=by_rail, latency_per_inference_us=latency_ns / 1000.0,
         latency_per_step_ns={"mean": float(step_ns.mean()) if step_ns.size else 0.0,
                              "max": float(step_ns.max()) if step_ns.size else 0.0},
-        cores_used=len(placement.cores_used), memory_bytes_total=memory_total,
+        cores_used=len(placement.cores_on), memory_bytes_total=memory_total,
         memory_bytes_per_core={str(c): kinds for c, kinds in placement.memory_bytes.items()},
         core_use={str(c): use for c, use in placement.core_use.items()},
         limits={k: list(v) for k, v in placement.limits.items()}, checks=checks,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hwsim.chips import ChipProfile
+from hwsim.delay_extension import DelayCores, delay_cores
 from hwsim.errors import MappingError
 from hwsim.ir import Graph, Population
 from hwsim.kernels import slicing, tables
@@ -54,6 +55,13 @@ class Placement:
     core_use : dict
         ``{core: {limit name: use}}`` for used cores: neurons, synapse memory bits, fan-in and fan-out (the
         per-core limits of ``limits``), for utilisation maps.
+    delay_cores : tuple of int
+        SpiNNaker's delay-extension cores (:mod:`hwsim.delay_extension`), after the neuron cores; they hold no
+        neurons, and have ``memory_bytes`` (kind ``delay_stages``) and ``core_use`` entries.
+    delay_packets_per_spike : ndarray or None
+        float64 ``(n_groups, 3)``: packets, x hops and y hops the delay path adds per spike of each group
+        (the mean over its sources), which :mod:`hwsim.energy` adds from the spike counts; None without
+        delay cores.
     """
 
     chip: str
@@ -68,7 +76,13 @@ class Placement:
     limits: dict = field(default_factory=dict)
     longest_route_hops: tuple[int, int] = (0, 0)
     core_use: dict = field(default_factory=dict)
+    delay_cores: tuple[int, ...] = ()
+    delay_packets_per_spike: np.ndarray | None = None
 
+    @property
+    def cores_on(self) -> tuple[int, ...]:
+        """Every core in use: neuron cores, then delay-extension cores."""
+        return self.cores_used + self.delay_cores
 
 
 #: Largest table of (slice, source) marks :func:`_cut_by_counts` allocates for one population, in bytes.
@@ -172,10 +186,18 @@ def _check_delays(graph: Graph, chip: ChipProfile) -> int:
                                f"per layer (delay_steps={low}), as Lava does, or check the network on the float "
                                f"chip 'ideal', which runs delay-0 projections.")
         d = int(np.max(proj.delay_steps)) if proj.delay_steps.size else 1
-        if d > chip.capacity.max_delay_steps:
+        cap = chip.capacity
+        if d > cap.max_delay_steps and cap.delay_extension_stages is None:
             raise MappingError(f"projection '{proj.pre}' -> '{proj.post}': delay of {d} steps but chip "
                                f"'{chip.name}' supports at most {chip.capacity.max_delay_steps}. "
                                f"Hint: shorten the delays or insert relay neurons.")
+        if d > cap.longest_delay_steps:
+            raise MappingError(f"projection '{proj.pre}' -> '{proj.post}': delay of {d} steps but chip "
+                               f"'{chip.name}' supports at most {cap.longest_delay_steps} "
+                               f"(capacity.max_delay_steps {cap.max_delay_steps} in a synaptic row + "
+                               f"delay_extension_stages {cap.delay_extension_stages} x delay_extension_stage_steps "
+                               f"{cap.delay_extension_stage_steps} on delay-extension cores); expected at most "
+                               f"{cap.longest_delay_steps}. Hint: shorten the delays or insert relay neurons.")
         longest = max(longest, d)
     return longest
 
@@ -235,15 +257,21 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
             core_use[core] = {**use, "fan_out_per_core": 0}
             neuron_core.append(np.full(count, core, dtype=np.int64))
             core += 1
-    if core > chip.topology.n_cores:
+    return np.concatenate(neuron_core), slices, peak, core_use, senders
+
+
+def _check_core_count(graph: Graph, chip: ChipProfile, slices: list, n_delay_cores: int) -> None:
+    """The neuron cores (one per slice) and delay-extension cores must fit the chip."""
+    n_cores = len(slices) + n_delay_cores
+    if n_cores > chip.topology.n_cores:
         per_pop = {}
         for _, name, _, _ in slices:
             per_pop[name] = per_pop.get(name, 0) + 1
-        detail = ", ".join(f"{name}: {n}" for name, n in per_pop.items())
-        raise MappingError(f"graph '{graph.name}': needs {core} cores ({detail}) but chip '{chip.name}' "
+        detail = ", ".join([f"{name}: {n}" for name, n in per_pop.items()]
+                           + ([f"delay extensions: {n_delay_cores}"] if n_delay_cores else []))
+        raise MappingError(f"graph '{graph.name}': needs {n_cores} cores ({detail}) but chip '{chip.name}' "
                            f"has {chip.topology.n_cores}; expected at most {chip.topology.n_cores}. "
                            f"Hint: shrink the largest layer or choose a profile with more chips.")
-    return np.concatenate(neuron_core), slices, peak, core_use, senders
 
 
 def _ptr(counts: np.ndarray) -> np.ndarray:
@@ -319,7 +347,16 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     neuron_group = np.concatenate([np.full(count, len(inputs) + k, dtype=np.int64)
                                    for k, (_, _, count, _) in enumerate(slices)])
     source_core = _source_cores(neuron_core, input_group)
-    routes = _routes(source_core, senders)
+    _check_core_count(graph, chip, slices, 0)
+    core_xy = np.array([topo.core_xy(c) for c in range(topo.n_cores)], dtype=np.int64)
+    input_xy = (0, 0)
+    delays = delay_cores(graph, chip, neuron_core, source_core, core_xy, input_xy, len(slices),
+                         lambda n: _check_core_count(graph, chip, slices, n))
+    routes = _routes(source_core, senders) if delays is None else delays.with_routes(_routes(source_core, senders))
+    delay_core_ids = tuple(range(len(slices), len(slices) + (delays.source_slice.size if delays else 0)))
+    for core in delay_core_ids:
+        core_use[core] = {"neurons_per_core": 0, "synapse_memory_bits_per_core": 0, "fan_in_per_core": 1,
+                          "fan_out_per_core": 0}
     on_chip = routes[routes[:, 0] >= 0]
     src_cores, fan_out = np.unique(on_chip[:, 0], return_counts=True)
     peak["fan_out_per_core"] = _check_limit(
@@ -339,18 +376,28 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
         memory[core] = {"synapses": -(-syn_bits // 8),
                         "neuron_state": -(-int(n_per_core[core]) * cap.neuron_state_bits // 8),
                         "routing": -(-routing_entries * cap.routing_bits_per_entry // 8)}
+    for core, bits in zip(delay_core_ids, delays.memory_bits.tolist() if delays else []):
+        routing_entries = int(np.count_nonzero(on_chip[:, 0] == core))
+        memory[core] = {"synapses": 0, "neuron_state": 0, "delay_stages": -(-bits // 8),
+                        "routing": -(-routing_entries * cap.routing_bits_per_entry // 8)}
     limits = {key: (int(peak.get(key, 0)), getattr(cap, key)) for key in
               ("neurons_per_core", "synapse_memory_bits_per_core", "fan_in_per_core", "fan_out_per_core",
                "router_entries_per_chip", "max_delay_steps")}
-    limits["max_delay_steps"] = (longest_delay, cap.max_delay_steps)
-    limits["cores"] = (len(slices), topo.n_cores)
-    core_xy = np.array([topo.core_xy(c) for c in range(topo.n_cores)], dtype=np.int64)
-    input_xy = (0, 0)
+    limits["max_delay_steps"] = (longest_delay, cap.longest_delay_steps)
+    limits["cores"] = (len(slices) + len(delay_core_ids), topo.n_cores)
     src_xy = np.where(routes[:, :1] >= 0, core_xy[np.maximum(routes[:, 0], 0)], np.array(input_xy))
     span = np.abs(src_xy - core_xy[routes[:, 1]]) if len(routes) else np.zeros((1, 2), np.int64)
     return Placement(chip.name, neuron_core, neuron_group, input_group, groups, core_xy, input_xy,
-                     tuple(sorted(memory)), memory, limits, (int(span[:, 0].max()), int(span[:, 1].max())),
-                     core_use)
+                     tuple(c for c, _, _, _ in slices), memory, limits,
+                     (int(span[:, 0].max()), int(span[:, 1].max())), core_use, delay_core_ids,
+                     _per_group_mean(delays.extra_per_source, np.concatenate([input_group, neuron_group]),
+                                     len(groups)) if delays else None)
+
+
+def _per_group_mean(per_source: np.ndarray, source_group: np.ndarray, n_groups: int) -> np.ndarray:
+    """float64 ``(n_groups, k)`` mean of ``per_source`` ``(n_sources, k)`` over each group's sources."""
+    n = np.maximum(np.bincount(source_group, minlength=n_groups), 1)
+    return np.stack([np.bincount(source_group, weights=col, minlength=n_groups) / n for col in per_source.T], axis=1)
 
 
 def _map_mac(graph: Graph, chip: ChipProfile) -> Placement:
