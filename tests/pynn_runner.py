@@ -21,6 +21,7 @@ def _backend(name: str) -> None:
     if name == "brian2":
         import brian2
         brian2.prefs.codegen.target = "numpy"
+        brian2.seed(1)   # its Poisson sources draw from Brian 2's own generator, which PyNN's seed does not reach
     elif name.startswith("hwsim:"):
         import hwsim.pynn
         hwsim.pynn.setup = functools.partial(hwsim.pynn.setup, chip=name.split(":", 1)[1])

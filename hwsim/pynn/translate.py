@@ -210,7 +210,7 @@ def _owners(cells, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_delays(steps: np.ndarray, chip, dt_ms: float, where: str) -> None:
-    high = chip.capacity.max_delay_steps
+    high = chip.capacity.longest_delay_steps   # the row's field, plus any delay-extension stages
     if steps.size and high is not None and steps.max() > high:
         raise UnsupportedError(f"{where}: delay {(steps.max() - 1) * dt_ms:g} ms takes {steps.max()} steps of "
                                f"{dt_ms:g} ms on chip '{chip.name}' (the delay plus the step in which a current "
