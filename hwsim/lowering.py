@@ -523,7 +523,7 @@ class MlpArrays:
         Non-zero weights of row r are ``row_syn_ptr[r] .. row_syn_ptr[r+1]-1``.
     syn_col, syn_weight : ndarray ``(n_nonzero,)``
         Column (index into the previous layer's outputs) and weight of each non-zero weight.
-    syn_mask : ndarray ``(n_nonzero,)``
+    syn_mask : ndarray ``(n_nonzero,)``, or ``(0,)`` when no layer has masks
         Bit mask each product applies to its input (``QLayer.input_mask``; -1: every bit).
     row_bias : ndarray ``(n_rows,)``
         Bias of each output row.
@@ -576,7 +576,8 @@ def lower_mlp(qmlp: QuantizedMLP) -> MlpArrays:
         row_syn_ptr=_ptr(np.concatenate([np.bincount(r, minlength=w.shape[0]) for r, w in zip(rows, weights)])),
         syn_col=np.concatenate(cols).astype(np.int64),
         syn_weight=np.concatenate([w[r, c] for w, r, c in zip(weights, rows, cols)]),
-        syn_mask=np.concatenate([m[r, c] for m, r, c in zip(masks, rows, cols)]),
+        syn_mask=np.concatenate([m[r, c] for m, r, c in zip(masks, rows, cols)]) if any(
+            layer.input_mask is not None for layer in layers) else np.zeros(0, dtype=np.int64),
         row_bias=np.concatenate([layer.bias for layer in layers]).astype(np.int64),
         layer_shift=np.array([layer.shift for layer in layers], dtype=np.int64),
         layer_act_max=np.array([layer.act_max for layer in layers], dtype=np.int64),

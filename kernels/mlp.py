@@ -29,8 +29,8 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
     max_width : int
         Largest of ``n_inputs`` and every layer's outputs.
     layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_mask, row_bias : ndarray int64
-        CSR rows of every layer's non-zero weights, their input bit masks, and the biases (see
-        ``hwsim.lowering.MlpArrays``).
+        CSR rows of every layer's non-zero weights, their input bit masks (empty: no masks, every
+        bit read), and the biases (see ``hwsim.lowering.MlpArrays``).
     layer_shift, layer_act_max : ndarray int64 ``(n_layers,)``
         Right shift [bit] and clip top (-1: none) of each layer.
     layer_relu : ndarray uint8 ``(n_layers,)``
@@ -43,6 +43,7 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
         Filled with the last layer's outputs.
     """
     n_layers = layer_shift.shape[0]
+    masked = syn_mask.shape[0] > 0
     for c in prange(chunk_bounds.shape[0] - 1):
         a = np.empty(max_width, dtype=np.int64)
         y = np.empty(max_width, dtype=np.int64)
@@ -54,8 +55,12 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
                 first, last = layer_row_ptr[layer], layer_row_ptr[layer + 1]
                 for r in range(first, last):
                     acc = row_bias[r]
-                    for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
-                        acc += syn_weight[j] * (a[syn_col[j]] & syn_mask[j])
+                    if masked:
+                        for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
+                            acc += syn_weight[j] * (a[syn_col[j]] & syn_mask[j])
+                    else:
+                        for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
+                            acc += syn_weight[j] * a[syn_col[j]]
                     if layer_relu[layer] != 0 and acc < 0:
                         acc = 0
                     acc >>= layer_shift[layer]
