@@ -523,6 +523,8 @@ class MlpArrays:
         Non-zero weights of row r are ``row_syn_ptr[r] .. row_syn_ptr[r+1]-1``.
     syn_col, syn_weight : ndarray ``(n_nonzero,)``
         Column (index into the previous layer's outputs) and weight of each non-zero weight.
+    syn_mask : ndarray ``(n_nonzero,)``, or ``(0,)`` when no layer has masks
+        Bit mask each product applies to its input (``QLayer.input_mask``; -1: every bit).
     row_bias : ndarray ``(n_rows,)``
         Bias of each output row.
     layer_shift, layer_act_max : ndarray ``(n_layers,)``
@@ -539,6 +541,7 @@ class MlpArrays:
     row_syn_ptr: np.ndarray
     syn_col: np.ndarray
     syn_weight: np.ndarray
+    syn_mask: np.ndarray
     row_bias: np.ndarray
     layer_shift: np.ndarray
     layer_act_max: np.ndarray
@@ -556,11 +559,14 @@ def lower_mlp(qmlp: QuantizedMLP) -> MlpArrays:
     Returns
     -------
     MlpArrays
-        The layers' rows stacked in order; zero weights are dropped (they cost no MAC).
+        The layers' rows stacked in order; zero weights and products masked to 0 are dropped
+        (they cost no MAC).
     """
     layers = qmlp.layers
     weights = [np.asarray(layer.weight, dtype=np.int64) for layer in layers]
-    rows, cols = zip(*(np.nonzero(w) for w in weights))
+    masks = [np.full(w.shape, -1, dtype=np.int64) if layer.input_mask is None
+             else np.asarray(layer.input_mask, dtype=np.int64) for w, layer in zip(weights, layers)]
+    rows, cols = zip(*(np.nonzero((w != 0) & (m != 0)) for w, m in zip(weights, masks)))
     return MlpArrays(
         n_inputs=qmlp.input_size,
         n_outputs=weights[-1].shape[0],
@@ -570,6 +576,8 @@ def lower_mlp(qmlp: QuantizedMLP) -> MlpArrays:
         row_syn_ptr=_ptr(np.concatenate([np.bincount(r, minlength=w.shape[0]) for r, w in zip(rows, weights)])),
         syn_col=np.concatenate(cols).astype(np.int64),
         syn_weight=np.concatenate([w[r, c] for w, r, c in zip(weights, rows, cols)]),
+        syn_mask=np.concatenate([m[r, c] for m, r, c in zip(masks, rows, cols)]) if any(
+            layer.input_mask is not None for layer in layers) else np.zeros(0, dtype=np.int64),
         row_bias=np.concatenate([layer.bias for layer in layers]).astype(np.int64),
         layer_shift=np.array([layer.shift for layer in layers], dtype=np.int64),
         layer_act_max=np.array([layer.act_max for layer in layers], dtype=np.int64),

@@ -6,6 +6,11 @@ integer input for the first layer)::
     y = weight @ a + bias;  if relu: y = max(y, 0);  y = y >> shift (floor);
     if act_max >= 0: y = min(y, act_max)
 
+A layer may carry per-product input-bit masks (approximate accumulation, Afentaki et al.,
+ICCAD 2023): then the product of weight ``(i, j)`` reads ``a_j & input_mask[i, j]``, i.e.
+``y_i = sum_j weight[i, j] (a_j & input_mask[i, j]) + bias_i``. Masks act on non-negative
+inputs only (input codes, or the outputs of a ReLU layer).
+
 :mod:`hwsim.lowering` flattens a :class:`QuantizedMLP` into kernel arrays.
 """
 from __future__ import annotations
@@ -35,6 +40,10 @@ class QLayer:
         True: negative accumulators become 0 before the shift.
     act_max : int
         Largest output after the shift (the activation width's top); -1: no clipping.
+    input_mask : ndarray, optional
+        int64 ``(n_out, n_in)`` bit masks, each in ``0 .. 2**MASK_BITS - 1``: the product of
+        weight ``(i, j)`` reads only the bits of input ``j`` set in ``input_mask[i, j]``
+        (module doc). None: every bit.
     """
 
     name: str
@@ -43,6 +52,7 @@ class QLayer:
     shift: int
     relu: bool
     act_max: int
+    input_mask: np.ndarray | None = None
 
     def __post_init__(self):
         where = f"layer '{self.name}'"
@@ -55,6 +65,43 @@ class QLayer:
         if self.shift < 0:
             raise GraphError(f"{where}: shift {self.shift}; expected >= 0. Hint: fold left shifts "
                              f"into the weights.")
+        if self.input_mask is not None:
+            _check_mask(np.asarray(self.input_mask), self.weight.shape, where)
+
+    def accumulate(self, a: np.ndarray) -> np.ndarray:
+        """``weight @ a + bias`` per sample, with the input masks applied (int64 ``(n, n_in) -> (n, n_out)``)."""
+        a = np.asarray(a, dtype=np.int64)
+        if self.input_mask is None:
+            return a @ self.weight.T.astype(np.int64) + self.bias
+        masked = a[:, None, :] & np.asarray(self.input_mask, dtype=np.int64)[None]
+        return np.einsum("ij,sij->si", self.weight.astype(np.int64), masked) + self.bias
+
+
+#: Bits a mask may cover (the int64 datapath's non-negative range less one bit of headroom).
+MASK_BITS = 62
+
+
+def _check_mask(mask: np.ndarray, shape: tuple, where: str) -> None:
+    if mask.shape != shape or mask.dtype.kind not in "iu":
+        raise GraphError(f"{where}: input_mask shape {mask.shape}, dtype {mask.dtype}; expected integers of the "
+                         f"weight's shape {shape} (one mask per product).")
+    if mask.size and (mask.min() < 0 or mask.max() >= 1 << MASK_BITS):
+        raise GraphError(f"{where}: input_mask from {mask.min()} to {mask.max()}; expected bit masks in "
+                         f"0 .. 2**{MASK_BITS} - 1. Hint: use None for 'every bit', not -1.")
+
+
+def mask_bits_needed(mask: np.ndarray | None) -> int:
+    """Highest masked-in bit + 1 over a layer's masks (0 for None or all-zero masks)."""
+    return 0 if mask is None or not np.asarray(mask).size else int(np.max(mask)).bit_length()
+
+
+def check_input_masks(qmlp: "QuantizedMLP", input_bits: int, where: str) -> None:
+    """Raise GraphError when the first layer's masks reach above the ``input_bits``-bit input codes."""
+    needed = mask_bits_needed(qmlp.layers[0].input_mask)
+    if needed > input_bits:
+        raise GraphError(f"{where}: layer '{qmlp.layers[0].name}' input_mask reaches bit {needed - 1}; expected "
+                         f"masks within the {input_bits}-bit input codes (below 2**{input_bits}). Hint: mask "
+                         f"with (2**input_bits - 1) & mask.")
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,3 +131,15 @@ class QuantizedMLP:
                 raise GraphError(f"layer '{layer.name}': weight has {layer.weight.shape[1]} inputs but "
                                  f"the previous layer has {width} outputs; expected equal widths.")
             width = layer.weight.shape[0]
+        for prev, layer in zip(self.layers, self.layers[1:]):
+            if layer.input_mask is None:
+                continue
+            if not prev.relu:
+                raise GraphError(f"layer '{layer.name}': input_mask on the outputs of layer '{prev.name}', which "
+                                 f"has no ReLU; expected non-negative inputs (masks act on unsigned bits). Hint: "
+                                 f"mask only the first layer or layers after a ReLU.")
+            top = int(prev.act_max).bit_length() if prev.act_max >= 0 else MASK_BITS
+            if mask_bits_needed(layer.input_mask) > top:
+                raise GraphError(f"layer '{layer.name}': input_mask reaches bit "
+                                 f"{mask_bits_needed(layer.input_mask) - 1}; expected masks within the "
+                                 f"{top}-bit outputs of layer '{prev.name}' (act_max {prev.act_max}).")

@@ -3,11 +3,12 @@
 The arrays are those of ``hwsim.lowering.MlpArrays``. Each layer ``l`` computes,
 in int64, from the previous activations ``a`` (the input for layer 0)::
 
-    y = W_l @ a + b_l;  if relu_l: y = max(y, 0);  y = y >> shift_l (floor);
+    y = W_l @ (a & M_l) + b_l;  if relu_l: y = max(y, 0);  y = y >> shift_l (floor);
     if act_max_l >= 0: y = min(y, act_max_l)
 
 ``W_l`` is stored as CSR rows holding its non-zero weights only, so MAC counts
-``nnz(W_l)`` per sample and NEURON_ACTIVE counts the layer's outputs.
+``nnz(W_l)`` per sample and NEURON_ACTIVE counts the layer's outputs. ``M_l`` holds one bit
+mask per product (``a_j & M_l[i, j]`` feeds weight ``(i, j)``; -1 where every bit is read).
 """
 import numpy as np
 from numba import njit, prange
@@ -17,7 +18,7 @@ from .actions import MAC, NEURON_ACTIVE
 
 
 @njit(parallel=True, **JIT)
-def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_bias, layer_shift,
+def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_mask, row_bias, layer_shift,
             layer_relu, layer_act_max, chunk_bounds, out_counts, out_y):
     """Run a batch of samples through the layers, chunks of samples in parallel.
 
@@ -27,8 +28,9 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_b
         Integer inputs.
     max_width : int
         Largest of ``n_inputs`` and every layer's outputs.
-    layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_bias : ndarray int64
-        CSR rows of every layer's non-zero weights, and the biases (see ``hwsim.lowering.MlpArrays``).
+    layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_mask, row_bias : ndarray int64
+        CSR rows of every layer's non-zero weights, their input bit masks (empty: no masks, every
+        bit read), and the biases (see ``hwsim.lowering.MlpArrays``).
     layer_shift, layer_act_max : ndarray int64 ``(n_layers,)``
         Right shift [bit] and clip top (-1: none) of each layer.
     layer_relu : ndarray uint8 ``(n_layers,)``
@@ -41,6 +43,7 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_b
         Filled with the last layer's outputs.
     """
     n_layers = layer_shift.shape[0]
+    masked = syn_mask.shape[0] > 0
     for c in prange(chunk_bounds.shape[0] - 1):
         a = np.empty(max_width, dtype=np.int64)
         y = np.empty(max_width, dtype=np.int64)
@@ -52,8 +55,12 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, row_b
                 first, last = layer_row_ptr[layer], layer_row_ptr[layer + 1]
                 for r in range(first, last):
                     acc = row_bias[r]
-                    for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
-                        acc += syn_weight[j] * a[syn_col[j]]
+                    if masked:
+                        for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
+                            acc += syn_weight[j] * (a[syn_col[j]] & syn_mask[j])
+                    else:
+                        for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
+                            acc += syn_weight[j] * a[syn_col[j]]
                     if layer_relu[layer] != 0 and acc < 0:
                         acc = 0
                     acc >>= layer_shift[layer]

@@ -372,20 +372,29 @@ def _flip_registers(u, v, seed, sample, step, rate, bits):
 def reference_mlp(qmlp, x_int):
     """Run a QuantizedMLP on ``x_int (n_samples, n_inputs)``; return ``(outputs, counts by name)``.
 
-    ``counts`` maps ``"mac"`` and ``"neuron_active"`` to ``(n_samples, n_layers)`` arrays.
+    ``counts`` maps ``"mac"`` and ``"neuron_active"`` to ``(n_samples, n_layers)`` arrays. A layer's
+    ``input_mask`` is applied product by product (``w_ij * (a_j & m_ij)``); a product masked to 0 is no MAC.
     """
     a = np.asarray(x_int, dtype=np.int64)
     n_samples = a.shape[0]
     counts = {"mac": np.zeros((n_samples, len(qmlp.layers)), dtype=np.int64),
               "neuron_active": np.zeros((n_samples, len(qmlp.layers)), dtype=np.int64)}
     for k, layer in enumerate(qmlp.layers):
-        y = a @ layer.weight.T.astype(np.int64) + layer.bias
+        mask = layer.input_mask
+        if mask is None:
+            y = a @ layer.weight.T.astype(np.int64) + layer.bias
+            counts["mac"][:, k] = np.count_nonzero(layer.weight)
+        else:                                # one product at a time: bitwise AND, then multiply
+            y = np.tile(np.asarray(layer.bias, dtype=np.int64), (n_samples, 1))
+            for i in range(layer.weight.shape[0]):
+                for j in range(layer.weight.shape[1]):
+                    y[:, i] += int(layer.weight[i, j]) * np.bitwise_and(a[:, j], int(mask[i, j]))
+            counts["mac"][:, k] = np.count_nonzero((layer.weight != 0) & (np.asarray(mask) != 0))
         if layer.relu:
             y = np.maximum(y, 0)
         y = y >> layer.shift
         if layer.act_max >= 0:
             y = np.minimum(y, layer.act_max)
-        counts["mac"][:, k] = np.count_nonzero(layer.weight)
         counts["neuron_active"][:, k] = layer.weight.shape[0]
         a = y
     return a, counts

@@ -12,7 +12,7 @@ from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.csd import cheapest_near, csd_digits, nonzero_digits
-from hwsim.printed.netcost import Signal, build_netlist, heap_bits
+from hwsim.printed.netcost import Signal, build_netlist, heap_bits, multiplier_digits
 from hwsim.qmlp import QLayer, QuantizedMLP
 from hwsim.simulate import simulate_mlp
 
@@ -195,3 +195,63 @@ def test_a_one_bit_input_needs_one_adder_bit_per_digit():
         build_netlist(q, 4, input_widths=[4, 4, 4])
     with pytest.raises(GraphError, match="input_widths"):
         printed_cost(q, CHIP, input_widths=[5, 1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_a_top_bits_mask_costs_as_a_narrow_input(seed):
+    # masking every product of input j to its top w bits is the circuit of input j read at w bits
+    rng = np.random.default_rng(seed)
+    n_in, n_out = int(rng.integers(2, 6)), int(rng.integers(2, 5))
+    q = _net(rng.integers(-60, 61, (n_out, n_in)), rng.integers(-100, 101, n_out))
+    widths = rng.integers(1, 5, n_in)
+    top_bits = ((1 << widths) - 1) << (4 - widths)
+    masked = replace(q, layers=(replace(q.layers[0], input_mask=np.tile(top_bits, (n_out, 1))),))
+    narrow, by_mask = build_netlist(q, 4, input_widths=widths), build_netlist(masked, 4)
+    assert by_mask.gates == narrow.gates
+    assert by_mask.critical_levels == narrow.critical_levels and by_mask.output_ranges == narrow.output_ranges
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_masked_ranges_bound_the_kernel_and_masks_remove_adders(seed):
+    rng = np.random.default_rng(seed)
+    n_in, n_h, n_out = (int(n) for n in rng.integers(1, 6, size=3))
+    hidden = QLayer("h", rng.integers(-40, 41, (n_h, n_in)), rng.integers(-200, 201, n_h), int(rng.integers(0, 4)),
+                    True, int(rng.choice([-1, 15, 63])), rng.integers(0, 16, (n_h, n_in)))
+    mask_top = 6 if hidden.act_max < 0 else int(hidden.act_max).bit_length()
+    out = QLayer("o", rng.integers(-40, 41, (n_out, n_h)), rng.integers(-200, 201, n_out), 0, False, -1,
+                 rng.integers(0, 1 << mask_top, (n_out, n_h)))
+    q = QuantizedMLP("x", n_in, (hidden, out))
+    ranges = build_netlist(q, 4).output_ranges
+    x = np.vstack([rng.integers(0, 16, (64, n_in)), np.zeros((1, n_in), int), np.full((1, n_in), 15)])
+    for layer, net in (("o", q), ("h", QuantizedMLP("x", n_in, (hidden,)))):
+        y = simulate_mlp(lower_mlp(net), x).outputs
+        lo, hi = np.array(ranges[layer]).T
+        assert np.all(y >= lo) and np.all(y <= hi)
+    bits = [Signal(0, 15, 0, [0.0] * 4)] * n_in           # every masked-in bit of every digit enters the heap once
+    n_kept = sum(1 for r in range(n_h) for _ in heap_bits(bits, hidden.weight[r], hidden.input_mask[r]))
+    assert n_kept == sum(len(multiplier_digits(abs(int(w)))) * bin(int(m)).count("1")
+                         for w, m in zip(hidden.weight.ravel(), hidden.input_mask.ravel()) if w)
+
+
+def _masked(weights, masks):
+    q = _net(weights, [0])
+    return replace(q, layers=(replace(q.layers[0], input_mask=np.array(masks)),))
+
+
+def test_masked_bits_leave_the_heap_by_hand_and_bad_masks_are_refused():
+    # 5 x = x + 4 x on 4-bit x: columns 2 and 3 hold two bits each -> adders
+    assert build_netlist(_net([[5]], [0]), 4).gates["half_adder"] + build_netlist(_net([[5]], [0]), 4).gates[
+        "full_adder"] > 0
+    # 5 (x & 0b0110) = 2 b1 + 4 b2 + 8 b1 + 16 b2: one bit per column, no gate at all
+    masked = build_netlist(_masked([[5]], [[0b0110]]), 4)
+    assert not masked.gates and masked.output_ranges["l"] == [(0, 30)]
+    # 3 (x & 0b0100): bit 2 into columns 2 and 3 -- wiring; a zero mask removes the product
+    assert not build_netlist(_masked([[3]], [[0b0100]]), 4).gates
+    assert build_netlist(_masked([[7, 9]], [[0, 0]]), 4).output_ranges["l"] == [(0, 0)]
+    q = _net([[5, 7]], [0])
+    wide = replace(q, layers=(replace(q.layers[0], input_mask=np.array([[0b10000, 1]])),))
+    with pytest.raises(GraphError, match=r"build_netlist: layer 'l' input_mask reaches bit 4; expected masks "
+                                         r"within the 4-bit input codes"):
+        printed_cost(wide, CHIP)

@@ -35,15 +35,17 @@ def _kernel_classes(qmlp: QuantizedMLP, x: np.ndarray) -> np.ndarray:
     return np.argmax(simulate_mlp(lower_mlp(qmlp), x).outputs, axis=1)
 
 
-def _random_mlp(seed: int) -> tuple[QuantizedMLP, int, np.ndarray]:
+def _random_mlp(seed: int, masked: bool = False) -> tuple[QuantizedMLP, int, np.ndarray]:
     """A random integer MLP (signed weights with zeros, biases, shifts, optional ReLU and clip) and inputs.
 
     The last layer's rows 0 and 1 are equal, so those two classes always tie (class 0 must win).
+    ``masked``: random input-bit masks on every layer whose inputs are unsigned with a known width
+    (the first layer, and layers after a clipped ReLU).
     """
     rng = np.random.default_rng(seed)
     input_bits, n_in = int(rng.integers(1, 5)), int(rng.integers(1, 7))
     n_layers = int(rng.integers(1, 4))
-    layers, width = [], n_in
+    layers, width, mask_bits = [], n_in, input_bits
     for k in range(n_layers):
         last = k == n_layers - 1
         n_out = int(rng.integers(2, 6)) if last else int(rng.integers(1, 7))
@@ -52,9 +54,13 @@ def _random_mlp(seed: int) -> tuple[QuantizedMLP, int, np.ndarray]:
         if last:
             weight[1], bias[1] = weight[0], bias[0]
         act_max = -1 if rng.random() < 0.3 else int(rng.integers(0, 40))
-        layers.append(QLayer(f"layer{k}", weight.astype(np.int64), bias.astype(np.int64),
-                             int(rng.integers(0, 5)), bool(rng.random() < 0.6), act_max))
-        width = n_out
+        shift, relu = int(rng.integers(0, 5)), bool(rng.random() < 0.6)
+        mask = rng.integers(0, 1 << mask_bits, size=(n_out, width)) if masked and mask_bits else None
+        if mask is not None and last:
+            mask[1] = mask[0]
+        layers.append(QLayer(f"layer{k}", weight.astype(np.int64), bias.astype(np.int64), shift, relu, act_max,
+                             mask))
+        width, mask_bits = n_out, act_max.bit_length() if relu and act_max >= 0 else 0
     top = (1 << input_bits) - 1
     x = np.vstack([np.zeros(n_in), np.full(n_in, top), rng.integers(0, top + 1, size=(60, n_in))])
     return QuantizedMLP("x", n_in, tuple(layers)), input_bits, x.astype(np.int64)
@@ -72,6 +78,26 @@ def test_random_mlps_classify_as_the_kernel(seed):
     expected = _kernel_classes(qmlp, x)
     got = simulate_iverilog(verilog_for(qmlp, input_bits), verilog.testbench_for(qmlp, x, expected, input_bits))
     assert got.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_masked_mlps_classify_as_the_kernel(seed):
+    qmlp, input_bits, x = _random_mlp(100 + seed, masked=True)
+    assert qmlp.layers[0].input_mask is not None
+    expected = _kernel_classes(qmlp, x)
+    got = simulate_iverilog(verilog_for(qmlp, input_bits), verilog.testbench_for(qmlp, x, expected, input_bits))
+    assert got.tolist() == expected.tolist()
+
+
+def test_masked_bits_are_not_wired():
+    # out = 3 * (x & 0b0101): only bits 0 and 2 of the 4-bit input reach the circuit
+    layer = QLayer("l", np.array([[3], [0]]), np.array([0, 1]), 0, False, -1, np.array([[0b0101], [0b1111]]))
+    design = verilog_for(QuantizedMLP("x", 1, (layer,)), 4)
+    assert "in0[0]" in design and "in0[2]" in design
+    assert "in0[1]" not in design and "in0[3]" not in design
+    x = np.arange(16)[:, None]
+    expected = _kernel_classes(QuantizedMLP("x", 1, (layer,)), x)
+    assert expected.tolist() == [1 if 3 * (v & 5) < 1 else 0 for v in range(16)]
 
 
 def test_negative_accumulators_ties_and_clip_by_hand():

@@ -14,6 +14,9 @@ kernel), so each approximation reports accuracy and area/power after the change.
 * :func:`truncate_accumulator` -- a hidden layer's accumulator loses its low bits (the output
   shift grows); the next layer's multipliers and adders narrow.
 * :func:`clip_activation` -- approximate ReLU saturating at fewer bits.
+* :func:`mask_input_bits` / :func:`mask_small_products` -- per-product input-bit masks
+  (approximate accumulation, Afentaki et al., ICCAD 2023): a product reads only some bits of
+  its input, so the other bits' partial products and their adder bits vanish.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from hwsim.errors import GraphError
 from hwsim.ir import Graph
 from hwsim.lowering import lower_mlp
 from hwsim.printed.csd import cheapest_near
-from hwsim.qmlp import QuantizedMLP
+from hwsim.qmlp import MASK_BITS, QuantizedMLP, check_input_masks
 from hwsim.quantize import quantize_mlp
 from hwsim.simulate import simulate_mlp
 
@@ -159,3 +162,49 @@ def clip_activation(qmlp: QuantizedMLP, layer: int, bits: int) -> QuantizedMLP:
     layers = list(qmlp.layers)
     layers[layer] = replace(cur, act_max=new_top)
     return replace(qmlp, layers=tuple(layers))
+
+
+def mask_input_bits(qmlp: QuantizedMLP, layer: int, masks, input_bits: int) -> QuantizedMLP:
+    """Layer ``layer``'s products read only the bits of their input set in ``masks``.
+
+    ``masks`` (``(n_out, n_in)`` non-negative integers, ``QLayer.input_mask``) is AND-ed with
+    the layer's masks already set; ``input_bits`` is the input code width, which the first
+    layer's masks must fit (a hidden layer's masks must fit its input's ``act_max``).
+    """
+    if not 0 <= layer < len(qmlp.layers):
+        raise GraphError(f"mask_input_bits: layer {layer}; expected a layer index in 0..{len(qmlp.layers) - 1}.")
+    if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or not 1 <= input_bits <= MASK_BITS:
+        raise GraphError(f"mask_input_bits: input_bits={input_bits!r}; expected an integer in 1..{MASK_BITS}.")
+    masks = np.asarray(masks)
+    cur = qmlp.layers[layer]
+    if masks.shape == cur.weight.shape and masks.dtype.kind in "iu" and cur.input_mask is not None:
+        masks = masks & np.asarray(cur.input_mask)       # the QLayer check refuses anything else
+    layers = list(qmlp.layers)
+    layers[layer] = replace(cur, input_mask=masks)
+    out = replace(qmlp, layers=tuple(layers))
+    check_input_masks(out, input_bits, "mask_input_bits")
+    return out
+
+
+def mask_small_products(qmlp: QuantizedMLP, layer: int, input_bits: int, min_weight: int) -> QuantizedMLP:
+    """Mask out bit ``p`` of input ``j`` in neuron ``i`` wherever ``|w_ij| 2**p < min_weight``.
+
+    Those partial products are the ones that move the accumulator least; every bit of a
+    product with ``|w_ij| 2**p >= min_weight`` is kept (``min_weight <= 1`` keeps every bit).
+    The layer's input width is ``input_bits`` for the first layer, else the width of the
+    previous layer's ``act_max`` (which must clip).
+    """
+    for name, value, top in (("min_weight", min_weight, 1 << MASK_BITS), ("input_bits", input_bits, MASK_BITS)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= top:
+            raise GraphError(f"mask_small_products: {name}={value!r}; expected an integer in 0..{top}.")
+    if not 0 <= layer < len(qmlp.layers):
+        raise GraphError(f"mask_small_products: layer {layer}; expected a layer index in 0..{len(qmlp.layers) - 1}.")
+    top = input_bits if layer == 0 else int(qmlp.layers[layer - 1].act_max).bit_length()
+    if layer and qmlp.layers[layer - 1].act_max < 0:
+        raise GraphError(f"mask_small_products: layer {layer}'s inputs are not clipped (act_max -1), so their width "
+                         f"is unknown; expected a previous layer with act_max >= 0. Hint: clip_activation first.")
+    weight = np.abs(qmlp.layers[layer].weight).astype(np.int64)
+    least = np.array([-(-int(min_weight) >> p) for p in range(top)], dtype=np.int64)  # ceil(min_weight / 2**p)
+    keep = weight[:, :, None] >= least                                 # (n_out, n_in, bit)
+    return mask_input_bits(qmlp, layer, (keep.astype(np.int64) << np.arange(top, dtype=np.int64)).sum(axis=2),
+                           input_bits)

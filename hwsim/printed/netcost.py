@@ -15,7 +15,10 @@ Neuron ``y = sum_j w_j a_j + b``: one bit heap (carry-save column compression)
     Each non-zero weight's canonical signed digits (:mod:`hwsim.printed.csd`; plain binary
     when it has as few digits) shift copies of its input's bits into columns: digit
     ``+/-2**k`` puts bit ``p`` of ``a`` (weight ``2**p``; ``-2**p`` for a signed input's sign
-    bit) into column ``p + k``. A bit ``b`` of negative weight enters as ``~b`` plus the
+    bit) into column ``p + k``. With an input-bit mask on the product
+    (``QLayer.input_mask``), only the bits ``p`` set in the mask enter the heap: a masked-out
+    bit's partial products, and the adder bits that would sum them, are not built; the
+    product's range is that of ``a & mask`` (``[0, max(x & mask, x <= hi)]``). A bit ``b`` of negative weight enters as ``~b`` plus the
     constant ``-2**column`` (``-b = ~b - 1``); each such input bit has one inverter, shared by
     the layer. The bias and these constants are one constant ``K``, taken modulo
     ``2**width(lo, hi)`` where ``[lo, hi]`` is the sum's exact range (interval arithmetic),
@@ -59,7 +62,7 @@ import numpy as np
 
 from hwsim.errors import GraphError
 from hwsim.printed.csd import csd_digits
-from hwsim.qmlp import QuantizedMLP
+from hwsim.qmlp import QuantizedMLP, check_input_masks
 
 #: Gates the circuit is counted in; :mod:`hwsim.printed.cost` maps each onto library cells.
 GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "xor2", "and2", "or2",
@@ -248,8 +251,24 @@ def multiplier_digits(magnitude: int) -> list[tuple[int, int]]:
     return sorted(binary if len(binary) <= len(csd) else csd, reverse=True)
 
 
-def heap_bits(inputs: list[Signal], weights: np.ndarray):
-    """The bits of ``sum_j w_j a_j`` as a bit heap (module doc), with no constant folded yet.
+def masked_max(hi: int, mask: int) -> int:
+    """Largest ``x & mask`` over ``0 <= x <= hi``: ``hi`` itself, or ``hi`` with one set bit cleared
+    and every bit below it set."""
+    best = hi & mask
+    for p in range(hi.bit_length()):
+        if (hi >> p) & 1:
+            best = max(best, (((hi >> (p + 1)) << (p + 1)) | ((1 << p) - 1)) & mask)
+    return best
+
+
+def _product_range(a: Signal, w: int, mask: int | None) -> tuple[int, int]:
+    """Range of ``w * a`` (``w * (a & mask)`` with a mask; ``a`` is then non-negative)."""
+    lo, hi = (a.lo, a.hi) if mask is None else (0, masked_max(a.hi, mask))
+    return min(w * lo, w * hi), max(w * lo, w * hi)
+
+
+def heap_bits(inputs: list[Signal], weights: np.ndarray, masks=None):
+    """The bits of ``sum_j w_j (a_j & mask_j)`` as a bit heap (module doc), with no constant folded yet.
 
     Yields
     ------
@@ -262,14 +281,15 @@ def heap_bits(inputs: list[Signal], weights: np.ndarray):
             continue
         a = inputs[j]
         top = a.width
+        bits = [p for p in range(a.tz, top) if masks is None or (int(masks[j]) >> p) & 1]
         for k, d in multiplier_digits(abs(w)):
-            for p in range(a.tz, top):
+            for p in bits:
                 yield p + k, j, p, (d * w < 0) != (a.lo < 0 and p == top - 1)  # a signed sign bit weighs -2**p
 
 
 def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, levels: dict, inverted: dict,
-           emit=None, bit_wire=None) -> tuple[Signal | Const, list | None]:
-    """The accumulator ``sum_j w_j a_j + bias`` of one neuron (before ReLU and shift), as one bit heap.
+           emit=None, bit_wire=None, masks=None) -> tuple[Signal | Const, list | None]:
+    """The accumulator ``sum_j w_j (a_j & mask_j) + bias`` of one neuron (before ReLU and shift), as one bit heap.
 
     Parameters
     ----------
@@ -289,6 +309,8 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
     emit, bit_wire : callable, optional
         To write the netlist: :func:`compress`'s ``emit``, and ``bit_wire(j, p)`` -> the wire of
         bit ``p`` of input ``j``.
+    masks : array_like of int, optional
+        The neuron's input-bit mask per input (a row of ``QLayer.input_mask``); None: every bit.
 
     Returns
     -------
@@ -297,14 +319,15 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
         :func:`compress` gives them (None for a Const).
     """
     lo = hi = int(bias)
-    for w, a in zip((int(w) for w in weights), inputs):
+    for j, (w, a) in enumerate(zip((int(w) for w in weights), inputs)):
         if w:
-            lo, hi = lo + min(w * a.lo, w * a.hi), hi + max(w * a.lo, w * a.hi)
+            p_lo, p_hi = _product_range(a, w, None if masks is None else int(masks[j]))
+            lo, hi = lo + p_lo, hi + p_hi
     if lo == hi:
         return Const(lo), None
     heap: dict = {}
     const = int(bias)
-    for column, j, p, negative in heap_bits(inputs, weights):
+    for column, j, p, negative in heap_bits(inputs, weights, masks):
         t, wire = inputs[j].arrival[p], bit_wire(j, p) if bit_wire else None
         if negative:                                   # -b 2**c = (~b) 2**c - 2**c
             if (j, p) not in inverted:
@@ -465,6 +488,7 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or input_bits < 1:
         raise GraphError(f"build_netlist: input_bits={input_bits!r}; expected an integer >= 1 (the ADC width).")
     widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "build_netlist")
+    check_input_masks(qmlp, int(input_bits), "build_netlist")
     signals = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
                       [0.0] * int(input_bits)) for w in widths]
     parts, ranges = {}, {}
@@ -473,10 +497,12 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
         outs = []
         for r in range(layer.weight.shape[0]):
             row = layer.weight[r].copy()
+            masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[r]]
             # a constant input (e.g. a dead neuron) folds into the bias
-            bias = int(layer.bias[r]) + sum(int(w) * s.value for w, s in zip(row, signals) if isinstance(s, Const))
+            bias = int(layer.bias[r]) + sum(int(w) * (s.value if masks is None else s.value & masks[j])
+                                            for j, (w, s) in enumerate(zip(row, signals)) if isinstance(s, Const))
             row[[isinstance(s, Const) for s in signals]] = 0
-            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted)
+            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted, masks=masks)
             outs.append(activation(acc, layer.relu, layer.shift, layer.act_max, tally))
         parts[layer.name] = tally.gates
         ranges[layer.name] = [_range(s) for s in outs]

@@ -103,7 +103,7 @@ def integer_forward(qmlp: QuantizedMLP, codes: np.ndarray) -> list[tuple[np.ndar
     a = np.asarray(codes, dtype=np.int64)
     trace = []
     for layer in qmlp.layers:
-        acc = a @ layer.weight.T + layer.bias
+        acc = layer.accumulate(a)
         y = np.maximum(acc, 0) if layer.relu else acc
         y = y >> layer.shift
         if layer.act_max >= 0:

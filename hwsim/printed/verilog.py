@@ -10,7 +10,8 @@ input read at ``w < B`` bits uses only the top ``w`` bits of its code, the rest 
 as :func:`hwsim.printed.netcost.build_netlist` counts it). Every neuron is a chain of
 signed wires computing exactly what :mod:`hwsim.qmlp` defines, in the same order:
 
-* ``acc = bias + Σ a_i * w_i`` over the non-zero weights: the gates of hwsim's cost model
+* ``acc = bias + Σ (a_i & m_i) * w_i`` over the non-zero weights (``m_i``: the product's
+  input-bit mask, ``QLayer.input_mask``; a masked-out bit is simply not wired into the heap): the gates of hwsim's cost model
   (:func:`hwsim.printed.netcost.neuron`), one ``wire`` per gate output: the bits of each
   input shifted by the weight's canonical signed digits into one bit heap, inverted where
   the digit is negative (one inverter per input bit and layer), reduced column by column by
@@ -44,7 +45,7 @@ import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
 from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
-from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.qmlp import QLayer, QuantizedMLP, check_input_masks
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TERMS_PER_LINE = 8
@@ -126,8 +127,9 @@ def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted
     """
     signals = [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
     first = len(writer.lines)
+    masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]]
     acc, bits = neuron(signals, layer.weight[row], int(layer.bias[row]), Tally(), XOR_LEVELS, inverted,
-                       emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]")
+                       emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]", masks=masks)
     if isinstance(acc, Const):
         wire = Wire(name, acc.value, acc.value)
         return writer.lines[first:] + [wire.declare(literal(acc.value))], wire
@@ -168,7 +170,7 @@ NEURON_STEPS: tuple[tuple[str, tuple[str, ...], Callable], ...] = (
     ("clip", ("act_max",), _clip),
 )
 #: QLayer fields with a Verilog translation; any other field must hold its default value.
-TRANSLATED_FIELDS = frozenset({"name", "weight", "bias"}.union(*(fields for _, fields, _ in NEURON_STEPS)))
+TRANSLATED_FIELDS = frozenset({"name", "weight", "bias", "input_mask"}.union(*(fields for _, fields, _ in NEURON_STEPS)))
 
 
 def _check_translatable(layer: QLayer) -> None:
@@ -265,13 +267,15 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
     SpecError
         If ``top`` is not a Verilog identifier or ``input_bits`` < 1.
     GraphError
-        If ``input_widths`` is not one integer in 1 .. ``input_bits`` per input.
+        If ``input_widths`` is not one integer in 1 .. ``input_bits`` per input, or the first
+        layer's input masks reach above ``input_bits``.
     UnsupportedError
         If a layer has a field without a Verilog translation set away from its default.
     """
     _check_identifier(top)
     _check_input_bits(input_bits)
     widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "verilog_for")
+    check_input_masks(qmlp, int(input_bits), "verilog_for")
     for layer in qmlp.layers:
         _check_translatable(layer)
     n_in, n_classes = qmlp.input_size, qmlp.layers[-1].weight.shape[0]

@@ -1,0 +1,101 @@
+"""Input-bit masks (approximate accumulation): the approximation functions and every bad mask refused."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from hwsim.chips import load_chip
+from hwsim.errors import GraphError
+from hwsim.lowering import lower_mlp
+from hwsim.printed.approx import mask_input_bits, mask_small_products, predict
+from hwsim.printed.cost import printed_cost
+from hwsim.printed.netcost import build_netlist
+from hwsim.printed.verilog import verilog_for
+from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.simulate import simulate_mlp
+
+CHIP = load_chip("printed_egfet")
+
+
+def _mlp(seed: int = 0) -> QuantizedMLP:
+    rng = np.random.default_rng(seed)
+    hidden = QLayer("h", rng.integers(-60, 61, (5, 4)), rng.integers(-200, 201, 5), 3, True, 15)
+    out = QLayer("o", rng.integers(-60, 61, (3, 5)), rng.integers(-200, 201, 3), 0, False, -1)
+    return QuantizedMLP("x", 4, (hidden, out))
+
+
+def test_small_products_keep_exactly_the_significant_bits():
+    # |w| 2**p >= 24: w = 3 keeps bits 3 (24); w = -20 keeps bits 1..3 (40, 80, 160); w = 0 keeps none
+    q = QuantizedMLP("x", 3, (QLayer("l", np.array([[3, -20, 0]]), np.array([0]), 0, False, -1),))
+    masked = mask_small_products(q, 0, 4, 24)
+    assert masked.layers[0].input_mask.tolist() == [[0b1000, 0b1110, 0]]
+    assert q.layers[0].input_mask is None                                      # the argument is untouched
+    x = np.arange(16)[:, None].repeat(3, axis=1)
+    assert simulate_mlp(lower_mlp(masked), x).outputs[:, 0].tolist() == [3 * (v & 8) - 20 * (v & 14) for v in range(16)]
+    assert mask_small_products(q, 0, 4, 0).layers[0].input_mask.tolist() == [[15, 15, 15]]
+    # masks compose by AND with those already set
+    twice = mask_input_bits(masked, 0, np.array([[0b0110, 0b0110, 0b0001]]), 4)
+    assert twice.layers[0].input_mask.tolist() == [[0, 0b0110, 0]]
+
+
+def test_masking_removes_gates_and_hidden_layers_follow_their_clip_width():
+    q = _mlp()
+    masked = mask_small_products(mask_small_products(q, 0, 4, 64), 1, 4, 64)
+    assert masked.layers[1].input_mask.max() < 16                               # the hidden act_max is 15: 4 bits
+    full, cut = printed_cost(q, CHIP), printed_cost(masked, CHIP)
+    assert sum(cut.gates.values()) < sum(full.gates.values()) and cut.area_cm2 < full.area_cm2
+    x = np.random.default_rng(1).integers(0, 16, (200, 4))
+    assert predict(masked, x).shape == (200,)
+
+
+def _layer(**fields):
+    base = dict(name="l", weight=np.ones((2, 3), np.int64), bias=np.zeros(2, np.int64), shift=0, relu=True,
+                act_max=15)
+    return QLayer(**{**base, **fields})
+
+
+@pytest.mark.parametrize("mask, message", [
+    (np.ones((3, 2), np.int64), r"layer 'l': input_mask shape \(3, 2\), dtype int64; expected integers of the "
+                                r"weight's shape \(2, 3\)"),
+    (np.ones((2, 3)), r"input_mask shape \(2, 3\), dtype float64; expected integers"),
+    (np.full((2, 3), -1), r"layer 'l': input_mask from -1 to -1; expected bit masks in 0 .. 2\*\*62 - 1. "
+                          r"Hint: use None"),
+    (np.full((2, 3), 1 << 62), r"input_mask from 4611686018427387904 to 4611686018427387904; expected bit masks"),
+])
+def test_bad_mask_fields_are_refused(mask, message):
+    with pytest.raises(GraphError, match=message):
+        _layer(input_mask=mask)
+
+
+def test_masks_need_unsigned_inputs_of_known_width():
+    first = _layer(weight=np.ones((3, 3), np.int64), bias=np.zeros(3, np.int64))
+    with pytest.raises(GraphError, match=r"layer 'm': input_mask on the outputs of layer 'l', which has no ReLU; "
+                                         r"expected non-negative inputs"):
+        QuantizedMLP("x", 3, (replace(first, relu=False), _layer(name="m", input_mask=np.ones((2, 3), np.int64))))
+    with pytest.raises(GraphError, match=r"layer 'm': input_mask reaches bit 4; expected masks within the 4-bit "
+                                         r"outputs of layer 'l' \(act_max 15\)"):
+        QuantizedMLP("x", 3, (first, _layer(name="m", input_mask=np.full((2, 3), 16))))
+    wide = QuantizedMLP("x", 3, (_layer(input_mask=np.full((2, 3), 0b10001)),))
+    for fn in (lambda: build_netlist(wide, 4), lambda: verilog_for(wide, 4), lambda: printed_cost(wide, CHIP)):
+        with pytest.raises(GraphError, match=r"layer 'l' input_mask reaches bit 4; expected masks within the "
+                                             r"4-bit input codes"):
+            fn()
+
+
+def test_bad_approximation_arguments_are_refused():
+    q = _mlp()
+    with pytest.raises(GraphError, match=r"mask_small_products: min_weight=-1; expected an integer in 0\.\."):
+        mask_small_products(q, 0, 4, -1)
+    with pytest.raises(GraphError, match=r"mask_small_products: input_bits=99; expected an integer in 0\.\.62"):
+        mask_small_products(q, 0, 99, 4)
+    with pytest.raises(GraphError, match=r"mask_small_products: layer 2; expected a layer index in 0\.\.1"):
+        mask_small_products(q, 2, 4, 4)
+    unclipped = replace(q, layers=(replace(q.layers[0], act_max=-1), q.layers[1]))
+    with pytest.raises(GraphError, match=r"layer 1's inputs are not clipped \(act_max -1\)"):
+        mask_small_products(unclipped, 1, 4, 4)
+    with pytest.raises(GraphError, match=r"mask_input_bits: layer -1; expected a layer index"):
+        mask_input_bits(q, -1, np.ones((5, 4), np.int64), 4)
+    with pytest.raises(GraphError, match=r"mask_input_bits: layer 'h' input_mask reaches bit 4"):
+        mask_input_bits(q, 0, np.full((5, 4), 16), 4)
+    with pytest.raises(GraphError, match=r"layer 'h': input_mask shape \(4, 5\)"):
+        mask_input_bits(q, 0, np.ones((4, 5), np.int64), 4)
