@@ -104,16 +104,6 @@ def test_pynn_example_runs_on_spinnaker_through_delay_extension_cores(runs):
     assert abs(int(counts.sum()) - int(expected.sum())) <= 0.1 * expected.sum()
 
 
-def test_delays_beyond_the_delay_extension_are_refused():
-    from hwsim.chips import load_chip
-    from hwsim.pynn.translate import _check_delays
-
-    with pytest.raises(UnsupportedError, match=r"delay 3.6 ms takes 145 steps of 0.025 ms on chip 'spinnaker' "
-                                               r"\(the delay plus the step in which a current reaches the "
-                                               r"membrane\); expected at most 143 steps"):
-        _check_delays(np.array([3, 145]), load_chip("spinnaker"), 0.025, "projection 'p'")
-
-
 def test_grid_network_on_ideal_chip_is_brian2_exactly(runs):
     hw, br = runs[("grid", "ideal")], runs[("grid", "brian2")]
     for label in ("stim", "exc", "inh"):
@@ -325,11 +315,13 @@ def test_changes_after_a_run_need_reset(net):
     net.run(5.0)
 
 
-def test_long_delays_are_refused_on_spinnaker():
-    sim.setup(timestep=0.1, chip="spinnaker", max_delay=10.0)
+def test_delays_beyond_the_delay_extension_are_refused_on_spinnaker():
+    """15 + 8 x 16 = 143 steps: the row's field and sPyNNaker's delay-extension stages."""
+    sim.setup(timestep=0.1, chip="spinnaker", max_delay=20.0)
     src, cell = _one_cell(sim)
-    sim.Projection(src, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=2.0))
-    with pytest.raises(UnsupportedError, match="delay 2 ms takes 21 steps"):
+    sim.Projection(src, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=15.0))
+    with pytest.raises(UnsupportedError, match=r"delay 15 ms takes 151 steps of 0.1 ms on chip 'spinnaker' .*"
+                                               r"expected at most 143 steps"):
         sim.run(5.0)
 
 
