@@ -164,13 +164,19 @@ def test_battery_check_and_energy():
     assert with_adc.area_cm2 == pytest.approx(cost.area_cm2 + 3 * 0.1706)
 
 
+def _random_case(seed: int, max_inputs: int):
+    """A random one-layer net of 2..max_inputs inputs with a random width of 1..4 bits per input."""
+    rng = np.random.default_rng(seed)
+    n_in, n_out = int(rng.integers(2, max_inputs + 1)), int(rng.integers(2, 5))
+    q = _net(rng.integers(-60, 61, (n_out, n_in)), rng.integers(-100, 101, n_out))
+    return rng, q, rng.integers(1, 5, n_in)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**31 - 1))
 def test_narrow_inputs_cost_less_and_their_ranges_stay_sound(seed):
-    rng = np.random.default_rng(seed)
-    n_in, n_out = int(rng.integers(2, 7)), int(rng.integers(2, 5))
-    q = _net(rng.integers(-60, 61, (n_out, n_in)), rng.integers(-100, 101, n_out))
-    widths = rng.integers(1, 5, n_in)
+    rng, q, widths = _random_case(seed, max_inputs=6)
+    n_in = widths.size
     mixed = build_netlist(q, 4, input_widths=widths)
     assert printed_cost(q, CHIP, input_widths=widths).power_mw <= printed_cost(q, CHIP).power_mw
     one_bit = printed_cost(q, CHIP, input_widths=np.ones(n_in, dtype=int))
@@ -201,10 +207,8 @@ def test_a_one_bit_input_needs_one_adder_bit_per_digit():
 @given(st.integers(0, 2**31 - 1))
 def test_a_top_bits_mask_costs_as_a_narrow_input(seed):
     # masking every product of input j to its top w bits is the circuit of input j read at w bits
-    rng = np.random.default_rng(seed)
-    n_in, n_out = int(rng.integers(2, 6)), int(rng.integers(2, 5))
-    q = _net(rng.integers(-60, 61, (n_out, n_in)), rng.integers(-100, 101, n_out))
-    widths = rng.integers(1, 5, n_in)
+    _, q, widths = _random_case(seed, max_inputs=5)
+    n_out = q.layers[0].weight.shape[0]
     top_bits = ((1 << widths) - 1) << (4 - widths)
     masked = replace(q, layers=(replace(q.layers[0], input_mask=np.tile(top_bits, (n_out, 1))),))
     narrow, by_mask = build_netlist(q, 4, input_widths=widths), build_netlist(masked, 4)
