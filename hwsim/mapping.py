@@ -122,12 +122,12 @@ def _incoming(graph: Graph, pop: Population, source_offsets: dict[str, int]) -> 
 
 
 def _cut_by_counts(graph: Graph, pop: Population, source_offsets: dict[str, int], n_sources: int,
-                   chip: ChipProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+                   chip: ChipProfile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """Cut the population by neuron and synapse counts alone, without listing its synapses by target, then mark
     each slice's distinct sources. When every slice's fan-in is within the limit, the greedy cut under all three
     limits is the same cut (no prefix of a slice has more sources than the slice), and this returns each slice's
-    neurons and synapses and the bool ``(n_slices, n_sources)`` table of the global sources each slice receives
-    from; else, or when the table would exceed :data:`MAX_MARKS_BYTES`, None (then
+    neurons, synapses and distinct sources, and the bool ``(n_slices, n_sources)`` table of the global sources
+    each slice receives from; else, or when the table would exceed :data:`MAX_MARKS_BYTES`, None (then
     :func:`slicing.greedy_slices` cuts it from the rows by target)."""
     cap = chip.capacity
     max_synapses = cap.synapse_memory_bits_per_core // cap.bits_per_synapse
@@ -151,9 +151,10 @@ def _cut_by_counts(graph: Graph, pop: Population, source_offsets: dict[str, int]
             slicing.mark_sources(pre, source_offsets[proj.pre], marks[0])
         else:
             slicing.mark_slice_sources(pre, post, source_offsets[proj.pre], slice_of, slice_bounds, marks)
-    if np.count_nonzero(marks, axis=1).max() > cap.fan_in_per_core:
+    fan_in = np.count_nonzero(marks, axis=1)
+    if fan_in.max() > cap.fan_in_per_core:
         return None
-    return counts, synapses, marks
+    return counts, synapses, fan_in, marks
 
 
 def _single_neuron_error(pop: Population, indptr: np.ndarray, sources: np.ndarray, k: int,
@@ -234,8 +235,7 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
     for pop in graph.populations():
         by_counts = _cut_by_counts(graph, pop, source_offsets, n_sources, chip)
         if by_counts is not None:
-            counts, synapses, marks = by_counts
-            fan_in = np.count_nonzero(marks, axis=1)
+            counts, synapses, fan_in, marks = by_counts
             senders.append(_Senders(core, marks=marks))
         else:
             indptr, sources, offset = _incoming(graph, pop, source_offsets)

@@ -260,10 +260,13 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
     labels = checked_labels(graph, labels, inputs.shape[0])
     instance = compiled.instance(noise, seed)
     qnet, arrays, per_step = instance.network, instance.arrays, instance.dynamic
-    if "spikes" in record:
+    bytes_per_entry = ("spikes" in record) + 8 * ("v_trace" in record)   # uint8 raster, float64 membranes
+    if bytes_per_entry:
         n_neurons = sum(pop.size for pop in graph.populations())
-        check_fits(f"graph '{graph.name}'", f"recording the spikes of {inputs.shape[0]:,} samples x "
-                   f"{inputs.shape[1]:,} steps x {n_neurons:,} neurons", inputs.shape[0] * inputs.shape[1] * n_neurons,
+        what = " and ".join(name for name in ("spikes", "v_trace") if name in record)
+        check_fits(f"graph '{graph.name}'", f"recording the {what} of {inputs.shape[0]:,} samples x "
+                   f"{inputs.shape[1]:,} steps x {n_neurons:,} neurons",
+                   bytes_per_entry * inputs.shape[0] * inputs.shape[1] * n_neurons,
                    "Hint: record fewer samples or steps.")
     keys = ("counts", "spike_count", "first_spike", "v_final") + (("u_final",) if "u" in record else ()) \
         + (("raster",) if "spikes" in record else ()) + (("v_trace",) if "v_trace" in record else ())

@@ -124,6 +124,9 @@ def test_membrane_trace_option_is_a_bool_and_checked_against_memory(monkeypatch)
     with pytest.raises(SpecError, match=r"simulate_spiking: recording the membranes of 2 samples x 4 steps x 3 "
                                         r"neurons would take 192 bytes; expected at most the 100 bytes"):
         hwsim.simulate_spiking(arrays, spikes, record_v=True)
+    with pytest.raises(SpecError, match=r"graph 'trace': recording the spikes and v_trace of 2 samples x 4 steps x "
+                                        r"3 neurons would take 216 bytes"):   # the whole run, before any batch
+        hwsim.run(graph, chip, spikes, record=("spikes", "v_trace"))
 
 
 def test_save_load_round_trip_of_the_new_fields(tmp_path):
