@@ -780,7 +780,7 @@ KINDS: dict[str, _Kind] = {
 }
 """The schema of each ``kind``: which sections it has and what they hold."""
 
-_CELL_TABLE = _Table(("area_um2", "leakage_uw"))
+_CELL_TABLE = _Table(("area_um2", "leakage_uw"), ("delay_ms",))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -958,7 +958,7 @@ def _read_barrier_table(raw: Any, where: _File) -> dict[int, Constant]:
 
 
 def _read_cells(raw: Any, where: _File) -> dict[str, dict[str, Constant]]:
-    """``cells: {NAME: {area_um2: constant, leakage_uw: constant}}``."""
+    """``cells: {NAME: {area_um2: constant, leakage_uw: constant[, delay_ms: constant]}}``."""
     raw = _mapping(raw, "cells", where, "cell names")
     return {str(name): _read_table(cell, f"cells.{name}", _CELL_TABLE, where) for name, cell in raw.items()}
 

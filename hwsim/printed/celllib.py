@@ -45,6 +45,8 @@ class LibraryCell:
         Cell area in um2.
     leakage_uw : float
         Cell leakage power in uW.
+    delay_ms : float or None
+        Cell delay in ms (the profile's optional ``delay_ms``); None when the profile gives none.
     """
 
     name: str
@@ -52,6 +54,7 @@ class LibraryCell:
     function: str
     area_um2: float
     leakage_uw: float
+    delay_ms: float | None = None
 
 
 def library_cells(chip: ChipProfile) -> tuple[dict[str, LibraryCell], list[str]]:
@@ -86,8 +89,9 @@ def library_cells(chip: ChipProfile) -> tuple[dict[str, LibraryCell], list[str]]
                          f"left out of the synthesis library")
             continue
         inputs, function = CELL_FUNCTIONS[base]
+        delay = constants.get("delay_ms")
         cells[name] = LibraryCell(name, inputs, function, constants["area_um2"].value,
-                                  constants["leakage_uw"].value)
+                                  constants["leakage_uw"].value, None if delay is None else delay.value)
     if not cells:
         raise SpecError(f"chip '{chip.name}': cells {', '.join(chip.cells)}; expected at least one of "
                         f"{', '.join(CELL_FUNCTIONS)} (with any X<n> drive suffix) to synthesise onto.")

@@ -27,12 +27,20 @@ Then (all per inference, one inference per clock):
 * ``area_cm2 = sum_cells count x area_um2 / 1e8``;
 * ``power_mw = sum_cells count x leakage_uw / 1000`` (static only: the EGFET reports are
   94-97 % leakage; dynamic power is not modelled);
-* ``critical_path_ms = logic levels x timing.gate_delay_ms``; the circuit runs at
-  ``period_ms = max(timing.clock_ms, critical_path_ms)``;
+* ``critical_path_ms = logic levels x timing.gate_delay_ms``, a level being one NAND2 stage: each
+  adder output's levels are the sum over the cells on its path of ``delay_ms / gate_delay_ms``
+  (the profile's per-cell delays; a cell without one counts 1), the other gates of
+  :mod:`hwsim.printed.netcost` 1 level each;
+* the clock rule (:func:`clock_period_ms`): a design whose critical path meets ``timing.clock_ms``
+  runs at that clock; one whose path is longer runs at a period equal to its critical path (the
+  clock is stretched, ``clock_covers_critical_path`` is false and energy per inference grows with it);
 * ``energy_per_inference_uj = power_mw x period_ms`` (mW x ms = uJ);
-* optional input ADCs (``mac_costs.adc_area_cm2`` / ``adc_power_mw`` per input actually
-  used) are added to area and power when ``adc=True``;
+* the ADC front end (``mac_costs.adc_area_cm2`` / ``adc_power_mw`` per input actually used) is always
+  reported on its own (``adc_front_end``), and added to area and power only when ``adc=True``;
 * the battery check: ``power_mw <= mac_costs.battery_power_mw``.
+
+``cost="synth"`` costs the same circuit by logic synthesis instead (:mod:`hwsim.printed.synth`), with
+both models' figures in the result's ``synth`` block.
 """
 from __future__ import annotations
 
@@ -42,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.chips import ChipProfile
-from hwsim.errors import SpecError
+from hwsim.errors import SpecError, one_of
 from hwsim.printed.celllib import CELL_FUNCTIONS, LibraryCell, library_cells
 from hwsim.printed.netcost import GATES, XOR_LEVELS, Netlist, build_netlist
 from hwsim.qmlp import QuantizedMLP
@@ -56,22 +64,30 @@ class Decomposition:
     ----------
     cells : dict of str to int
         Logic function (``NAND2``, see :mod:`hwsim.printed.celllib`) -> count.
-    levels : dict of str to int
-        For adders, logic levels from inputs to outputs
+    paths : dict of str to tuple of str
+        For adders, the cells on the longest path from inputs to each output
         (:data:`hwsim.printed.netcost.XOR_LEVELS` layout); empty for the other gates.
     """
 
     cells: dict
-    levels: dict
+    paths: dict
+
+    def levels(self, cell_levels: dict[str, float]) -> dict:
+        """Each output's delay in logic levels: the sum of ``cell_levels`` (levels per cell) over its path."""
+        return {out: sum(cell_levels[cell] for cell in path) for out, path in self.paths.items()}
 
 
+_NAND = "NAND2"
 #: Each gate's decompositions into library cells (module doc).
 GATE_DECOMPOSITIONS: dict[str, tuple[Decomposition, ...]] = {
-    "full_adder": (Decomposition({"XOR2": 2, "NAND2": 3}, XOR_LEVELS["full_adder"]),
-                   Decomposition({"NAND2": 9}, {"sum_ab": 6, "sum_c": 3, "carry_ab": 5, "carry_c": 2})),
-    "half_adder": (Decomposition({"XOR2": 1, "AND2": 1}, XOR_LEVELS["half_adder"]),
-                   Decomposition({"NAND2": 4, "INV": 1}, {"sum": 3, "carry": 2})),
-    "full_adder_const1": (Decomposition({"XNOR2": 1, "OR2": 1}, XOR_LEVELS["full_adder_const1"]),),
+    "full_adder": (Decomposition({"XOR2": 2, "NAND2": 3},
+                                 {"sum_ab": ("XOR2", "XOR2"), "sum_c": ("XOR2",),
+                                  "carry_ab": ("XOR2", _NAND, _NAND), "carry_c": (_NAND, _NAND)}),
+                   Decomposition({"NAND2": 9}, {"sum_ab": (_NAND,) * 6, "sum_c": (_NAND,) * 3,
+                                                "carry_ab": (_NAND,) * 5, "carry_c": (_NAND,) * 2})),
+    "half_adder": (Decomposition({"XOR2": 1, "AND2": 1}, {"sum": ("XOR2",), "carry": ("AND2",)}),
+                   Decomposition({"NAND2": 4, "INV": 1}, {"sum": (_NAND,) * 3, "carry": (_NAND, "INV")})),
+    "full_adder_const1": (Decomposition({"XNOR2": 1, "OR2": 1}, {"sum": ("XNOR2",), "carry": ("OR2",)}),),
     "inverter": (Decomposition({"INV": 1}, {}),),
     "xor2": (Decomposition({"XOR2": 1}, {}),),
     "and2": (Decomposition({"AND2": 1}, {}),),
@@ -109,6 +125,10 @@ class PrintedCost:
         The profile's battery budget.
     within_battery : bool
         ``power_mw <= battery_power_mw``.
+    adc_front_end : dict
+        The input ADCs of the used inputs, whether counted in the totals or not (:func:`adc_front_end`).
+    synth : dict or None
+        With ``cost="synth"``: both models' figures and their difference (:func:`hwsim.printed.synth.synth_block`).
     """
 
     cells: dict
@@ -124,6 +144,27 @@ class PrintedCost:
     adc_inputs: int
     battery_power_mw: float
     within_battery: bool
+    adc_front_end: dict
+    synth: dict | None = None
+
+
+#: How a design is costed: the gate-count model (default) or logic synthesis with yosys + ABC.
+COST_MODES = ("analytic", "synth")
+
+
+def clock_period_ms(chip: ChipProfile, critical_path_ms: float) -> float:
+    """The clock rule: ``timing.clock_ms`` when the critical path meets it, else the critical path itself."""
+    return max(chip.timing["clock_ms"].value, critical_path_ms)
+
+
+def adc_front_end(qmlp: QuantizedMLP, chip: ChipProfile, counted: bool) -> dict:
+    """One ``mac_costs`` ADC per used input: ``inputs``, ``area_cm2``, ``power_mw``, ``counted`` and ``source``."""
+    area, power = chip.mac_costs["adc_area_cm2"], chip.mac_costs["adc_power_mw"]
+    n = used_inputs(qmlp)
+    label = "estimate: " if area.estimate or power.estimate else ""
+    return {"inputs": n, "area_cm2": n * area.value, "power_mw": n * power.value, "counted": counted,
+            "per_input_area_cm2": area.value, "per_input_power_mw": power.value,
+            "source": label + (area.source if area.source == power.source else f"{area.source}; {power.source}")}
 
 
 def _cell_table(chip: ChipProfile) -> dict[str, LibraryCell]:
@@ -166,12 +207,23 @@ def _cheapest(table: dict[str, LibraryCell], chip_name: str) -> dict[str, Decomp
 
 
 def adder_levels(chip: ChipProfile) -> dict:
-    """Logic levels of the adders as ``chip``'s cheapest cells build them (``build_netlist(levels=...)``)."""
-    return _levels(decompositions(chip))
+    """Delays of the adders as ``chip``'s cheapest cells build them, in logic levels (``build_netlist(levels=...)``).
+
+    A level is one ``timing.gate_delay_ms``; a cell with a ``delay_ms`` counts ``delay_ms / gate_delay_ms``
+    levels, a cell without one counts 1 (:func:`stage_levels`).
+    """
+    table = _cell_table(chip)
+    return _levels(_cheapest(table, chip.name), stage_levels(table, chip))
 
 
-def _levels(chosen: dict[str, Decomposition]) -> dict:
-    return {gate: chosen[gate].levels for gate in XOR_LEVELS}
+def stage_levels(table: dict[str, LibraryCell], chip: ChipProfile) -> dict[str, float]:
+    """Logic function -> the levels one of its cells adds to a path: ``delay_ms / timing.gate_delay_ms``, or 1."""
+    unit_ms = chip.timing["gate_delay_ms"].value
+    return {base: 1.0 if cell.delay_ms is None else cell.delay_ms / unit_ms for base, cell in table.items()}
+
+
+def _levels(chosen: dict[str, Decomposition], cell_levels: dict[str, float]) -> dict:
+    return {gate: chosen[gate].levels(cell_levels) for gate in XOR_LEVELS}
 
 
 def cells_of(gates: Counter, table: dict[str, LibraryCell], chosen: dict[str, Decomposition]) -> Counter:
@@ -189,7 +241,8 @@ def used_inputs(qmlp: QuantizedMLP) -> int:
 
 
 def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None = None,
-                 adc: bool = False, netlist: Netlist | None = None, input_widths=None) -> PrintedCost:
+                 adc: bool = False, netlist: Netlist | None = None, input_widths=None,
+                 cost: str = "analytic", cache_dir=None) -> PrintedCost:
     """Gate-level cost of ``qmlp`` as a bespoke circuit in ``chip``'s cells (module doc).
 
     Parameters
@@ -210,30 +263,51 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
         Bits each input's ADC resolves (mixed input precision,
         :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
         cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width.
+    cost : {"analytic", "synth"}
+        ``"synth"``: area, power and critical path of the circuit's Verilog synthesised by yosys + ABC
+        (:func:`hwsim.printed.synth.synthesised_cost`, cached), with the analytic figures beside them in
+        ``synth``. Needs yosys (``python -m hwsim.printed.eda``).
+    cache_dir : path, optional
+        Where ``"synth"`` caches its results (default :func:`hwsim.printed.synth.cache_dir`).
+
+    Raises
+    ------
+    SpecError
+        If ``cost`` is not one of :data:`COST_MODES`.
+    HwsimError
+        With ``cost="synth"``, if yosys is missing or fails.
     """
+    if cost not in COST_MODES:
+        raise SpecError(f"printed cost: cost={cost!r}; {one_of(str(cost), COST_MODES)} Hint: 'synth' runs yosys + "
+                        f"ABC on the circuit's Verilog; 'analytic' counts its gates.")
     bits = chip.arithmetic.input_bits if input_bits is None else input_bits
     table = _cell_table(chip)
     chosen = _cheapest(table, chip.name)
-    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths, levels=_levels(chosen))
+    net = netlist or build_netlist(qmlp, bits, input_widths=input_widths,
+                                   levels=_levels(chosen, stage_levels(table, chip)))
     by_name = {cell.name: cell for cell in table.values()}
     area, power = {}, {}
     for part, gates in net.gates_by_part.items():
         cells = cells_of(gates, table, chosen)
         area[part] = sum(n * by_name[name].area_um2 for name, n in cells.items()) / UM2_PER_CM2
         power[part] = sum(n * by_name[name].leakage_uw for name, n in cells.items()) / UW_PER_MW
-    n_adc = used_inputs(qmlp) if adc else 0
+    adcs = adc_front_end(qmlp, chip, adc)
+    n_adc = adcs["inputs"] if adc else 0
     if adc:
-        area["adc"] = n_adc * chip.mac_costs["adc_area_cm2"].value
-        power["adc"] = n_adc * chip.mac_costs["adc_power_mw"].value
+        area["adc"], power["adc"] = adcs["area_cm2"], adcs["power_mw"]
     total_power = float(sum(power.values()))
     critical_ms = net.critical_levels * chip.timing["gate_delay_ms"].value
-    period_ms = max(chip.timing["clock_ms"].value, critical_ms)
+    period_ms = clock_period_ms(chip, critical_ms)
     battery = chip.mac_costs["battery_power_mw"].value
     gates = net.gates
-    return PrintedCost(
+    analytic = PrintedCost(
         cells=dict(sorted(cells_of(gates, table, chosen).items())), gates={g: gates[g] for g in GATES if gates[g]},
         area_cm2=float(sum(area.values())), power_mw=total_power, area_by_part_cm2=area,
         power_by_part_mw=power, critical_levels=net.critical_levels, critical_path_ms=critical_ms,
         period_ms=period_ms, energy_per_inference_uj=total_power * period_ms, adc_inputs=n_adc,
-        battery_power_mw=battery, within_battery=total_power <= battery)
+        battery_power_mw=battery, within_battery=total_power <= battery, adc_front_end=adcs)
+    if cost == "analytic":
+        return analytic
+    from hwsim.printed.synth import synthesised_cost
+    return synthesised_cost(qmlp, chip, analytic, bits, input_widths, cache_dir)
 

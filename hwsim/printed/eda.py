@@ -31,6 +31,7 @@ import numpy as np
 from hwsim.chips import ChipProfile
 from hwsim.errors import HwsimError, UnsupportedError, exit_status
 from hwsim.printed.celllib import library_cells, liberty_text, verilog_models
+from hwsim.printed.sta import critical_path_ms
 
 #: Debian package -> the executables it provides that hwsim runs.
 PACKAGES = {"iverilog": ("iverilog", "vvp"), "yosys": ("yosys",)}
@@ -38,6 +39,7 @@ INSTALL_HINT = "Hint: run 'python -m hwsim.printed.eda' (as root on Debian/Ubunt
 _VECTOR_LINE = re.compile(r"^vector (\d+): class (\d+) expected (\d+)", re.MULTILINE)
 _MISMATCH_LINE = re.compile(r"^mismatches (\d+) of (\d+)$", re.MULTILINE)
 _LTP_LINE = re.compile(r"Longest topological path in \S+ \(length=(\d+)\)")
+_CHIP_AREA_LINE = re.compile(r"Chip area for module '\\?\S+': ([0-9.eE+-]+)")
 #: ABC script: structural hashing, SAT sweeping of equivalent nodes (``ifraig``), rewriting
 #: (``dc2``, ``dch``), then ABC's area-oriented standard-cell mapper ``amap``: area is a printed
 #: circuit's figure of merit and its clock (200 ms) is far above the critical path. yosys's
@@ -155,7 +157,8 @@ def simulate_iverilog(verilog: str, testbench: str) -> np.ndarray:
 
 
 def _yosys_script(top: str) -> str:
-    """The flow over ``design.v`` and ``cells.lib``, writing ``stat.json`` and ``netlist.v``.
+    """The flow over ``design.v`` and ``cells.lib``, writing ``stat.json``, ``stat_liberty.txt`` (yosys's own
+    area from the liberty), ``netlist.v`` and ``netlist.json``.
 
     The cells' port directions (``read_liberty -lib``) are loaded only after mapping, for ``ltp``:
     loaded before, they change ABC's result.
@@ -166,7 +169,9 @@ def _yosys_script(top: str) -> str:
         f"abc -liberty cells.lib -script {ABC_SCRIPT}",
         "opt_clean -purge",
         "tee -q -o stat.json stat -json",
+        "tee -q -o stat_liberty.txt stat -liberty cells.lib",
         "write_verilog -noattr netlist.v",
+        "write_json netlist.json",
         "read_liberty -lib cells.lib",
         "ltp -noff",
     ]) + "\n"
@@ -176,8 +181,10 @@ def synthesize_yosys(verilog: str, chip: ChipProfile, top: str = "mlp") -> dict:
     """Synthesise a combinational design onto the chip's standard cells with yosys and ABC.
 
     The flow is ``read_verilog; synth -top TOP -flatten; abc -liberty LIB -script ABC_SCRIPT;
-    opt_clean -purge; stat -json; write_verilog; read_liberty -lib LIB; ltp -noff``, with ``LIB`` the liberty file of
-    :func:`hwsim.printed.celllib.liberty_text` and :data:`ABC_SCRIPT` an area-oriented mapping.
+    opt_clean -purge; stat -json; stat -liberty LIB; write_verilog; write_json; read_liberty -lib LIB; ltp -noff``,
+    with ``LIB`` the liberty file of :func:`hwsim.printed.celllib.liberty_text` and :data:`ABC_SCRIPT` an
+    area-oriented mapping. The critical path is the mapped netlist's static timing with the cells' own delays
+    (:func:`hwsim.printed.sta.critical_path_ms`).
 
     Parameters
     ----------
@@ -193,7 +200,9 @@ def synthesize_yosys(verilog: str, chip: ChipProfile, top: str = "mlp") -> dict:
     dict
         ``cells`` (count per library cell, only cells the netlist uses), ``n_cells``,
         ``area_cm2`` (Σ count × cell area), ``power_mw`` (Σ count × cell leakage: static power
-        only), ``logic_depth`` (cells on the longest input-to-output path), ``library``
+        only), ``stat_area_um2`` (the area yosys's ``stat -liberty`` reports), ``logic_depth`` (cells on the
+        longest input-to-output path, yosys ``ltp``), ``critical_path_ms`` and ``critical_path_cells`` (static
+        timing with the profile's cell delays: the latest output's arrival and the cells on its path), ``library``
         (the cells ABC could choose), ``netlist`` (the mapped design as structural Verilog),
         ``cell_models`` (a behavioural module per library cell, to simulate the netlist),
         ``notes`` (profile cells left out of the library, and why), ``seconds`` (yosys wall time) and ``yosys`` (its version line).
@@ -216,7 +225,9 @@ def synthesize_yosys(verilog: str, chip: ChipProfile, top: str = "mlp") -> dict:
         log = _run([yosys, "-q", "-l", "yosys.log", "-s", "flow.ys"], "yosys synthesis", folder)
         log += (folder / "yosys.log").read_text()
         stat = json.loads((folder / "stat.json").read_text())
+        stat_area = _CHIP_AREA_LINE.search((folder / "stat_liberty.txt").read_text())
         netlist = (folder / "netlist.v").read_text()
+        mapped = json.loads((folder / "netlist.json").read_text())
     seconds = time.perf_counter() - start
     counts = {name: int(n) for name, n in stat["design"]["num_cells_by_type"].items()}
     foreign = sorted(name for name in counts if name not in cells)
@@ -225,12 +236,16 @@ def synthesize_yosys(verilog: str, chip: ChipProfile, top: str = "mlp") -> dict:
                                f"'{chip.name}''s library ({', '.join(cells)}); expected only library cells. "
                                f"Hint: the library is combinational; export a design without registers.")
     depth = _LTP_LINE.search(log)
+    path_ms, path_cells = critical_path_ms(mapped, top, cells, chip.timing["gate_delay_ms"].value)
     return {
         "cells": dict(sorted(counts.items())),
         "n_cells": sum(counts.values()),
         "area_cm2": sum(n * cells[name].area_um2 for name, n in counts.items()) * 1e-8,
         "power_mw": sum(n * cells[name].leakage_uw for name, n in counts.items()) * 1e-3,
+        "stat_area_um2": float(stat_area.group(1)) if stat_area else None,
         "logic_depth": int(depth.group(1)) if depth else None,
+        "critical_path_ms": path_ms,
+        "critical_path_cells": path_cells,
         "library": sorted(cells),
         "netlist": netlist,
         "cell_models": verilog_models(cells),
