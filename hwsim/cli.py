@@ -20,6 +20,7 @@ from hwsim.ir import Graph, load_graph
 from hwsim.neuron_models import RESET_MODES
 from hwsim.pipeline import run
 from hwsim.plots import plot_run
+from hwsim.printed.cost import COST_MODES
 from hwsim.printed.design_report import DIGITS_DESIGN, design_report
 from hwsim.realtime import REALTIME_MODES
 from hwsim.report import comparison_table, reports_json
@@ -336,10 +337,9 @@ def _check_and_synthesize(paths: dict, predictions: np.ndarray, chip, top: str, 
     (out / f"{top}_synth.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"yosys ({synth['seconds']:.0f} s): {synth['n_cells']} cells "
           f"({', '.join(f'{n} {c}' for c, n in synth['cells'].items())}), logic depth {synth['logic_depth']}")
-    gate_delay_ms = chip.timing["gate_delay_ms"].value
     print(f"{'':24s} {'cells':>8s} {'area_cm2':>10s} {'power_mw':>10s} {'critical_path_ms':>17s}")
-    rows = [("yosys + ABC", synth["n_cells"], synth["area_cm2"], synth["power_mw"],
-             synth["logic_depth"] * gate_delay_ms), ("hwsim estimate", *estimate)]
+    rows = [("yosys + ABC", synth["n_cells"], synth["area_cm2"], synth["power_mw"], synth["critical_path_ms"]),
+            ("hwsim estimate", *estimate)]
     for name, cells, area, power, critical in rows:
         print(f"{name:24s} {cells:>8} {area:10.4g} {power:10.4g} {critical:17.4g}")
     print(f"{'hwsim / yosys - 1':24s} {'':8s} {rows[1][2] / rows[0][2] - 1:+10.1%} "
@@ -391,7 +391,9 @@ def _printed_task(args) -> tuple[str, Graph, tuple]:
 
 
 def cmd_printed_export(args) -> int:
+    from hwsim.printed.cost import adc_line, printed_cost
     from hwsim.printed.search import KNOBS, design_knobs, rebuild_design
+    from hwsim.printed.synth import synth_table
     from hwsim.printed.verilog import write_verilog
 
     output_folder("--out", args.out)
@@ -400,15 +402,22 @@ def cmd_printed_export(args) -> int:
     name, model, data = _printed_task(args)
     design = rebuild_design(model, chip, genes, data, seed=args.seed)
     cost = design.cost
+    if args.cost == "synth":
+        cost = printed_cost(design.qmlp, design.chip, input_widths=design.widths, cost="synth")
     knobs = ", ".join(f"{k}={v}" for k, v in design_knobs(genes).items())
     print(f"{name} design {','.join(map(str, genes))} ({knobs}): test accuracy "
           f"{design.test_accuracy:.1%}, {cost.area_cm2:.2f} cm2, {cost.power_mw:.2f} mW "
-          f"({'within' if cost.within_battery else 'over'} the {cost.battery_power_mw:g} mW battery)")
+          f"({'within' if cost.within_battery else 'over'} the {cost.battery_power_mw:g} mW battery; "
+          f"{args.cost} cost)")
+    print(adc_line(cost))
+    if cost.synth:
+        print(synth_table(cost), end="")
     paths = write_verilog(args.out, design.qmlp, design.test_codes, design.test_predictions,
                           design.chip.arithmetic.input_bits, args.top, design.widths)
     for path in paths.values():
         print(f"wrote {path}")
-    estimate = (sum(cost.cells.values()), cost.area_cm2, cost.power_mw, cost.critical_path_ms)
+    analytic = design.cost
+    estimate = (sum(analytic.cells.values()), analytic.area_cm2, analytic.power_mw, analytic.critical_path_ms)
     return _check_and_synthesize(paths, design.test_predictions, design.chip, args.top, Path(args.out), estimate)
 
 
@@ -430,8 +439,11 @@ def cmd_printed_baselines(args) -> int:
     from hwsim.printed.baselines import trained_models_table, validate, validation_table
 
     chip = load_chip(args.chip)
-    print(f"published bespoke MLP-C baselines vs hwsim's gate-level model on {chip.name} (logic only, no ADCs)")
-    print(validation_table(validate(chip)))
+    how = "yosys + ABC synthesis of hwsim's Verilog" if args.cost == "synth" else "hwsim's gate-level model"
+    print(f"published bespoke MLP-C baselines vs {how} on {chip.name} (logic only, no ADCs; clock rule: a path "
+          f"within {chip.timing['clock_ms'].value:g} ms runs at that clock, a longer one stretches the period to "
+          f"the path)")
+    print(validation_table(validate(chip, args.cost)))
     print(f"hwsim's bundled trained MLPs (scikit-learn datasets, exact 8-bit weights) on {chip.name}; "
           f"no published figure to compare")
     print(trained_models_table(chip))
@@ -466,6 +478,14 @@ def _share_run_options(parser: argparse.ArgumentParser, run_parser: argparse.Arg
     group = parser.add_argument_group("NIR models (.nir)")
     for action in nir_group._group_actions:
         group._add_action(action)
+
+
+def _cost_option(parser: argparse.ArgumentParser) -> None:
+    """``--cost analytic|synth`` of the printed subcommands (:data:`hwsim.printed.cost.COST_MODES`)."""
+    parser.add_argument("--cost", choices=COST_MODES, default="analytic",
+                        help="analytic: hwsim's gate-count model (default, fast); synth: yosys + ABC on the circuit's "
+                             "Verilog (cached by its hash; needs 'python -m hwsim.printed.eda'), with the analytic "
+                             "figures and their difference beside it")
 
 
 def _printed_data_options(parser: argparse.ArgumentParser, dataset_help: str) -> None:
@@ -582,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_base = printed_sub.add_parser("baselines", help="hwsim's gate-level cost of the published baselines vs their "
                                                       "published area and power")
     p_base.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
+    _cost_option(p_base)
     p_base.set_defaults(func=cmd_printed_baselines)
     p_search = printed_sub.add_parser("search", help="genetic search of approximations: accuracy vs area Pareto front")
     _printed_data_options(p_search, "bundled trained MLP and its scikit-learn dataset")
@@ -601,6 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_export.add_argument("--genes", required=True, help="the design: comma-separated level index per knob, "
                                                          "as 'genes' in the search's <dataset>_pareto.json")
     p_export.add_argument("--chip", default="printed_egfet", help="mac profile with cells (default printed_egfet)")
+    _cost_option(p_export)
     p_export.add_argument("--seed", type=integer_in(0, MAX_SEED), default=0,
                           help="the search seed the design came from (default 0)")
     p_export.add_argument("--top", default="mlp", help="Verilog module name (default mlp)")

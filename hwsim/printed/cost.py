@@ -162,9 +162,10 @@ def adc_front_end(qmlp: QuantizedMLP, chip: ChipProfile, counted: bool) -> dict:
     area, power = chip.mac_costs["adc_area_cm2"], chip.mac_costs["adc_power_mw"]
     n = used_inputs(qmlp)
     label = "estimate: " if area.estimate or power.estimate else ""
+    cited, power_cited = area.source.partition(": ")[0], power.source.partition(": ")[0]
+    source = cited if cited == power_cited else f"{area.source}; {power.source}"
     return {"inputs": n, "area_cm2": n * area.value, "power_mw": n * power.value, "counted": counted,
-            "per_input_area_cm2": area.value, "per_input_power_mw": power.value,
-            "source": label + (area.source if area.source == power.source else f"{area.source}; {power.source}")}
+            "per_input_area_cm2": area.value, "per_input_power_mw": power.value, "source": label + source}
 
 
 def _cell_table(chip: ChipProfile) -> dict[str, LibraryCell]:
@@ -233,6 +234,15 @@ def cells_of(gates: Counter, table: dict[str, LibraryCell], chosen: dict[str, De
         for base, k in chosen[gate].cells.items():
             cells[table[base].name] += n * k
     return cells
+
+
+def adc_line(cost: PrintedCost) -> str:
+    """The ADC front end as one report line beside the circuit: per kept input, total, counted or not, source."""
+    adcs = cost.adc_front_end
+    counted = "included in the totals" if adcs["counted"] else "not included in the totals"
+    return (f"ADC front end: {adcs['inputs']} kept inputs x ({adcs['per_input_area_cm2']:g} cm2, "
+            f"{adcs['per_input_power_mw']:g} mW) = {adcs['area_cm2']:.4g} cm2, {adcs['power_mw']:.4g} mW, {counted} "
+            f"({adcs['source']})")
 
 
 def used_inputs(qmlp: QuantizedMLP) -> int:

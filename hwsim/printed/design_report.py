@@ -8,6 +8,7 @@ and seed exactly as ``hwsim printed export`` rebuilds it (about 0.7 s), then cos
 from __future__ import annotations
 
 from hwsim.chips import ChipProfile
+from hwsim.printed.cost import adc_line
 from hwsim.report import Report
 
 #: The digits search's best design within the battery: task, genes (one level per knob) and search seed.
@@ -34,4 +35,5 @@ def design_report(chip: ChipProfile, task: str, genes: tuple, seed: int = 0) -> 
         area_cm2=cost.area_cm2, power_mw=cost.power_mw, cells=dict(cost.cells),
         checks={"battery_budget": bool(cost.within_battery),
                 "clock_covers_critical_path": bool(cost.critical_path_ms <= cost.period_ms)},
-        notes=[f"approximate design of hwsim printed search (seed {seed}): {knobs}; leakage power x clock period"])
+        notes=[f"approximate design of hwsim printed search (seed {seed}): {knobs}; leakage power x clock period",
+               adc_line(cost)])

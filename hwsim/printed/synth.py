@@ -106,3 +106,18 @@ def synthesised_cost(qmlp: QuantizedMLP, chip: ChipProfile, analytic, input_bits
                   "stat_area_um2": result["stat_area_um2"], "yosys": result["yosys"], "cached": cached,
                   "seconds": result["seconds"]}
     return cost
+
+
+def synth_table(cost) -> str:
+    """The ``synth`` block of a synthesised cost as a small text table: analytic, synth and their difference."""
+    block = cost.synth
+    head = f"{'':22s} {'area_cm2':>10s} {'power_mw':>10s} {'critical_path_ms':>17s} {'energy_uj':>10s}"
+    rows = [head]
+    for name, key in (("analytic (hwsim)", "analytic"), (f"synth ({block['cells']} cells)", "synth")):
+        v = block[key]
+        rows.append(f"{name:22s} {v['area_cm2']:10.4g} {v['power_mw']:10.4g} {v['critical_path_ms']:17.4g} "
+                    f"{v['energy_per_inference_uj']:10.4g}")
+    d = block["difference_pct"]
+    rows.append(f"{'analytic / synth - 1':22s} " + " ".join(
+        f"{'-' if d[k] is None else f'{d[k]:+.1f}%':>{w}s}" for k, w in zip(COMPARED, (10, 10, 17, 10))))
+    return "\n".join(rows) + "\n"
