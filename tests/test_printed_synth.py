@@ -5,6 +5,8 @@ Synthesis runs on small MLPs only (a few seconds each); each test caches under i
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,9 @@ from hwsim.chips import load_chip
 from hwsim.cli import main
 from hwsim.errors import HwsimError, SpecError, UnsupportedError
 from hwsim.printed.celllib import library_cells
-from hwsim.printed.cost import adc_line, clock_period_ms, printed_cost, used_inputs
+from hwsim.printed.cost import (GATE_DECOMPOSITIONS, adc_line, adder_levels, clock_period_ms, printed_cost,
+                                used_inputs)
+from hwsim.printed.netcost import XOR_LEVELS
 from hwsim.printed.sta import critical_path_ms
 from hwsim.printed.synth import synthesis_key, synth_table
 from hwsim.printed.verilog import verilog_for
@@ -130,8 +134,6 @@ def test_clock_rule_runs_at_the_clock_when_the_path_meets_it():
 
 
 def test_adder_levels_follow_the_cells_delays():
-    from hwsim.printed.cost import adder_levels
-
     levels = adder_levels(CHIP)
     nand = CHIP.timing["gate_delay_ms"].value
     assert levels["full_adder"] == {"sum_ab": 6, "sum_c": 3, "carry_ab": 5, "carry_c": 2}   # 9 NAND2 (1.138 ms)
@@ -148,3 +150,15 @@ def test_cli_export_with_synth_cost_prints_both_models_and_the_adcs(tmp_path, mo
     assert "synth cost" in printed and "analytic / synth - 1" in printed
     assert "ADC front end: 4 kept inputs x (0.1706 cm2, 1.296 mW)" in printed
     assert list((tmp_path / "cache" / "synth").glob("*.json"))
+
+
+def test_without_cell_delays_every_cell_is_one_level():
+    """A profile without ``delay_ms`` keeps the unit-level model: the XOR2-built adders have
+    netcost's XOR_LEVELS, the NAND-built ones their NAND counts."""
+    ones = {base: 1.0 for base in ("INV", "NAND2", "AND2", "OR2", "XOR2", "XNOR2")}
+    for gate, levels in XOR_LEVELS.items():
+        assert GATE_DECOMPOSITIONS[gate][0].levels(ones) == levels
+    assert GATE_DECOMPOSITIONS["full_adder"][1].levels(ones) == {"sum_ab": 6, "sum_c": 3, "carry_ab": 5,
+                                                                "carry_c": 2}
+    bare = {name: {k: v for k, v in cell.items() if k != "delay_ms"} for name, cell in CHIP.cells.items()}
+    assert adder_levels(dataclasses.replace(CHIP, cells=bare))["half_adder"] == {"sum": 3, "carry": 2}
