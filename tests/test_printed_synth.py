@@ -6,6 +6,7 @@ Synthesis runs on small MLPs only (a few seconds each); each test caches under i
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 import numpy as np
 import pytest
@@ -57,14 +58,18 @@ def test_synth_cost_is_the_yosys_netlist_beside_the_analytic_model(tmp_path):
     assert "analytic / synth - 1" in synth_table(synth)
 
 
-def test_synthesis_is_cached_by_the_verilog_hash(tmp_path):
+def test_synthesis_is_cached_by_the_verilog_hash(tmp_path, monkeypatch):
     q = _small_mlp()
-    first = printed_cost(q, CHIP, cost="synth", cache_dir=tmp_path)
-    again = printed_cost(q, CHIP, cost="synth", cache_dir=tmp_path)
+    first = printed_cost(q, CHIP, cost="synth", cache_dir=tmp_path / "cache")
+    only_yosys = tmp_path / "bin"                       # synthesis needs yosys, not iverilog
+    only_yosys.mkdir()
+    (only_yosys / "yosys").symlink_to(shutil.which("yosys"))
+    monkeypatch.setenv("PATH", str(only_yosys))
+    again = printed_cost(q, CHIP, cost="synth", cache_dir=tmp_path / "cache")
     assert not first.synth["cached"] and again.synth["cached"]
     assert (again.cells, again.area_cm2, again.critical_path_ms) == (first.cells, first.area_cm2, first.critical_path_ms)
     key = synthesis_key(verilog_for(q, CHIP.arithmetic.input_bits), CHIP)
-    assert [p.name for p in tmp_path.iterdir()] == [f"{key}.json"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [f"{key}.json"]
     other = QuantizedMLP("x", 3, (q.layers[0], QLayer("output", q.layers[1].weight + 1, q.layers[1].bias, 0, False,
                                                       -1)))
     assert synthesis_key(verilog_for(other, CHIP.arithmetic.input_bits), CHIP) != key

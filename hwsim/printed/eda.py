@@ -72,10 +72,10 @@ def _run(cmd: list[str], what: str, cwd: Path | None = None, env: dict | None = 
     return proc.stdout + proc.stderr
 
 
-def tool_versions() -> dict[str, str]:
-    """First line of ``iverilog -V`` and ``yosys -V`` (HwsimError if either is missing)."""
+def tool_versions(executables: tuple[str, ...] = ("iverilog", "yosys")) -> dict[str, str]:
+    """First line of each ``executable -V`` (default iverilog and yosys; HwsimError if one is missing)."""
     versions = {}
-    for executable in ("iverilog", "yosys"):
+    for executable in executables:
         proc = subprocess.run([tool_path(executable), "-V"], capture_output=True, text=True)
         versions[executable] = (proc.stdout or proc.stderr).strip().splitlines()[0]
     return versions
@@ -251,7 +251,7 @@ def synthesize_yosys(verilog: str, chip: ChipProfile, top: str = "mlp") -> dict:
         "cell_models": verilog_models(cells),
         "notes": notes,
         "seconds": seconds,
-        "yosys": tool_versions()["yosys"],
+        "yosys": tool_versions(("yosys",))["yosys"],
     }
 
 

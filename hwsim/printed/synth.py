@@ -45,7 +45,8 @@ def synthesis_key(verilog: str, chip: ChipProfile) -> str:
     cells, _ = library_cells(chip)
     content = {"verilog": verilog, "liberty": liberty_text(chip.name, cells), "abc": ABC_SCRIPT,
                "delays_ms": {name: cell.delay_ms for name, cell in cells.items()},
-               "gate_delay_ms": chip.timing["gate_delay_ms"].value, "yosys": tool_versions()["yosys"]}
+               "gate_delay_ms": chip.timing["gate_delay_ms"].value,
+               "yosys": tool_versions(("yosys",))["yosys"]}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
