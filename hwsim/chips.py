@@ -310,12 +310,15 @@ class ChipProfile:
     time_ns : mapping of str to Constant
         Time per action on its core, in ns (neuromorphic only; empty for MAC chips).
     static_power_mw : mapping of str to Constant
-        Static power terms: ``chip`` (per chip used), ``core`` (per core used), in mW.
+        Static power terms: ``chip`` (per chip used), ``core`` (per core used), in mW; optional ``core_active``:
+        the power of a working core, which prices work that is not a kernel action (delay-extension cores).
     timing : mapping of str to Constant
         Scalars: ``barrier_ns`` (per step), ``realtime_step_ns`` (SpiNNaker: fixed step, optional),
         ``core_clock_mhz`` (SpiNNaker cycle budget, optional), ``message_out_ns`` and ``message_in_ns``
         (optional, both or neither: per packet on the sending and the receiving core, whose send and
-        receive sides then overlap as SANA-FE times a step; :mod:`hwsim.energy`); MAC: ``clock_ms``, ``gate_delay_ms``
+        receive sides then overlap as SANA-FE times a step; :mod:`hwsim.energy`), ``delay_core_per_neuron_ns``
+        (optional, with ``static_power_mw.core_active``: a delay-extension core's work per neuron of its slice
+        and step); MAC: ``clock_ms``, ``gate_delay_ms``
         (both required).
     mac_costs : mapping of str to Constant
         MAC chips only. Always: ``mac_area_cm2``, ``mac_power_mw``, ``relu_area_cm2``,
@@ -760,9 +763,9 @@ KINDS: dict[str, _Kind] = {
                           "float": _Structure(_FLOAT_FIELDS, FloatArithmetic)},
         tables={"energy_pj": _Table(ACTION_NAMES, unit="pJ", rail=True),
                 "time_ns": _Table(ACTION_NAMES, unit="ns"),
-                "static_power_mw": _Table(("chip", "core"), unit="mW"),
+                "static_power_mw": _Table(("chip", "core"), ("core_active",), unit="mW"),
                 "timing": _Table(("barrier_ns",), ("realtime_step_ns", "core_clock_mhz", "message_out_ns",
-                                                     "message_in_ns"))},
+                                                     "message_in_ns", "delay_core_per_neuron_ns"))},
         optional=("barrier_by_tiles", "rail_static_power_mw"),
         extras=("barrier_by_tiles", "rail_static_power_mw"),
     ),
@@ -946,6 +949,18 @@ def _check_message_pair(timing: dict, where: _File) -> None:
                           f"when timing.{given[0]} is given (a core's send and receive sides overlap only with both)")
 
 
+def _check_delay_core_work(tables: dict, where: _File) -> None:
+    """``timing.delay_core_per_neuron_ns`` (a delay-extension core's work per neuron of its slice and step) and
+    ``static_power_mw.core_active`` (the power that work draws) come together or not at all."""
+    given = {"timing.delay_core_per_neuron_ns": "delay_core_per_neuron_ns" in tables.get("timing", {}),
+             "static_power_mw.core_active": "core_active" in tables.get("static_power_mw", {})}
+    if len(set(given.values())) == 2:
+        present, missing = (k for want in (True, False) for k, v in given.items() if v is want)
+        raise where.error(missing, "missing", f"expected both timing.delay_core_per_neuron_ns and "
+                          f"static_power_mw.core_active when {present} is given (a delay core's work is priced at "
+                          f"the power of a working core)")
+
+
 def _read_barrier_table(raw: Any, where: _File) -> dict[int, Constant]:
     """``barrier_by_tiles: {TILES: constant}``: a positive whole number of tiles per entry."""
     raw = _mapping(raw, "barrier_by_tiles", where, "tile counts to time constants")
@@ -1097,6 +1112,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
     tables = {name: _read_table(raw[name], name, table, where)
               for name, table in kind.tables.items() if name in raw}
     _check_message_pair(tables.get("timing", {}), where)
+    _check_delay_core_work(tables, where)
     built = {name: specs[name].build(**values) for name, values in structures.items()}
     rails = _read_rails(raw["rail_static_power_mw"], where) if "rail_static_power_mw" in raw else {}
     if "energy_pj" in tables and "static_power_mw" in tables:

@@ -447,6 +447,10 @@ def cmd_printed_baselines(args) -> int:
     print(f"hwsim's bundled trained MLPs (scikit-learn datasets, exact 8-bit weights) on {chip.name}; "
           f"no published figure to compare")
     print(trained_models_table(chip))
+    from hwsim.printed import published
+
+    print(f"published designs rebuilt from their Verilog (models/printed/) vs hwsim on {chip.name} (logic only)")
+    print(published.validation_table(published.validate(chip)))
     return 0
 
 

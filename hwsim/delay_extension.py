@@ -45,6 +45,9 @@ class DelayCores:
         (minus the direct packets to cores it reaches only through stages).
     memory_bits : ndarray
         int64 ``(n_delay_cores,)`` delay state of each delay core: one bit per neuron of its slice and stage.
+    neurons : ndarray
+        int64 ``(n_delay_cores,)`` neurons (or input channels) of the slice each delay core serves: its work per
+        step (sPyNNaker's delay extension is time-driven, a fixed cost per neuron of its slice and tick).
     """
 
     source_slice: np.ndarray
@@ -52,6 +55,7 @@ class DelayCores:
     direct_only_long: np.ndarray
     extra_per_source: np.ndarray
     memory_bits: np.ndarray
+    neurons: np.ndarray
 
     def with_routes(self, routes: np.ndarray) -> np.ndarray:
         """Unique (source core, destination core) ``routes`` without the direct routes that carry only delayed
@@ -164,7 +168,8 @@ def delay_cores(graph: Graph, chip: ChipProfile, neuron_core: np.ndarray, source
     slice_sizes = np.bincount(slice_of, minlength=used.size)[served]
     return DelayCores(served.astype(np.int64), np.unique(np.concatenate(routes), axis=0),
                       np.concatenate(dropped) if dropped else np.zeros((0, 2), np.int64), extra,
-                      -(-slice_sizes * cap.delay_extension_stages // cap.memory_word_bits) * cap.memory_word_bits)
+                      -(-slice_sizes * cap.delay_extension_stages // cap.memory_word_bits) * cap.memory_word_bits,
+                      slice_sizes.astype(np.int64))
 
 
 def _rows_not_in(rows: np.ndarray, other: np.ndarray) -> np.ndarray:

@@ -12,7 +12,10 @@ Neuromorphic chips
     with its overruns reported (:mod:`hwsim.realtime`);
     static energy = (chip power x chips used + core power x cores used) x latency; SpiNNaker's
     delay-extension cores count as cores used, and their packets and hops are added per spike of
-    each group (:func:`with_delay_packets`, :mod:`hwsim.delay_extension`).
+    each group (:func:`with_delay_packets`, :mod:`hwsim.delay_extension`). Their own work
+    (``timing.delay_core_per_neuron_ns`` x the neurons of the slice each serves, at every step, as
+    sPyNNaker's time-driven delay extension) is part of their core's step time and is priced at
+    ``static_power_mw.core_active`` (energy key ``delay_extension``; :func:`delay_core_work_ns`).
     Step latencies use the per-step counts averaged over the batch (the mean sample's work).
     Supply rails (profiles with ``rail_static_power_mw``, e.g. Loihi 2): each action's energy is
     charged to the rail it names, and each rail's static power per chip x chips used x latency to
@@ -123,13 +126,22 @@ def with_delay_packets(placement: Placement, counts: np.ndarray) -> np.ndarray:
     return out
 
 
+def delay_core_work_ns(chip: ChipProfile, placement: Placement) -> np.ndarray:
+    """float64 ``(n_delay_cores,)``: each delay-extension core's work per step in ns (``placement.delay_cores``
+    order), ``timing.delay_core_per_neuron_ns`` x the neurons of the slice it serves; zeros when the profile
+    does not price that work."""
+    per_neuron = chip.timing.get("delay_core_per_neuron_ns")
+    neurons = np.asarray(placement.delay_core_neurons, dtype=np.float64)
+    return neurons * (per_neuron.value if per_neuron is not None else 0.0)
+
+
 def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.ndarray,
                      n_samples: int, graph: Graph) -> tuple[np.ndarray, np.ndarray]:
     """Latency of every step in ns for the batch-mean workload, and each core's work per step in ns."""
     mean = step_counts / max(n_samples, 1)
     cores = np.array([g.core for g in placement.groups])
     on_core = cores >= 0
-    n_cores = int(cores.max()) + 1 if on_core.any() else 1
+    n_cores = max([int(cores.max()) + 1 if on_core.any() else 1] + [c + 1 for c in placement.delay_cores])
     pipelined = _is_pipelined(chip)
 
     def by_core(group_ns: np.ndarray) -> np.ndarray:              # (T, n_groups) -> (T, n_cores)
@@ -147,6 +159,7 @@ def _step_latency_ns(chip: ChipProfile, placement: Placement, step_counts: np.nd
         per_core = _pipelined_core_ns(chip, placement, graph, mean, per_core, by_core)
     else:
         route_ns += chip.time_ns["packet"].value
+    per_core[:, list(placement.delay_cores)] += delay_core_work_ns(chip, placement)
     packets = mean[:, :, NAMES.index("packet")].sum(axis=1) > 0
     tiles_used = len({int(c) // chip.topology.cores_per_tile for c in placement.cores_on})
     return per_core.max(axis=1) + np.where(packets, route_ns, 0.0) + chip.barrier_ns(tiles_used), per_core
@@ -246,13 +259,17 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
     static_mw = (chip.static_power_mw["chip"].value * n_chips
                  + chip.static_power_mw["core"].value * len(placement.cores_on))
     static_pj = static_mw * latency_ns                          # mW x ns = pJ
-    dynamic_pj = float(group_pj.sum())
+    delay_core_pj = _delay_core_energy_pj(chip, placement, n_steps)
+    dynamic_pj = float(group_pj.sum() + delay_core_pj.sum())
     by_action = {name: float(v) / PJ_PER_UJ for name, v in zip(NAMES, by_action_pj)}
     by_rail = energy_by_rail(chip, by_action, n_chips, latency_ns)
-    by_action["static"] = static_pj / PJ_PER_UJ
     layer_keys = [g.population for g in placement.groups]
     core_keys = ["host" if g.core < 0 else str(g.core) for g in placement.groups]
-    by_core = _by_key(group_pj, core_keys)
+    by_layer, by_core = _by_key(group_pj, layer_keys), _by_key(group_pj, core_keys)
+    if delay_core_pj.size:
+        by_action["delay_extension"] = by_layer["delay_extension"] = float(delay_core_pj.sum()) / PJ_PER_UJ
+        by_core.update(_by_key(delay_core_pj, [str(c) for c in placement.delay_cores]))
+    by_action["static"] = static_pj / PJ_PER_UJ
     by_core["static"] = static_pj / PJ_PER_UJ
     memory_total = int(sum(sum(kinds.values()) for kinds in placement.memory_bytes.values()))
     sections = {"energy": chip.energy_pj, "time": chip.time_ns, "static_power": chip.static_power_mw,
@@ -267,7 +284,7 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         energy_per_inference_uj=(dynamic_pj + static_pj) / PJ_PER_UJ,
         dynamic_energy_per_inference_uj=dynamic_pj / PJ_PER_UJ,
         static_energy_per_inference_uj=static_pj / PJ_PER_UJ,
-        energy_by_action_uj=by_action, energy_by_layer_uj=_by_key(group_pj, layer_keys),
+        energy_by_action_uj=by_action, energy_by_layer_uj=by_layer,
         energy_by_core_uj=by_core, energy_by_rail_uj=by_rail, latency_per_inference_us=latency_ns / 1000.0,
         latency_per_step_ns={"mean": float(step_ns.mean()) if step_ns.size else 0.0,
                              "max": float(step_ns.max()) if step_ns.size else 0.0},
@@ -277,6 +294,15 @@ def estimate_spiking(graph: Graph, chip: ChipProfile, placement: Placement, coun
         limits={k: list(v) for k, v in placement.limits.items()}, checks=checks,
         op_based=_op_based(graph, ops), provenance=provenance,
         realtime=_realtime_field(timing, n_steps, graph.dt_s), notes=notes + _estimates_used(chip, sections))
+
+
+def _delay_core_energy_pj(chip: ChipProfile, placement: Placement, n_steps: int) -> np.ndarray:
+    """float64 ``(n_delay_cores,)``: each delay core's work over a run of ``n_steps`` priced at the working
+    core's power ``static_power_mw.core_active`` (mW x ns = pJ); empty without delay cores or that price."""
+    active = chip.static_power_mw.get("core_active")
+    if active is None or not placement.delay_cores:
+        return np.zeros(0)
+    return delay_core_work_ns(chip, placement) * n_steps * active.value
 
 
 def _realtime_field(timing, n_steps: int, dt_s: float) -> dict:

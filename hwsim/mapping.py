@@ -62,6 +62,9 @@ class Placement:
         float64 ``(n_groups, 3)``: packets, x hops and y hops the delay path adds per spike of each group
         (the mean over its sources), which :mod:`hwsim.energy` adds from the spike counts; None without
         delay cores.
+    delay_core_neurons : tuple of int
+        Neurons (or input channels) of the source slice each delay core serves, in ``delay_cores`` order: the
+        size of its work at every step (:mod:`hwsim.energy`).
     """
 
     chip: str
@@ -78,6 +81,7 @@ class Placement:
     core_use: dict = field(default_factory=dict)
     delay_cores: tuple[int, ...] = ()
     delay_packets_per_spike: np.ndarray | None = None
+    delay_core_neurons: tuple[int, ...] = ()
 
     @property
     def cores_on(self) -> tuple[int, ...]:
@@ -391,7 +395,8 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
                      tuple(c for c, _, _, _ in slices), memory, limits,
                      (int(span[:, 0].max()), int(span[:, 1].max())), core_use, delay_core_ids,
                      _per_group_mean(delays.extra_per_source, np.concatenate([input_group, neuron_group]),
-                                     len(groups)) if delays else None)
+                                     len(groups)) if delays else None,
+                     tuple(delays.neurons.tolist()) if delays else ())
 
 
 def _per_group_mean(per_source: np.ndarray, source_group: np.ndarray, n_groups: int) -> np.ndarray:

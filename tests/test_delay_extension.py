@@ -15,10 +15,10 @@ from hwsim.pipeline import run
 SPINNAKER = load_chip("spinnaker")   # max_delay_steps 15, 8 stages of 16 steps, 256 neurons per core
 
 
-def delayed(delays=(20, 40, 5, 3, 30)) -> Graph:
+def delayed(delays=(20, 40, 5, 3, 30), dt_s=1e-3) -> Graph:
     """in (2) -> a (300 neurons: cores 0 and 1) -> b (10: core 2); a's synapses into b: neuron 0 -> b0, b1, b2
     and neurons 256, 257 -> b0, b3 with ``delays``."""
-    g = Graph("delayed")
+    g = Graph("delayed", dt_s=dt_s)
     g.add_input("in", 2)
     g.add_population("a", 300, "lif", v_th=1.0)
     g.add_population("b", 10, "lif", v_th=1.0)
@@ -110,3 +110,41 @@ def test_spikes_do_not_depend_on_the_delay_cores():
         np.testing.assert_array_equal(ours.recorded["spikes"][name], theirs.recorded["spikes"][name])
     assert ours.report.ops_per_inference["synop"] == theirs.report.ops_per_inference["synop"]
     assert ours.report.ops_per_inference["packet"] > theirs.report.ops_per_inference["packet"]
+
+
+def test_delay_cores_work_every_step_and_are_priced_at_a_working_cores_power():
+    """sPyNNaker's delay extension is time-driven: 640 ns per neuron of its slice at every tick (128 cycles at
+    200 MHz), priced at 34 mW; delay core 3 serves a's first slice (256 neurons), core 4 its second (44)."""
+    steps = 30
+    report = run(delayed(), SPINNAKER, np.ones((1, steps, 2))).report
+    work_ns = {"3": 256 * 640.0, "4": 44 * 640.0}
+    for core, ns in work_ns.items():
+        assert report.energy_by_core_uj[core] == pytest.approx(34.0 * ns * steps / 1e6)   # mW x ns = pJ
+    total = sum(report.energy_by_core_uj[c] for c in work_ns)
+    assert report.energy_by_action_uj["delay_extension"] == pytest.approx(total)
+    assert report.energy_by_layer_uj["delay_extension"] == pytest.approx(total)
+    assert sum(report.energy_by_layer_uj.values()) == pytest.approx(report.dynamic_energy_per_inference_uj)
+    assert sum(v for k, v in report.energy_by_action_uj.items() if k != "static") == pytest.approx(
+        report.dynamic_energy_per_inference_uj)
+
+
+def test_a_delay_cores_work_counts_in_the_realtime_load():
+    """At a 0.1 ms tick the 256-neuron delay core needs 256 x 640 ns = 163.84 us: an overrun of its own, beside
+    the neuron cores (core 0: 256 x 1,230 ns = 314.88 us when no synaptic event arrives)."""
+    report = run(delayed(dt_s=1e-4), SPINNAKER, np.zeros((1, 5, 2)), realtime="pin").report
+    overrun = report.realtime["overrunning_cores"]
+    assert overrun["3"] == pytest.approx(256 * 640 / 1e5)
+    assert "4" not in overrun                                   # 44 x 640 ns = 28.16 us fits
+    assert overrun["0"] == pytest.approx(256 * 1230 / 1e5)
+
+
+def test_a_profile_prices_delay_core_work_with_both_keys_or_neither(tmp_path):
+    from hwsim.chips import load_chip as load
+    from hwsim.errors import SpecError
+    text = (SPINNAKER.path and open(SPINNAKER.path).read())
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("core_active:")]
+    path = tmp_path / "spinnaker_half.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SpecError, match=r"static_power_mw\.core_active.*missing.*expected both "
+                                        r"timing\.delay_core_per_neuron_ns and static_power_mw\.core_active"):
+        load(str(path))
