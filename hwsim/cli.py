@@ -449,8 +449,8 @@ def cmd_printed_baselines(args) -> int:
     print(trained_models_table(chip))
     from hwsim.printed import published
 
-    print(f"published designs rebuilt from their Verilog (models/printed/) vs hwsim on {chip.name} (logic only)")
-    print(published.validation_table(published.validate(chip)))
+    print(f"published designs rebuilt from their Verilog (models/printed/) vs {how} on {chip.name} (logic only)")
+    print(published.validation_table(published.validate(chip, cost=args.cost)))
     return 0
 
 

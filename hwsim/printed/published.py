@@ -179,9 +179,9 @@ def get_design(name: str, folder=DATA_DIR) -> PublishedDesign:
     return known[name]
 
 
-def validate(chip: ChipProfile, folder=DATA_DIR) -> list[tuple[PublishedDesign, PrintedCost]]:
-    """hwsim's gate-level cost of every design (logic only, no ADCs, as published)."""
-    return [(d, printed_cost(d.mlp, chip, input_bits=d.input_bits)) for d in designs(folder).values()]
+def validate(chip: ChipProfile, folder=DATA_DIR, cost: str = "analytic") -> list[tuple[PublishedDesign, PrintedCost]]:
+    """hwsim's cost of every design (logic only, no ADCs, as published); ``cost="synth"``: by yosys + ABC."""
+    return [(d, printed_cost(d.mlp, chip, input_bits=d.input_bits, cost=cost)) for d in designs(folder).values()]
 
 
 def _error(hwsim_value: float, published: float) -> str:
