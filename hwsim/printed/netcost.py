@@ -23,7 +23,11 @@ Neuron ``y = sum_j w_j a_j + b``: one bit heap (carry-save column compression)
     the layer. The bias and these constants are one constant ``K``, taken modulo
     ``2**width(lo, hi)`` where ``[lo, hi]`` is the sum's exact range (interval arithmetic),
     so every bit at or above that width is dropped: two's-complement sums are exact modulo
-    ``2**width``. Zero weights add nothing; a power of two is wiring.
+    ``2**width``. Zero weights add nothing; a power of two is wiring. With AxSum
+    (``QLayer.axsum_truncate_bits``), a product's magnitude loses its low ``t`` bits: its heap
+    bits below column ``t`` are compressed apart and only their carries into column ``t`` join
+    the neuron's heap (inverted, with their constant, for a negative weight), which is
+    ``floor(P / 2**t) 2**t`` exactly; the ones'-complement -1 is part of the constant.
 Column compression
     Columns from the lowest up, each reduced to one output bit; carries go to the next
     column. In a column: if ``K`` has a 1 there and two bits are left,
