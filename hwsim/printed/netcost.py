@@ -371,10 +371,11 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
     for column, j, p, negative in heap_bits(inputs, weights, masks):
         t, wire = inputs[j].arrival[p], bit_wire(j, p) if bit_wire else None
         if column < cut[j]:                            # the magnitude |w_j| a_j: a digit of |w_j| < 0 inverts
+            columns_const = low.setdefault(j, [{}, 0])
             if negative != (weights[j] < 0):
                 t, wire = t + 1, inverse(j, p, wire)
-            low.setdefault(j, [{}, 0])[0].setdefault(column, []).append((t, wire))
-            low[j][1] -= (1 << column) if negative != (weights[j] < 0) else 0
+                columns_const[1] -= 1 << column
+            columns_const[0].setdefault(column, []).append((t, wire))
             continue
         if negative:                                   # -b 2**c = (~b) 2**c - 2**c
             t, wire = t + 1, inverse(j, p, wire)

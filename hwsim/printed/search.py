@@ -12,9 +12,9 @@ prune the smallest weights, then either round every weight to a power of two or 
 by the cheapest constant within ``coefficient_tolerance``, then truncate each hidden
 accumulator and saturate each hidden activation, then mask the small partial products of every
 layer (:func:`mask_products`, ``mask_fraction``) and, with ``axsum_bits >= 0``, sum every layer
-by AxSum with that many low product bits dropped (:func:`hwsim.printed.approx.axsum`). With ``retrain_epochs > 0`` the float
-weights are first retrained through that very circuit (:mod:`hwsim.printed.retrain`,
-straight-through gradients), starting from the graph fine-tuned at the design's input width
+by AxSum with that many low product bits dropped (:func:`hwsim.printed.approx.axsum`). With
+``retrain_epochs > 0`` the float weights are first retrained through that very circuit
+(:mod:`hwsim.printed.retrain`, straight-through gradients), starting from the graph fine-tuned at the design's input width
 and hidden size with exact 8-bit weights (shared by every design of that width and size).
 Each design is costed by :func:`hwsim.printed.cost.printed_cost` and its accuracy measured by
 hwsim's integer kernel on the training split (the search objective) and the test split

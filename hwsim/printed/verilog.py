@@ -174,7 +174,8 @@ NEURON_STEPS: tuple[tuple[str, tuple[str, ...], Callable], ...] = (
     ("clip", ("act_max",), _clip),
 )
 #: QLayer fields with a Verilog translation; any other field must hold its default value.
-TRANSLATED_FIELDS = frozenset({"name", "weight", "bias", "input_mask", "axsum_truncate_bits"}.union(*(fields for _, fields, _ in NEURON_STEPS)))
+TRANSLATED_FIELDS = frozenset({"name", "weight", "bias", "input_mask", "axsum_truncate_bits"}.union(
+    *(fields for _, fields, _ in NEURON_STEPS)))
 
 
 def _check_translatable(layer: QLayer) -> None:
