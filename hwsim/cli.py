@@ -422,12 +422,17 @@ def cmd_printed_export(args) -> int:
 
 
 def _genes(text: str, knobs: dict) -> tuple:
-    """``--genes 2,0,5,...``: one level index per knob, each within its levels."""
+    """``--genes 2,0,5,...``: one level index per knob, each within its levels (genes saved before the mask
+    and AxSum knobs, ``KNOBS_BEFORE_MASKS`` of them, get those knobs at their exact level 0)."""
+    from hwsim.printed.search import KNOBS_BEFORE_MASKS
+
     try:
         genes = tuple(int(g) for g in text.split(","))
     except ValueError:
         genes = ()
     sizes = [len(levels) for levels in knobs.values()]
+    if len(genes) == KNOBS_BEFORE_MASKS:
+        genes += (0,) * (len(sizes) - KNOBS_BEFORE_MASKS)
     if len(genes) != len(sizes) or any(not 0 <= g < n for g, n in zip(genes, sizes)):
         raise SpecError(f"hwsim printed export: --genes {short(text)}; expected {len(sizes)} comma-separated level "
                         f"indices, one per knob ({', '.join(f'{k} 0..{n - 1}' for k, n in zip(knobs, sizes))}). "

@@ -525,8 +525,12 @@ class MlpArrays:
         Column (index into the previous layer's outputs) and weight of each non-zero weight.
     syn_mask : ndarray ``(n_nonzero,)``, or ``(0,)`` when no layer has masks
         Bit mask each product applies to its input (``QLayer.input_mask``; -1: every bit).
+    syn_truncate_bits : ndarray ``(n_nonzero,)``, or ``(0,)`` when no layer sums by AxSum
+        Low bits AxSum drops from each product's magnitude (``QLayer.axsum_truncate_bits``; 0:
+        none). When present, ``syn_mask`` is too.
     row_bias : ndarray ``(n_rows,)``
-        Bias of each output row.
+        Bias of each output row, with AxSum's ones'-complement -1 folded in
+        (``QLayer.axsum_offset``).
     layer_shift, layer_act_max : ndarray ``(n_layers,)``
         Right shift and clip top (-1: none) of each layer.
     layer_relu : ndarray ``(n_layers,)`` uint8
@@ -542,6 +546,7 @@ class MlpArrays:
     syn_col: np.ndarray
     syn_weight: np.ndarray
     syn_mask: np.ndarray
+    syn_truncate_bits: np.ndarray
     row_bias: np.ndarray
     layer_shift: np.ndarray
     layer_act_max: np.ndarray
@@ -566,7 +571,10 @@ def lower_mlp(qmlp: QuantizedMLP) -> MlpArrays:
     weights = [np.asarray(layer.weight, dtype=np.int64) for layer in layers]
     masks = [np.full(w.shape, -1, dtype=np.int64) if layer.input_mask is None
              else np.asarray(layer.input_mask, dtype=np.int64) for w, layer in zip(weights, layers)]
+    truncations = [np.zeros(w.shape, dtype=np.int64) if layer.axsum_truncate_bits is None
+                   else np.asarray(layer.axsum_truncate_bits, dtype=np.int64) for w, layer in zip(weights, layers)]
     rows, cols = zip(*(np.nonzero((w != 0) & (m != 0)) for w, m in zip(weights, masks)))
+    axsum = any(layer.axsum_truncate_bits is not None for layer in layers)
     return MlpArrays(
         n_inputs=qmlp.input_size,
         n_outputs=weights[-1].shape[0],
@@ -576,9 +584,11 @@ def lower_mlp(qmlp: QuantizedMLP) -> MlpArrays:
         row_syn_ptr=_ptr(np.concatenate([np.bincount(r, minlength=w.shape[0]) for r, w in zip(rows, weights)])),
         syn_col=np.concatenate(cols).astype(np.int64),
         syn_weight=np.concatenate([w[r, c] for w, r, c in zip(weights, rows, cols)]),
-        syn_mask=np.concatenate([m[r, c] for m, r, c in zip(masks, rows, cols)]) if any(
+        syn_mask=np.concatenate([m[r, c] for m, r, c in zip(masks, rows, cols)]) if axsum or any(
             layer.input_mask is not None for layer in layers) else np.zeros(0, dtype=np.int64),
-        row_bias=np.concatenate([layer.bias for layer in layers]).astype(np.int64),
+        syn_truncate_bits=np.concatenate([t[r, c] for t, r, c in zip(truncations, rows, cols)]) if axsum
+        else np.zeros(0, dtype=np.int64),
+        row_bias=np.concatenate([layer.bias + layer.axsum_offset for layer in layers]).astype(np.int64),
         layer_shift=np.array([layer.shift for layer in layers], dtype=np.int64),
         layer_act_max=np.array([layer.act_max for layer in layers], dtype=np.int64),
         layer_relu=np.array([layer.relu for layer in layers], dtype=np.uint8),

@@ -11,6 +11,18 @@ ICCAD 2023): then the product of weight ``(i, j)`` reads ``a_j & input_mask[i, j
 ``y_i = sum_j weight[i, j] (a_j & input_mask[i, j]) + bias_i``. Masks act on non-negative
 inputs only (input codes, or the outputs of a ReLU layer).
 
+A layer may sum approximately (AxSum, Armeniakos et al., IEEE TC 2023, as their published
+Verilog builds it): with ``axsum_truncate_bits`` set, each product's magnitude
+``P_ij = |weight[i, j]| (a_j & input_mask[i, j])`` loses its low ``t_ij`` bits
+(``T_ij = (P_ij >> t_ij) << t_ij``), the positive and the negative products (and a positive or
+negative bias) are summed apart, and the negative sum enters ones'-complemented::
+
+    y_i = S_pos - S_neg - 1   if neuron i has a negative weight or bias (S_pos + ~S_neg),
+    y_i = S_pos               otherwise,
+
+i.e. ``y_i = bias_i + sum_j sign(w_ij) T_ij - [neuron i has a negative term]``. AxSum, too,
+acts on non-negative inputs only.
+
 :mod:`hwsim.lowering` flattens a :class:`QuantizedMLP` into kernel arrays.
 """
 from __future__ import annotations
@@ -44,6 +56,9 @@ class QLayer:
         int64 ``(n_out, n_in)`` bit masks, each in ``0 .. 2**MASK_BITS - 1``: the product of
         weight ``(i, j)`` reads only the bits of input ``j`` set in ``input_mask[i, j]``
         (module doc). None: every bit.
+    axsum_truncate_bits : ndarray, optional
+        int64 ``(n_out, n_in)`` low product bits dropped, each in ``0 .. MASK_BITS``: the
+        layer sums by AxSum (module doc). None: exact sum.
     """
 
     name: str
@@ -53,6 +68,7 @@ class QLayer:
     relu: bool
     act_max: int
     input_mask: np.ndarray | None = None
+    axsum_truncate_bits: np.ndarray | None = None
 
     def __post_init__(self):
         where = f"layer '{self.name}'"
@@ -67,14 +83,33 @@ class QLayer:
                              f"into the weights.")
         if self.input_mask is not None:
             _check_mask(np.asarray(self.input_mask), self.weight.shape, where)
+        if self.axsum_truncate_bits is not None:
+            _check_truncation(np.asarray(self.axsum_truncate_bits), self.weight.shape, where)
+
+    @property
+    def axsum_offset(self) -> np.ndarray:
+        """int64 ``(n_out,)``: -1 where AxSum ones'-complements a negative sum (module doc), else 0."""
+        if self.axsum_truncate_bits is None:
+            return np.zeros(self.weight.shape[0], dtype=np.int64)
+        return -(np.any(self.weight < 0, axis=1) | (self.bias < 0)).astype(np.int64)
 
     def accumulate(self, a: np.ndarray) -> np.ndarray:
-        """``weight @ a + bias`` per sample, with the input masks applied (int64 ``(n, n_in) -> (n, n_out)``)."""
+        """The accumulators per sample, with the input masks and AxSum applied (int64 ``(n, n_in) -> (n, n_out)``)."""
         a = np.asarray(a, dtype=np.int64)
-        if self.input_mask is None:
+        if self.input_mask is None and self.axsum_truncate_bits is None:
             return a @ self.weight.T.astype(np.int64) + self.bias
-        masked = a[:, None, :] & np.asarray(self.input_mask, dtype=np.int64)[None]
-        return np.einsum("ij,sij->si", self.weight.astype(np.int64), masked) + self.bias
+        mask = -1 if self.input_mask is None else np.asarray(self.input_mask, dtype=np.int64)[None]
+        weight = self.weight.astype(np.int64)
+        if self.axsum_truncate_bits is None:
+            return np.einsum("ij,sij->si", weight, a[:, None, :] & mask) + self.bias
+        products = truncated_products(weight[None], a[:, None, :] & mask, self.axsum_truncate_bits[None])
+        return products.sum(axis=2) + self.bias + self.axsum_offset
+
+
+def truncated_products(weight, a, truncate_bits):
+    """AxSum's signed products ``sign(w) ((|w| a) >> t << t)`` (``a >= 0``), elementwise (int64)."""
+    weight, truncate_bits = np.asarray(weight, dtype=np.int64), np.asarray(truncate_bits, dtype=np.int64)
+    return np.sign(weight) * (((np.abs(weight) * np.asarray(a, dtype=np.int64)) >> truncate_bits) << truncate_bits)
 
 
 #: Bits a mask may cover (the int64 datapath's non-negative range less one bit of headroom).
@@ -88,6 +123,16 @@ def _check_mask(mask: np.ndarray, shape: tuple, where: str) -> None:
     if mask.size and (mask.min() < 0 or mask.max() >= 1 << MASK_BITS):
         raise GraphError(f"{where}: input_mask from {mask.min()} to {mask.max()}; expected bit masks in "
                          f"0 .. 2**{MASK_BITS} - 1. Hint: use None for 'every bit', not -1.")
+
+
+def _check_truncation(bits: np.ndarray, shape: tuple, where: str) -> None:
+    if bits.shape != shape or bits.dtype.kind not in "iu":
+        raise GraphError(f"{where}: axsum_truncate_bits shape {bits.shape}, dtype {bits.dtype}; expected integers "
+                         f"of the weight's shape {shape} (one per product). Hint: np.full(weight.shape, t) for one "
+                         f"setting per layer.")
+    if bits.size and (bits.min() < 0 or bits.max() > MASK_BITS):
+        raise GraphError(f"{where}: axsum_truncate_bits from {bits.min()} to {bits.max()}; expected 0 .. "
+                         f"{MASK_BITS} low product bits dropped. Hint: use None for an exact sum.")
 
 
 def mask_bits_needed(mask: np.ndarray | None) -> int:
@@ -132,12 +177,13 @@ class QuantizedMLP:
                                  f"the previous layer has {width} outputs; expected equal widths.")
             width = layer.weight.shape[0]
         for prev, layer in zip(self.layers, self.layers[1:]):
+            for name in ("input_mask", "axsum_truncate_bits"):
+                if getattr(layer, name) is not None and not prev.relu:
+                    raise GraphError(f"layer '{layer.name}': {name} on the outputs of layer '{prev.name}', which "
+                                     f"has no ReLU; expected non-negative inputs (masks and AxSum act on unsigned "
+                                     f"values). Hint: approximate only the first layer or layers after a ReLU.")
             if layer.input_mask is None:
                 continue
-            if not prev.relu:
-                raise GraphError(f"layer '{layer.name}': input_mask on the outputs of layer '{prev.name}', which "
-                                 f"has no ReLU; expected non-negative inputs (masks act on unsigned bits). Hint: "
-                                 f"mask only the first layer or layers after a ReLU.")
             top = int(prev.act_max).bit_length() if prev.act_max >= 0 else MASK_BITS
             if mask_bits_needed(layer.input_mask) > top:
                 raise GraphError(f"layer '{layer.name}': input_mask reaches bit "

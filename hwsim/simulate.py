@@ -398,6 +398,6 @@ def simulate_mlp(arrays: MlpArrays, x_int) -> MlpResult:
     outputs = np.empty((x.shape[0], a.n_outputs), dtype=np.int64)
     with _chunks(x.shape[0]) as bounds:
         run_mlp(x, int(a.max_width), _i64(a.layer_row_ptr), _i64(a.row_syn_ptr), _i64(a.syn_col),
-                _i64(a.syn_weight), _i64(a.syn_mask), _i64(a.row_bias), _i64(a.layer_shift), _u8(a.layer_relu),
-                _i64(a.layer_act_max), bounds, counts, outputs)
+                _i64(a.syn_weight), _i64(a.syn_mask), _i64(a.syn_truncate_bits), _i64(a.row_bias),
+                _i64(a.layer_shift), _u8(a.layer_relu), _i64(a.layer_act_max), bounds, counts, outputs)
     return MlpResult(counts=counts, outputs=outputs)

@@ -9,6 +9,8 @@ in int64, from the previous activations ``a`` (the input for layer 0)::
 ``W_l`` is stored as CSR rows holding its non-zero weights only, so MAC counts
 ``nnz(W_l)`` per sample and NEURON_ACTIVE counts the layer's outputs. ``M_l`` holds one bit
 mask per product (``a_j & M_l[i, j]`` feeds weight ``(i, j)``; -1 where every bit is read).
+With AxSum (``hwsim.qmlp``), each product's magnitude loses its low ``T_l[i, j]`` bits
+(``sign(w) ((|w| a) >> t << t)``); the ones'-complement -1 is already in the bias.
 """
 import numpy as np
 from numba import njit, prange
@@ -18,8 +20,8 @@ from .actions import MAC, NEURON_ACTIVE
 
 
 @njit(parallel=True, **JIT)
-def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_mask, row_bias, layer_shift,
-            layer_relu, layer_act_max, chunk_bounds, out_counts, out_y):
+def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_mask, syn_truncate_bits, row_bias,
+            layer_shift, layer_relu, layer_act_max, chunk_bounds, out_counts, out_y):
     """Run a batch of samples through the layers, chunks of samples in parallel.
 
     Parameters
@@ -31,6 +33,9 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
     layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_mask, row_bias : ndarray int64
         CSR rows of every layer's non-zero weights, their input bit masks (empty: no masks, every
         bit read), and the biases (see ``hwsim.lowering.MlpArrays``).
+    syn_truncate_bits : ndarray int64
+        Low bits AxSum drops from each product's magnitude; empty: exact sums (then
+        ``syn_mask`` may be empty too; when not empty, ``syn_mask`` is full).
     layer_shift, layer_act_max : ndarray int64 ``(n_layers,)``
         Right shift [bit] and clip top (-1: none) of each layer.
     layer_relu : ndarray uint8 ``(n_layers,)``
@@ -44,6 +49,7 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
     """
     n_layers = layer_shift.shape[0]
     masked = syn_mask.shape[0] > 0
+    truncated = syn_truncate_bits.shape[0] > 0
     for c in prange(chunk_bounds.shape[0] - 1):
         a = np.empty(max_width, dtype=np.int64)
         y = np.empty(max_width, dtype=np.int64)
@@ -55,7 +61,15 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
                 first, last = layer_row_ptr[layer], layer_row_ptr[layer + 1]
                 for r in range(first, last):
                     acc = row_bias[r]
-                    if masked:
+                    if truncated:
+                        for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
+                            p = syn_weight[j] * (a[syn_col[j]] & syn_mask[j])
+                            t = syn_truncate_bits[j]
+                            if p >= 0:
+                                acc += (p >> t) << t
+                            else:
+                                acc -= ((-p) >> t) << t
+                    elif masked:
                         for j in range(row_syn_ptr[r], row_syn_ptr[r + 1]):
                             acc += syn_weight[j] * (a[syn_col[j]] & syn_mask[j])
                     else:

@@ -369,11 +369,36 @@ def _flip_registers(u, v, seed, sample, step, rate, bits):
     return out
 
 
+def _axsum_reference(layer, a):
+    """AxSum accumulators of ``layer`` on non-negative inputs ``a (n_samples, n_in)``, neuron by neuron."""
+    width = 62                                      # bits of the ones'-complemented negative sum
+    out = np.zeros((a.shape[0], layer.weight.shape[0]), dtype=np.int64)
+    for i in range(layer.weight.shape[0]):
+        for s in range(a.shape[0]):
+            bias = int(layer.bias[i])
+            pos, neg, negative = max(bias, 0), max(-bias, 0), bias < 0
+            for j in range(layer.weight.shape[1]):
+                w = int(layer.weight[i, j])
+                x = int(a[s, j]) if layer.input_mask is None else int(a[s, j]) & int(layer.input_mask[i, j])
+                step = 2 ** int(layer.axsum_truncate_bits[i, j])
+                magnitude = (abs(w) * x) // step * step
+                if w > 0:
+                    pos += magnitude
+                elif w < 0:
+                    neg += magnitude
+                    negative = True
+            out[s, i] = pos + (~neg & (2 ** width - 1)) - 2 ** width if negative else pos
+    return out
+
+
 def reference_mlp(qmlp, x_int):
     """Run a QuantizedMLP on ``x_int (n_samples, n_inputs)``; return ``(outputs, counts by name)``.
 
     ``counts`` maps ``"mac"`` and ``"neuron_active"`` to ``(n_samples, n_layers)`` arrays. A layer's
     ``input_mask`` is applied product by product (``w_ij * (a_j & m_ij)``); a product masked to 0 is no MAC.
+    A layer with ``axsum_truncate_bits`` sums as AxSum's published Verilog does: each product magnitude
+    floored to a multiple of ``2**t``, positive and negative terms (bias included) summed apart, and the
+    negative sum added as ``{1, ~sum_neg}`` (sign bit 1 over its ones' complement).
     """
     a = np.asarray(x_int, dtype=np.int64)
     n_samples = a.shape[0]
@@ -381,7 +406,11 @@ def reference_mlp(qmlp, x_int):
               "neuron_active": np.zeros((n_samples, len(qmlp.layers)), dtype=np.int64)}
     for k, layer in enumerate(qmlp.layers):
         mask = layer.input_mask
-        if mask is None:
+        if layer.axsum_truncate_bits is not None:
+            y = _axsum_reference(layer, a)
+            kept = layer.weight != 0 if mask is None else (layer.weight != 0) & (np.asarray(mask) != 0)
+            counts["mac"][:, k] = np.count_nonzero(kept)
+        elif mask is None:
             y = a @ layer.weight.T.astype(np.int64) + layer.bias
             counts["mac"][:, k] = np.count_nonzero(layer.weight)
         else:                                # one product at a time: bitwise AND, then multiply

@@ -240,7 +240,8 @@ def spiking_cases(draw, float_datapath: bool = False):
 @st.composite
 def mlp_cases(draw):
     """``(qmlp, x_int)``: 1-4 layers of 1-6 outputs, sparse weights, mixed ReLU / clipping, and input
-    bit masks on some layers whose inputs are non-negative (8-bit codes, or a clipped ReLU's outputs)."""
+    bit masks and AxSum (0-8 truncated product bits) on some layers whose inputs are non-negative (8-bit
+    codes, or a clipped ReLU's outputs)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n_in = draw(st.integers(1, 6))
     width, layers, input_bits = n_in, [], 8
@@ -248,10 +249,12 @@ def mlp_cases(draw):
         n_out = draw(st.integers(1, 6))
         weight = rng.integers(-127, 128, (n_out, width)) * (rng.random((n_out, width)) < 0.6)
         mask = rng.integers(0, 1 << input_bits, (n_out, width)) if input_bits and draw(st.booleans()) else None
+        axsum = rng.integers(0, 9, (n_out, width)) if input_bits and draw(st.booleans()) else None
         relu, act_max = draw(st.booleans()), draw(st.sampled_from([-1, 0, 15, 255]))
         layers.append(QLayer(name=f"fc{k}", weight=weight.astype(np.int64),
                              bias=rng.integers(-300, 301, n_out).astype(np.int64),
-                             shift=draw(st.integers(0, 8)), relu=relu, act_max=act_max, input_mask=mask))
+                             shift=draw(st.integers(0, 8)), relu=relu, act_max=act_max, input_mask=mask,
+                             axsum_truncate_bits=axsum))
         width, input_bits = n_out, act_max.bit_length() if relu and act_max >= 0 else 0
     x = rng.integers(0, 256, (draw(st.integers(1, 5)), n_in)).astype(np.int64)
     return QuantizedMLP("x", n_in, tuple(layers)), x

@@ -1,4 +1,4 @@
-"""Input-bit masks (approximate accumulation): the approximation functions and every bad mask refused."""
+"""Input-bit masks (approximate accumulation) and AxSum: the approximation functions and every bad setting refused."""
 from dataclasses import replace
 
 import numpy as np
@@ -7,7 +7,8 @@ import pytest
 from hwsim.chips import load_chip
 from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
-from hwsim.printed.approx import mask_input_bits, mask_small_products, predict
+from hwsim.printed.approx import axsum, mask_input_bits, mask_small_products, predict
+from hwsim.printed.retrain import integer_forward
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.netcost import build_netlist
 from hwsim.printed.verilog import verilog_for
@@ -99,3 +100,50 @@ def test_bad_approximation_arguments_are_refused():
         mask_input_bits(q, 0, np.full((5, 4), 16), 4)
     with pytest.raises(GraphError, match=r"layer 'h': input_mask shape \(4, 5\)"):
         mask_input_bits(q, 0, np.ones((4, 5), np.int64), 4)
+
+
+def test_axsum_per_layer_neuron_and_product_and_its_sums():
+    q = _mlp()
+    per_layer, per_neuron = axsum(q, 0, 2), axsum(q, 0, np.arange(5))
+    assert per_layer.layers[0].axsum_truncate_bits.tolist() == [[2] * 4] * 5 and q.layers[0].axsum_truncate_bits is None
+    assert per_neuron.layers[0].axsum_truncate_bits[:, 0].tolist() == [0, 1, 2, 3, 4]
+    both = axsum(axsum(q, 0, np.full((5, 4), 3)), 1, 1)
+    x = np.random.default_rng(2).integers(0, 16, (300, 4))
+    # the integer model the retraining steps through (QLayer.accumulate) is the kernel's
+    np.testing.assert_array_equal(integer_forward(both, x)[-1][1], simulate_mlp(lower_mlp(both), x).outputs)
+    # by hand: y = (5 x0 >> 2 << 2) - (6 x1 >> 2 << 2) + 3 - 1 (a negative weight: ones' complement)
+    one = axsum(QuantizedMLP("x", 2, (QLayer("l", np.array([[5, -6]]), np.array([3]), 0, False, -1),)), 0, 2)
+    v = np.array([[a, b] for a in range(16) for b in range(16)])
+    assert simulate_mlp(lower_mlp(one), v).outputs[:, 0].tolist() == [
+        (5 * a) // 4 * 4 - (6 * b) // 4 * 4 + 2 for a, b in v]
+    assert printed_cost(both, CHIP).area_cm2 < printed_cost(q, CHIP).area_cm2
+
+
+@pytest.mark.parametrize("bits, message", [
+    (np.ones((4, 5), np.int64), r"layer 'l': axsum_truncate_bits shape \(4, 5\), dtype int64; expected integers of "
+                                r"the weight's shape \(2, 3\) \(one per product\). Hint: np.full"),
+    (np.ones((2, 3)), r"axsum_truncate_bits shape \(2, 3\), dtype float64; expected integers"),
+    (np.full((2, 3), -1), r"layer 'l': axsum_truncate_bits from -1 to -1; expected 0 \.\. 62 low product bits "
+                          r"dropped. Hint: use None for an exact sum"),
+    (np.full((2, 3), 63), r"axsum_truncate_bits from 63 to 63; expected 0 \.\. 62"),
+])
+def test_bad_axsum_fields_are_refused(bits, message):
+    with pytest.raises(GraphError, match=message):
+        _layer(weight=np.ones((2, 3), np.int64), axsum_truncate_bits=bits)
+
+
+def test_axsum_needs_unsigned_inputs_and_good_arguments():
+    first = _layer(weight=np.ones((3, 3), np.int64), bias=np.zeros(3, np.int64), relu=False)
+    with pytest.raises(GraphError, match=r"layer 'm': axsum_truncate_bits on the outputs of layer 'l', which has "
+                                         r"no ReLU; expected non-negative inputs"):
+        QuantizedMLP("x", 3, (first, _layer(name="m", axsum_truncate_bits=np.ones((2, 3), np.int64))))
+    q = _mlp()
+    with pytest.raises(GraphError, match=r"axsum: layer 2; expected a layer index in 0\.\.1"):
+        axsum(q, 2, 1)
+    with pytest.raises(GraphError, match=r"axsum: truncate_bits shape \(4,\), dtype int64; expected integers: one, "
+                                         r"\(5,\) per neuron or \(5, 4\) per product of layer 'h'"):
+        axsum(q, 0, np.ones(4, np.int64))
+    with pytest.raises(GraphError, match=r"axsum: truncate_bits shape \(\), dtype float64"):
+        axsum(q, 0, 1.5)
+    with pytest.raises(GraphError, match=r"layer 'h': axsum_truncate_bits from -2 to -2"):
+        axsum(q, 0, -2)

@@ -259,3 +259,73 @@ def test_masked_bits_leave_the_heap_by_hand_and_bad_masks_are_refused():
     with pytest.raises(GraphError, match=r"build_netlist: layer 'l' input_mask reaches bit 4; expected masks "
                                          r"within the 4-bit input codes"):
         printed_cost(wide, CHIP)
+
+
+def _axsum_case(seed: int, power_of_two: bool = False):
+    """A random input -> ReLU hidden -> output MLP with AxSum on both layers, and inputs with the extremes."""
+    rng = np.random.default_rng(seed)
+    n_in, n_h, n_out = (int(n) for n in rng.integers(1, 6, size=3))
+
+    def weights(shape):
+        if power_of_two:
+            return rng.choice([-1, 1], shape) * (1 << rng.integers(0, 5, shape)) * (rng.random(shape) < 0.8)
+        return rng.integers(-40, 41, shape)
+    hidden = QLayer("h", weights((n_h, n_in)), rng.integers(-200, 201, n_h), int(rng.integers(0, 4)), True,
+                    int(rng.choice([-1, 15, 63])), None, rng.integers(0, 7, (n_h, n_in)))
+    out = QLayer("o", weights((n_out, n_h)), rng.integers(-200, 201, n_out), 0, False, -1, None,
+                 rng.integers(0, 7, (n_out, n_h)))
+    x = np.vstack([rng.integers(0, 16, (64, n_in)), np.zeros((1, n_in), int), np.full((1, n_in), 15)])
+    return QuantizedMLP("x", n_in, (hidden, out)), x
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_axsum_ranges_bound_the_kernel(seed):
+    q, x = _axsum_case(seed)
+    ranges = build_netlist(q, 4).output_ranges
+    for layer, net in (("o", q), ("h", QuantizedMLP("x", q.input_size, q.layers[:1]))):
+        y = simulate_mlp(lower_mlp(net), x).outputs
+        lo, hi = np.array(ranges[layer]).T
+        assert np.all(y >= lo) and np.all(y <= hi)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_axsum_on_powers_of_two_is_a_mask_of_the_low_bits(seed):
+    # w = +/-2**k: the product's bits below column t are input bits below t - k, one per column (no carry), so
+    # AxSum is the input mask ~(2**(t-k) - 1) plus the ones'-complement -1 in the bias: same values, same gates
+    q, x = _axsum_case(seed, power_of_two=True)
+    q = replace(q, layers=q.layers[:1])                 # inputs from 0: a mask's range is then as tight
+    layer = q.layers[0]
+    k = np.log2(np.maximum(np.abs(layer.weight), 1)).astype(np.int64)
+    mask = ~((1 << np.maximum(layer.axsum_truncate_bits - k, 0)) - 1) & 15
+    masked = replace(q, layers=(replace(layer, axsum_truncate_bits=None, input_mask=mask,
+                                        bias=layer.bias + layer.axsum_offset),))
+    np.testing.assert_array_equal(simulate_mlp(lower_mlp(q), x).outputs, simulate_mlp(lower_mlp(masked), x).outputs)
+    by_axsum, by_mask = build_netlist(q, 4), build_netlist(masked, 4)
+    assert by_axsum.gates == by_mask.gates and by_axsum.output_ranges == by_mask.output_ranges
+    assert by_axsum.critical_levels == by_mask.critical_levels
+
+
+def test_axsum_by_hand():
+    # 5 x = x + 4 x on 4-bit x: columns 0 and 1 hold one bit each, so cutting 2 bits drops them (no gate); cutting
+    # 3 bits still sums column 2 (x0 + x2) in the half adder the exact circuit has, and only its carry goes on
+    # (its sum is left unconnected: hwsim counts the structure, a synthesiser would remove that XOR)
+    exact, cut2, cut3 = (build_netlist(_axsum([[5]], [[t]]), 4) for t in (0, 2, 3))
+    assert cut2.gates == exact.gates and cut2.output_ranges["l"] == [(0, 72)]
+    assert cut3.gates == exact.gates and cut3.output_ranges["l"] == [(0, 72)]
+    # x + y: exact, column 0 is a half adder and columns 1..3 full adders (range 30, 5 bits); cut at 1, both
+    # products drop bit 0 and column 1 needs a half adder only: one full adder fewer
+    exact, cut1 = build_netlist(_axsum([[1, 1]], [[0, 0]]), 4), build_netlist(_axsum([[1, 1]], [[1, 1]]), 4)
+    assert dict(exact.gates) == {"half_adder": 1, "full_adder": 3} and cut1.output_ranges["l"] == [(0, 28)]
+    assert dict(cut1.gates) == {"half_adder": 1, "full_adder": 2}
+    # a negative weight: -(3 x >> 1 << 1) - 1 (ones' complement); 3 x's column 0 holds x0 alone: dropped
+    assert build_netlist(_axsum([[-3]], [[1]]), 4).output_ranges["l"] == [(-45, -1)]    # 3 x 15 = 45 -> 44, - 1
+    x = np.arange(16)[:, None]
+    assert simulate_mlp(lower_mlp(_axsum([[-3]], [[1]])), x).outputs[:, 0].tolist() == [
+        -((3 * v) // 2 * 2) - 1 for v in range(16)]
+
+
+def _axsum(weights, cuts):
+    q = _net(weights, [0])
+    return replace(q, layers=(replace(q.layers[0], axsum_truncate_bits=np.array(cuts)),))

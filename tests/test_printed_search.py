@@ -127,7 +127,7 @@ def test_cli_printed_baselines_and_search(tmp_path, capsys):
     assert re.search(r"iverilog: 0 mismatches of \d+ vectors", out) and "hwsim estimate" in out
     assert (tmp_path / "v" / "mlp_netlist.v").exists()
     assert main(["printed", "export", "--dataset", "iris", "--genes", "9,9"]) == 2
-    assert "expected 11 comma-separated level indices" in capsys.readouterr().err
+    assert "expected 13 comma-separated level indices" in capsys.readouterr().err
 
 
 def test_printed_tasks_are_scaled_and_bundled_models_classify():
@@ -188,3 +188,27 @@ def test_search_and_export_take_a_users_dataset(tmp_path, capsys):
         assert message in capsys.readouterr().err
     assert main(["printed", "search", "--dataset", "iris", "--data", "x.csv"]) == 2
     assert "exactly one" in capsys.readouterr().err
+
+
+def test_mask_and_axsum_genes_are_searched_and_build_bit_exact_designs(iris):
+    from hwsim.cli import _genes
+    from hwsim.printed.eda import simulate_iverilog
+    from hwsim.printed.search import rebuild_design
+    from hwsim.printed.verilog import testbench_for, verilog_for
+
+    graph, data = iris
+    names = list(KNOBS)
+    genes = [0] * len(KNOBS)
+    genes[names.index("mask_fraction")], genes[names.index("axsum_bits")] = 3, 3       # 1/8, 2 bits
+    design = rebuild_design(graph, CHIP, tuple(genes), data)
+    assert all(layer.input_mask is not None and layer.axsum_truncate_bits is not None for layer in design.qmlp.layers)
+    assert design.cost.area_cm2 < rebuild_design(graph, CHIP, (0,) * len(KNOBS), data).cost.area_cm2
+    bits = design.chip.arithmetic.input_bits
+    got = simulate_iverilog(verilog_for(design.qmlp, bits, input_widths=design.widths),
+                            testbench_for(design.qmlp, design.test_codes, design.test_predictions, bits))
+    assert got.tolist() == design.test_predictions.tolist()
+    result = search(graph, CHIP, data, "iris", population=6, generations=1, seed=5)
+    assert {d.knobs["axsum_bits"] for d in result.designs} - {-1}
+    assert {d.knobs["mask_fraction"] for d in result.designs} - {0.0}
+    # genes saved before these two knobs rebuild with both exact
+    assert _genes("2,0,5,2,0,0,0,4,0,0,2", KNOBS) == (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2, 0, 0)

@@ -35,12 +35,13 @@ def _kernel_classes(qmlp: QuantizedMLP, x: np.ndarray) -> np.ndarray:
     return np.argmax(simulate_mlp(lower_mlp(qmlp), x).outputs, axis=1)
 
 
-def _random_mlp(seed: int, masked: bool = False) -> tuple[QuantizedMLP, int, np.ndarray]:
+def _random_mlp(seed: int, masked: bool = False, axsum: bool = False) -> tuple[QuantizedMLP, int, np.ndarray]:
     """A random integer MLP (signed weights with zeros, biases, shifts, optional ReLU and clip) and inputs.
 
     The last layer's rows 0 and 1 are equal, so those two classes always tie (class 0 must win).
     ``masked``: random input-bit masks on every layer whose inputs are unsigned with a known width
-    (the first layer, and layers after a clipped ReLU).
+    (the first layer, and layers after a clipped ReLU). ``axsum``: AxSum with 0-5 truncated bits per product
+    on every layer whose inputs are unsigned (the first layer, and layers after a ReLU).
     """
     rng = np.random.default_rng(seed)
     input_bits, n_in = int(rng.integers(1, 5)), int(rng.integers(1, 7))
@@ -58,8 +59,11 @@ def _random_mlp(seed: int, masked: bool = False) -> tuple[QuantizedMLP, int, np.
         mask = rng.integers(0, 1 << mask_bits, size=(n_out, width)) if masked and mask_bits else None
         if mask is not None and last:
             mask[1] = mask[0]
+        cut = rng.integers(0, 6, size=(n_out, width)) if axsum and (k == 0 or layers[-1].relu) else None
+        if cut is not None and last:
+            cut[1] = cut[0]
         layers.append(QLayer(f"layer{k}", weight.astype(np.int64), bias.astype(np.int64), shift, relu, act_max,
-                             mask))
+                             mask, cut))
         width, mask_bits = n_out, act_max.bit_length() if relu and act_max >= 0 else 0
     top = (1 << input_bits) - 1
     x = np.vstack([np.zeros(n_in), np.full(n_in, top), rng.integers(0, top + 1, size=(60, n_in))])
@@ -87,6 +91,31 @@ def test_random_masked_mlps_classify_as_the_kernel(seed):
     expected = _kernel_classes(qmlp, x)
     got = simulate_iverilog(verilog_for(qmlp, input_bits), verilog.testbench_for(qmlp, x, expected, input_bits))
     assert got.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_axsum_mlps_classify_as_the_kernel(seed):
+    qmlp, input_bits, x = _random_mlp(200 + seed, masked=seed % 2 == 1, axsum=True)
+    assert qmlp.layers[0].axsum_truncate_bits is not None
+    expected = _kernel_classes(qmlp, x)
+    got = simulate_iverilog(verilog_for(qmlp, input_bits), verilog.testbench_for(qmlp, x, expected, input_bits))
+    assert got.tolist() == expected.tolist()
+
+
+def test_axsum_accumulator_bit_by_bit():
+    """Every value of one AxSum neuron, read off as classes: class 0 wins where the accumulator is >= a threshold."""
+    # acc = 13 (x & 15) >> 2 << 2 - (7 y >> 2 << 2) + 5 - 1 over 4-bit x, y: CSD products (13 = 16 - 4 + 1,
+    # 7 = 8 - 1) with inverted digits and carries below the cut, and a negative product's carries inverted
+    weight, cut = np.array([[13, -7], [0, 0]]), np.full((2, 2), 2)
+    x = np.array([[a, b] for a in range(16) for b in range(16)])
+    acc = ((13 * x[:, 0]) >> 2 << 2) - ((7 * x[:, 1]) >> 2 << 2) + 5 - 1
+    for threshold in (-60, -3, 0, 1, 17, 100, 150):
+        layer = QLayer("l", weight, np.array([5, threshold]), 0, False, -1, None, cut)
+        qmlp = QuantizedMLP("x", 2, (layer,))
+        expected = np.where(acc >= threshold - (threshold < 0), 0, 1)    # a negative bias alone also takes -1
+        assert _kernel_classes(qmlp, x).tolist() == expected.tolist()
+        got = simulate_iverilog(verilog_for(qmlp, 4), verilog.testbench_for(qmlp, x, expected, 4))
+        assert got.tolist() == expected.tolist()
 
 
 def test_masked_bits_are_not_wired():
@@ -144,15 +173,17 @@ def test_widths_are_exact():
     assert re.search(r"wire signed \[7:0\] l0_acc0 = \{[^;]*\};  // \[-72, 33\]", text)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_verilog_has_exactly_the_adders_hwsim_counts(seed):
+@pytest.mark.parametrize("seed, axsum", [(seed, False) for seed in range(6)] + [(seed, True) for seed in range(3)])
+def test_the_verilog_has_exactly_the_adders_hwsim_counts(seed, axsum):
     """One wire per gate output: full/half adders 2, inverter and XOR2 1; same counts as build_netlist.
 
-    ReLU and clipping are left out (their inverters are counted but written as expressions).
+    ReLU and clipping are left out (their inverters are counted but written as expressions); with ``axsum``
+    the first layer sums by AxSum (the later ones then have signed inputs, so they sum exactly).
     """
-    qmlp, input_bits, _ = _random_mlp(seed)
-    qmlp = dataclasses.replace(qmlp, layers=tuple(dataclasses.replace(layer, relu=False, act_max=-1)
-                                                  for layer in qmlp.layers))
+    qmlp, input_bits, _ = _random_mlp(seed, axsum=axsum)
+    qmlp = dataclasses.replace(qmlp, layers=tuple(dataclasses.replace(
+        layer, relu=False, act_max=-1, axsum_truncate_bits=None if k else layer.axsum_truncate_bits)
+        for k, layer in enumerate(qmlp.layers)))
     text = verilog_for(qmlp, input_bits)
     outputs = {"full_adder": 2, "half_adder": 2, "full_adder_const1": 2, "inverter": 1, "xor2": 1}
     for index, layer in enumerate(qmlp.layers):

@@ -17,6 +17,8 @@ kernel), so each approximation reports accuracy and area/power after the change.
 * :func:`mask_input_bits` / :func:`mask_small_products` -- per-product input-bit masks
   (approximate accumulation, Afentaki et al., ICCAD 2023): a product reads only some bits of
   its input, so the other bits' partial products and their adder bits vanish.
+* :func:`axsum` -- approximate summation (AxSum, Armeniakos et al., IEEE TC 2023): each
+  product's low bits dropped, the negative products summed apart and ones'-complemented.
 """
 from __future__ import annotations
 
@@ -208,3 +210,25 @@ def mask_small_products(qmlp: QuantizedMLP, layer: int, input_bits: int, min_wei
     keep = weight[:, :, None] >= least                                 # (n_out, n_in, bit)
     return mask_input_bits(qmlp, layer, (keep.astype(np.int64) << np.arange(top, dtype=np.int64)).sum(axis=2),
                            input_bits)
+
+
+def axsum(qmlp: QuantizedMLP, layer: int, truncate_bits) -> QuantizedMLP:
+    """Layer ``layer`` sums by AxSum, each product's magnitude losing its low ``truncate_bits`` bits.
+
+    ``truncate_bits`` is one integer (the whole layer), ``(n_out,)`` integers (per neuron) or
+    ``(n_out, n_in)`` (per product, ``QLayer.axsum_truncate_bits``), each in ``0 .. 62``; 0 keeps
+    the products exact but still sums them apart with the ones'-complement -1 (module doc of
+    :mod:`hwsim.qmlp`). The layer's inputs must be non-negative (the first layer, or one after a ReLU).
+    """
+    if not 0 <= layer < len(qmlp.layers):
+        raise GraphError(f"axsum: layer {layer}; expected a layer index in 0..{len(qmlp.layers) - 1}.")
+    cur = qmlp.layers[layer]
+    bits = np.asarray(truncate_bits)
+    n_out, n_in = cur.weight.shape
+    if bits.dtype.kind not in "iu" or bits.shape not in ((), (n_out,), (n_out, n_in)):
+        raise GraphError(f"axsum: truncate_bits shape {bits.shape}, dtype {bits.dtype}; expected integers: one, "
+                         f"({n_out},) per neuron or ({n_out}, {n_in}) per product of layer '{cur.name}'.")
+    per_product = np.broadcast_to(bits.reshape(n_out, 1) if bits.ndim == 1 else bits, cur.weight.shape)
+    layers = list(qmlp.layers)
+    layers[layer] = replace(cur, axsum_truncate_bits=per_product.astype(np.int64))
+    return replace(qmlp, layers=tuple(layers))

@@ -23,7 +23,11 @@ Neuron ``y = sum_j w_j a_j + b``: one bit heap (carry-save column compression)
     the layer. The bias and these constants are one constant ``K``, taken modulo
     ``2**width(lo, hi)`` where ``[lo, hi]`` is the sum's exact range (interval arithmetic),
     so every bit at or above that width is dropped: two's-complement sums are exact modulo
-    ``2**width``. Zero weights add nothing; a power of two is wiring.
+    ``2**width``. Zero weights add nothing; a power of two is wiring. With AxSum
+    (``QLayer.axsum_truncate_bits``), a product's magnitude loses its low ``t`` bits: its heap
+    bits below column ``t`` are compressed apart and only their carries into column ``t`` join
+    the neuron's heap (inverted, with their constant, for a negative weight), which is
+    ``floor(P / 2**t) 2**t`` exactly; the ones'-complement -1 is part of the constant.
 Column compression
     Columns from the lowest up, each reduced to one output bit; carries go to the next
     column. In a column: if ``K`` has a 1 there and two bits are left,
@@ -62,7 +66,7 @@ import numpy as np
 
 from hwsim.errors import GraphError
 from hwsim.printed.csd import csd_digits
-from hwsim.qmlp import QuantizedMLP, check_input_masks
+from hwsim.qmlp import QuantizedMLP, check_input_masks, truncated_products
 
 #: Gates the circuit is counted in; :mod:`hwsim.printed.cost` maps each onto library cells.
 GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "xor2", "and2", "or2",
@@ -222,23 +226,40 @@ def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dic
             else:
                 out[c] = const_bit
             break
-        if const_bit and len(bits) >= 2:
-            s, carry = _reduce(bits[:2], 1, tally, levels, emit)
-            bits, const_bit = _by_arrival(bits[2:] + [s]), 0
-            carries.append(carry)
-        while len(bits) >= 3:
-            s, carry = _reduce(bits[:3], 0, tally, levels, emit)
-            bits = _by_arrival(bits[3:] + [s])
-            carries.append(carry)
-        if len(bits) == 2 or (len(bits) == 1 and const_bit):
-            s, carry = _reduce(bits, const_bit, tally, levels, emit)
-            bits = [s]
-            carries.append(carry)
-        if bits:
-            arrival[c], out[c] = bits[0]
+        bit, carries = _column(bits, const_bit, tally, levels, emit)
+        if isinstance(bit, tuple):
+            arrival[c], out[c] = bit
         else:
-            out[c] = const_bit
+            out[c] = bit
     return Signal(lo, hi, start, arrival), out
+
+
+def _column(bits: list, const_bit: int, tally: Tally, levels: dict, emit) -> tuple:
+    """One column below the top reduced to one bit (module doc): that bit (``(arrival, wire)``, or the
+    constant when no signal bit is left) and the carries into the next column."""
+    carries = []
+    if const_bit and len(bits) >= 2:
+        s, carry = _reduce(bits[:2], 1, tally, levels, emit)
+        bits, const_bit = _by_arrival(bits[2:] + [s]), 0
+        carries.append(carry)
+    while len(bits) >= 3:
+        s, carry = _reduce(bits[:3], 0, tally, levels, emit)
+        bits = _by_arrival(bits[3:] + [s])
+        carries.append(carry)
+    if len(bits) == 2 or (len(bits) == 1 and const_bit):
+        s, carry = _reduce(bits, const_bit, tally, levels, emit)
+        bits = [s]
+        carries.append(carry)
+    return (bits[0] if bits else const_bit), carries
+
+
+def _truncation_carries(low: dict, const: int, bits: int, tally: Tally, levels: dict, emit) -> list:
+    """Carries into column ``bits`` of the sum of a product's low columns ``low`` plus ``const`` (``0 <= const <
+    2**bits``): the columns are reduced to one bit each, as :func:`compress` does, and those bits dropped."""
+    carries: list = []
+    for c in range(bits):
+        _, carries = _column(_by_arrival(low.get(c, []) + carries), (const >> c) & 1, tally, levels, emit)
+    return carries
 
 
 def multiplier_digits(magnitude: int) -> list[tuple[int, int]]:
@@ -261,9 +282,13 @@ def masked_max(hi: int, mask: int) -> int:
     return best
 
 
-def _product_range(a: Signal, w: int, mask: int | None) -> tuple[int, int]:
-    """Range of ``w * a`` (``w * (a & mask)`` with a mask; ``a`` is then non-negative)."""
+def _product_range(a: Signal, w: int, mask: int | None, truncate: int = 0) -> tuple[int, int]:
+    """Range of ``w * a`` (``w * (a & mask)`` with a mask, its magnitude's low ``truncate`` bits dropped
+    (AxSum) with a truncation; ``a`` is then non-negative)."""
     lo, hi = (a.lo, a.hi) if mask is None else (0, masked_max(a.hi, mask))
+    if truncate:
+        lo, hi = (((abs(w) * v) >> truncate) << truncate for v in (lo, hi))
+        return (lo, hi) if w > 0 else (-hi, -lo)
     return min(w * lo, w * hi), max(w * lo, w * hi)
 
 
@@ -288,8 +313,12 @@ def heap_bits(inputs: list[Signal], weights: np.ndarray, masks=None):
 
 
 def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, levels: dict, inverted: dict,
-           emit=None, bit_wire=None, masks=None) -> tuple[Signal | Const, list | None]:
+           emit=None, bit_wire=None, masks=None, truncate=None) -> tuple[Signal | Const, list | None]:
     """The accumulator ``sum_j w_j (a_j & mask_j) + bias`` of one neuron (before ReLU and shift), as one bit heap.
+
+    With AxSum truncation (module doc), product ``j``'s magnitude loses its low ``truncate[j]``
+    bits: its bits below that column are summed apart (:func:`_truncation_carries`) and only
+    their carries join the heap.
 
     Parameters
     ----------
@@ -311,6 +340,9 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
         bit ``p`` of input ``j``.
     masks : array_like of int, optional
         The neuron's input-bit mask per input (a row of ``QLayer.input_mask``); None: every bit.
+    truncate : array_like of int, optional
+        Low bits dropped from each product's magnitude (a row of ``QLayer.axsum_truncate_bits``;
+        inputs then non-negative); None: none. AxSum's ones'-complement -1 is the caller's, in ``bias``.
 
     Returns
     -------
@@ -318,24 +350,45 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
         The sum (a Const when its range is one value) and each of its bits as
         :func:`compress` gives them (None for a Const).
     """
+    cut = [0] * len(inputs) if truncate is None else [int(t) for t in truncate]
     lo = hi = int(bias)
     for j, (w, a) in enumerate(zip((int(w) for w in weights), inputs)):
         if w:
-            p_lo, p_hi = _product_range(a, w, None if masks is None else int(masks[j]))
+            p_lo, p_hi = _product_range(a, w, None if masks is None else int(masks[j]), cut[j])
             lo, hi = lo + p_lo, hi + p_hi
     if lo == hi:
         return Const(lo), None
+
+    def inverse(j, p, wire):
+        if (j, p) not in inverted:
+            tally.add("inverter")
+            inverted[(j, p)] = _gate("inverter", [wire], emit)[0]
+        return inverted[(j, p)]
+
     heap: dict = {}
+    low: dict = {}                                     # product j -> its columns below cut[j] (magnitude form)
     const = int(bias)
     for column, j, p, negative in heap_bits(inputs, weights, masks):
         t, wire = inputs[j].arrival[p], bit_wire(j, p) if bit_wire else None
+        if column < cut[j]:                            # the magnitude |w_j| a_j: a digit of |w_j| < 0 inverts
+            columns_const = low.setdefault(j, [{}, 0])
+            if negative != (weights[j] < 0):
+                t, wire = t + 1, inverse(j, p, wire)
+                columns_const[1] -= 1 << column
+            columns_const[0].setdefault(column, []).append((t, wire))
+            continue
         if negative:                                   # -b 2**c = (~b) 2**c - 2**c
-            if (j, p) not in inverted:
-                tally.add("inverter")
-                inverted[(j, p)] = _gate("inverter", [wire], emit)[0]
-            t, wire = t + 1, inverted[(j, p)]
+            t, wire = t + 1, inverse(j, p, wire)
             const -= 1 << column
         heap.setdefault(column, []).append((t, wire))
+    for j, (columns, low_const) in low.items():        # floor(P / 2**t) 2**t = high bits + carries + const
+        sign, step = (1 if weights[j] > 0 else -1), 1 << cut[j]
+        const += sign * (low_const - low_const % step)
+        for t, wire in _truncation_carries(columns, low_const % step, cut[j], tally, levels, emit):
+            if sign < 0:
+                tally.add("inverter")
+                t, wire, const = t + 1, _gate("inverter", [wire], emit)[0], const - step
+            heap.setdefault(cut[j], []).append((t, wire))
     return compress(heap, const, lo, hi, tally, levels, emit)
 
 
@@ -498,11 +551,14 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
         for r in range(layer.weight.shape[0]):
             row = layer.weight[r].copy()
             masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[r]]
+            cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
             # a constant input (e.g. a dead neuron) folds into the bias
-            bias = int(layer.bias[r]) + sum(int(w) * (s.value if masks is None else s.value & masks[j])
-                                            for j, (w, s) in enumerate(zip(row, signals)) if isinstance(s, Const))
+            bias = int(layer.bias[r]) + int(layer.axsum_offset[r]) + sum(
+                int(truncated_products(w, s.value if masks is None else s.value & masks[j], 0 if cut is None
+                                       else cut[j])) for j, (w, s) in enumerate(zip(row, signals))
+                if isinstance(s, Const))
             row[[isinstance(s, Const) for s in signals]] = 0
-            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted, masks=masks)
+            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted, masks=masks, truncate=cut)
             outs.append(activation(acc, layer.relu, layer.shift, layer.act_max, tally))
         parts[layer.name] = tally.gates
         ranges[layer.name] = [_range(s) for s in outs]

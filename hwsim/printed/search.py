@@ -10,9 +10,11 @@ inputs to classes); then the circuit is built in a fixed order
 (:func:`circuit`): quantise the weights to ``weight_bits``, drop the least important inputs,
 prune the smallest weights, then either round every weight to a power of two or replace it
 by the cheapest constant within ``coefficient_tolerance``, then truncate each hidden
-accumulator and saturate each hidden activation. With ``retrain_epochs > 0`` the float
-weights are first retrained through that very circuit (:mod:`hwsim.printed.retrain`,
-straight-through gradients), starting from the graph fine-tuned at the design's input width
+accumulator and saturate each hidden activation, then mask the small partial products of every
+layer (:func:`mask_products`, ``mask_fraction``) and, with ``axsum_bits >= 0``, sum every layer
+by AxSum with that many low product bits dropped (:func:`hwsim.printed.approx.axsum`). With
+``retrain_epochs > 0`` the float weights are first retrained through that very circuit
+(:mod:`hwsim.printed.retrain`, straight-through gradients), starting from the graph fine-tuned at the design's input width
 and hidden size with exact 8-bit weights (shared by every design of that width and size).
 Each design is costed by :func:`hwsim.printed.cost.printed_cost` and its accuracy measured by
 hwsim's integer kernel on the training split (the search objective) and the test split
@@ -57,7 +59,11 @@ KNOBS: dict[str, tuple] = {
     "truncate_bits": (0, 1, 2, 3, 4),
     "activation_bits": (8, 7, 6, 5, 4, 3),
     "retrain_epochs": (0, 20, 60),
+    "mask_fraction": (0.0, 0.03, 0.06, 0.125, 0.25, 0.5),
+    "axsum_bits": (-1, 0, 1, 2, 3, 4, 6),
 }
+#: Knobs of designs saved before ``mask_fraction`` and ``axsum_bits``: their genes rebuild with those exact.
+KNOBS_BEFORE_MASKS = 11
 #: Epochs of the shared fine-tuning at a design's input width and hidden size (module doc).
 WARMUP_EPOCHS = 60
 #: Adam step size and L1 penalty of every retraining (warm start and per design).
@@ -167,7 +173,23 @@ def circuit(graph: Graph, chip: ChipProfile, knobs: dict, x_train: np.ndarray) -
     for layer in range(len(q.layers) - 1):
         q = approx.truncate_accumulator(q, layer, knobs["truncate_bits"])
         q = approx.clip_activation(q, layer, knobs["activation_bits"])
+    if knobs["mask_fraction"]:
+        q = mask_products(q, chip.arithmetic.input_bits, knobs["mask_fraction"])
+    if knobs["axsum_bits"] >= 0:
+        for layer in range(len(q.layers)):
+            q = approx.axsum(q, layer, knobs["axsum_bits"])
     return q
+
+
+def mask_products(qmlp: QuantizedMLP, input_bits: int, fraction: float) -> QuantizedMLP:
+    """Every layer's partial products below ``fraction`` of its largest one masked out
+    (:func:`hwsim.printed.approx.mask_small_products` with ``min_weight = ceil(fraction max|w| 2**(b-1))``,
+    ``b`` the layer's input width: ``input_bits``, or the previous layer's clip width)."""
+    for layer in range(len(qmlp.layers)):
+        top = input_bits if layer == 0 else int(qmlp.layers[layer - 1].act_max).bit_length()
+        largest = int(np.max(np.abs(qmlp.layers[layer].weight), initial=0)) << max(top - 1, 0)
+        qmlp = approx.mask_small_products(qmlp, layer, input_bits, int(np.ceil(fraction * largest)))
+    return qmlp
 
 
 def resized(graph: Graph, hidden_kept: float, x_train: np.ndarray) -> Graph:

@@ -11,7 +11,9 @@ as :func:`hwsim.printed.netcost.build_netlist` counts it). Every neuron is a cha
 signed wires computing exactly what :mod:`hwsim.qmlp` defines, in the same order:
 
 * ``acc = bias + Σ (a_i & m_i) * w_i`` over the non-zero weights (``m_i``: the product's
-  input-bit mask, ``QLayer.input_mask``; a masked-out bit is simply not wired into the heap): the gates of hwsim's cost model
+  input-bit mask, ``QLayer.input_mask``; a masked-out bit is simply not wired into the heap; with
+  AxSum, each product's magnitude loses its low bits, whose own adders pass only their carries
+  on, and the bias carries the ones'-complement -1): the gates of hwsim's cost model
   (:func:`hwsim.printed.netcost.neuron`), one ``wire`` per gate output: the bits of each
   input shifted by the weight's canonical signed digits into one bit heap, inverted where
   the digit is negative (one inverter per input bit and layer), reduced column by column by
@@ -128,8 +130,10 @@ def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted
     signals = [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
     first = len(writer.lines)
     masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]]
-    acc, bits = neuron(signals, layer.weight[row], int(layer.bias[row]), Tally(), XOR_LEVELS, inverted,
-                       emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]", masks=masks)
+    cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]]
+    acc, bits = neuron(signals, layer.weight[row], int(layer.bias[row]) + int(layer.axsum_offset[row]), Tally(),
+                       XOR_LEVELS, inverted, emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]",
+                       masks=masks, truncate=cut)
     if isinstance(acc, Const):
         wire = Wire(name, acc.value, acc.value)
         return writer.lines[first:] + [wire.declare(literal(acc.value))], wire
@@ -170,7 +174,8 @@ NEURON_STEPS: tuple[tuple[str, tuple[str, ...], Callable], ...] = (
     ("clip", ("act_max",), _clip),
 )
 #: QLayer fields with a Verilog translation; any other field must hold its default value.
-TRANSLATED_FIELDS = frozenset({"name", "weight", "bias", "input_mask"}.union(*(fields for _, fields, _ in NEURON_STEPS)))
+TRANSLATED_FIELDS = frozenset({"name", "weight", "bias", "input_mask", "axsum_truncate_bits"}.union(
+    *(fields for _, fields, _ in NEURON_STEPS)))
 
 
 def _check_translatable(layer: QLayer) -> None:
