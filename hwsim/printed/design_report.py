@@ -11,8 +11,9 @@ from hwsim.chips import ChipProfile
 from hwsim.printed.cost import adc_line
 from hwsim.report import Report
 
-#: The digits search's best design within the battery: task, genes (one level per knob) and search seed.
-DIGITS_DESIGN = {"task": "digits", "genes": (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2), "seed": 0}
+#: The digits search's best design within the battery: task, genes (one level per knob; the mask and AxSum
+#: knobs, added after that search, at their exact level 0) and search seed.
+DIGITS_DESIGN = {"task": "digits", "genes": (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2, 0, 0), "seed": 0}
 
 
 def design_report(chip: ChipProfile, task: str, genes: tuple, seed: int = 0) -> Report:

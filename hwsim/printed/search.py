@@ -228,7 +228,9 @@ def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndar
         Training split (features in [0, 1], classes): calibration, importance and retraining.
     seed : int
         The search seed: it seeds the warm start; the design's retraining is seeded by
-        ``SeedSequence([seed, *canonical(genes)])``, so a design does not depend on when it is built.
+        ``SeedSequence([seed, *canonical(genes)])`` (without the mask and AxSum genes when both are exact,
+        so designs saved before those knobs rebuild as they were), so a design does not depend on when it is
+        built.
     warm : dict, optional
         ``(input_bits, hidden_kept) -> warm-start graph``, filled and reused across calls.
 
@@ -252,7 +254,10 @@ def build_design(graph: Graph, chip: ChipProfile, genes: tuple, x_train: np.ndar
         float_graph = warm[shape]
     widths = input_widths(float_graph, narrow, knobs["wide_inputs"], x_train)
     if knobs["retrain_epochs"]:
-        design_seed = int(np.random.SeedSequence([seed, *canonical(genes)]).generate_state(1)[0])
+        seed_genes = canonical(genes)
+        if not any(seed_genes[KNOBS_BEFORE_MASKS:]):     # a design of the earlier knobs keeps its seed
+            seed_genes = seed_genes[:KNOBS_BEFORE_MASKS]
+        design_seed = int(np.random.SeedSequence([seed, *seed_genes]).generate_state(1)[0])
         float_graph = _retrain_through(float_graph, narrow, knobs, x_train, y_train, knobs["retrain_epochs"],
                                        design_seed, widths)
     return circuit(float_graph, narrow, knobs, x_train), narrow, widths
