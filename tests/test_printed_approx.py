@@ -7,12 +7,12 @@ import pytest
 from hwsim.chips import load_chip
 from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
-from hwsim.printed.approx import axsum, mask_input_bits, mask_small_products, predict
+from hwsim.printed.approx import approximate_argmax, axsum, mask_input_bits, mask_small_products, predict
 from hwsim.printed.retrain import integer_forward
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.netcost import build_netlist
 from hwsim.printed.verilog import verilog_for
-from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP
 from hwsim.simulate import simulate_mlp
 
 CHIP = load_chip("printed_egfet")
@@ -147,3 +147,52 @@ def test_axsum_needs_unsigned_inputs_and_good_arguments():
         axsum(q, 0, 1.5)
     with pytest.raises(GraphError, match=r"layer 'h': axsum_truncate_bits from -2 to -2"):
         axsum(q, 0, -2)
+
+
+def _scores(n_out: int = 5) -> QuantizedMLP:
+    """A 1-layer identity MLP whose outputs are its inputs' codes (so the argmax sees them directly)."""
+    return QuantizedMLP("x", n_out, (QLayer("o", np.eye(n_out, dtype=np.int64), np.zeros(n_out, np.int64), 0,
+                                            False, -1),))
+
+
+def test_approximate_argmax_by_hand_ties_and_removed_comparators():
+    q = _scores()
+    # tree of 5: c0 = (0, 1), c1 = (2, 3), 4 passes; c2 = (w01, w23), 4 passes; c3 = (w, 4)
+    x = np.array([[4, 7, 0, 0, 6], [9, 8, 1, 2, 3], [0, 3, 0, 3, 3]])
+    assert predict(q, x).tolist() == [1, 0, 1]                                         # exact = numpy.argmax
+    assert predict(approximate_argmax(q, 0), x).tolist() == np.argmax(x, axis=1).tolist()
+    # ignoring 3 low bits: 4 vs 7 -> 0 >= 0, the earlier (0) wins; 6 vs 4 then 0 >= 0 too -> class 0
+    assert predict(approximate_argmax(q, 3), x).tolist() == [0, 0, 0]
+    # ignoring 1 low bit: row 0: 4>>1=2 < 7>>1=3 -> 1; 0 vs 0 -> 2; 7 vs 0 -> 1; 7>>1=3 vs 6>>1=3 -> tie, 1 wins
+    assert predict(approximate_argmax(q, 1), x).tolist() == [1, 0, 1]
+    # c3 removed: class 4 never wins (it is the later operand of the removed comparator)
+    removed = approximate_argmax(q, np.array([0, 0, 0, COMPARATOR_REMOVED]))
+    assert predict(removed, np.array([[0, 0, 0, 0, 9]])).tolist() == [0]
+
+
+def test_approximate_argmax_removes_comparator_bits_and_muxes():
+    q = _mlp()
+    exact = build_netlist(q, 4).gates_by_part["argmax"]
+    assert build_netlist(approximate_argmax(q, 0), 4).gates_by_part["argmax"] == exact
+    cut = build_netlist(approximate_argmax(q, 2), 4).gates_by_part["argmax"]
+    assert cut["compare_bit"] == exact["compare_bit"] - 2 * 2                      # 2 comparators, 2 bits each
+    assert cut["mux2_bit"] == exact["mux2_bit"] - 2                                # the first one's 2 low value bits
+    gone = build_netlist(approximate_argmax(q, COMPARATOR_REMOVED), 4).gates_by_part.get("argmax", {})
+    assert sum(gone.values()) == 0                                                 # a constant class: wiring
+    assert printed_cost(approximate_argmax(q, 2), CHIP).area_cm2 < printed_cost(q, CHIP).area_cm2
+
+
+@pytest.mark.parametrize("bits, message", [
+    (np.zeros(3, np.int64), r"MLP 'x': argmax_ignored_bits shape \(3,\), dtype int64; expected integers of shape "
+                            r"\(2,\), one per comparator of the 3-class argmax tree"),
+    (np.zeros(2), r"argmax_ignored_bits shape \(2,\), dtype float64; expected integers"),
+    (np.array([0, -1]), r"MLP 'x': argmax_ignored_bits from -1 to 0; expected 0 \.\. 62 ignored low bits, or 63 "
+                        r"\(COMPARATOR_REMOVED\). Hint: use None for an exact argmax"),
+    (np.array([64, 0]), r"argmax_ignored_bits from 0 to 64; expected 0 \.\. 62"),
+])
+def test_bad_argmax_fields_are_refused(bits, message):
+    with pytest.raises(GraphError, match=message):
+        replace(_mlp(), argmax_ignored_bits=bits)
+    with pytest.raises(GraphError, match=r"approximate_argmax: ignored_bits shape \(3,\), dtype int64; expected "
+                                         r"integers: one, or \(2,\) one per comparator"):
+        approximate_argmax(_mlp(), np.zeros(3, np.int64))
