@@ -7,6 +7,7 @@ import pytest
 from hwsim.chips import load_chip
 from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
+from hwsim.printed.adc import adc_comparators
 from hwsim.printed.approx import approximate_argmax, axsum, mask_input_bits, mask_small_products, predict
 from hwsim.printed.retrain import integer_forward
 from hwsim.printed.cost import printed_cost
@@ -196,3 +197,21 @@ def test_bad_argmax_fields_are_refused(bits, message):
     with pytest.raises(GraphError, match=r"approximate_argmax: ignored_bits shape \(3,\), dtype int64; expected "
                                          r"integers: one, or \(2,\) one per comparator"):
         approximate_argmax(_mlp(), np.zeros(3, np.int64))
+
+
+def test_pruned_flash_adcs_keep_the_comparators_of_the_bits_read():
+    w = np.array([[1, 2, 0, 3, 1], [1, 0, 0, 4, 0]])
+    masks = np.array([[15, 15, 15, 0b1000, 0b0001], [15, 15, 15, 0b0100, 0]])
+    q = QuantizedMLP("x", 5, (QLayer("o", w, np.zeros(2, np.int64), 0, False, -1, input_mask=masks),))
+    # input 0: every bit, 15; input 1 read at its top 2 bits: 3; input 2 pruned: 0;
+    # input 3 reads bits 3 and 2: 3 thresholds; input 4 reads only bit 0, which flips at every code: 15
+    assert adc_comparators(q, 4, np.array([4, 2, 4, 4, 4])).tolist() == [15, 3, 0, 3, 15]
+    full = printed_cost(q, CHIP, adc=True, input_widths=np.array([4, 2, 4, 4, 4]))
+    pruned = printed_cost(q, CHIP, adc=True, input_widths=np.array([4, 2, 4, 4, 4]), adc_pruned=True)
+    adc_area = CHIP.mac_costs["adc_area_cm2"].value
+    assert full.adc_inputs == 4 and np.isclose(full.area_by_part_cm2["adc"], 4 * adc_area)
+    assert pruned.adc_inputs == 4 and np.isclose(pruned.area_by_part_cm2["adc"], 36 / 15 * adc_area)
+    assert np.isclose(pruned.power_by_part_mw["adc"], 36 / 15 * CHIP.mac_costs["adc_power_mw"].value)
+    assert "adc" not in printed_cost(q, CHIP, adc_pruned=True).area_by_part_cm2          # no ADCs without adc=True
+    with pytest.raises(GraphError, match=r"read_bits: input_widths \[4, 2\]; expected 5 integers in 1\.\.4"):
+        adc_comparators(q, 4, np.array([4, 2]))

@@ -31,7 +31,8 @@ Then (all per inference, one inference per clock):
   ``period_ms = max(timing.clock_ms, critical_path_ms)``;
 * ``energy_per_inference_uj = power_mw x period_ms`` (mW x ms = uJ);
 * optional input ADCs (``mac_costs.adc_area_cm2`` / ``adc_power_mw`` per input actually
-  used) are added to area and power when ``adc=True``;
+  used) are added to area and power when ``adc=True``; with ``adc_pruned`` each is a pruned
+  flash ADC priced by the comparators it keeps (:mod:`hwsim.printed.adc`);
 * the battery check: ``power_mw <= mac_costs.battery_power_mw``.
 """
 from __future__ import annotations
@@ -43,6 +44,7 @@ import numpy as np
 
 from hwsim.chips import ChipProfile
 from hwsim.errors import SpecError
+from hwsim.printed.adc import REFERENCE_ADC_BITS, adc_comparators
 from hwsim.printed.celllib import CELL_FUNCTIONS, LibraryCell, library_cells
 from hwsim.printed.netcost import GATES, XOR_LEVELS, Netlist, build_netlist
 from hwsim.qmlp import QuantizedMLP
@@ -189,7 +191,8 @@ def used_inputs(qmlp: QuantizedMLP) -> int:
 
 
 def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None = None,
-                 adc: bool = False, netlist: Netlist | None = None, input_widths=None) -> PrintedCost:
+                 adc: bool = False, netlist: Netlist | None = None, input_widths=None,
+                 adc_pruned: bool = False) -> PrintedCost:
     """Gate-level cost of ``qmlp`` as a bespoke circuit in ``chip``'s cells (module doc).
 
     Parameters
@@ -209,7 +212,12 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     input_widths : array_like of int, optional
         Bits each input's ADC resolves (mixed input precision,
         :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
-        cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width.
+        cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width,
+        unless ``adc_pruned``.
+    adc_pruned : bool
+        With ``adc``: each input's ADC is a pruned flash ADC costing its kept comparators' share
+        of the profile's ADC (:func:`hwsim.printed.adc.adc_comparators`, Afentaki et al., ESL 2024):
+        narrowed inputs and masked-out input bits save ADC levels, pruned inputs the whole ADC.
     """
     bits = chip.arithmetic.input_bits if input_bits is None else input_bits
     table = _cell_table(chip)
@@ -221,10 +229,13 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
         cells = cells_of(gates, table, chosen)
         area[part] = sum(n * by_name[name].area_um2 for name, n in cells.items()) / UM2_PER_CM2
         power[part] = sum(n * by_name[name].leakage_uw for name, n in cells.items()) / UW_PER_MW
-    n_adc = used_inputs(qmlp) if adc else 0
+    n_adc, share = (used_inputs(qmlp),) * 2 if adc else (0, 0)
+    if adc and adc_pruned:
+        kept = adc_comparators(qmlp, bits, input_widths)
+        n_adc, share = int(np.count_nonzero(kept)), float(kept.sum()) / ((1 << REFERENCE_ADC_BITS) - 1)
     if adc:
-        area["adc"] = n_adc * chip.mac_costs["adc_area_cm2"].value
-        power["adc"] = n_adc * chip.mac_costs["adc_power_mw"].value
+        area["adc"] = share * chip.mac_costs["adc_area_cm2"].value
+        power["adc"] = share * chip.mac_costs["adc_power_mw"].value
     total_power = float(sum(power.values()))
     critical_ms = net.critical_levels * chip.timing["gate_delay_ms"].value
     period_ms = max(chip.timing["clock_ms"].value, critical_ms)
