@@ -48,7 +48,12 @@ Argmax (last layer)
     index wins ties, as ``numpy.argmax``): each compares two values bit-serially
     (``compare_bit`` per bit of the wider one), then a 2:1 mux per value bit (``mux2_bit``,
     plus one ``inverter`` for the select) and per class-index bit; the last comparator
-    needs no value mux, and an index mux between two constant indices is wiring.
+    needs no value mux, and an index mux between two constant indices is wiring. With an
+    approximate argmax (``QuantizedMLP.argmax_ignored_bits``) comparator ``c`` has a
+    ``compare_bit`` only at bits ``>= t_c`` (a signed pair keeps its sign bit), its value muxes
+    only at the bits a later comparator reads, and a removed comparator (or one with no bit
+    left) is wiring: its earlier operand passes on. Comparators whose result no later
+    comparator can select are still counted (no logic optimisation).
 
 Logic depth: every bit carries an arrival time in gate levels; an adder's outputs come
 ``levels`` after its inputs (:data:`XOR_LEVELS` for adders built around XOR2 cells;
