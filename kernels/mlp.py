@@ -1,4 +1,4 @@
-"""Chain of integer dense layers (a quantised MLP): the MAC kernel.
+"""Chain of integer dense layers (a quantised MLP): the MAC kernel, and the approximate argmax tree.
 
 The arrays are those of ``hwsim.lowering.MlpArrays``. Each layer ``l`` computes,
 in int64, from the previous activations ``a`` (the input for layer 0)::
