@@ -427,3 +427,22 @@ def reference_mlp(qmlp, x_int):
         counts["neuron_active"][:, k] = layer.weight.shape[0]
         a = y
     return a, counts
+
+
+def reference_argmax_tree(outputs, ignored_bits, removed):
+    """Class per row of ``outputs`` by the approximate comparator tree of ``hwsim.qmlp``, one Python
+    int at a time: each level pairs ``(0, 1), (2, 3), ...`` and comparator ``c`` keeps the earlier
+    operand unless ``c`` is not ``removed`` and ``b // 2**t > a // 2**t``."""
+    classes = []
+    for row in np.asarray(outputs):
+        players = [(int(v), k) for k, v in enumerate(row)]
+        comparators = iter(int(t) for t in ignored_bits)
+        while len(players) > 1:
+            winners = []
+            for a, b in zip(players[0::2], players[1::2]):
+                t = next(comparators)
+                b_wins = t != removed and b[0] // 2 ** t > a[0] // 2 ** t
+                winners.append(b if b_wins else a)
+            players = winners + players[len(winners) * 2:]
+        classes.append(players[0][1])
+    return np.array(classes, dtype=np.int64)

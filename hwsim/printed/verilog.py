@@ -27,9 +27,10 @@ smallest and largest value, the wire is the narrowest signed width holding both 
 is in a comment beside it), and a step that cannot change its input's range (a ReLU of a
 non-negative value, a clip above the largest value) is left out. Partial sums may wrap, but
 two's-complement addition is exact modulo ``2**width``, so a sum whose true value fits its
-wire is exact. ``class_out`` is the argmax of the last layer by a comparator chain
-``out_j > best`` in index order, so ties go to the lowest index, as ``numpy.argmax`` in
-:func:`hwsim.pipeline.run_mlp`.
+wire is exact. ``class_out`` is the argmax of the last layer by the comparator tree that
+:mod:`hwsim.printed.netcost` counts (:mod:`hwsim.qmlp`: pairs in index order, the later operand
+wins only when strictly larger, so ties go to the lowest index, as ``numpy.argmax`` in
+:func:`hwsim.pipeline.run_mlp`), its comparators approximate as ``argmax_ignored_bits`` sets.
 
 A layer field this module cannot express (one the gate-level model may add, e.g. an
 accumulator truncation) must hold its default value, or :class:`UnsupportedError` is raised;
@@ -47,7 +48,7 @@ import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
 from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
-from hwsim.qmlp import QLayer, QuantizedMLP, check_input_masks
+from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP, check_input_masks
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TERMS_PER_LINE = 8
@@ -231,18 +232,31 @@ def _layer_lines(layer: QLayer, index: int, inputs: list[Wire]) -> tuple[list[st
     return lines, outputs
 
 
-def _argmax_lines(scores: list[Wire]) -> list[str]:
-    """Comparator chain over ``scores``: ``out_j > best`` keeps the first maximum."""
+def _argmax_lines(scores: list[Wire], ignored_bits) -> list[str]:
+    """The argmax comparator tree of :mod:`hwsim.qmlp` over ``scores``: comparator ``c`` takes its
+    later operand only when that is larger in the bits at and above ``ignored_bits[c]`` (all bits
+    when None), so ties go to the earlier index; a removed comparator is wiring."""
     width = class_bits(len(scores))
-    lines = ["  // argmax: strict '>' in index order, so ties go to the lowest index"]
-    best, index = scores[0].name, f"{width}'d0"
-    for j, score in enumerate(scores[1:], start=1):
-        lo, hi = min(s.lo for s in scores[:j + 1]), max(s.hi for s in scores[:j + 1])
-        lines += [f"  wire take{j} = {score.name} > {best};",
-                  Wire(f"best{j}", lo, hi).declare(f"take{j} ? {score.name} : {best}"),
-                  f"  wire [{width - 1}:0] index{j} = take{j} ? {width}'d{j} : {index};"]
-        best, index = f"best{j}", f"index{j}"
-    return lines + [f"  assign class_out = {index};"]
+    ignored = [0] * (len(scores) - 1) if ignored_bits is None else [int(t) for t in ignored_bits]
+    lines = ["  // argmax: a tree of comparators in pairs; the later operand wins only when strictly larger"]
+    level = [(score, f"{width}'d{j}") for j, score in enumerate(scores)]
+    c = 0
+    while len(level) > 1:
+        nxt = []
+        for (a, ia), (b, ib) in zip(level[0::2], level[1::2]):
+            t = ignored[c]
+            if t == COMPARATOR_REMOVED:
+                lines.append(f"  // comparator {c} removed: {a.name} passes on")
+                nxt.append((a, ia))
+            else:
+                cmp = f"{b.name} > {a.name}" if t == 0 else f"({b.name} >>> {t}) > ({a.name} >>> {t})"
+                lines += [f"  wire take{c} = {cmp};",
+                          Wire(f"best{c}", min(a.lo, b.lo), max(a.hi, b.hi)).declare(f"take{c} ? {b.name} : {a.name}"),
+                          f"  wire [{width - 1}:0] index{c} = take{c} ? {ib} : {ia};"]
+                nxt.append((Wire(f"best{c}", min(a.lo, b.lo), max(a.hi, b.hi)), f"index{c}"))
+            c += 1
+        level = nxt + level[len(nxt) * 2:]
+    return lines + [f"  assign class_out = {level[0][1]};"]
 
 
 def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None) -> str:
@@ -303,7 +317,7 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
     for index, layer in enumerate(qmlp.layers):
         layer_lines, values = _layer_lines(layer, index, values)
         lines += layer_lines
-    return "\n".join(lines + _argmax_lines(values) + ["endmodule"]) + "\n"
+    return "\n".join(lines + _argmax_lines(values, qmlp.argmax_ignored_bits) + ["endmodule"]) + "\n"
 
 
 def _check_vectors(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int
