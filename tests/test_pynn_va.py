@@ -5,12 +5,15 @@ The script runs on hwsim with only its import line changed (``from pyNN.utility 
 ``from hwsim.pynn.utility import ...``) and ``hwsim.ideal CUBA`` as its arguments. For CI both backends run a
 copy reduced to 1000 cells and 400 ms (two more lines changed, the same on both); ``bench/pynn_va.py`` runs the
 full size. The connectivity differs between the backends on the same seed: the script draws the initial
-membranes from the generator it then connects with, and pyNN.brian2 draws them from a copy of that generator
-(its unit conversion deep-copies the distribution), so the script's generator is not advanced there, while
-hwsim draws from it as pyNN.nest and pyNN.neuron do. The two runs are therefore two samples of the same
+membranes from the generator it then connects with. hwsim draws them from it, in order, as pyNN.nest and
+pyNN.neuron do; pyNN.brian2 leaves it where it was (found with PyNN 0.13 and Brian 2 2.9: after
+``initialize(v=RandomDistribution(..., rng=rng))`` of n cells, ``rng``'s next draw is its first, and the cells
+hold its draws 2 to n + 1), so its connections come from other draws. The two runs are therefore two samples of the same
 random network, and only their statistics can agree: each population's mean rate within 4 standard errors
 of the difference, each standard error from the spread of the rate over 8 windows of 50 ms (batch means).
-Found: excitatory 10.66 vs 10.32 Hz, inhibitory 10.35 vs 10.34 Hz, tolerance about 1.1 Hz (10 %).
+(Batches of 50 ms: the network's rate oscillates with a period of 40-50 ms, so shorter windows see its
+phase, not the error of the mean.) Found: excitatory 10.66 vs 10.32 Hz (tolerance 0.93 Hz, 9 %), inhibitory
+10.35 vs 10.34 Hz (tolerance 1.22 Hz, 12 %).
 pyNN.brian2 runs in ``.venv-brian2`` (``python -m hwsim.interop.brian2_env``); without it the comparison is
 skipped.
 """
@@ -95,7 +98,7 @@ def _rate_and_error_hz(data: dict, label: str) -> tuple:
 def test_va_cuba_rates_agree_with_brian2(va_runs, label):
     (hw, hw_error), (br, br_error) = (_rate_and_error_hz(va_runs[key], label) for key in ("hwsim", "brian2"))
     tolerance = 4.0 * np.hypot(hw_error, br_error)
-    assert br > 2.0 and tolerance < 0.15 * br   # an active network, and a tolerance that can still fail
+    assert br > 2.0 and tolerance < 0.25 * br   # an active network, and a tolerance that can still fail
     assert abs(hw - br) <= tolerance, (hw, br, tolerance)
 
 
