@@ -155,8 +155,9 @@ def test_get_simulator_keeps_pynn_backends(monkeypatch):
 
 
 @pytest.mark.parametrize("name, words", [("hwsim.", "expected 'hwsim' or 'hwsim.<chip>'"),
-                                         ("hwsim.spinaker", "Did you mean 'spinnaker'")])
-def test_get_simulator_refuses_unknown_chips(monkeypatch, default_chip, name, words):
+                                         ("hwsim.spinaker", "Did you mean 'spinnaker'"),
+                                         ("hwsimm", "No module named 'pyNN.hwsimm'; expected 'hwsim'")])
+def test_get_simulator_refuses_unknown_names(monkeypatch, default_chip, name, words):
     monkeypatch.setattr(sys, "argv", ["script.py", name])
     with pytest.raises(SpecError, match=words):
         utility.get_simulator()

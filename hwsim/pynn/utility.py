@@ -19,7 +19,7 @@ from hwsim.chips import load_chip
 from hwsim.errors import SpecError, short
 
 #: The simulator name that means hwsim (``hwsim.<chip>`` picks the chip).
-NAME = "hwsim"
+NAME = hwsim.pynn.simulator.name
 
 
 def backend(name: str):
@@ -28,10 +28,15 @@ def backend(name: str):
     Raises
     ------
     SpecError
-        ``hwsim.`` with no chip after the dot, or a chip hwsim does not know (with the bundled names).
+        ``hwsim.`` with no chip after the dot, a chip hwsim does not know (with the bundled names), or a name
+        that is neither hwsim nor an importable ``pyNN.<name>``.
     """
     if name != NAME and not name.startswith(NAME + "."):
-        return import_module(f"pyNN.{name}")
+        try:
+            return import_module(f"pyNN.{name}")
+        except ModuleNotFoundError as exc:
+            raise SpecError(f"hwsim.pynn.utility: simulator {short(name)}: {exc}; expected 'hwsim', "
+                            f"'hwsim.<chip>' or an installed PyNN backend (nest, neuron, brian2, ...).") from None
     chip = name[len(NAME) + 1:]
     if name.startswith(NAME + ".") and not chip:
         raise SpecError(f"hwsim.pynn.utility: simulator {short(name)}; expected 'hwsim' or 'hwsim.<chip>' "
