@@ -280,7 +280,7 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
         step_counts = res.step_counts if step_counts is None else step_counts + res.step_counts
         if progress is not None:
             progress(res.counts.shape[0])
-    merged = {k: np.concatenate(v) for k, v in parts.items()}
+    merged = {k: v[0] if len(v) == 1 else np.concatenate(v) for k, v in parts.items()}   # one batch: no copy
     if not np.all(np.isfinite(merged["v_final"])):
         warnings.warn(f"graph '{graph.name}' on chip '{chip.name}': {int((~np.isfinite(merged['v_final'])).sum()):,} "
                       f"final membrane values overflowed to infinity or NaN (float64); the spikes after that are "
