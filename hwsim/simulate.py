@@ -25,6 +25,7 @@ from hwsim.kernels.spiking_threads import run_spiking_threads
 from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays
 from hwsim.memory import check_fits
 from hwsim.noise.dynamic import DynamicNoise
+from hwsim.ring_dtype import ring_like
 from hwsim.sample_threads import plan_threads, within_sample as _within_sample
 
 
@@ -344,7 +345,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                _per_neuron_noise(noise.v_noise_sd),
                float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
                float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
-    sizes = (active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay))
+    ring = ring_like(a, values is not None, bool(n_graded), noise.jitter_probability > 0)
+    sizes = (active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay), ring)
     outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload, v_trace)
     threads = numba.get_num_threads()
     if _within_sample(a, n_samples, threads, within_sample):

@@ -306,8 +306,8 @@ def _flush(step, out_sample, out_step):
 
 
 @njit(parallel=True, **JIT)
-def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, src_seg_ptr, seg_syn_ptr,
-                seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, port_shift,
+def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, ring_like, src_seg_ptr,
+                seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, port_shift,
                 slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y, update_slices,
                 uniform_slices, active_slices, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
                 refractory_steps, has_threshold, reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding,
@@ -331,6 +331,9 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
         1 for a current channel (its synapses add ``weight * value``).
     n_neurons, n_groups, max_delay : int
         Sizes (see ``hwsim.lowering.SpikingArrays`` for these and every array below).
+    ring_like : ndarray ``(0,)``
+        Its dtype is the ring's: the state's, or int32 where every port's sum is bounded within it
+        (``hwsim.ring_dtype``).
     src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay : ndarray int64
         Segments of each source, synapses of each segment, and the delay they share (-1: mixed).
     seg_port0 : ndarray int64
@@ -339,7 +342,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     syn_port : ndarray uint16, uint32 or int64 ``(n_syn,)``
         Target port of each synapse.
     syn_weight : ndarray int8, int16, int32, int64 or float64 ``(n_syn,)``
-        Synaptic weights [state units] (accumulated in the ring at the state's dtype).
+        Synaptic weights [state units] (accumulated in the ring at ``ring_like``'s dtype).
     syn_delay : ndarray uint8, uint16 or uint32 ``(n_syn,)`` or ``(0,)``
         Synapse delays [step], read only in segments of mixed delays (empty when there are none).
     port_shift, slot_port_ptr : ndarray int64
@@ -414,11 +417,11 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     params = (syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode)
     arith = (decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow)
     for c in prange(chunk_bounds.shape[0] - 1):
-        ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=out_u.dtype)
+        ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
         hold = np.empty(n_neurons, dtype=np.int64)   # 2 * refractory steps left + delayed-reset flag
         spiked = np.empty(n_neurons, dtype=np.int64)
         x = np.zeros(max(initial_u.shape[0], 1), dtype=out_u.dtype)   # the summed inputs of one slice's slots
-        zero_shift = np.zeros(n_neurons, dtype=np.int64)   # the shifts of sums already shifted
+        zero_shift = np.zeros(x.shape[0], dtype=np.int64)   # the shifts of sums already shifted
         fired = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)   # spike flags of the uniform update
         payload = np.zeros(n_neurons, dtype=out_u.dtype)   # the payloads of graded spikes
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)

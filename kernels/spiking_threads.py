@@ -151,8 +151,8 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
 
 
 @njit(parallel=True, **JIT)
-def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, src_seg_ptr,
-                        seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay,
+def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, ring_like,
+                        src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay,
                         port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
                         sub_slices, sub_uniform, sub_active, sub_thread, part_ports, part_groups, group_port_lo,
                         group_port_hi,
@@ -194,11 +194,12 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
                syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
                n_groups)
     noise = (u_noise_sd, v_noise_sd, noise_seeds, drop_probability, jitter_probability, jitter_max_steps)
-    ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=out_u.dtype)
+    ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
     hold = np.empty(n_neurons, dtype=np.int64)
     spiked = np.empty(n_neurons, dtype=np.int64)
     sub_count = np.zeros(sub_slices.shape[0], dtype=np.int64)
-    scratch = (np.zeros((n_parts, max(initial_u.shape[0], 1)), dtype=out_u.dtype), np.zeros(n_neurons, dtype=np.int64),
+    scratch = (np.zeros((n_parts, max(initial_u.shape[0], 1)), dtype=out_u.dtype),
+               np.zeros(max(initial_u.shape[0], 1), dtype=np.int64),
                np.zeros((n_parts, (n_neurons + 7) // 8 * 8), dtype=np.uint8))
     payload = np.zeros(n_neurons, dtype=out_u.dtype)
     steps = np.zeros((2, n_parts, n_groups, N_ACTIONS), dtype=np.int64)   # per step parity, per part
