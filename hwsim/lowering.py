@@ -109,6 +109,11 @@ class SpikingArrays:
         Sigma-delta neurons: ``RELU | CUM_ERROR`` flags (``hwsim.kernels.sigma_delta``); 0 elsewhere.
     is_float : bool
         True for the float64 datapath.
+    input_poisson : ndarray ``(n_inputs,)`` uint8 or None
+        1 for a Poisson channel (its spikes are drawn in the kernel, ``docs/sources.md``); None: none is.
+    poisson_mean, poisson_start_step, poisson_stop_step : ndarray ``(n_inputs,)`` or None
+        A Poisson channel's mean count per step (float64) and the steps ``start <= t < stop`` it draws at
+        (0 on other channels); None with ``input_poisson``.
     """
 
     n_inputs: int
@@ -156,6 +161,10 @@ class SpikingArrays:
     payload_shift: np.ndarray
     sigma_delta_mode: np.ndarray
     is_float: bool = False
+    input_poisson: np.ndarray | None = None
+    poisson_mean: np.ndarray | None = None
+    poisson_start_step: np.ndarray | None = None
+    poisson_stop_step: np.ndarray | None = None
 
 
 #: The dtypes a synapse table may use, narrowest first (the kernel compiles one specialisation per
@@ -504,7 +513,21 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                           | CUM_ERROR * _per_neuron(qnet, "cum_error", np.uint8)).astype(np.uint8),
         is_float=qnet.is_float,
         **scalars,
+        **_poisson_fields(qnet),
     )
+
+
+def _poisson_fields(qnet: QuantizedNetwork) -> dict:
+    """:class:`SpikingArrays`' Poisson fields, per input channel (0 on the other channels)."""
+    def per_channel(name: str, dtype) -> np.ndarray:
+        return np.concatenate([np.zeros(i.size, dtype=dtype) if i.kind != "poisson" else
+                               np.asarray(getattr(i, name), dtype=dtype) for i in qnet.inputs]
+                              + [np.zeros(0, dtype=dtype)])
+    return dict(input_poisson=np.concatenate([np.full(i.size, i.kind == "poisson", dtype=np.uint8)
+                                              for i in qnet.inputs] + [np.zeros(0, dtype=np.uint8)]),
+                poisson_mean=per_channel("mean_per_step", np.float64),
+                poisson_start_step=per_channel("start_step", np.int64),
+                poisson_stop_step=per_channel("stop_step", np.int64))
 
 
 @dataclass(frozen=True)
