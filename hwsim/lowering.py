@@ -419,7 +419,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     SpikingArrays
         Segments per (source, destination group) with ``ceil(n_syn * bits_per_synapse /
         memory_word_bits)`` words each; per source, one packet per distinct destination core
-        and the x / y mesh hops from its core (``placement.input_xy`` for inputs) to each of them.
+        and the x / y mesh hops from its core (``placement.input_xy`` for inputs on the host) to each of them.
 
     Raises
     ------
@@ -454,6 +454,9 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     src_seg_ptr = _ptr(src_segs)
     src_xy = np.empty((n_sources, 2), dtype=np.int64)
     src_xy[:n_in] = placement.input_xy
+    if placement.input_core is not None:   # Poisson source cores
+        on_core = placement.input_core >= 0
+        src_xy[:n_in][on_core] = placement.core_xy[placement.input_core[on_core]]
     src_xy[n_in:] = placement.core_xy[placement.neuron_core]
     group_core = np.array([g.core for g in placement.groups] + [0], dtype=np.int64)
     src_packets, src_hops_x, src_hops_y = (np.zeros(n_sources, dtype=np.int64) for _ in range(3))

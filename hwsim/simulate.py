@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from hwsim.errors import GraphError, SpecError, UnsupportedError, short
+from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.resets import RESET_SUBTRACT_RAISED, RESET_VALUE_NEXT
 from hwsim.kernels.mlp import run_mlp
@@ -240,6 +241,12 @@ def _poisson_channels(a: SpikingArrays) -> np.ndarray:
     return np.zeros(a.n_inputs, dtype=bool) if a.input_poisson is None else np.asarray(a.input_poisson, dtype=bool)
 
 
+def _exp_minus(mean: np.ndarray) -> np.ndarray:
+    """``exp(-mean)`` per channel from the C library (``math.exp``; numpy's vectorised exp may differ in the last
+    bit)."""
+    return np.array([math.exp(-m) for m in mean.tolist()], dtype=np.float64)
+
+
 def _sources(a: SpikingArrays) -> tuple:
     """The kernel's ``sources``: per input channel its column of the input array (-1: a Poisson channel), and the
     Poisson channels' mean count per step, ``exp(-mean)`` (the C library's, as ``math.exp``), first step and step
@@ -250,8 +257,7 @@ def _sources(a: SpikingArrays) -> tuple:
         zeros = np.zeros(a.n_inputs, dtype=np.int64)
         return column, np.zeros(a.n_inputs), np.ones(a.n_inputs), zeros, zeros
     mean = _f64(a.poisson_mean)
-    p0 = np.array([math.exp(-m) for m in mean.tolist()], dtype=np.float64)
-    return column, mean, p0, _i64(a.poisson_start_step), _i64(a.poisson_stop_step)
+    return column, mean, _exp_minus(mean), _i64(a.poisson_start_step), _i64(a.poisson_stop_step)
 
 
 def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | None]:
@@ -282,30 +288,39 @@ def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | 
     return np.ascontiguousarray(values != 0, dtype=np.uint8), values
 
 
-def poisson_counts(arrays: SpikingArrays, n_samples: int, n_steps: int, seed: int = 0,
+def poisson_counts(graph: Graph, n_steps: int, seed: int = 0, n_samples: int = 1,
                    first_sample: int = 0) -> np.ndarray:
-    """The spike counts the kernel draws for the network's Poisson channels in a run of ``seed``.
+    """The spike counts the kernel draws for ``graph``'s Poisson inputs in a run of ``seed`` (to record them).
 
     Parameters
     ----------
-    arrays : SpikingArrays
+    graph : Graph
         The network.
-    n_samples, n_steps : int
-        Samples (from ``first_sample`` on) and steps of the run.
-    seed, first_sample : int
-        As :func:`simulate_spiking` takes them.
+    n_steps : int
+        Steps of the run.
+    seed, n_samples, first_sample : int
+        The run's seed, and its samples from ``first_sample`` on (as :func:`simulate_spiking` takes them).
 
     Returns
     -------
     ndarray uint8 ``(n_samples, n_steps, n_poisson)``
-        Counts of the Poisson channels, in channel order.
+        Counts of the Poisson channels, in channel order (the inputs in the graph's order).
     """
     seed = check_seed("poisson_counts", seed)
-    channels = np.flatnonzero(_poisson_channels(arrays)).astype(np.int64)
+    offsets, n_in = graph.source_offsets(), sum(inp.size for inp in graph.inputs())
+    mean = np.zeros(n_in)
+    start, stop = np.zeros(n_in, dtype=np.int64), np.zeros(n_in, dtype=np.int64)
+    channels = [np.zeros(0, dtype=np.int64)]
+    for inp in graph.inputs():
+        if inp.kind == "poisson":
+            rows = slice(offsets[inp.name], offsets[inp.name] + inp.size)
+            mean[rows], start[rows], stop[rows] = inp.rate_hz * graph.dt_s, inp.start_step, inp.stop_step
+            channels.append(np.arange(rows.start, rows.stop, dtype=np.int64))
+    channels = np.concatenate(channels)
     check_fits("poisson_counts", f"the counts of {channels.size:,} Poisson channels over {n_samples:,} samples x "
                f"{n_steps:,} steps", n_samples * n_steps * channels.size, "Hint: fewer steps or channels.")
     out = np.zeros((n_samples, n_steps, channels.size), dtype=np.uint8)
-    draw_counts(stream_seed(seed), int(first_sample), channels, *_sources(arrays)[1:], out)
+    draw_counts(stream_seed(seed), int(first_sample), channels, mean, _exp_minus(mean), start, stop, out)
     return out
 
 

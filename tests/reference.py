@@ -98,8 +98,10 @@ def _routing_tables(qnet, placement, bits_per_synapse, memory_word_bits):
     packets = np.array([len(cores) for cores in dest_cores], dtype=np.int64)
     hops = np.zeros((n_src, 2), dtype=np.int64)
     for src, cores in enumerate(dest_cores):
-        if src < qnet.n_input_channels:
+        if src < qnet.n_input_channels and (placement.input_core is None or placement.input_core[src] < 0):
             x0, y0 = placement.input_xy
+        elif src < qnet.n_input_channels:   # a Poisson source core
+            x0, y0 = placement.core_xy[placement.input_core[src]]
         else:
             x0, y0 = placement.core_xy[placement.neuron_core[src - qnet.n_input_channels]]
         for core in cores:

@@ -204,7 +204,8 @@ def quantized_networks(draw, float_datapath: bool = False, poisson: bool = False
 
 @st.composite
 def placements(draw, qnet: QuantizedNetwork) -> Placement:
-    """A random neuron -> core assignment on the 8-core mesh, with consistent counter groups."""
+    """A random neuron -> core assignment on the 8-core mesh, with consistent counter groups; Poisson channels
+    sometimes on cores of their own (``input_core``)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     cores = rng.choice(N_CORES, draw(st.integers(1, N_CORES)), replace=False)
     neuron_core = rng.choice(cores, qnet.n_neurons).astype(np.int64)
@@ -219,10 +220,14 @@ def placements(draw, qnet: QuantizedNetwork) -> Placement:
             neuron_group[k] = group_id[Group(int(neuron_core[k]), pop.name)]
     input_group = np.concatenate([np.full(inp.size, group_id[Group(-1, inp.name)]) for inp in qnet.inputs]
                                  + [np.zeros(0, dtype=np.int64)])
+    poisson = np.concatenate([np.full(i.size, i.kind == "poisson") for i in qnet.inputs] + [np.zeros(0, bool)])
+    input_core = None
+    if poisson.any() and draw(st.booleans()):   # Poisson channels on source cores (SpiNNaker), the rest on the host
+        input_core = np.where(poisson, rng.integers(0, N_CORES, poisson.size), -1).astype(np.int64)
     return Placement(chip="toy8", neuron_core=neuron_core, neuron_group=neuron_group,
                      input_group=input_group.astype(np.int64), groups=tuple(groups), core_xy=core_xy(),
                      input_xy=(draw(st.integers(-1, TILES_X)), draw(st.integers(0, TILES_Y - 1))),
-                     cores_used=tuple(int(c) for c in np.unique(neuron_core)))
+                     cores_used=tuple(int(c) for c in np.unique(neuron_core)), input_core=input_core)
 
 
 @st.composite
