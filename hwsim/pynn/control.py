@@ -31,7 +31,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, chip: ChipProf
     chip : ChipProfile or str
         The chip to run on: a profile, or a bundled chip's name or a profile's path ("ideal" for float64).
     seed : int
-        Seed of the spike sources drawn on the host (``SpikeSourcePoisson``).
+        Seed of the ``SpikeSourcePoisson`` sources, which the kernel draws (the run's seed).
     """
     where = "hwsim.pynn.setup"
     if isinstance(timestep, bool) or not isinstance(timestep, numbers.Real) or not np.isfinite(timestep) \

@@ -33,7 +33,7 @@ class State(common.control.BaseState):
     chip : ChipProfile or None
         The chip the network runs on (None before ``setup``).
     seed : int
-        Seed of the spike sources drawn on the host (:mod:`hwsim.pynn.sources`).
+        Seed of the Poisson sources, which the kernel draws (:mod:`hwsim.pynn.sources`).
     populations, projections : list
         Everything created since ``setup``, in creation order.
     simulation : hwsim.pynn.engine.Simulation or None
