@@ -268,13 +268,14 @@ def test_in_kernel_poisson_background_runs_on_float_and_integer_chips(chip):
     graph = microcircuit_ir.build(0.02, 0, "poisson_source")
     assert {inp.kind for inp in graph.inputs()} == {"poisson"}
     assert microcircuit_ir.background_inputs(graph, 200).shape == (1, 200, 0)
-    result = hwsim.run(graph, chip, None, n_steps=200, seed=4)
+    result = hwsim.run(graph, chip, None, n_steps=200, seed=4, record="spikes")
     sizes = np.asarray(mc.sizes(0.02))
     expected = float((sizes * np.asarray(mc.K_EXT) * 8.0 * 200 * mc.PD.dt_s).sum())
     delivered = hwsim.simulate.poisson_counts(graph, 200, seed=4).sum()
     assert abs(delivered - expected) < 5 * math.sqrt(expected)
     assert result.report.ops_per_inference["synop"] >= delivered
-    assert np.all(np.isfinite(result.readout)) and result.readout.sum() > 0
+    fired = {name: int(spikes.sum()) for name, spikes in result.recorded["spikes"].items()}
+    assert sum(fired.values()) > 20, fired
 
 
 def test_in_degree_scaled_network_spikes_as_the_published_equations():
