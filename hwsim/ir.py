@@ -15,9 +15,9 @@ population's ``initial`` state (per neuron: ``u`` per receptor, ``v``, ``refract
    ``a[t] = 0`` or ``1``), a real value (``kind="current"``: direct input, a current or graded
    value; nothing is sent when ``a[t] = 0``), or a count of spikes the simulator draws itself
    (``kind="poisson"``: ``a[t] ~ Poisson(rate_hz * dt_s)`` while ``start_step <= t < stop_step``, else 0;
-   ``a[t]`` spikes are ``a[t]`` synaptic events, each adding ``w``; ``docs/sources.md``). A spike emitted by neuron ``j`` at step ``t`` is
-   ``a[t] = 1``. Through a synapse ``(j -> i, w, d)`` with integer delay ``d >= 0`` it adds
-   ``w * a[t]`` to the input of ``i``'s receptor ``r`` (the projection's ``receptor``) at step
+   ``a[t]`` spikes are ``a[t]`` synaptic events, each adding ``w``; ``docs/sources.md``). A spike emitted by
+   neuron ``j`` at step ``t`` is ``a[t] = 1``. Through a synapse ``(j -> i, w, d)`` with integer delay
+   ``d >= 0`` it adds ``w * a[t]`` to the input of ``i``'s receptor ``r`` (the projection's ``receptor``) at step
    ``t + d``. With ``d >= 1`` (the default, and the minimum on Loihi-like and SpiNNaker-like
    chips: ``capacity.min_delay_steps``) an input at step 0 reaches the first layer at step 1,
    as in Lava, where each Dense layer adds one step and DelayDense with delay ``k`` arrives

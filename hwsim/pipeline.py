@@ -121,7 +121,8 @@ def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndar
         A spiking graph.
     x : array_like or None
         ``(n_samples, n_steps, n_channels)``: per step, spikes (0/1) of spike inputs and values of current
-        inputs, as they are (Poisson inputs take no channel here: the kernel draws them). ``(n_samples, n_channels)``: values in [0, 1] rate-encoded into spikes
+        inputs, as they are (Poisson inputs take no channel here: the kernel draws them).
+        ``(n_samples, n_channels)``: values in [0, 1] rate-encoded into spikes
         (spike inputs; the graph's ``metadata["encoding"]``, default ``"regular"``, ``"bernoulli"`` with
         ``metadata["encoding_seed"]``), or a constant current at every step (current inputs: direct input,
         as snnTorch feeds it). None: a graph without inputs other than Poisson ones (one sample).

@@ -14,12 +14,12 @@ from hwsim.kernels.actions import PACKET, SPIKE, SYNOP
 from hwsim.lowering import lower_spiking
 from hwsim.mapping import Group
 from hwsim.simulate import poisson_counts, simulate_spiking
-from compare import assert_same
+from compare import assert_same, common_synapse_dtypes
 from reference import reference_spiking
 from strategies import dynamic_noises, placements, spike_inputs, input_columns, quantized_networks, spiking_cases
 from test_sample_threads import without_instant_synapses
 
-CASES = settings(max_examples=120, deadline=None)
+CASES = settings(max_examples=100, deadline=None)
 SEEDS = st.integers(0, 2**63)
 
 
@@ -27,8 +27,8 @@ SEEDS = st.integers(0, 2**63)
 @given(spiking_cases(poisson=True), SEEDS, st.integers(0, 1000))
 def test_poisson_inputs_match_reference(case, seed, first_sample):
     qnet, placement, spikes, bits, word = case
-    result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True, record_v=True,
-                              first_sample=first_sample, seed=seed)
+    result = simulate_spiking(common_synapse_dtypes(lower_spiking(qnet, placement, bits, word)), spikes,
+                              record_raster=True, record_v=True, first_sample=first_sample, seed=seed)
     assert_same(result, reference_spiking(qnet, placement, spikes, bits, word, first_sample=first_sample, seed=seed))
 
 
@@ -38,8 +38,8 @@ def test_poisson_inputs_match_reference_float_and_noise(case, seed, data):
     """The float datapath (spike, current and Poisson inputs), with dynamic noise half the time."""
     qnet, placement, spikes, bits, word = case
     noise = data.draw(dynamic_noises(qnet)) if data.draw(st.booleans()) else None
-    result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True, noise=noise,
-                              seed=seed)
+    result = simulate_spiking(common_synapse_dtypes(lower_spiking(qnet, placement, bits, word)), spikes,
+                              record_raster=True, noise=noise, seed=seed)
     assert_same(result, reference_spiking(qnet, placement, spikes, bits, word, noise=noise, seed=seed))
 
 
@@ -51,7 +51,7 @@ def test_poisson_inputs_two_threads_equal_one(data, float_datapath, seed):
     placement = data.draw(placements(qnet))
     n_columns, current = input_columns(qnet)
     spikes = data.draw(spike_inputs(n_columns, current))[:1]
-    arrays = lower_spiking(qnet, placement, 8, 32)
+    arrays = common_synapse_dtypes(lower_spiking(qnet, placement, 8, 32))
     before = numba.get_num_threads()
     numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
     try:
@@ -69,7 +69,7 @@ def test_poisson_inputs_two_threads_equal_one(data, float_datapath, seed):
 def test_poisson_inputs_independent_of_batches(case, seed, data):
     """Samples run in two batches (the second from ``first_sample = cut``) equal one batch."""
     qnet, placement, spikes, bits, word = case
-    arrays = lower_spiking(qnet, placement, bits, word)
+    arrays = common_synapse_dtypes(lower_spiking(qnet, placement, bits, word))
     cut = data.draw(st.integers(0, spikes.shape[0]))
     whole = simulate_spiking(arrays, spikes, record_raster=True, seed=seed)
     parts = [simulate_spiking(arrays, spikes[a:b], record_raster=True, first_sample=a, seed=seed)

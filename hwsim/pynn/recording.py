@@ -1,9 +1,9 @@
 """PyNN's Recorder on hwsim: spikes and membrane traces of the last run, in PyNN's units (ms, mV).
 
 Spikes come from the run's raster (neurons) or the sources' inputs (a Poisson source's count of k at a step is k
-spikes at that time); a spike at step k is at ``k * dt`` ms. ``v`` has one sample per sampling interval from t = 0 (the initial value) to the end of the run,
-sample j being the membrane after ``j`` intervals (as pyNN.brian2 records it), from the kernel's membrane trace
-(:meth:`hwsim.pynn.engine.Simulation.membrane_mv`).
+spikes at that time); a spike at step k is at ``k * dt`` ms. ``v`` has one sample per sampling interval from
+t = 0 (the initial value) to the end of the run, sample j being the membrane after ``j`` intervals (as
+pyNN.brian2 records it), from the kernel's membrane trace (:meth:`hwsim.pynn.engine.Simulation.membrane_mv`).
 """
 from __future__ import annotations
 
