@@ -33,7 +33,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, chip: ChipProf
         default the state's ``default_chip`` ("spinnaker", or what the command line's ``hwsim.<chip>`` named,
         :mod:`hwsim.pynn.utility`).
     seed : int
-        Seed of the spike sources drawn on the host (``SpikeSourcePoisson``).
+        Seed of the ``SpikeSourcePoisson`` sources, which the kernel draws (the run's seed).
     """
     where = "hwsim.pynn.setup"
     if isinstance(timestep, bool) or not isinstance(timestep, numbers.Real) or not np.isfinite(timestep) \

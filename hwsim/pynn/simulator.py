@@ -38,7 +38,7 @@ class State(common.control.BaseState):
         The chip ``setup()`` takes when given none: :data:`DEFAULT_CHIP`, or the chip a script's command line named
         (``hwsim.<chip>``, :func:`hwsim.pynn.utility.get_simulator`).
     seed : int
-        Seed of the spike sources drawn on the host (:mod:`hwsim.pynn.sources`).
+        Seed of the Poisson sources, which the kernel draws (:mod:`hwsim.pynn.sources`).
     populations, projections : list
         Everything created since ``setup``, in creation order.
     simulation : hwsim.pynn.engine.Simulation or None
