@@ -156,7 +156,8 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, so
 @njit(parallel=True, **JIT)
 def run_spiking_threads(input_spikes, input_values, input_scaled, sources, source_seed, n_neurons, n_groups, max_delay,
                         ring_like, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
-                        syn_port, syn_weight, syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
+                        syn_port, syn_weight, syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets,
+                        src_hops_x, src_hops_y,
                         sub_slices, sub_uniform, sub_active, sub_thread, part_ports, part_groups, group_port_lo,
                         group_port_hi, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
                         has_threshold, reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding,
