@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from hwsim import ring_dtype
+from hwsim.kernels.poisson import MAX_COUNT
 from hwsim.lowering import lower_spiking
 from hwsim.ring_dtype import RING32_MAX, port_weight_bound, ring_like
 from hwsim.simulate import simulate_spiking
@@ -29,6 +30,15 @@ def test_the_bound_is_summed_in_chunks(monkeypatch):
     port = np.array([0, 1, 0, 0, 1, 0, 0], dtype=np.uint16)
     weight = np.array([5, -7, -9, 1, 2, 3, -4], dtype=np.int8)
     assert port_weight_bound(_Stub(port, weight, np.zeros(2, dtype=np.int64))) == 5 + 9 + 1 + 3 + 4
+
+
+def test_a_poisson_channels_synapses_count_as_many_times_as_its_largest_count():
+    """Sources 0 (Poisson) and 1 (spikes) are inputs, 2 a neuron; each source one segment."""
+    arrays = _Stub(np.array([0, 1, 0, 1], dtype=np.uint16), np.array([3, -1, 2, 5], dtype=np.int16),
+                   np.zeros(2, dtype=np.int64))
+    arrays.input_poisson = np.array([1, 0], dtype=np.uint8)
+    arrays.src_seg_ptr, arrays.seg_syn_ptr = np.array([0, 1, 2, 3]), np.array([0, 2, 3, 4])
+    assert port_weight_bound(arrays) == max(MAX_COUNT * 3 + 2, MAX_COUNT * 1 + 5)
 
 
 @pytest.mark.parametrize("bound, current, graded, jitter, expected", [
