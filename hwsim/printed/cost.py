@@ -236,6 +236,17 @@ def cells_of(gates: Counter, table: dict[str, LibraryCell], chosen: dict[str, De
     return cells
 
 
+def gate_leakage_uw(chip: ChipProfile) -> dict[str, float]:
+    """Each gate's leakage (uW) as ``chip``'s cheapest cells build it: the cost that decides which neurons are built
+    from a shared sum (``build_netlist(gate_cost=...)``, :mod:`hwsim.printed.logicopt`)."""
+    table = _cell_table(chip)
+    return _gate_leakage(table, _cheapest(table, chip.name))
+
+
+def _gate_leakage(table: dict[str, LibraryCell], chosen: dict[str, Decomposition]) -> dict[str, float]:
+    return {gate: sum(k * table[base].leakage_uw for base, k in d.cells.items()) for gate, d in chosen.items()}
+
+
 def adc_line(cost: PrintedCost) -> str:
     """The ADC front end as one report line beside the circuit: per kept input, total, counted or not, source."""
     adcs = cost.adc_front_end
@@ -267,8 +278,8 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     adc : bool
         Add one ADC per used input to area and power.
     netlist : Netlist, optional
-        Gate counts already built for ``qmlp`` with ``levels=adder_levels(chip)`` (otherwise
-        built here).
+        Gate counts already built for ``qmlp`` with ``levels=adder_levels(chip)`` and
+        ``gate_cost=gate_leakage_uw(chip)`` (otherwise built here).
     input_widths : array_like of int, optional
         Bits each input's ADC resolves (mixed input precision,
         :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
@@ -294,7 +305,8 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     table = _cell_table(chip)
     chosen = _cheapest(table, chip.name)
     net = netlist or build_netlist(qmlp, bits, input_widths=input_widths,
-                                   levels=_levels(chosen, stage_levels(table, chip)))
+                                   levels=_levels(chosen, stage_levels(table, chip)),
+                                   gate_cost=_gate_leakage(table, chosen))
     by_name = {cell.name: cell for cell in table.values()}
     area, power = {}, {}
     for part, gates in net.gates_by_part.items():

@@ -515,7 +515,8 @@ def check_input_widths(input_widths, input_bits: int, n_inputs: int, where: str)
 
 
 def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = True,
-                  input_widths=None, levels: dict | None = None) -> Netlist:
+                  input_widths=None, levels: dict | None = None, optimise: bool = True,
+                  gate_cost: dict | None = None) -> Netlist:
     """Count the gates of ``qmlp`` as a bespoke combinational circuit (module doc).
 
     Parameters
@@ -533,36 +534,51 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
         ``tz = input_bits - w``), so it adds ``w`` bits per signed digit of a weight.
     levels : dict, optional
         Logic levels of the adder gates (:data:`XOR_LEVELS` layout); default :data:`XOR_LEVELS`.
+    optimise : bool
+        True: the logic optimisation of :mod:`hwsim.printed.logicopt` (neurons that reach no output
+        build nothing; sums equal up to a signed power of two are shared). False: every neuron its own heap.
+    gate_cost : dict, optional
+        Cost per gate that decides whether a neuron is built from a shared sum (default 1 per gate;
+        :func:`hwsim.printed.cost.printed_cost` passes each gate's leakage).
 
     Returns
     -------
     Netlist
     """
+    from hwsim.printed.logicopt import live_neurons, shared_sums
+
     if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or input_bits < 1:
         raise GraphError(f"build_netlist: input_bits={input_bits!r}; expected an integer >= 1 (the ADC width).")
     widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "build_netlist")
     check_input_masks(qmlp, int(input_bits), "build_netlist")
     signals = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
                       [0.0] * int(input_bits)) for w in widths]
+    levels = levels or XOR_LEVELS
+    live = live_neurons(qmlp) if optimise else [np.ones(layer.weight.shape[0], dtype=bool) for layer in qmlp.layers]
     parts, ranges = {}, {}
-    for layer in qmlp.layers:
+    for layer, built in zip(qmlp.layers, live):
         tally, inverted = Tally(), {}
-        outs = []
-        for r in range(layer.weight.shape[0]):
-            row = layer.weight[r].copy()
-            masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[r]]
-            cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
-            # a constant input (e.g. a dead neuron) folds into the bias
-            bias = int(layer.bias[r]) + int(layer.axsum_offset[r]) + sum(
-                int(truncated_products(w, s.value if masks is None else s.value & masks[j], 0 if cut is None
-                                       else cut[j])) for j, (w, s) in enumerate(zip(row, signals))
-                if isinstance(s, Const))
-            row[[isinstance(s, Const) for s in signals]] = 0
-            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted, masks=masks, truncate=cut)
-            outs.append(activation(acc, layer.relu, layer.shift, layer.act_max, tally))
+        rows, biases = _folded_constants(layer, signals)
+        masks = layer.input_mask
+        plan = shared_sums(signals, rows, biases, masks, levels, gate_cost, built) \
+            if optimise and layer.axsum_truncate_bits is None else [None] * len(rows)
+        accs, shared_inverted, outs = {}, {}, {}
+        for r in sorted(range(len(rows)), key=lambda r: plan[r] is not None):     # shared sums first
+            # a neuron that reaches no output is built for its range only: its gates go to a scratch tally
+            part = tally if built[r] else Tally()
+            if plan[r] is None:
+                cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
+                acc, _ = neuron(signals, rows[r], biases[r], part, levels, inverted if built[r] else {},
+                                masks=None if masks is None else [int(m) for m in masks[r]], truncate=cut)
+            else:
+                base, factor, constant = plan[r]
+                acc, _ = neuron([accs[base]], np.array([factor]), constant, part, levels,
+                                shared_inverted.setdefault(base, {}))
+            accs[r] = acc
+            outs[r] = activation(acc, layer.relu, layer.shift, layer.act_max, part)
+        signals = [outs[r] for r in range(len(rows))]
         parts[layer.name] = tally.gates
-        ranges[layer.name] = [_range(s) for s in outs]
-        signals = outs
+        ranges[layer.name] = [_range(s) for s in signals]
     if argmax_output and len(signals) > 1:
         tally = Tally()
         levels = argmax(signals, tally)
@@ -570,3 +586,20 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     else:
         levels = max((max(s.arrival, default=0.0) for s in signals if isinstance(s, Signal)), default=0.0)
     return Netlist(parts, float(levels), ranges)
+
+
+def _folded_constants(layer, signals: list) -> tuple[np.ndarray, list[int]]:
+    """The layer's weights with a zero for each constant input, and each neuron's constant: its bias, AxSum
+    offset and the constant inputs' products."""
+    constant = [isinstance(s, Const) for s in signals]
+    rows = layer.weight.copy()
+    rows[:, constant] = 0
+    biases = []
+    for r, row in enumerate(layer.weight):
+        masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[r]]
+        cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
+        biases.append(int(layer.bias[r]) + int(layer.axsum_offset[r]) + sum(
+            int(truncated_products(w, s.value if masks is None else s.value & masks[j], 0 if cut is None
+                                   else cut[j])) for j, (w, s) in enumerate(zip(row, signals))
+            if isinstance(s, Const)))
+    return rows, biases

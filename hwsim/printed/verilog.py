@@ -46,6 +46,7 @@ from typing import Callable
 import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
+from hwsim.printed.logicopt import live_neurons, shared_sums
 from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
 from hwsim.qmlp import QLayer, QuantizedMLP, check_input_masks
 
@@ -120,20 +121,17 @@ class _GateWriter:
         return tuple(outputs)
 
 
-def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted: dict,
-                writer: _GateWriter) -> tuple[list[str], Wire]:
+def _accumulate(inputs: list[Wire], weights: np.ndarray, bias: int, name: str, inverted: dict,
+                writer: _GateWriter, masks=None, cut=None) -> tuple[list[str], Wire]:
     """``acc = bias + Σ a_i * w_i`` as the gates of :func:`hwsim.printed.netcost.neuron`'s bit heap.
 
     The adders are written exactly as hwsim counts them (same heap, same column compression),
     so iverilog checks the cost model's circuit and yosys maps that circuit's gates.
     """
-    signals = [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
+    signals = _signals(inputs)
     first = len(writer.lines)
-    masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]]
-    cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]]
-    acc, bits = neuron(signals, layer.weight[row], int(layer.bias[row]) + int(layer.axsum_offset[row]), Tally(),
-                       XOR_LEVELS, inverted, emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]",
-                       masks=masks, truncate=cut)
+    acc, bits = neuron(signals, weights, bias, Tally(), XOR_LEVELS, inverted, emit=writer,
+                       bit_wire=lambda j, p: f"{inputs[j].name}[{p}]", masks=masks, truncate=cut)
     if isinstance(acc, Const):
         wire = Wire(name, acc.value, acc.value)
         return writer.lines[first:] + [wire.declare(literal(acc.value))], wire
@@ -142,6 +140,10 @@ def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted
                                                       for bit in reversed(bits)]
     terms = [", ".join(msb_first[k:k + TERMS_PER_LINE]) for k in range(0, len(msb_first), TERMS_PER_LINE)]
     return writer.lines[first:] + [wire.declare("{" + ",\n      ".join(terms) + "}")], wire
+
+
+def _signals(inputs: list[Wire]) -> list[Signal]:
+    return [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
 
 
 def _relu(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
@@ -214,21 +216,41 @@ def class_bits(n_classes: int) -> int:
     return max(1, (n_classes - 1).bit_length())
 
 
-def _layer_lines(layer: QLayer, index: int, inputs: list[Wire]) -> tuple[list[str], list[Wire]]:
+def _layer_lines(layer: QLayer, index: int, inputs: list[Wire], built: np.ndarray, gate_cost: dict | None
+                 ) -> tuple[list[str], list[Wire]]:
+    """One layer's lines, as :func:`hwsim.printed.netcost.build_netlist` builds it: a neuron not ``built`` (it
+    reaches no output) is the constant 0, a neuron of a shared sum is built from its base's accumulator."""
     lines = [f"  // layer {index} '{layer.name}': {layer.weight.shape[1]} -> {layer.weight.shape[0]}, "
              f"relu {layer.relu}, shift {layer.shift}, act_max {layer.act_max}"]
-    outputs, inverted = [], {}
-    for row in range(layer.weight.shape[0]):
-        acc_lines, value = _accumulate(layer, row, inputs, f"l{index}_acc{row}", inverted,
-                                       _GateWriter(f"l{index}_n{row}_"))
+    biases = [int(b) + int(o) for b, o in zip(layer.bias, layer.axsum_offset)]
+    plan = shared_sums(_signals(inputs), layer.weight, biases, layer.input_mask, XOR_LEVELS, gate_cost, built) \
+        if layer.axsum_truncate_bits is None else [None] * len(biases)
+    inverted, shared_inverted, accs, outputs = {}, {}, {}, {}
+    for row in sorted(range(len(biases)), key=lambda r: plan[r] is not None):     # shared sums first
+        name = f"l{index}_acc{row}"
+        if not built[row]:
+            outputs[row] = Wire(name, 0, 0)
+            lines.append(outputs[row].declare(literal(0)) + "  // reaches no output")
+            continue
+        writer = _GateWriter(f"l{index}_n{row}_")
+        if plan[row] is None:
+            acc_lines, value = _accumulate(
+                inputs, layer.weight[row], biases[row], name, inverted, writer,
+                None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]],
+                None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]])
+        else:
+            base, factor, constant = plan[row]
+            acc_lines, value = _accumulate([accs[base]], np.array([factor]), constant, name,
+                                           shared_inverted.setdefault(base, {}), writer)
         lines += acc_lines
+        accs[row] = value
         for suffix, _, step in NEURON_STEPS:
             done = step(layer, value, f"l{index}_{suffix}{row}")
             if done is not None:
                 line, value = done
                 lines.append(line)
-        outputs.append(value)
-    return lines, outputs
+        outputs[row] = value
+    return lines, [outputs[r] for r in range(len(biases))]
 
 
 def _argmax_lines(scores: list[Wire]) -> list[str]:
@@ -245,7 +267,8 @@ def _argmax_lines(scores: list[Wire]) -> list[str]:
     return lines + [f"  assign class_out = {index};"]
 
 
-def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None) -> str:
+def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None,
+                gate_cost: dict | None = None) -> str:
     """Verilog-2001 of ``qmlp`` as one combinational module with hard-wired constants.
 
     Parameters
@@ -300,8 +323,8 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
         low = f", {zeros}'b0" if zeros else ""
         lines.append(wire.declare(f"{{1'b0, x[{i * input_bits + zeros} +: {w}]{low}}}"))
         values.append(wire)
-    for index, layer in enumerate(qmlp.layers):
-        layer_lines, values = _layer_lines(layer, index, values)
+    for index, (layer, built) in enumerate(zip(qmlp.layers, live_neurons(qmlp))):
+        layer_lines, values = _layer_lines(layer, index, values, built, gate_cost)
         lines += layer_lines
     return "\n".join(lines + _argmax_lines(values) + ["endmodule"]) + "\n"
 
