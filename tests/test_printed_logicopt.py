@@ -3,6 +3,7 @@
 Gate counts are written as arithmetic column by column; 4-bit unsigned inputs throughout.
 """
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from hwsim.chips import load_chip
@@ -80,9 +81,43 @@ def test_balance_shares_its_hidden_sum():
     assert build_netlist(qmlp, 4).gates["full_adder"] < build_netlist(qmlp, 4, optimise=False).gates["full_adder"]
 
 
-def test_the_verilog_of_shared_and_removed_neurons_classifies_as_the_kernel():
-    qmlp = get_design("esl24_balance").mlp
-    x = np.random.default_rng(0).integers(0, 16, size=(300, 4))
+def _linear(weight, bias) -> QuantizedMLP:
+    weight = np.array(weight, dtype=np.int64)
+    return QuantizedMLP("x", weight.shape[1], (QLayer("output", weight, np.array(bias, dtype=np.int64), 0, False,
+                                                      -1),))
+
+
+def test_a_comparator_against_a_constant_is_one_and_or_per_bit():
+    # class 0 = a in 0..15, class 1 = the constant 5 (a zero weight): class 1 wins when not a >= 5. From bit 0
+    # up, c = 1 (equal is >=): bit 0 (5 has a 1): c = a0 & 1 = a0, a wire; bit 1 (0): a1 | c, an OR2; bit 2 (1):
+    # a2 & c, an AND2; bit 3 (0): a3 | c, an OR2. Plus the select's inverter; indices and values need no mux.
+    net = build_netlist(_linear([[1], [0]], [0, 5]), 4)
+    assert dict(net.gates_by_part["argmax"]) == {"or2": 2, "and2": 1, "inverter": 1}
+    # against 8 = 0b1000 the chain is a wire (a >= 8 is a3): the inverter alone
+    assert dict(build_netlist(_linear([[1], [0]], [0, 8]), 4).gates_by_part["argmax"]) == {"inverter": 1}
+    # the full comparator: 4 compare bits
+    assert dict(build_netlist(_linear([[1], [0]], [0, 5]), 4, optimise=False).gates_by_part["argmax"]) == \
+        {"compare_bit": 4, "inverter": 1}
+
+
+def test_two_constants_and_a_class_that_never_wins_build_no_comparator():
+    # classes: a0 + a1 (0..30), the constant 40 (always wins over it), a0 (0..15, never above class 0's least? no:
+    # it is dominated by the constant 40): only class 1 can win, so the circuit is the constant 1 and builds nothing
+    net = build_netlist(_linear([[1, 1], [0, 0], [1, 0]], [0, 40, 0]), 4)
+    assert net.gates_by_part == {"output": {}, "argmax": {}}
+    # a0 + a1 + 16 (16..46) against a0 (0..15), which never reaches it: class 1 leaves; class 0 against the
+    # constant 20 = 0b10100 (with 46 the compare has 6 bits): bits 0, 1: c stays 1; bit 2: a wire; bit 3: OR2;
+    # bit 4: AND2; bit 5 (0): OR2; and the select's inverter
+    net = build_netlist(_linear([[1, 1], [1, 0], [0, 0]], [16, 0, 20]), 4)
+    assert dict(net.gates_by_part["argmax"]) == {"or2": 2, "and2": 1, "inverter": 1}
+    assert dict(net.gates_by_part["output"]) == dict(build_netlist(_linear([[1, 1]], [16]), 4,
+                                                                   argmax_output=False).gates_by_part["output"])
+
+
+@pytest.mark.parametrize("name", ["esl24_balance", "date24_whitewine", "date24_redwine"])
+def test_the_verilog_of_shared_and_removed_neurons_classifies_as_the_kernel(name):
+    qmlp = get_design(name).mlp
+    x = np.random.default_rng(0).integers(0, 16, size=(300, qmlp.input_size))
     expected = np.argmax(simulate_mlp(lower_mlp(qmlp), x).outputs, axis=1)
     got = simulate_iverilog(verilog.verilog_for(qmlp, 4), verilog.testbench_for(qmlp, x, expected, 4))
     assert got.tolist() == expected.tolist()

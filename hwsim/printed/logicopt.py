@@ -7,20 +7,23 @@ Removal of logic that reaches no output (:func:`live_neurons`)
     A neuron is live when a live neuron of the next layer reads it (a non-zero weight whose input-bit
     mask, if any, keeps some bit); the last layer's neurons are all live (the argmax reads them). A
     neuron that is not live builds no cells; its value is still known (its range), so the next layers
-    are unchanged (they multiply it by zero).
+    are unchanged (they multiply it by zero). A class whose range shows it never wins the argmax
+    (:func:`possible_classes`) leaves the comparator tree, and its neuron is not live.
 Constant propagation
     Kept in the bit heap (:mod:`hwsim.printed.netcost`): constant inputs fold into the bias, a zero
     weight or a masked bit puts nothing in the heap, constant bits of the heap fold into one constant
     (a column with one bit and a constant 1 is an inverter, a full adder with a constant 1 is an
     XNOR2 + OR2), ReLU and clip steps the range shows cannot act build nothing, and a neuron whose range
-    is one value is a constant.
+    is one value is a constant. In the argmax, two constants are compared when the circuit is built,
+    and a signal against a constant is one AND2 or OR2 per bit (:func:`hwsim.printed.netcost.argmax`).
 Merging of sums equal up to a signed power of two (:func:`shared_sums`)
     Neurons whose weights (and input-bit masks) are ``s 2**k w`` for one integer vector ``w``
     (``s = +/-1``) share one bit heap: the one with the smallest ``k`` (the earliest on a tie), the base,
     is built as usual, and each other member is ``acc = f acc_base + c`` with ``f = +/-2**d`` and
     ``c = b - f b_base``: a bit heap of the base's bits (shifted, inverted when ``f < 0``) plus a
     constant. A member takes that form only when it costs no more than its own heap less that heap's
-    inverters (which the layer may share), so merging never adds cost.
+    inverters (which the layer may share), and its known-zero low bits are as many as its own heap's
+    (so the next layer's heap is no larger): merging never adds cost.
 """
 from __future__ import annotations
 
@@ -30,10 +33,21 @@ from hwsim.printed.netcost import Const, Tally, neuron
 from hwsim.qmlp import QuantizedMLP
 
 
-def live_neurons(qmlp: QuantizedMLP) -> list[np.ndarray]:
-    """Per layer, a bool per neuron: does its value reach the class output (module doc)?"""
+def possible_classes(ranges: list[tuple[int, int]]) -> np.ndarray:
+    """A bool per class: can it win the argmax (ties to the lowest index) given each class's ``(lo, hi)`` range?
+
+    Class ``j`` never wins when an earlier class's smallest value reaches its largest, or a later class's
+    smallest value exceeds it; removing such classes leaves the argmax of every input unchanged.
+    """
+    return np.array([not any((i < j and lo >= ranges[j][1]) or (i > j and lo > ranges[j][1])
+                             for i, (lo, _) in enumerate(ranges)) for j in range(len(ranges))], dtype=bool)
+
+
+def live_neurons(qmlp: QuantizedMLP, classes=None) -> list[np.ndarray]:
+    """Per layer, a bool per neuron: does its value reach the class output (module doc)? ``classes``: the last
+    layer's neurons that count (:func:`possible_classes`; default all)."""
     layers = qmlp.layers
-    live = [np.ones(layers[-1].weight.shape[0], dtype=bool)]
+    live = [np.ones(layers[-1].weight.shape[0], dtype=bool) if classes is None else np.asarray(classes, dtype=bool)]
     for layer in layers[:0:-1]:
         reads = layer.weight != 0
         if layer.input_mask is not None:
@@ -104,8 +118,8 @@ def shared_sums(signals: list, rows: np.ndarray, biases: list[int], masks, level
             factor = s * s0 << (k - k0)
             constant = int(biases[r]) - factor * int(biases[base])
             alone, derived = Tally(), Tally()
-            neuron(signals, rows[r], biases[r], alone, levels, {}, masks=None if masks is None else masks[r])
-            neuron([acc], np.array([factor]), constant, derived, levels, {})
-            if gates_cost(derived, gate_cost) <= gates_cost(alone, gate_cost, ("inverter",)):
+            own, _ = neuron(signals, rows[r], biases[r], alone, levels, {}, masks=None if masks is None else masks[r])
+            shared, _ = neuron([acc], np.array([factor]), constant, derived, levels, {})
+            if shared.tz >= own.tz and gates_cost(derived, gate_cost) <= gates_cost(alone, gate_cost, ("inverter",)):
                 plan[r] = (base, factor, constant)
     return plan

@@ -434,9 +434,14 @@ def _or_tree_time(times: list) -> float:
     return times[0]
 
 
-def argmax(values: list[Signal | Const], tally: Tally) -> float:
-    """A pairwise ``>=`` comparator tree; returns the arrival of the class index."""
-    idx_bits = max(int(len(values) - 1).bit_length(), 0)
+def argmax(values: list[Signal | Const], tally: Tally, idx_bits: int | None = None, fold: bool = False) -> float:
+    """A pairwise ``>=`` comparator tree; returns the arrival of the class index.
+
+    ``fold``: two constants are compared when the circuit is built (no gates), and a signal against a
+    constant is a chain of one AND2 or OR2 per bit (:func:`_compare_const`). ``idx_bits``: width of the
+    class index (default that of ``len(values) - 1``).
+    """
+    idx_bits = max(int(len(values) - 1).bit_length(), 0) if idx_bits is None else idx_bits
     level = [(v, None) for v in values]              # (value, index arrival or None when constant)
     while len(level) > 1:
         nxt = []
@@ -445,10 +450,21 @@ def argmax(values: list[Signal | Const], tally: Tally) -> float:
             (a, ia), (b, ib) = level[i], level[i + 1]
             lo, hi = min(_range(a)[0], _range(b)[0]), max(_range(a)[1], _range(b)[1])
             n_bits = width(lo, hi)
-            c = 0.0
-            for p in range(n_bits):
-                c = max(c + 2, _t(a, p) + 3, _t(b, p) + 4)
-            tally.add("compare_bit", n_bits)
+            if fold and isinstance(a, Const) and isinstance(b, Const):
+                nxt.append((a, ia) if a.value >= b.value else (b, ib))
+                continue
+            if fold and (isinstance(a, Const) or isinstance(b, Const)):
+                # b > a: b >= a + 1 when a is the constant; a >= b when b is
+                signal, const = (b, a.value + 1) if isinstance(a, Const) else (a, b.value)
+                c = _compare_const(signal, const, n_bits, lo < 0, tally)
+                if isinstance(c, bool):              # the range decides it
+                    nxt.append((a, ia) if c == (signal is a) else (b, ib))
+                    continue
+            else:
+                c = 0.0
+                for p in range(n_bits):
+                    c = max(c + 2, _t(a, p) + 3, _t(b, p) + 4)
+                tally.add("compare_bit", n_bits)
             tally.add("inverter")                    # the select's complement for the muxes
             sel = c + 1
             if ia is None and ib is None:
@@ -466,6 +482,38 @@ def argmax(values: list[Signal | Const], tally: Tally) -> float:
             nxt.append(level[-1])
         level = nxt
     return level[0][1] or 0.0
+
+
+def _compare_const(signal: Signal, const: int, n_bits: int, signed: bool, tally: Tally) -> bool | float:
+    """``signal >= const`` on ``n_bits`` bits (two's complement when ``signed``): a bool when the range decides it, else the arrival
+    of its result, built from the lowest bit up as ``c' = s & c`` where ``const`` has a 1 and ``s | c`` where it has
+    a 0 (``c`` starts true: equal is ``>=``), with ``signal``'s known bits and a constant ``c`` folded (no gate);
+    a signed compare inverts both sign bits (an inverter on the signal's)."""
+    if signal.lo >= const:
+        return True
+    if signal.hi < const:
+        return False
+    offset = 1 << (n_bits - 1) if signed else 0                 # compare x + 2**(n-1): the sign bit flipped
+    k = const + offset
+    c: bool | float = True
+    for p in range(n_bits):
+        t, known = signal.bit(p)
+        if p == n_bits - 1 and offset:
+            if t is None:
+                known = 1 - known
+            else:
+                tally.add("inverter")
+                t += 1
+        k_bit = (k >> p) & 1
+        if t is None:                                # s is the constant `known`
+            c = (known > k_bit) or (known == k_bit and c) if isinstance(c, bool) else \
+                (c if known == k_bit else bool(known > k_bit))
+        elif isinstance(c, bool):                    # s & 1 = s, s | 0 = s; s & 0 = 0, s | 1 = 1
+            c = t if c == bool(k_bit) else c
+        else:
+            tally.add("and2" if k_bit else "or2")
+            c = max(c, t) + 1
+    return c
 
 
 def _t(v, p: int) -> float:
@@ -535,8 +583,9 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     levels : dict, optional
         Logic levels of the adder gates (:data:`XOR_LEVELS` layout); default :data:`XOR_LEVELS`.
     optimise : bool
-        True: the logic optimisation of :mod:`hwsim.printed.logicopt` (neurons that reach no output
-        build nothing; sums equal up to a signed power of two are shared). False: every neuron its own heap.
+        True: the logic optimisation of :mod:`hwsim.printed.logicopt` (neurons that reach no output,
+        classes that never win the argmax included, build nothing; sums equal up to a signed power of two
+        are shared). False: every neuron its own heap, every class in the argmax.
     gate_cost : dict, optional
         Cost per gate that decides whether a neuron is built from a shared sum (default 1 per gate;
         :func:`hwsim.printed.cost.printed_cost` passes each gate's leakage).
@@ -545,16 +594,37 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     -------
     Netlist
     """
-    from hwsim.printed.logicopt import live_neurons, shared_sums
+    from hwsim.printed.logicopt import live_neurons, possible_classes
 
     if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or input_bits < 1:
         raise GraphError(f"build_netlist: input_bits={input_bits!r}; expected an integer >= 1 (the ADC width).")
     widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "build_netlist")
     check_input_masks(qmlp, int(input_bits), "build_netlist")
-    signals = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
-                      [0.0] * int(input_bits)) for w in widths]
+    inputs = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
+                     [0.0] * int(input_bits)) for w in widths]
+    signals = inputs
     levels = levels or XOR_LEVELS
     live = live_neurons(qmlp) if optimise else [np.ones(layer.weight.shape[0], dtype=bool) for layer in qmlp.layers]
+    parts, ranges, signals = _layers(qmlp, signals, levels, live, optimise, gate_cost)
+    classes = np.ones(len(signals), dtype=bool)
+    if optimise and argmax_output and len(signals) > 1:
+        classes = possible_classes(ranges[qmlp.layers[-1].name])
+        if not classes.all():                        # the classes that never win reach no output either
+            parts, ranges, signals = _layers(qmlp, inputs, levels, live_neurons(qmlp, classes), optimise, gate_cost)
+    if argmax_output and len(signals) > 1:
+        tally = Tally()
+        levels = argmax([s for s, c in zip(signals, classes) if c], tally, int(len(signals) - 1).bit_length(),
+                        optimise)
+        parts["argmax"] = tally.gates
+    else:
+        levels = max((max(s.arrival, default=0.0) for s in signals if isinstance(s, Signal)), default=0.0)
+    return Netlist(parts, float(levels), ranges)
+
+
+def _layers(qmlp: QuantizedMLP, signals: list, levels: dict, live: list, optimise: bool, gate_cost) -> tuple:
+    """Gates per layer, output ranges per layer and the last layer's outputs (:func:`build_netlist`)."""
+    from hwsim.printed.logicopt import shared_sums
+
     parts, ranges = {}, {}
     for layer, built in zip(qmlp.layers, live):
         tally, inverted = Tally(), {}
@@ -579,13 +649,7 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
         signals = [outs[r] for r in range(len(rows))]
         parts[layer.name] = tally.gates
         ranges[layer.name] = [_range(s) for s in signals]
-    if argmax_output and len(signals) > 1:
-        tally = Tally()
-        levels = argmax(signals, tally)
-        parts["argmax"] = tally.gates
-    else:
-        levels = max((max(s.arrival, default=0.0) for s in signals if isinstance(s, Signal)), default=0.0)
-    return Netlist(parts, float(levels), ranges)
+    return parts, ranges, signals
 
 
 def _folded_constants(layer, signals: list) -> tuple[np.ndarray, list[int]]:

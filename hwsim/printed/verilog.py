@@ -31,6 +31,11 @@ wire is exact. ``class_out`` is the argmax of the last layer by a comparator cha
 ``out_j > best`` in index order, so ties go to the lowest index, as ``numpy.argmax`` in
 :func:`hwsim.pipeline.run_mlp`.
 
+The circuit is the one :func:`hwsim.printed.netcost.build_netlist` counts after its logic optimisation
+(:mod:`hwsim.printed.logicopt`): a neuron that reaches no output (classes whose range shows they never
+win the argmax included) is the constant 0 and those classes leave the comparator chain, and a neuron
+whose weights are a signed power of two times another's is built from that neuron's accumulator.
+
 A layer field this module cannot express (one the gate-level model may add, e.g. an
 accumulator truncation) must hold its default value, or :class:`UnsupportedError` is raised;
 supporting one is one entry in :data:`NEURON_STEPS`.
@@ -46,8 +51,8 @@ from typing import Callable
 import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
-from hwsim.printed.logicopt import live_neurons, shared_sums
-from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
+from hwsim.printed.logicopt import live_neurons, possible_classes, shared_sums
+from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, build_netlist, check_input_widths, neuron, width
 from hwsim.qmlp import QLayer, QuantizedMLP, check_input_masks
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -253,15 +258,20 @@ def _layer_lines(layer: QLayer, index: int, inputs: list[Wire], built: np.ndarra
     return lines, [outputs[r] for r in range(len(biases))]
 
 
-def _argmax_lines(scores: list[Wire]) -> list[str]:
-    """Comparator chain over ``scores``: ``out_j > best`` keeps the first maximum."""
+def _argmax_lines(scores: list[Wire], classes: np.ndarray) -> list[str]:
+    """Comparator chain over the ``scores`` of the ``classes`` that can win: ``out_j > best`` keeps the first
+    maximum."""
     width = class_bits(len(scores))
     lines = ["  // argmax: strict '>' in index order, so ties go to the lowest index"]
-    best, index = scores[0].name, f"{width}'d0"
-    for j, score in enumerate(scores[1:], start=1):
-        lo, hi = min(s.lo for s in scores[:j + 1]), max(s.hi for s in scores[:j + 1])
-        lines += [f"  wire take{j} = {score.name} > {best};",
-                  Wire(f"best{j}", lo, hi).declare(f"take{j} ? {score.name} : {best}"),
+    kept = [j for j in range(len(scores)) if classes[j]]
+    if len(kept) < len(scores):
+        lines.append(f"  // classes {', '.join(str(j) for j in range(len(scores)) if not classes[j])} never win "
+                     f"(their ranges), left out")
+    best, index = scores[kept[0]].name, f"{width}'d{kept[0]}"
+    for n, j in enumerate(kept[1:], start=1):
+        lo, hi = min(scores[i].lo for i in kept[:n + 1]), max(scores[i].hi for i in kept[:n + 1])
+        lines += [f"  wire take{j} = {scores[j].name} > {best};",
+                  Wire(f"best{j}", lo, hi).declare(f"take{j} ? {scores[j].name} : {best}"),
                   f"  wire [{width - 1}:0] index{j} = take{j} ? {width}'d{j} : {index};"]
         best, index = f"best{j}", f"index{j}"
     return lines + [f"  assign class_out = {index};"]
@@ -323,10 +333,12 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
         low = f", {zeros}'b0" if zeros else ""
         lines.append(wire.declare(f"{{1'b0, x[{i * input_bits + zeros} +: {w}]{low}}}"))
         values.append(wire)
-    for index, (layer, built) in enumerate(zip(qmlp.layers, live_neurons(qmlp))):
+    ranges = build_netlist(qmlp, input_bits, input_widths=input_widths, gate_cost=gate_cost).output_ranges
+    classes = possible_classes(ranges[qmlp.layers[-1].name])
+    for index, (layer, built) in enumerate(zip(qmlp.layers, live_neurons(qmlp, classes))):
         layer_lines, values = _layer_lines(layer, index, values, built, gate_cost)
         lines += layer_lines
-    return "\n".join(lines + _argmax_lines(values) + ["endmodule"]) + "\n"
+    return "\n".join(lines + _argmax_lines(values, classes) + ["endmodule"]) + "\n"
 
 
 def _check_vectors(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int
