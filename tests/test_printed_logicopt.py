@@ -139,13 +139,18 @@ def _mlps(draw):
                                  min_size=n_out, max_size=n_out)))
     biases = np.array(draw(st.lists(st.integers(-100, 100), min_size=n_hidden, max_size=n_hidden)))
     relu = draw(st.booleans())
+    act_max = draw(st.sampled_from([-1, 15, 63])) if relu else -1
+    masks = None                        # input-bit masks on the output layer where its inputs have a known width
+    if act_max >= 0 and draw(st.booleans()):
+        masks = np.array(draw(st.lists(st.lists(st.integers(0, act_max), min_size=n_hidden, max_size=n_hidden),
+                                       min_size=n_out, max_size=n_out)), dtype=np.int64)
+    output_bias = np.array(draw(st.lists(st.integers(-200, 200), min_size=n_out, max_size=n_out)), dtype=np.int64)
     return QuantizedMLP("x", n_in, (
-        QLayer("hidden", np.array(rows, dtype=np.int64), biases, draw(st.integers(0, 3)), relu,
-               draw(st.sampled_from([-1, 15, 63])) if relu else -1),
-        QLayer("output", out.astype(np.int64), np.zeros(n_out, dtype=np.int64), 0, False, -1)))
+        QLayer("hidden", np.array(rows, dtype=np.int64), biases, draw(st.integers(0, 3)), relu, act_max),
+        QLayer("output", out.astype(np.int64), output_bias, 0, False, -1, masks)))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_mlps())
 def test_the_optimised_circuit_never_costs_more_and_keeps_every_range(qmlp):
     cost = gate_leakage_uw(CHIP)
@@ -156,3 +161,13 @@ def test_the_optimised_circuit_never_costs_more_and_keeps_every_range(qmlp):
         assert gates_cost(Tally(gates), cost) <= gates_cost(Tally(plain.gates_by_part[part]), cost) + 1e-9
     uniform = build_netlist(qmlp, 4)
     assert sum(uniform.gates.values()) <= sum(build_netlist(qmlp, 4, optimise=False).gates.values())
+
+
+def test_relu_bits_no_mask_reads_are_not_gated():
+    # hidden = a0 - a1 in [-15, 15], ReLU to [0, 15] (act_max 15 cannot act): one inverter on the sign and an AND2
+    # per bit, 4; the output layer reads bits 0 and 1 only (masks 0b01 and 0b10): 2 AND2s
+    layers = (QLayer("hidden", np.array([[1, -1]]), np.array([0]), 0, True, 15),
+              QLayer("output", np.array([[1], [2]]), np.array([0, 0]), 0, False, -1, np.array([[1], [2]])))
+    qmlp = QuantizedMLP("x", 2, layers)
+    assert build_netlist(qmlp, 4).gates_by_part["hidden"]["and2"] == 2
+    assert build_netlist(qmlp, 4, optimise=False).gates_by_part["hidden"]["and2"] == 4

@@ -7,7 +7,8 @@ Removal of logic that reaches no output (:func:`live_neurons`)
     A neuron is live when a live neuron of the next layer reads it (a non-zero weight whose input-bit
     mask, if any, keeps some bit); the last layer's neurons are all live (the argmax reads them). A
     neuron that is not live builds no cells; its value is still known (its range), so the next layers
-    are unchanged (they multiply it by zero). A class whose range shows it never wins the argmax
+    are unchanged (they multiply it by zero). Of a live neuron, the ReLU's AND2 and clip's OR2 of an
+    output bit that no input-bit mask of the next layer keeps are not built (:func:`read_bits`). A class whose range shows it never wins the argmax
     (:func:`possible_classes`) leaves the comparator tree, and its neuron is not live.
 Constant propagation
     Kept in the bit heap (:mod:`hwsim.printed.netcost`): constant inputs fold into the bias, a zero
@@ -54,6 +55,21 @@ def live_neurons(qmlp: QuantizedMLP, classes=None) -> list[np.ndarray]:
             reads &= np.asarray(layer.input_mask) != 0
         live.insert(0, np.any(reads[live[0]], axis=0))
     return live
+
+
+def read_bits(qmlp: QuantizedMLP, live: list[np.ndarray]) -> list[list[int]]:
+    """Per layer, per neuron: the bits of its output that a live neuron of the next layer reads, as a bit mask
+    (the OR of the input-bit masks of its non-zero weights; -1, every bit, without masks and in the last layer)."""
+    reads = []
+    for layer, after in zip(qmlp.layers, list(qmlp.layers[1:]) + [None]):
+        if after is None:
+            reads.append([-1] * layer.weight.shape[0])
+            continue
+        readers = after.weight[live[len(reads) + 1]] != 0
+        masks = None if after.input_mask is None else np.asarray(after.input_mask)[live[len(reads) + 1]]
+        reads.append([int(np.bitwise_or.reduce(masks[readers[:, r], r], initial=0)) if masks is not None
+                      else (-1 if readers[:, r].any() else 0) for r in range(layer.weight.shape[0])])
+    return reads
 
 
 def gates_cost(tally: Tally, gate_cost: dict | None, leave_out: tuple = ()) -> float:

@@ -392,8 +392,13 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
     return compress(heap, const, lo, hi, tally, levels, emit)
 
 
-def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally: Tally) -> Signal | Const:
-    """ReLU, right shift (wiring) and clip of one accumulator, as in :mod:`hwsim.qmlp`."""
+def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally: Tally, read: int = -1
+               ) -> Signal | Const:
+    """ReLU, right shift (wiring) and clip of one accumulator, as in :mod:`hwsim.qmlp`.
+
+    ``read``: the output bits a later gate reads, as a bit mask (-1: all); the ReLU's AND2 and the clip's
+    OR2 of a bit nobody reads are not built (the AND2s under the clip's overflow flag stay).
+    """
     if isinstance(acc, Const):
         v = max(acc.value, 0) if relu else acc.value
         v >>= shift
@@ -401,11 +406,13 @@ def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally:
     lo, hi, arrival, tz = acc.lo, acc.hi, list(acc.arrival), acc.tz
     if relu and hi <= 0:
         return Const(0)
+    m = int(act_max).bit_length()
+    clips = 0 <= act_max < hi >> shift and (max(lo, 0) if relu else lo) >> shift < act_max
     if relu and lo < 0:
         sign_t = arrival[acc.width - 1] + 1
         tally.add("inverter")
         lo = 0
-        kept = range(max(tz, shift), width(0, hi))
+        kept = [p for p in range(max(tz, shift), width(0, hi)) if (read >> (p - shift)) & 1 or (clips and p - shift >= m)]
         tally.add("and2", len(kept))
         arrival = [max(arrival[p], sign_t) + 1 if p in kept else 0.0 for p in range(width(0, hi))]
     lo, hi = lo >> shift, hi >> shift
@@ -414,11 +421,10 @@ def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally:
         return out
     if lo >= act_max:
         return Const(int(act_max))
-    m = int(act_max).bit_length()
     over = out.arrival[m:out.width]
     tally.add("or2", len(over) - 1)
     flag_t = _or_tree_time(over)
-    tally.add("or2", m)
+    tally.add("or2", sum((read >> p) & 1 for p in range(m)))
     arrival = [max(out.arrival[p], flag_t) + 1 for p in range(m)]
     arrival += [out.arrival[-1]] * (width(lo, act_max) - m)       # a signed output keeps its sign bit
     return Signal(lo, act_max, 0, arrival)
@@ -623,10 +629,11 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
 
 def _layers(qmlp: QuantizedMLP, signals: list, levels: dict, live: list, optimise: bool, gate_cost) -> tuple:
     """Gates per layer, output ranges per layer and the last layer's outputs (:func:`build_netlist`)."""
-    from hwsim.printed.logicopt import shared_sums
+    from hwsim.printed.logicopt import read_bits, shared_sums
 
     parts, ranges = {}, {}
-    for layer, built in zip(qmlp.layers, live):
+    reads = read_bits(qmlp, live) if optimise else [[-1] * layer.weight.shape[0] for layer in qmlp.layers]
+    for layer, built, read in zip(qmlp.layers, live, reads):
         tally, inverted = Tally(), {}
         rows, biases = _folded_constants(layer, signals)
         masks = layer.input_mask
@@ -645,7 +652,7 @@ def _layers(qmlp: QuantizedMLP, signals: list, levels: dict, live: list, optimis
                 acc, _ = neuron([accs[base]], np.array([factor]), constant, part, levels,
                                 shared_inverted.setdefault(base, {}))
             accs[r] = acc
-            outs[r] = activation(acc, layer.relu, layer.shift, layer.act_max, part)
+            outs[r] = activation(acc, layer.relu, layer.shift, layer.act_max, part, read[r])
         signals = [outs[r] for r in range(len(rows))]
         parts[layer.name] = tally.gates
         ranges[layer.name] = [_range(s) for s in signals]
