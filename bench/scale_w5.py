@@ -22,7 +22,7 @@ neuron per second) of every run are printed beside each other.
 
 Usage (from the repository root, hwsim's environment; Brian2 needs ``python bench/setup_peers.py``)::
 
-    python bench/scale_w5.py [--sizes 0.1 0.3 1] [--chips ideal spinnaker] [--background dc]
+    python bench/scale_w5.py [--sizes 0.1 0.3 1] [--chips ideal spinnaker] [--background dc|poisson|poisson_source]
                              [--variant published|fixed] [--k-scale 1] [--transient-ms 0] [--lean]
                              [--brian2-threads 1 2] [--steps N] [--max-rss-gib 14] [--write]
 
@@ -257,7 +257,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["0.1"], help="W5 sizes (fractions of the neurons)")
     parser.add_argument("--chips", nargs="+", default=["ideal", "spinnaker"])
-    parser.add_argument("--background", choices=("poisson", "dc"), default="dc")
+    parser.add_argument("--background", choices=("poisson", "poisson_source", "dc"), default="dc",
+                        help="poisson: host-drawn counts (current inputs); poisson_source: Poisson inputs the kernel "
+                             "draws (Brian2 keeps its PoissonInput); dc: a bias current")
     parser.add_argument("--brian2-threads", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--variant", choices=("published", "fixed"), default="published",
@@ -277,7 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         kind, arg = args.child
         options = (args.variant, args.k_scale, transient_steps)
         record = (child_hwsim(size, arg, args.background, args.seed, *options, args.lean) if kind == "hwsim" else
-                  child_brian2(size, int(arg), args.background, args.seed, *options))
+                  child_brian2(size, int(arg), "poisson" if args.background == "poisson_source" else args.background,
+                               args.seed, *options))
         print("RESULT " + json.dumps(record), flush=True)
         return
     results = {}

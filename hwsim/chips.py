@@ -148,6 +148,10 @@ class Capacity:
         Optional, both or neither (SpiNNaker): a delay-extension core per source slice re-sends its
         spikes after 1..stages multiples of stage_steps, so delays up to :attr:`longest_delay_steps`
         map; None: delays above ``max_delay_steps`` do not map.
+    poisson_sources_per_core, poisson_source_bytes : int or None
+        Optional, both or neither (SpiNNaker): Poisson inputs run on cores of their own, this many channels per
+        core, each holding this many bytes of parameters (:mod:`hwsim.source_cores`); None: inputs stay on the
+        host.
     """
 
     neurons_per_core: int
@@ -163,6 +167,8 @@ class Capacity:
     min_delay_steps: int
     delay_extension_stages: int | None = None
     delay_extension_stage_steps: int | None = None
+    poisson_sources_per_core: int | None = None
+    poisson_source_bytes: int | None = None
 
     @property
     def longest_delay_steps(self) -> int:
@@ -579,6 +585,8 @@ _CAPACITY_FIELDS = {
     "min_delay_steps": _Int(0, maximum=MAX_DELAY_STEPS),
     "delay_extension_stages": _Int(1, maximum=MAX_DELAY_STEPS),
     "delay_extension_stage_steps": _Int(1, maximum=MAX_DELAY_STEPS),
+    "poisson_sources_per_core": _Int(1, maximum=2 ** 31 - 1),
+    "poisson_source_bytes": _Int(1, maximum=2 ** 31 - 1),
 }
 
 _OVERFLOW = _Choice(("wrap", "saturate"))
@@ -669,16 +677,23 @@ def _check_delay_range(values: dict, where: _File) -> None:
                           "expected min_delay_steps <= max_delay_steps")
 
 
-def _check_delay_extension(values: dict, where: _File) -> None:
-    """``delay_extension_stages`` and ``delay_extension_stage_steps`` come together, and the extended delay
-    stays within :data:`MAX_DELAY_STEPS`."""
-    given = [k for k in ("delay_extension_stages", "delay_extension_stage_steps") if k in values]
+def _both_or_neither(values: dict, where: _File, keys: tuple[str, str], hint: str) -> bool:
+    """Raise unless both capacity ``keys`` or neither are given; True when both are."""
+    given = [k for k in keys if k in values]
     if len(given) == 1:
-        missing = ({"delay_extension_stages", "delay_extension_stage_steps"} - set(given)).pop()
+        missing = (set(keys) - set(given)).pop()
         raise where.error(f"capacity.{given[0]}", f"found {given[0]} without {missing}",
-                          "expected both keys or neither", "A delay-extension core needs its stage count and "
-                          "the steps per stage.")
-    if given:
+                          "expected both keys or neither", hint)
+    return bool(given)
+
+
+def _check_extension_cores(values: dict, where: _File) -> None:
+    """``delay_extension_stages`` and ``delay_extension_stage_steps`` come together, and the extended delay
+    stays within :data:`MAX_DELAY_STEPS`; so do ``poisson_sources_per_core`` and ``poisson_source_bytes``."""
+    _both_or_neither(values, where, ("poisson_sources_per_core", "poisson_source_bytes"),
+                     "A Poisson source core needs its sources per core and the bytes of each.")
+    if _both_or_neither(values, where, ("delay_extension_stages", "delay_extension_stage_steps"),
+                        "A delay-extension core needs its stage count and the steps per stage."):
         longest = values["max_delay_steps"] + values["delay_extension_stages"] * values["delay_extension_stage_steps"]
         if longest > MAX_DELAY_STEPS:
             raise where.error("capacity.delay_extension_stages",
@@ -756,8 +771,9 @@ class _Kind:
 KINDS: dict[str, _Kind] = {
     "neuromorphic": _Kind(
         structures={"topology": _Structure(_TOPOLOGY_FIELDS, Topology, (_check_core_count,)),
-                    "capacity": _Structure(_CAPACITY_FIELDS, Capacity, (_check_delay_range, _check_delay_extension),
-                                           optional=("delay_extension_stages", "delay_extension_stage_steps"))},
+                    "capacity": _Structure(_CAPACITY_FIELDS, Capacity, (_check_delay_range, _check_extension_cores),
+                                           optional=("delay_extension_stages", "delay_extension_stage_steps",
+                                                     "poisson_sources_per_core", "poisson_source_bytes"))},
         arithmetic_kinds={"fixed_point": _Structure(_SPIKING_FIELDS, SpikingArithmetic,
                                                     (_check_weight_exp, _check_int64_headroom)),
                           "float": _Structure(_FLOAT_FIELDS, FloatArithmetic)},

@@ -422,17 +422,17 @@ def cmd_printed_export(args) -> int:
 
 
 def _genes(text: str, knobs: dict) -> tuple:
-    """``--genes 2,0,5,...``: one level index per knob, each within its levels (genes saved before the mask
-    and AxSum knobs, ``KNOBS_BEFORE_MASKS`` of them, get those knobs at their exact level 0)."""
-    from hwsim.printed.search import KNOBS_BEFORE_MASKS
+    """``--genes 2,0,5,...``: one level index per knob, each within its levels (genes saved before later
+    knobs were added, ``EARLIER_GENE_LENGTHS``, get those knobs at their exact level 0)."""
+    from hwsim.printed.search import EARLIER_GENE_LENGTHS
 
     try:
         genes = tuple(int(g) for g in text.split(","))
     except ValueError:
         genes = ()
     sizes = [len(levels) for levels in knobs.values()]
-    if len(genes) == KNOBS_BEFORE_MASKS:
-        genes += (0,) * (len(sizes) - KNOBS_BEFORE_MASKS)
+    if len(genes) in EARLIER_GENE_LENGTHS:
+        genes += (0,) * (len(sizes) - len(genes))
     if len(genes) != len(sizes) or any(not 0 <= g < n for g, n in zip(genes, sizes)):
         raise SpecError(f"hwsim printed export: --genes {short(text)}; expected {len(sizes)} comma-separated level "
                         f"indices, one per knob ({', '.join(f'{k} 0..{n - 1}' for k, n in zip(knobs, sizes))}). "
@@ -466,7 +466,7 @@ def cmd_printed_search(args) -> int:
     chip = load_chip(args.chip)
     name, model, data = _printed_task(args)
     result = search(model, chip, data, name, population=args.population, generations=args.generations,
-                    seed=args.seed, adc=args.adc, progress=True)
+                    seed=args.seed, adc=args.adc or args.adc_pruned, progress=True, adc_pruned=args.adc_pruned)
     print(f"{name} on {chip.name}: {len(result.designs)} designs evaluated (seed {args.seed}); "
           f"battery {result.battery_power_mw:g} mW")
     print(front_table(result))
@@ -621,6 +621,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--generations", type=integer_in(1, 10 ** 4), default=15, help="generations (default 15)")
     p_search.add_argument("--seed", type=integer_in(0, MAX_SEED), default=0, help="search seed (default 0)")
     p_search.add_argument("--adc", action="store_true", help="count one input ADC per used input in area and power")
+    p_search.add_argument("--adc-pruned", action="store_true",
+                          help="count the input ADCs as pruned flash ADCs, priced by the comparators each keeps "
+                               "(Afentaki et al., ESL 2024; implies --adc)")
     p_search.add_argument("--out", default="hwsim_printed", help="folder for <dataset>_pareto.json/.png "
                                                                  "(default hwsim_printed/)")
     p_search.set_defaults(func=cmd_printed_search)

@@ -105,7 +105,7 @@ def delay_cores(graph: Graph, chip: ChipProfile, neuron_core: np.ndarray, source
     neuron_core : ndarray
         int64 core of each global neuron.
     source_core : ndarray
-        int64 core of each global source (inputs negative, :func:`hwsim.mapping._source_cores`).
+        int64 core of each global source (inputs on the host negative, :func:`hwsim.mapping._source_cores`).
     core_xy : ndarray
         int64 ``(n_cores, 2)`` mesh position of each core.
     input_xy : tuple of int
@@ -141,8 +141,8 @@ def delay_cores(graph: Graph, chip: ChipProfile, neuron_core: np.ndarray, source
     check_count(served.size)
     delay_core_of = np.full(used.size, -1, dtype=np.int64)
     delay_core_of[served] = first_core + np.arange(served.size)
-    src_xy = np.concatenate([np.tile(np.asarray(input_xy, dtype=np.int64), (int(np.count_nonzero(source_core < 0)), 1)),
-                             core_xy[neuron_core]])
+    src_xy = np.where(source_core[:, None] >= 0, core_xy[np.maximum(source_core, 0)],
+                      np.asarray(input_xy, dtype=np.int64))
     my_delay = delay_core_of[slice_of]
     extra = np.zeros((slice_of.size, 3), dtype=np.int64)
     has = my_delay >= 0

@@ -12,10 +12,12 @@ Time advances in steps ``t = 0 .. T-1`` of ``dt_s`` seconds. State starts at 0, 
 population's ``initial`` state (per neuron: ``u`` per receptor, ``v``, ``refractory`` steps left).
 
 1. **Arrival.** An Input channel carries at each step either a spike (``kind="spike"``,
-   ``a[t] = 0`` or ``1``) or a real value (``kind="current"``: direct input, a current or graded
-   value; nothing is sent when ``a[t] = 0``). A spike emitted by neuron ``j`` at step ``t`` is
-   ``a[t] = 1``. Through a synapse ``(j -> i, w, d)`` with integer delay ``d >= 0`` it adds
-   ``w * a[t]`` to the input of ``i``'s receptor ``r`` (the projection's ``receptor``) at step
+   ``a[t] = 0`` or ``1``), a real value (``kind="current"``: direct input, a current or graded
+   value; nothing is sent when ``a[t] = 0``), or a count of spikes the simulator draws itself
+   (``kind="poisson"``: ``a[t] ~ Poisson(rate_hz * dt_s)`` while ``start_step <= t < stop_step``, else 0;
+   ``a[t]`` spikes are ``a[t]`` synaptic events, each adding ``w``; ``docs/sources.md``). A spike emitted by
+   neuron ``j`` at step ``t`` is ``a[t] = 1``. Through a synapse ``(j -> i, w, d)`` with integer delay
+   ``d >= 0`` it adds ``w * a[t]`` to the input of ``i``'s receptor ``r`` (the projection's ``receptor``) at step
    ``t + d``. With ``d >= 1`` (the default, and the minimum on Loihi-like and SpiNNaker-like
    chips: ``capacity.min_delay_steps``) an input at step 0 reaches the first layer at step 1,
    as in Lava, where each Dense layer adds one step and DelayDense with delay ``k`` arrives
@@ -102,7 +104,12 @@ from hwsim.kernels.pairs import first_repeated_pair
 from hwsim.npz import NpzReader
 from hwsim.neuron_models import RESET_MODES, NeuronModel, get_model
 
-INPUT_KINDS = ("spike", "current", "value")
+INPUT_KINDS = ("spike", "current", "value", "poisson")
+#: Largest mean count per step of a Poisson input channel (``rate_hz * dt_s``): the kernel draws each count
+#: by inversion, a search whose length grows with the mean (``docs/sources.md``).
+MAX_POISSON_PER_STEP = 30.0
+#: A Poisson channel's ``stop_step`` when it never stops.
+NO_STOP = np.iinfo(np.int64).max
 READOUTS = ("spike_count", "v_final", "first_spike", "value")
 SIGN_MODES = ("auto", "excitatory", "inhibitory", "mixed")
 #: Lava's ``num_weight_bits`` range: Loihi's synapse holds at most 8 weight bits.
@@ -126,12 +133,21 @@ class Input:
         Number of channels.
     kind : str
         ``"spike"`` (0/1 events per step), ``"current"`` (a real value per step: direct input,
-        injected through the input's projections) or ``"value"`` (an MLP's real-valued input).
+        injected through the input's projections), ``"value"`` (an MLP's real-valued input) or
+        ``"poisson"`` (spike counts the simulator draws, see ``rate_hz``).
+    rate_hz : ndarray float64 ``(size,)`` or None
+        Poisson inputs: each channel's rate [Hz]; its count at step t has mean ``rate_hz * dt_s``.
+    start_step, stop_step : ndarray int64 ``(size,)`` or None
+        Poisson inputs: each channel draws at steps ``start_step <= t < stop_step`` only
+        (``stop_step`` :data:`NO_STOP`: to the end of the run).
     """
 
     name: str
     size: int
     kind: str = "spike"
+    rate_hz: np.ndarray | None = None
+    start_step: np.ndarray | None = None
+    stop_step: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -351,6 +367,41 @@ def _per_neuron(where: str, key: str, value, size: int) -> np.ndarray:
     return arr
 
 
+def _steps_per_channel(where: str, key: str, value, size: int) -> np.ndarray:
+    """Integer numbers of steps in 0 .. :data:`NO_STOP` as int64 ``(size,)``: a scalar is repeated."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu" or arr.ndim > 1 or (arr.ndim == 1 and arr.shape != (size,)):
+        raise GraphError(f"{where}: {key} of dtype {arr.dtype} and shape {arr.shape}; expected an integer or "
+                         f"({size},) integers (steps).")
+    if arr.size and (arr.min() < 0 or arr.max() > NO_STOP):
+        bad = arr[(arr < 0) | (arr > NO_STOP)][0]
+        raise GraphError(f"{where}: {key} {short(int(bad))}; expected steps in 0..{NO_STOP}.")
+    return np.broadcast_to(arr.astype(np.int64), (size,)).copy()
+
+
+def _poisson_channels(where: str, size: int, dt_s: float, rate_hz, start_step, stop_step) -> tuple:
+    """A Poisson input's checked ``(rate_hz, start_step, stop_step)`` per channel (see :meth:`Graph.add_input`)."""
+    if rate_hz is None:
+        raise GraphError(f"{where}: kind 'poisson' without rate_hz; expected rates in Hz (a scalar or one per "
+                         f"channel).")
+    rate = _per_neuron(where, "rate_hz", rate_hz, size)
+    if rate.min() < 0:
+        raise GraphError(f"{where}: rate_hz {short(float(rate[rate < 0][0]))}; expected rates >= 0 Hz.")
+    mean = rate.max() * dt_s
+    if mean > MAX_POISSON_PER_STEP:
+        raise GraphError(f"{where}: rate_hz {rate.max():g} at dt_s {dt_s:g} is {mean:g} spikes per step; expected at "
+                         f"most {MAX_POISSON_PER_STEP:g}. Hint: a shorter step, or the rate split over several "
+                         f"channels.")
+    start = _steps_per_channel(where, "start_step", start_step, size)
+    stop = np.full(size, NO_STOP, dtype=np.int64) if stop_step is None else \
+        _steps_per_channel(where, "stop_step", stop_step, size)
+    if np.any(stop < start):
+        j = int(np.flatnonzero(stop < start)[0])
+        raise GraphError(f"{where}: channel {j} stops at step {stop[j]} before it starts at step {start[j]}; "
+                         f"expected stop_step >= start_step.")
+    return rate, start, stop
+
+
 def _per_receptor(where: str, key: str, value, size: int, n_receptors: int) -> np.ndarray:
     """A receptor parameter as float64 ``(n_receptors, size)``: a scalar, one value per neuron (one
     receptor), one per receptor ``(n_receptors,)`` or a full ``(n_receptors, size)`` array."""
@@ -464,12 +515,35 @@ class Graph:
             raise GraphError(f"graph '{self.name}': node '{node.name}' already exists; expected a unique name.")
         self.nx.add_node(node.name, node=node)
 
-    def add_input(self, name: str, size: int, kind: str = "spike") -> Input:
-        """Add an :class:`Input` of ``size`` channels (``kind`` "spike", "current" or "value")."""
-        size = _check_count(f"input '{name}'", "size", size)
+    def add_input(self, name: str, size: int, kind: str = "spike", *, rate_hz=None, start_step=0,
+                  stop_step=None) -> Input:
+        """Add an :class:`Input` of ``size`` channels.
+
+        Parameters
+        ----------
+        name : str
+            Node name.
+        size : int
+            Number of channels.
+        kind : str
+            "spike", "current", "value" or "poisson" (see :class:`Input`).
+        rate_hz : float or array_like ``(size,)``, optional
+            Poisson inputs only (and required there): rates >= 0 [Hz], at most
+            :data:`MAX_POISSON_PER_STEP` spikes per step (``rate_hz * dt_s``).
+        start_step, stop_step : int or array_like ``(size,)``, optional
+            Poisson inputs only: draw at steps ``start_step <= t < stop_step`` (default: from 0 to the end).
+        """
+        where = f"input '{name}'"
+        size = _check_count(where, "size", size)
         if kind not in INPUT_KINDS:
-            raise GraphError(f"input '{name}': kind {short(kind)}; {one_of(kind, INPUT_KINDS)}")
-        node = Input(name, size, kind)
+            raise GraphError(f"{where}: kind {short(kind)}; {one_of(kind, INPUT_KINDS)}")
+        if kind != "poisson":
+            if rate_hz is not None or stop_step is not None or not (np.ndim(start_step) == 0 and start_step == 0):
+                raise GraphError(f"{where}: rate_hz, start_step or stop_step for kind '{kind}'; expected them for "
+                                 f"kind 'poisson' only. Hint: add_input(name, size, 'poisson', rate_hz=...).")
+            node = Input(name, size, kind)
+        else:
+            node = Input(name, size, kind, *_poisson_channels(where, size, self.dt_s, rate_hz, start_step, stop_step))
         self._new_node(node)
         return node
 
@@ -808,6 +882,9 @@ class Graph:
             node = data["node"]
             if isinstance(node, Input):
                 header["nodes"].append({"type": "Input", "name": name, "size": node.size, "kind": node.kind})
+                if node.kind == "poisson":
+                    for key in ("rate_hz", "start_step", "stop_step"):
+                        arrays[f"input/{name}/{key}"] = getattr(node, key)
             elif isinstance(node, Population):
                 header["nodes"].append({"type": "Population", "name": name, "size": node.size,
                                         "model": node.model, "reset": node.reset, "params": sorted(node.params),
@@ -843,7 +920,9 @@ class Graph:
             graph = cls(header["name"], header["dt_s"], header.get("metadata"))
             for spec in header["nodes"]:
                 if spec["type"] == "Input":
-                    graph.add_input(spec["name"], spec["size"], spec["kind"])
+                    poisson = {k: arrays[f"input/{spec['name']}/{k}"] for k in ("rate_hz", "start_step", "stop_step")
+                               } if spec["kind"] == "poisson" else {}
+                    graph.add_input(spec["name"], spec["size"], spec["kind"], **poisson)
                 elif spec["type"] == "Population":
                     params = {k: arrays[f"node/{spec['name']}/{k}"] for k in spec["params"]}
                     initial = {k: arrays[f"init/{spec['name']}/{k}"] for k in spec.get("initial", ())}

@@ -109,6 +109,11 @@ class SpikingArrays:
         Sigma-delta neurons: ``RELU | CUM_ERROR`` flags (``hwsim.kernels.sigma_delta``); 0 elsewhere.
     is_float : bool
         True for the float64 datapath.
+    input_poisson : ndarray ``(n_inputs,)`` uint8 or None
+        1 for a Poisson channel (its spikes are drawn in the kernel, ``docs/sources.md``); None: none is.
+    poisson_mean, poisson_start_step, poisson_stop_step : ndarray ``(n_inputs,)`` or None
+        A Poisson channel's mean count per step (float64) and the steps ``start <= t < stop`` it draws at
+        (0 on other channels); None with ``input_poisson``.
     """
 
     n_inputs: int
@@ -156,6 +161,10 @@ class SpikingArrays:
     payload_shift: np.ndarray
     sigma_delta_mode: np.ndarray
     is_float: bool = False
+    input_poisson: np.ndarray | None = None
+    poisson_mean: np.ndarray | None = None
+    poisson_start_step: np.ndarray | None = None
+    poisson_stop_step: np.ndarray | None = None
 
 
 #: The dtypes a synapse table may use, narrowest first (the kernel compiles one specialisation per
@@ -410,7 +419,7 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     SpikingArrays
         Segments per (source, destination group) with ``ceil(n_syn * bits_per_synapse /
         memory_word_bits)`` words each; per source, one packet per distinct destination core
-        and the x / y mesh hops from its core (``placement.input_xy`` for inputs) to each of them.
+        and the x / y mesh hops from its core (``placement.input_xy`` for inputs on the host) to each of them.
 
     Raises
     ------
@@ -445,6 +454,9 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
     src_seg_ptr = _ptr(src_segs)
     src_xy = np.empty((n_sources, 2), dtype=np.int64)
     src_xy[:n_in] = placement.input_xy
+    if placement.input_core is not None:   # Poisson source cores
+        on_core = placement.input_core >= 0
+        src_xy[:n_in][on_core] = placement.core_xy[placement.input_core[on_core]]
     src_xy[n_in:] = placement.core_xy[placement.neuron_core]
     group_core = np.array([g.core for g in placement.groups] + [0], dtype=np.int64)
     src_packets, src_hops_x, src_hops_y = (np.zeros(n_sources, dtype=np.int64) for _ in range(3))
@@ -504,7 +516,21 @@ def lower_spiking(qnet: QuantizedNetwork, placement: Placement, bits_per_synapse
                           | CUM_ERROR * _per_neuron(qnet, "cum_error", np.uint8)).astype(np.uint8),
         is_float=qnet.is_float,
         **scalars,
+        **_poisson_fields(qnet),
     )
+
+
+def _poisson_fields(qnet: QuantizedNetwork) -> dict:
+    """:class:`SpikingArrays`' Poisson fields, per input channel (0 on the other channels)."""
+    def per_channel(name: str, dtype) -> np.ndarray:
+        return np.concatenate([np.zeros(i.size, dtype=dtype) if i.kind != "poisson" else
+                               np.asarray(getattr(i, name), dtype=dtype) for i in qnet.inputs]
+                              + [np.zeros(0, dtype=dtype)])
+    return dict(input_poisson=np.concatenate([np.full(i.size, i.kind == "poisson", dtype=np.uint8)
+                                              for i in qnet.inputs] + [np.zeros(0, dtype=np.uint8)]),
+                poisson_mean=per_channel("mean_per_step", np.float64),
+                poisson_start_step=per_channel("start_step", np.int64),
+                poisson_stop_step=per_channel("stop_step", np.int64))
 
 
 @dataclass(frozen=True)

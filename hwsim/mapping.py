@@ -1,7 +1,8 @@
 """Map an IR graph onto a chip: neurons to cores under every capacity limit.
 
 Counter groups: each (core, population) pair that holds neurons is one group,
-and each input is one group on the host (core -1). Kernels count actions per
+and each input is one group on the host (core -1), or, for Poisson inputs on chips that run them on cores
+of their own (SpiNNaker, :mod:`hwsim.source_cores`), one group per source core. Kernels count actions per
 group, so a report can sum them by core or by layer.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hwsim.errors import MappingError
 from hwsim.ir import Graph, Population
 from hwsim.kernels import slicing, tables
 from hwsim.setup_parallel import setup_threads, thread_parts
+from hwsim.source_cores import SourceCores, source_cores
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,13 @@ class Placement:
     delay_core_neurons : tuple of int
         Neurons (or input channels) of the source slice each delay core serves, in ``delay_cores`` order: the
         size of its work at every step (:mod:`hwsim.energy`).
+    source_cores : tuple of int
+        SpiNNaker's Poisson source cores (:mod:`hwsim.source_cores`), after the neuron cores and before the delay
+        cores; they hold no neurons, and have ``memory_bytes`` (kind ``poisson_sources``) and ``core_use``
+        entries.
+    input_core : ndarray or None
+        int64 ``(n_input_channels,)`` core of each input channel (-1: the host, entering at ``input_xy``);
+        None: every input is on the host.
     """
 
     chip: str
@@ -82,11 +91,13 @@ class Placement:
     delay_cores: tuple[int, ...] = ()
     delay_packets_per_spike: np.ndarray | None = None
     delay_core_neurons: tuple[int, ...] = ()
+    source_cores: tuple[int, ...] = ()
+    input_core: np.ndarray | None = None
 
     @property
     def cores_on(self) -> tuple[int, ...]:
-        """Every core in use: neuron cores, then delay-extension cores."""
-        return self.cores_used + self.delay_cores
+        """Every core in use: neuron cores, Poisson source cores, then delay-extension cores."""
+        return self.cores_used + self.source_cores + self.delay_cores
 
 
 #: Largest table of (slice, source) marks :func:`_cut_by_counts` allocates for one population, in bytes.
@@ -264,14 +275,16 @@ def _assign_cores(graph: Graph, chip: ChipProfile, source_offsets: dict[str, int
     return np.concatenate(neuron_core), slices, peak, core_use, senders
 
 
-def _check_core_count(graph: Graph, chip: ChipProfile, slices: list, n_delay_cores: int) -> None:
-    """The neuron cores (one per slice) and delay-extension cores must fit the chip."""
-    n_cores = len(slices) + n_delay_cores
+def _check_core_count(graph: Graph, chip: ChipProfile, slices: list, n_source_cores: int,
+                      n_delay_cores: int) -> None:
+    """The neuron cores (one per slice), Poisson source cores and delay-extension cores must fit the chip."""
+    n_cores = len(slices) + n_source_cores + n_delay_cores
     if n_cores > chip.topology.n_cores:
         per_pop = {}
         for _, name, _, _ in slices:
             per_pop[name] = per_pop.get(name, 0) + 1
         detail = ", ".join([f"{name}: {n}" for name, n in per_pop.items()]
+                           + ([f"Poisson sources: {n_source_cores}"] if n_source_cores else [])
                            + ([f"delay extensions: {n_delay_cores}"] if n_delay_cores else []))
         raise MappingError(f"graph '{graph.name}': needs {n_cores} cores ({detail}) but chip '{chip.name}' "
                            f"has {chip.topology.n_cores}; expected at most {chip.topology.n_cores}. "
@@ -282,9 +295,10 @@ def _ptr(counts: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
-def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray) -> np.ndarray:
-    """Core of each global source; inputs get -1 - group (distinct negative ids per input)."""
-    return np.concatenate([-1 - input_group, neuron_core])
+def _source_cores(neuron_core: np.ndarray, input_group: np.ndarray, input_core: np.ndarray) -> np.ndarray:
+    """Core of each global source; inputs on the host (``input_core`` -1) get -1 - group (distinct negative ids
+    per input)."""
+    return np.concatenate([np.where(input_core >= 0, input_core, -1 - input_group), neuron_core])
 
 
 def _routes(source_core: np.ndarray, senders: list[_Senders]) -> np.ndarray:
@@ -344,22 +358,26 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
     longest_delay = _check_delays(graph, chip)
     with setup_threads(sum(proj.n_synapses for proj in graph.projections())):
         neuron_core, slices, peak, core_use, senders = _assign_cores(graph, chip, offsets)
-    inputs = graph.inputs()
-    groups = tuple(Group(-1, inp.name) for inp in inputs) + tuple(Group(c, name) for c, name, _, _ in slices)
-    input_group = np.concatenate([np.full(inp.size, k, dtype=np.int64) for k, inp in enumerate(inputs)]
-                                 + [np.zeros(0, dtype=np.int64)])
-    neuron_group = np.concatenate([np.full(count, len(inputs) + k, dtype=np.int64)
+    sources = source_cores(graph, chip, len(slices))
+    input_groups, input_group = _input_groups(graph, sources)
+    groups = input_groups + tuple(Group(c, name) for c, name, _, _ in slices)
+    neuron_group = np.concatenate([np.full(count, len(input_groups) + k, dtype=np.int64)
                                    for k, (_, _, count, _) in enumerate(slices)])
-    source_core = _source_cores(neuron_core, input_group)
-    _check_core_count(graph, chip, slices, 0)
+    source_core = _source_cores(neuron_core, input_group, sources.input_core)
+    n_source_cores = len(sources.cores)
+    _check_core_count(graph, chip, slices, n_source_cores, 0)
     core_xy = np.array([topo.core_xy(c) for c in range(topo.n_cores)], dtype=np.int64)
     input_xy = (0, 0)
-    delays = delay_cores(graph, chip, neuron_core, source_core, core_xy, input_xy, len(slices),
-                         lambda n: _check_core_count(graph, chip, slices, n))
+    first_delay_core = len(slices) + n_source_cores
+    delays = delay_cores(graph, chip, neuron_core, source_core, core_xy, input_xy, first_delay_core,
+                         lambda n: _check_core_count(graph, chip, slices, n_source_cores, n))
     routes = _routes(source_core, senders) if delays is None else delays.with_routes(_routes(source_core, senders))
-    delay_core_ids = tuple(range(len(slices), len(slices) + (delays.source_slice.size if delays else 0)))
+    delay_core_ids = tuple(range(first_delay_core, first_delay_core + (delays.source_slice.size if delays else 0)))
     for core in delay_core_ids:
         core_use[core] = {"neurons_per_core": 0, "synapse_memory_bits_per_core": 0, "fan_in_per_core": 1,
+                          "fan_out_per_core": 0}
+    for core, _, _ in sources.cores:
+        core_use[core] = {"neurons_per_core": 0, "synapse_memory_bits_per_core": 0, "fan_in_per_core": 0,
                           "fan_out_per_core": 0}
     on_chip = routes[routes[:, 0] >= 0]
     src_cores, fan_out = np.unique(on_chip[:, 0], return_counts=True)
@@ -380,6 +398,10 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
         memory[core] = {"synapses": -(-syn_bits // 8),
                         "neuron_state": -(-int(n_per_core[core]) * cap.neuron_state_bits // 8),
                         "routing": -(-routing_entries * cap.routing_bits_per_entry // 8)}
+    for core, _, count in sources.cores:
+        routing_entries = int(np.count_nonzero(on_chip[:, 0] == core))
+        memory[core] = {"synapses": 0, "neuron_state": 0, "poisson_sources": count * cap.poisson_source_bytes,
+                        "routing": -(-routing_entries * cap.routing_bits_per_entry // 8)}
     for core, bits in zip(delay_core_ids, delays.memory_bits.tolist() if delays else []):
         routing_entries = int(np.count_nonzero(on_chip[:, 0] == core))
         memory[core] = {"synapses": 0, "neuron_state": 0, "delay_stages": -(-bits // 8),
@@ -388,7 +410,7 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
               ("neurons_per_core", "synapse_memory_bits_per_core", "fan_in_per_core", "fan_out_per_core",
                "router_entries_per_chip", "max_delay_steps")}
     limits["max_delay_steps"] = (longest_delay, cap.longest_delay_steps)
-    limits["cores"] = (len(slices) + len(delay_core_ids), topo.n_cores)
+    limits["cores"] = (len(slices) + n_source_cores + len(delay_core_ids), topo.n_cores)
     src_xy = np.where(routes[:, :1] >= 0, core_xy[np.maximum(routes[:, 0], 0)], np.array(input_xy))
     span = np.abs(src_xy - core_xy[routes[:, 1]]) if len(routes) else np.zeros((1, 2), np.int64)
     return Placement(chip.name, neuron_core, neuron_group, input_group, groups, core_xy, input_xy,
@@ -396,7 +418,26 @@ def map_graph(graph: Graph, chip: ChipProfile) -> Placement:
                      (int(span[:, 0].max()), int(span[:, 1].max())), core_use, delay_core_ids,
                      _per_group_mean(delays.extra_per_source, np.concatenate([input_group, neuron_group]),
                                      len(groups)) if delays else None,
-                     tuple(delays.neurons.tolist()) if delays else ())
+                     tuple(delays.neurons.tolist()) if delays else (),
+                     tuple(core for core, _, _ in sources.cores),
+                     sources.input_core if n_source_cores else None)
+
+
+def _input_groups(graph: Graph, sources: SourceCores) -> tuple[tuple[Group, ...], np.ndarray]:
+    """The inputs' counter groups (one per input on the host, one per source core) and the group of each input
+    channel."""
+    groups, channel_group = [], []
+    first = 0
+    for inp in graph.inputs():
+        cores = sources.input_core[first:first + inp.size]
+        if cores[0] < 0:
+            channel_group.append(np.full(inp.size, len(groups), dtype=np.int64))
+            groups.append(Group(-1, inp.name))
+        else:
+            channel_group.append(len(groups) + cores - cores[0])
+            groups.extend(Group(int(c), inp.name) for c in range(int(cores[0]), int(cores[-1]) + 1))
+        first += inp.size
+    return tuple(groups), np.concatenate(channel_group + [np.zeros(0, dtype=np.int64)])
 
 
 def _per_group_mean(per_source: np.ndarray, source_group: np.ndarray, n_groups: int) -> np.ndarray:

@@ -121,10 +121,11 @@ def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndar
         A spiking graph.
     x : array_like or None
         ``(n_samples, n_steps, n_channels)``: per step, spikes (0/1) of spike inputs and values of current
-        inputs, as they are. ``(n_samples, n_channels)``: values in [0, 1] rate-encoded into spikes
+        inputs, as they are (Poisson inputs take no channel here: the kernel draws them).
+        ``(n_samples, n_channels)``: values in [0, 1] rate-encoded into spikes
         (spike inputs; the graph's ``metadata["encoding"]``, default ``"regular"``, ``"bernoulli"`` with
         ``metadata["encoding_seed"]``), or a constant current at every step (current inputs: direct input,
-        as snnTorch feeds it). None: a graph without inputs (one sample).
+        as snnTorch feeds it). None: a graph without inputs other than Poisson ones (one sample).
     n_steps : int, optional
         Steps per sample for 2-D ``x`` and graphs without inputs (default ``metadata["n_steps"]``).
 
@@ -135,14 +136,14 @@ def network_inputs(graph: Graph, x, n_steps: int | None = None) -> tuple[np.ndar
     description : str
         How the inputs were formed (for the report).
     """
-    inputs = graph.inputs()
+    inputs = [inp for inp in graph.inputs() if inp.kind != "poisson"]
     kinds = {inp.kind for inp in inputs}
     if x is None:
         if inputs:
             raise SpecError(f"graph '{graph.name}': no inputs given for its {len(inputs)} input node(s) "
                             f"({', '.join(i.name for i in inputs)}); expected an array x.")
         steps = _steps(graph, n_steps, "graphs without inputs")
-        return np.zeros((1, steps, 0), dtype=np.uint8), f"no inputs (the graph has none), {steps} steps"
+        return np.zeros((1, steps, 0), dtype=np.uint8), f"no inputs given, {steps} steps"
     x = _finite(np.asarray(x), "inputs")
     if x.ndim in (2, 3) and x.shape[0] == 0:
         raise SpecError(f"inputs: shape {x.shape}, no samples; expected at least one.")
@@ -244,7 +245,8 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
         Hardware noise (:mod:`hwsim.noise`): static sources change the quantised network, dynamic
         ones are drawn in the kernel at every step.
     seed : int
-        Chip instance drawn from ``noise`` (ignored without noise).
+        Chip instance drawn from ``noise``, and the seed of the Poisson inputs' draws
+        (:mod:`hwsim.poisson_sources`).
     record : str or tuple of str
         Any of ``"spikes"``, ``"v"``, ``"u"``, ``"v_trace"`` (:attr:`RunResult.recorded`).
     n_steps : int, optional
@@ -274,13 +276,13 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
     step_counts = None
     for start in range(0, inputs.shape[0], BATCH):
         res = simulate_spiking(arrays, inputs[start:start + BATCH], record_raster="spikes" in record,
-                               noise=per_step, first_sample=start, record_v="v_trace" in record)
+                               noise=per_step, first_sample=start, record_v="v_trace" in record, seed=seed)
         for key in parts:
             parts[key].append(getattr(res, key))
         step_counts = res.step_counts if step_counts is None else step_counts + res.step_counts
         if progress is not None:
             progress(res.counts.shape[0])
-    merged = {k: np.concatenate(v) for k, v in parts.items()}
+    merged = {k: v[0] if len(v) == 1 else np.concatenate(v) for k, v in parts.items()}   # one batch: no copy
     if not np.all(np.isfinite(merged["v_final"])):
         warnings.warn(f"graph '{graph.name}' on chip '{chip.name}': {int((~np.isfinite(merged['v_final'])).sum()):,} "
                       f"final membrane values overflowed to infinity or NaN (float64); the spikes after that are "
@@ -292,7 +294,9 @@ def run_spiking(compiled: CompiledNetwork, x, labels=None, progress: Callable[[i
     report.metrics = {**neurobench(graph, placement, merged["counts"], inputs.shape[1]), **timing_figures(report)}
     report.run_info = run_info(graph)
     report.noise = _noise_record(noise, seed)
-    report.data = {"inputs": described}
+    n_poisson = sum(inp.size for inp in graph.inputs() if inp.kind == "poisson")
+    report.data = {"inputs": described + (f"; {n_poisson:,} Poisson channels drawn in the kernel (seed {seed})"
+                                          if n_poisson else "")}
     return RunResult(report, readout, predictions, _population_records(merged, qnet, record))
 
 
@@ -367,8 +371,9 @@ def run(graph: Graph | CompiledNetwork, chip: ChipProfile | str | None = None, x
 
     ``noise`` (a :class:`hwsim.noise.NoiseSpec`) and ``seed`` draw one noisy chip instance: static
     sources are applied right after quantisation, dynamic ones are drawn in the kernel at every step,
-    and the report's ``noise`` field records both. A spiking graph takes ``x`` as
-    :func:`network_inputs` does (None for a graph without inputs, with ``n_steps``), and ``record``
+    and the report's ``noise`` field records both. ``seed`` also seeds the Poisson inputs, which the kernel
+    draws (:mod:`hwsim.poisson_sources`). A spiking graph takes ``x`` as :func:`network_inputs` does (None for
+    a graph without inputs other than Poisson ones, with ``n_steps``), and ``record``
     (``"spikes"``, ``"v"``, ``"u"``, ``"v_trace"``) returns per-population rasters, final states and membrane
     traces in :attr:`RunResult.recorded`.
     ``chip`` is a :class:`~hwsim.chips.ChipProfile`, or a bundled chip's name or a profile's path.

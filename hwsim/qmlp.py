@@ -23,6 +23,14 @@ negative bias) are summed apart, and the negative sum enters ones'-complemented:
 i.e. ``y_i = bias_i + sum_j sign(w_ij) T_ij - [neuron i has a negative term]``. AxSum, too,
 acts on non-negative inputs only.
 
+The class is the argmax of the last layer's outputs by a pairwise comparator tree: level by
+level, outputs ``(0, 1), (2, 3), ...`` meet in comparators numbered in that order (an odd last
+one passes to the next level), and the earlier operand ``a`` wins when ``a >= b``, so the exact
+tree is ``numpy.argmax`` (earliest maximum). An approximate argmax (approximate comparators of
+the printed-ML papers) sets ``argmax_ignored_bits``: comparator ``c`` then compares only the top
+bits, ``(a >> t_c) >= (b >> t_c)`` (floor shifts; ties in those bits go to ``a``), and
+``t_c = COMPARATOR_REMOVED`` removes it: ``a`` always wins. The winner passes its full value on.
+
 :mod:`hwsim.lowering` flattens a :class:`QuantizedMLP` into kernel arrays.
 """
 from __future__ import annotations
@@ -114,6 +122,8 @@ def truncated_products(weight, a, truncate_bits):
 
 #: Bits a mask may cover (the int64 datapath's non-negative range less one bit of headroom).
 MASK_BITS = 62
+#: ``QuantizedMLP.argmax_ignored_bits`` value of a removed comparator (its earlier operand always wins).
+COMPARATOR_REMOVED = MASK_BITS + 1
 
 
 def _check_mask(mask: np.ndarray, shape: tuple, where: str) -> None:
@@ -133,6 +143,16 @@ def _check_truncation(bits: np.ndarray, shape: tuple, where: str) -> None:
     if bits.size and (bits.min() < 0 or bits.max() > MASK_BITS):
         raise GraphError(f"{where}: axsum_truncate_bits from {bits.min()} to {bits.max()}; expected 0 .. "
                          f"{MASK_BITS} low product bits dropped. Hint: use None for an exact sum.")
+
+
+def _check_argmax(bits: np.ndarray, n_classes: int, where: str) -> None:
+    if bits.shape != (max(n_classes - 1, 0),) or bits.dtype.kind not in "iu":
+        raise GraphError(f"{where}: argmax_ignored_bits shape {bits.shape}, dtype {bits.dtype}; expected integers of "
+                         f"shape ({max(n_classes - 1, 0)},), one per comparator of the {n_classes}-class argmax tree.")
+    if bits.size and (bits.min() < 0 or bits.max() > COMPARATOR_REMOVED):
+        raise GraphError(f"{where}: argmax_ignored_bits from {bits.min()} to {bits.max()}; expected 0 .. {MASK_BITS} "
+                         f"ignored low bits, or {COMPARATOR_REMOVED} (COMPARATOR_REMOVED). Hint: use None for an exact "
+                         f"argmax.")
 
 
 def mask_bits_needed(mask: np.ndarray | None) -> int:
@@ -161,11 +181,15 @@ class QuantizedMLP:
         Number of input channels (integers, e.g. ADC codes).
     layers : tuple of QLayer
         Layers in order; layer ``l`` reads layer ``l - 1``'s outputs.
+    argmax_ignored_bits : ndarray, optional
+        int64 ``(n_classes - 1,)``: low bits each comparator of the argmax tree ignores, in
+        ``0 .. MASK_BITS``, or :data:`COMPARATOR_REMOVED` (module doc). None: exact argmax.
     """
 
     input_name: str
     input_size: int
     layers: tuple[QLayer, ...]
+    argmax_ignored_bits: np.ndarray | None = None
 
     def __post_init__(self):
         if not self.layers:
@@ -189,3 +213,5 @@ class QuantizedMLP:
                 raise GraphError(f"layer '{layer.name}': input_mask reaches bit "
                                  f"{mask_bits_needed(layer.input_mask) - 1}; expected masks within the "
                                  f"{top}-bit outputs of layer '{prev.name}' (act_max {prev.act_max}).")
+        if self.argmax_ignored_bits is not None:
+            _check_argmax(np.asarray(self.argmax_ignored_bits), width, f"MLP '{self.input_name}'")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -76,13 +76,18 @@ class FloatDatapath:
 
 @dataclass(frozen=True)
 class QInput:
-    """An input of ``size`` channels whose global source ids start at ``offset`` (``kind`` "spike" or
-    "current": a current input's values multiply its synapses' weights)."""
+    """An input of ``size`` channels whose global source ids start at ``offset`` (``kind`` "spike",
+    "current": a current input's values multiply its synapses' weights, or "poisson": counts drawn in the
+    kernel with mean ``mean_per_step`` at steps ``start_step <= t < stop_step``, per channel; None for the
+    other kinds)."""
 
     name: str
     size: int
     offset: int
     kind: str
+    mean_per_step: np.ndarray | None = field(default=None, compare=False)
+    start_step: np.ndarray | None = field(default=None, compare=False)
+    stop_step: np.ndarray | None = field(default=None, compare=False)
 
 
 def _rows(value, size: int, dtype) -> np.ndarray:
@@ -336,11 +341,12 @@ def _inputs(graph: Graph, chip: ChipProfile) -> tuple[QInput, ...]:
                                    f"Hint: encode the values as spikes with hwsim.encoding.rate_encode ('regular' "
                                    f"or 'bernoulli'; CLI: --input-kind values --encoding ...), or run the current "
                                    f"input on the float chip 'ideal'.")
-        if inp.kind not in ("spike", "current"):
+        if inp.kind not in ("spike", "current", "poisson"):
             raise UnsupportedError(f"input '{inp.name}': kind '{inp.kind}' on neuromorphic chip '{chip.name}'; "
-                                   f"expected spike or current inputs. Hint: rate-encode the values "
+                                   f"expected spike, current or poisson inputs. Hint: rate-encode the values "
                                    f"(hwsim.encoding.rate_encode) and use kind 'spike'.")
-        inputs.append(QInput(inp.name, inp.size, offsets[inp.name], inp.kind))
+        poisson = (inp.rate_hz * graph.dt_s, inp.start_step, inp.stop_step) if inp.kind == "poisson" else ()
+        inputs.append(QInput(inp.name, inp.size, offsets[inp.name], inp.kind, *poisson))
     return tuple(inputs)
 
 

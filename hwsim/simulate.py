@@ -8,6 +8,7 @@ runs with the threads sharing each step's work, bit-identical to one thread
 """
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -16,15 +17,20 @@ import numba
 import numpy as np
 
 from hwsim.errors import GraphError, SpecError, UnsupportedError, short
+from hwsim.ir import Graph
 from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.resets import RESET_SUBTRACT_RAISED, RESET_VALUE_NEXT
 from hwsim.kernels.mlp import run_mlp
 from hwsim.kernels.neurons import sends_payload
+from hwsim.kernels.poisson import draw_counts
 from hwsim.kernels.spiking import run_spiking
 from hwsim.kernels.spiking_threads import run_spiking_threads
 from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays
 from hwsim.memory import check_fits
 from hwsim.noise.dynamic import DynamicNoise
+from hwsim.ring_dtype import ring_like
+from hwsim.noise.spec import check_seed
+from hwsim.poisson_sources import stream_seed
 from hwsim.sample_threads import plan_threads, within_sample as _within_sample
 
 
@@ -231,19 +237,48 @@ def _spike_flags(where: str, x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=np.uint8)
 
 
+def _poisson_channels(a: SpikingArrays) -> np.ndarray:
+    """bool ``(n_inputs,)``: the Poisson channels (drawn in the kernel; no column of the input array)."""
+    return np.zeros(a.n_inputs, dtype=bool) if a.input_poisson is None else np.asarray(a.input_poisson, dtype=bool)
+
+
+def _exp_minus(mean: np.ndarray) -> np.ndarray:
+    """``exp(-mean)`` per channel from the C library (``math.exp``; numpy's vectorised exp may differ in the last
+    bit)."""
+    return np.array([math.exp(-m) for m in mean.tolist()], dtype=np.float64)
+
+
+def _sources(a: SpikingArrays) -> tuple:
+    """The kernel's ``sources``: per input channel its column of the input array (-1: a Poisson channel), and the
+    Poisson channels' mean count per step, ``exp(-mean)`` (the C library's, as ``math.exp``), first step and step
+    after the last (0 elsewhere)."""
+    poisson = _poisson_channels(a)
+    column = np.where(poisson, -1, np.cumsum(~poisson) - 1).astype(np.int64)
+    if not poisson.any():
+        zeros = np.zeros(a.n_inputs, dtype=np.int64)
+        return column, np.zeros(a.n_inputs), np.ones(a.n_inputs), zeros, zeros
+    mean = _f64(a.poisson_mean)
+    return column, mean, _exp_minus(mean), _i64(a.poisson_start_step), _i64(a.poisson_stop_step)
+
+
 def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | None]:
     """``(active, values)`` for the kernel: uint8 flags of the channels active at each step, and float64
-    values (None when the network has no current input). Spike channels must hold 0 or 1 (bool, integer
-    or float); current channels (``a.input_scaled``) any finite number."""
+    values (None when the network has no current input), one column per input channel that is not a Poisson
+    channel. Spike channels must hold 0 or 1 (bool, integer or float); current channels (``a.input_scaled``)
+    any finite number."""
     x = np.asarray(inputs)
-    expected = f"(n_samples, T, {a.n_inputs}) for the network's {a.n_inputs} input channels"
-    if x.ndim != 3 or x.shape[2] != a.n_inputs:
+    poisson = _poisson_channels(a)
+    n_columns = a.n_inputs - int(poisson.sum())
+    expected = f"(n_samples, T, {n_columns}) for the network's {n_columns} input channels" + (
+        f" (its {int(poisson.sum())} Poisson channels are drawn in the kernel and take no column)"
+        if poisson.any() else "")
+    if x.ndim != 3 or x.shape[2] != n_columns:
         raise GraphError(f"input_spikes: shape {x.shape}; expected {expected}. Hint: samples go on axis 0, steps "
                          f"on axis 1; add axis 0 for a single sample.")
     if x.dtype.kind not in "biuf":
         raise SpecError(f"input_spikes: dtype {x.dtype}; expected numbers (0/1 spikes, or currents on current "
                         f"inputs). Hint: convert with .astype(np.float64).")
-    scaled = np.asarray(a.input_scaled, dtype=bool)
+    scaled = np.asarray(a.input_scaled, dtype=bool)[~poisson]
     if not scaled.any():
         return _spike_flags("input_spikes", x), None
     _spike_flags("input_spikes", x[:, :, ~scaled])
@@ -254,19 +289,56 @@ def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | 
     return np.ascontiguousarray(values != 0, dtype=np.uint8), values
 
 
+def poisson_counts(graph: Graph, n_steps: int, seed: int = 0, n_samples: int = 1,
+                   first_sample: int = 0) -> np.ndarray:
+    """The spike counts the kernel draws for ``graph``'s Poisson inputs in a run of ``seed`` (to record them).
+
+    Parameters
+    ----------
+    graph : Graph
+        The network.
+    n_steps : int
+        Steps of the run.
+    seed, n_samples, first_sample : int
+        The run's seed, and its samples from ``first_sample`` on (as :func:`simulate_spiking` takes them).
+
+    Returns
+    -------
+    ndarray uint8 ``(n_samples, n_steps, n_poisson)``
+        Counts of the Poisson channels, in channel order (the inputs in the graph's order).
+    """
+    seed = check_seed("poisson_counts", seed)
+    offsets, n_in = graph.source_offsets(), sum(inp.size for inp in graph.inputs())
+    mean = np.zeros(n_in)
+    start, stop = np.zeros(n_in, dtype=np.int64), np.zeros(n_in, dtype=np.int64)
+    channels = [np.zeros(0, dtype=np.int64)]
+    for inp in graph.inputs():
+        if inp.kind == "poisson":
+            rows = slice(offsets[inp.name], offsets[inp.name] + inp.size)
+            mean[rows], start[rows], stop[rows] = inp.rate_hz * graph.dt_s, inp.start_step, inp.stop_step
+            channels.append(np.arange(rows.start, rows.stop, dtype=np.int64))
+    channels = np.concatenate(channels)
+    check_fits("poisson_counts", f"the counts of {channels.size:,} Poisson channels over {n_samples:,} samples x "
+               f"{n_steps:,} steps", n_samples * n_steps * channels.size, "Hint: fewer steps or channels.")
+    out = np.zeros((n_samples, n_steps, channels.size), dtype=np.uint8)
+    draw_counts(stream_seed(seed), int(first_sample), channels, mean, _exp_minus(mean), start, stop, out)
+    return out
+
+
 def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = False,
                      noise: DynamicNoise | None = None, first_sample: int = 0,
-                     within_sample: bool | None = None, record_v: bool = False) -> SpikingResult:
+                     within_sample: bool | None = None, record_v: bool = False, seed: int = 0) -> SpikingResult:
     """Run a batch of inputs through a lowered spiking network.
 
     Parameters
     ----------
     arrays : SpikingArrays
         The network, from :func:`hwsim.lowering.lower_spiking`.
-    input_spikes : array_like ``(n_samples, T, n_inputs)``
+    input_spikes : array_like ``(n_samples, T, n_columns)``
         Per input channel and step: 1 where a spike channel spikes (0/1; bool, integer or float), the
-        value of a current channel (real numbers; float datapath only); T is the number of steps. A
-        network without inputs takes ``(n_samples, T, 0)``.
+        value of a current channel (real numbers; float datapath only); T is the number of steps. Poisson
+        channels take no column (the kernel draws them): ``n_columns`` counts the other input channels, in
+        channel order. A network without such inputs takes ``(n_samples, T, 0)``.
     record_raster : bool
         Also return every neuron's spikes at every step (``n_samples * T * n_neurons`` bytes).
     noise : DynamicNoise, optional
@@ -282,6 +354,9 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     record_v : bool
         Also return every neuron's membrane after every step (``v_trace``, 8 bytes per sample, step and
         neuron; checked against the memory available first).
+    seed : int
+        The run's seed (>= 0): Poisson channels draw from :func:`hwsim.poisson_sources.stream_seed` of it,
+        keyed by (global sample, step, channel) (``docs/sources.md``).
 
     Returns
     -------
@@ -313,6 +388,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     n_graded = a.n_neurons if graded.any() else 0
     if not isinstance(first_sample, (int, np.integer)) or isinstance(first_sample, bool) or first_sample < 0:
         raise SpecError(f"first_sample: {short(first_sample)}; expected an integer >= 0.")
+    seed = check_seed("simulate_spiking", seed)
     counts = np.empty((n_samples, a.n_groups, N_ACTIONS), dtype=np.int64)
     spike_count, first_spike = (np.empty((n_samples, a.n_neurons), dtype=np.int64) for _ in range(2))
     value = _f64 if a.is_float else _i64  # the datapath: float64 values, or the chip's integers
@@ -344,7 +420,9 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                _per_neuron_noise(noise.v_noise_sd),
                float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
                float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
-    sizes = (active, values, _u8(a.input_scaled), int(a.n_neurons), int(a.n_groups), int(a.max_delay))
+    ring = ring_like(a, values is not None, bool(n_graded), noise.jitter_probability > 0)
+    sizes = (active, values, _u8(a.input_scaled), _sources(a), stream_seed(seed), int(a.n_neurons), int(a.n_groups),
+             int(a.max_delay), ring)
     outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload, v_trace)
     threads = numba.get_num_threads()
     if _within_sample(a, n_samples, threads, within_sample):

@@ -234,9 +234,10 @@ def port_input(acc, shift):
 
 
 def _port_input_integer(acc, shift):
+    wide = np.int64(acc)   # an int32 ring's sum is shifted at the state's width
     if shift >= 0:
-        return acc << shift
-    return acc >> -shift
+        return wide << shift
+    return wide >> -shift
 
 
 def _port_input_float(acc, shift):
@@ -417,17 +418,28 @@ def update_lif(first, last, group, slot0, n_receptors, stride, uniform, all_acti
         gather_slots(slot0, n, n_receptors, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
         return _update_neurons(first, last, group, slot0, n_receptors, stride, x, params, arith, noise, state, step,
                                out_spiked)
-    if one_port:   # the ring's slot is the input: read and cleared by the update
-        row, shift = ring[slot, slot0:slot0 + n], port_shift[slot0:slot0 + n]
-        row1, shift1 = ring[slot, slot0 + stride:slot0 + stride + n], port_shift[slot0 + stride:slot0 + stride + n]
-    else:
-        gather_slots(slot0, n, n_receptors, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
-        row, shift = x[:n], zero_shift[:n]
-        row1, shift1 = x[n:2 * n], zero_shift[:n]
+    if one_port:   # the ring's slot is the input: read and cleared by the update (rows of the ring's dtype)
+        return _update_rows(first, last, group, slot0, n_receptors, stride, ring[slot], port_shift, slot0, stride,
+                            params, arith, noise, state, all_active, fired, step, out_spiked)
+    gather_slots(slot0, n, n_receptors, stride, slot, ring, port_shift, slot_port_ptr, one_port, x)
+    return _update_rows(first, last, group, slot0, n_receptors, stride, x, zero_shift, 0, n, params, arith, noise,
+                        state, all_active, fired, step, out_spiked)
+
+
+@njit(inline="always", **JIT)
+def _update_rows(first, last, group, slot0, n_receptors, stride, inputs, shifts, start, in_stride, params, arith,
+                 noise, state, all_active, fired, step, out_spiked):
+    """:func:`_update_uniform` of a uniform slice (receptor ``k``'s slots ``slot0 + k * stride + j``) whose
+    receptor ``k`` reads ``inputs[start + k * in_stride + j]`` shifted by ``shifts[...]`` alike: the ring's slot
+    itself (``start = slot0``, ``in_stride = stride``, the ports' shifts), or the gathered sums (``start = 0``,
+    ``in_stride = n``, zero shifts). One call site per kind of row, so that a ring of another dtype than the
+    state's compiles."""
+    n = last - first
+    row, shift = inputs[start:start + n], shifts[start:start + n]
     if n_receptors == 2:   # receptor 1 updated in the same loop
         syn_factor, bias_syn, state_u = params[0], params[4], state[0]
-        second = (row1, shift1, state_u[slot0 + stride:slot0 + stride + n], syn_factor[slot0 + stride],
-                  bias_syn[slot0 + stride])
+        second = (inputs[start + in_stride:start + in_stride + n], shifts[start + in_stride:start + in_stride + n],
+                  state_u[slot0 + stride:slot0 + stride + n], syn_factor[slot0 + stride], bias_syn[slot0 + stride])
         return _update_uniform(first, last, group, slot0, row, shift, second, params, arith, noise, state, all_active,
                                fired, step, out_spiked)
     return _update_uniform(first, last, group, slot0, row, shift, None, params, arith, noise, state, all_active, fired,

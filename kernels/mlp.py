@@ -1,4 +1,4 @@
-"""Chain of integer dense layers (a quantised MLP): the MAC kernel.
+"""Chain of integer dense layers (a quantised MLP): the MAC kernel, and the approximate argmax tree.
 
 The arrays are those of ``hwsim.lowering.MlpArrays``. Each layer ``l`` computes,
 in int64, from the previous activations ``a`` (the input for layer 0)::
@@ -86,3 +86,37 @@ def run_mlp(x, max_width, layer_row_ptr, row_syn_ptr, syn_col, syn_weight, syn_m
                 n = last - first
                 a, y = y, a
             out_y[s] = a[:n]
+
+
+@njit(parallel=True, **JIT)
+def run_argmax_tree(y, ignored_bits, removed, out_class):
+    """Class of each sample by the pairwise comparator tree of ``hwsim.qmlp`` (approximate argmax).
+
+    Parameters
+    ----------
+    y : ndarray int64 ``(n_samples, n_classes)``
+        The last layer's outputs.
+    ignored_bits : ndarray int64 ``(n_classes - 1,)``
+        Low bits comparator ``c`` ignores (``(a >> t) >= (b >> t)``: ``a`` wins), or ``removed``.
+    removed : int
+        The value of a removed comparator (its earlier operand ``a`` always wins).
+    out_class : ndarray int64 ``(n_samples,)``
+        Filled with each sample's class.
+    """
+    n_classes = y.shape[1]
+    for s in prange(y.shape[0]):
+        value = y[s].copy()
+        index = np.arange(n_classes)
+        n, c = n_classes, 0
+        while n > 1:
+            for i in range(0, n - 1, 2):
+                t = ignored_bits[c]
+                c += 1
+                win = i if t == removed or (value[i] >> t) >= (value[i + 1] >> t) else i + 1
+                value[i // 2] = value[win]
+                index[i // 2] = index[win]
+            if n % 2:
+                value[n // 2] = value[n - 1]
+                index[n // 2] = index[n - 1]
+            n = (n + 1) // 2
+        out_class[s] = index[0]

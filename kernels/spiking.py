@@ -9,7 +9,8 @@ pending flag) per neuron. Per step ``t``:
    ``ring[(t + delay) % R, port]`` (``R``: a power of two > max_delay); a segment with one delay and
    consecutive ports (``seg_port0``, a dense block) is added as one contiguous run, which vectorises. A
    current channel (``input_scaled``: float datapath only) adds ``weight * value`` instead and counts MAC
-   rather than SYNOP. A port is (projection, delay, receptor slot);
+   rather than SYNOP. A Poisson channel sends the count it draws (``kernels/poisson.py``) as that many
+   spikes, one after another. A port is (projection, delay, receptor slot);
 2. slices of neurons (a population on one core, ``update_slices``) update in the IR's update order:
    ``kernels/neurons.py`` runs each slice's neuron model (``kernels/lif.py``), which reads its slots'
    ports from ring slot ``t % R`` (and clears them);
@@ -38,6 +39,7 @@ from ._config import JIT
 from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNOP
 from .counter_rng import bits_at, key_of, uniform_at
 from .neurons import sends_payload, update_slice
+from .poisson import channel_count
 from .partition import counts_spikes, own_range, own_segments
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
@@ -152,27 +154,37 @@ def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem
 
 
 @njit(inline="always", **JIT)
-def _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
-                 seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
-                 src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                 jitter_probability, jitter_max_steps, part, ring, step):
-    """Send the input channels active at step ``t`` of sample ``s`` (``input_spikes[s, t, ch] != 0``): a
-    spike channel as a spike, a current channel (``input_scaled[ch]``) with its value
-    ``input_values[s, t, ch]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
+def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                 seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                 src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
+                 jitter_max_steps, part, ring, step):
+    """Send the input channels active at step ``t`` of sample ``s``, in channel order. ``channels`` is
+    ``(input_scaled, input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop, key_sources)`` (one
+    tuple: a call of more than 30 arguments cannot be inlined). Channel ``ch`` is column ``input_column[ch]``
+    of ``input_spikes`` / ``input_values``, or, where that is -1, a Poisson channel that sends the count
+    ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes. A column active at ``t``
+    (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel (``input_scaled[ch]``), its
+    value ``input_values[s, t, col]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
     (spike inputs only) the current path is pruned at compile time. ``part``: one thread's share, or None."""
-    for ch in range(input_spikes.shape[2]):
-        if input_spikes[s, t, ch] == 0:
+    input_scaled, input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop, key_sources = channels
+    for ch in range(input_column.shape[0]):
+        col = input_column[ch]
+        n_spikes = 1
+        if col < 0:
+            n_spikes = channel_count(key_sources, ch, t, poisson_mean, poisson_p0, poisson_start, poisson_stop)
+        elif input_spikes[s, t, col] == 0:
             continue
-        if input_values is not None:
+        elif input_values is not None:
             if input_scaled[ch]:   # a current: weight * value, counted as MAC
-                _propagate_noisy(ch, t, input_values[s, t, ch], MAC, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                                 seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets,
-                                 src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
-                                 jitter_probability, jitter_max_steps, part, ring, step)
+                _propagate_noisy(ch, t, input_values[s, t, col], MAC, slot_mask, src_seg_ptr, seg_syn_ptr,
+                                 seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group,
+                                 src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability,
+                                 jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
                 continue
-        _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
-              syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-              drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
+        for _spike in range(n_spikes):
+            _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+                  syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
+                  drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
 
 
 @njit(**JIT)
@@ -306,15 +318,16 @@ def _flush(step, out_sample, out_step):
 
 
 @njit(parallel=True, **JIT)
-def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, src_seg_ptr, seg_syn_ptr,
-                seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, port_shift,
-                slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y, update_slices,
-                uniform_slices, active_slices, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
+def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, n_neurons, n_groups, max_delay,
+                ring_like, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port,
+                syn_weight, syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x,
+                src_hops_y,
+                update_slices, uniform_slices, active_slices, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset,
                 refractory_steps, has_threshold, reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding,
-                input_shift, state_bits, syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd,
-                v_noise_sd, drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
-                sigma_delta_mode, chunk_bounds, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u,
-                out_v, out_graded, out_raster, out_payload, out_v_trace):
+                input_shift, state_bits, syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd,
+                drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift, sigma_delta_mode,
+                chunk_bounds, out_counts, out_step_counts, out_spike_count, out_first_spike, out_u, out_v, out_graded,
+                out_raster, out_payload, out_v_trace):
     """Run a batch of samples through a spiking network, chunks of samples in parallel.
 
     One event loop for both datapaths: integer (the neuron parameters and ``out_u``/``out_v`` int64,
@@ -323,14 +336,24 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
 
     Parameters
     ----------
-    input_spikes : ndarray uint8 ``(n_samples, T, n_inputs)``
-        1 where input channel c is active at step t (a spike, or a nonzero current).
-    input_values : ndarray float64 ``(n_samples, T, n_inputs)`` or None
+    input_spikes : ndarray uint8 ``(n_samples, T, n_columns)``
+        1 where the input channel of column c is active at step t (a spike, or a nonzero current); one
+        column per input channel that is not a Poisson channel.
+    input_values : ndarray float64 ``(n_samples, T, n_columns)`` or None
         The value of every channel at every step (float datapath with current inputs); None: spikes only.
     input_scaled : ndarray uint8 ``(n_inputs,)``
         1 for a current channel (its synapses add ``weight * value``).
+    sources : tuple
+        ``(input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop)``, per input channel: int64
+        column of ``input_spikes`` (-1: a Poisson channel), float64 mean count per step and ``exp(-mean)``,
+        int64 first step and step after the last at which a Poisson channel draws (``kernels/poisson.py``).
+    source_seed : uint64
+        Seed of the Poisson channels' draws, keyed by (seed, global sample, step, channel).
     n_neurons, n_groups, max_delay : int
         Sizes (see ``hwsim.lowering.SpikingArrays`` for these and every array below).
+    ring_like : ndarray ``(0,)``
+        Its dtype is the ring's: the state's, or int32 where every port's sum is bounded within it
+        (``hwsim.ring_dtype``).
     src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay : ndarray int64
         Segments of each source, synapses of each segment, and the delay they share (-1: mixed).
     seg_port0 : ndarray int64
@@ -339,7 +362,7 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     syn_port : ndarray uint16, uint32 or int64 ``(n_syn,)``
         Target port of each synapse.
     syn_weight : ndarray int8, int16, int32, int64 or float64 ``(n_syn,)``
-        Synaptic weights [state units] (accumulated in the ring at the state's dtype).
+        Synaptic weights [state units] (accumulated in the ring at ``ring_like``'s dtype).
     syn_delay : ndarray uint8, uint16 or uint32 ``(n_syn,)`` or ``(0,)``
         Synapse delays [step], read only in segments of mixed delays (empty when there are none).
     port_shift, slot_port_ptr : ndarray int64
@@ -413,12 +436,13 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
     noisy = drop_probability > 0.0 or jitter_probability > 0.0
     params = (syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode)
     arith = (decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow)
+    input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop = sources
     for c in prange(chunk_bounds.shape[0] - 1):
-        ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=out_u.dtype)
+        ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
         hold = np.empty(n_neurons, dtype=np.int64)   # 2 * refractory steps left + delayed-reset flag
         spiked = np.empty(n_neurons, dtype=np.int64)
         x = np.zeros(max(initial_u.shape[0], 1), dtype=out_u.dtype)   # the summed inputs of one slice's slots
-        zero_shift = np.zeros(n_neurons, dtype=np.int64)   # the shifts of sums already shifted
+        zero_shift = np.zeros(x.shape[0], dtype=np.int64)   # the shifts of sums already shifted
         fired = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)   # spike flags of the uniform update
         payload = np.zeros(n_neurons, dtype=out_u.dtype)   # the payloads of graded spikes
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)
@@ -439,12 +463,14 @@ def run_spiking(input_spikes, input_values, input_scaled, n_neurons, n_groups, m
                 key_drop = key_of(noise_seeds[2], sample, t)
                 key_jitter = key_of(noise_seeds[3], sample, t)
                 noise = (u_noise_sd, v_noise_sd, key_u, key_v)
-                _feed_inputs(s, t, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr,
+                channels = (input_scaled, input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop,
+                            key_of(source_seed, sample, t))
+                _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr,
                              seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
                              syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
                              drop_probability, key_jitter, jitter_probability, jitter_max_steps, None, ring, step)
                 clear_records(s, t, out_raster, out_payload)
-                n_in = input_spikes.shape[2]
+                n_in = sources[0].shape[0]
                 for r in range(update_slices.shape[0]):
                     n_spiked = update_slice(
                         update_slices[r, 6], update_slices[r, 0], update_slices[r, 1], update_slices[r, 2],

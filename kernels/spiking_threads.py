@@ -12,7 +12,8 @@ step). A step ``t`` has two phases:
    needs every synapse out of a neuron to have a delay >= 1 (the caller checks it; inputs may have
    delay 0, as they are sent before the update);
 2. *send*: part ``p`` walks all spikes of step ``t``, sub-slices in update order (the order of one
-   thread), then the input channels of step ``t + 1``, adding only the synapses into its ports: those in
+   thread), then the input channels of step ``t + 1`` (every part draws the same Poisson counts: they are
+   keyed by sample, step and channel), adding only the synapses into its ports: those in
    its port range ``part_ports[p]`` whose counter group is in its group range ``part_groups[p]``
    (``kernels/partition.py``; the parts' ports partition the ring's): every ring entry is written by one
    part, in the order one thread writes it, so float sums are bit-identical. Part 0 counts each spike's
@@ -62,15 +63,15 @@ def _update_part(p, s, t, sample, slot_mask, one_port, ring, port_shift, slot_po
 
 
 @njit(**JIT)
-def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
-               seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
-               src_hops_x, src_hops_y, n_groups, noise_seeds, drop_probability, jitter_probability,
-               jitter_max_steps, flip_rate, state_bits, part, sub_slices, spiked, sub_count, payload, state, ring,
-               steps, out_v_trace):
+def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, sources, source_seed, noisy, slot_mask,
+               src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
+               syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, noise_seeds, drop_probability,
+               jitter_probability, jitter_max_steps, flip_rate, state_bits, part, sub_slices, spiked, sub_count,
+               payload, state, ring, steps, out_v_trace):
     """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports, ``kernels/partition.py``): send the spikes of
     step ``t`` (none for ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits and
     records the membranes; then send the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
-    n_in = input_spikes.shape[2]
+    n_in = sources[0].shape[0]
     if t >= 0:
         key_drop, key_jitter = key_of(noise_seeds[2], sample, t), key_of(noise_seeds[3], sample, t)
         for m in range(sub_slices.shape[0]):
@@ -85,7 +86,8 @@ def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy,
                 _flip_state(key_of(noise_seeds[4], sample, t), flip_rate, state_bits, state[0], state[1])
             record_membrane(s, t, state[1], out_v_trace)
     if t + 1 < input_spikes.shape[1]:
-        _feed_inputs(s, t + 1, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
+        channels = (input_scaled, *sources, key_of(source_seed, sample, t + 1))
+        _feed_inputs(s, t + 1, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
                      seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
                      src_packets, src_hops_x, src_hops_y, n_groups, key_of(noise_seeds[2], sample, t + 1),
                      drop_probability, key_of(noise_seeds[3], sample, t + 1), jitter_probability, jitter_max_steps,
@@ -104,9 +106,10 @@ def _flush_step(t, steps, out_counts_sample, out_step):
 
 
 @njit(**JIT)
-def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, noisy, slot_mask, network, slicing,
-            ports, params, arith, noise, flip_rate, graded, state, scratch, ring, steps, spiked, sub_count,
-            out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload, out_v_trace):
+def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, sources, source_seed, noisy, slot_mask,
+            network, slicing, ports, params, arith, noise, flip_rate, graded, state, scratch, ring, steps, spiked,
+            sub_count, out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload,
+            out_v_trace):
     """One thread's run through sample ``s``: phase 0 sends the inputs of step 0, phase ``2 t + 1`` updates
     step ``t``, phase ``2 t + 2`` sends its spikes (and the inputs of step ``t + 1``). In each phase the thread
     claims parts (``fetch_add(claim, phase)``) until none is left, does them, counts them done, and waits
@@ -137,11 +140,11 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
                     clear_records(s, t + 1, out_raster, out_payload)
                 part = (part_ports[p, 0], part_ports[p, 1], part_groups[p, 0], part_groups[p, 1], group_port_lo,
                         group_port_hi, p == 0)
-                _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, noisy, slot_mask, src_seg_ptr,
-                           seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
-                           syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, noise_seeds,
-                           drop_probability, jitter_probability, jitter_max_steps, flip_rate, arith[3], part,
-                           sub_slices, spiked, sub_count, graded[4], state, ring, steps, out_v_trace)
+                _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, sources, source_seed, noisy,
+                           slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+                           syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
+                           noise_seeds, drop_probability, jitter_probability, jitter_max_steps, flip_rate, arith[3],
+                           part, sub_slices, spiked, sub_count, graded[4], state, ring, steps, out_v_trace)
             fetch_add(done, phase, 1)
         polls = 0
         while load(done, phase) < n_parts:
@@ -151,15 +154,15 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, no
 
 
 @njit(parallel=True, **JIT)
-def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_groups, max_delay, src_seg_ptr,
-                        seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay,
-                        port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
+def run_spiking_threads(input_spikes, input_values, input_scaled, sources, source_seed, n_neurons, n_groups, max_delay,
+                        ring_like, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+                        syn_port, syn_weight, syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets,
+                        src_hops_x, src_hops_y,
                         sub_slices, sub_uniform, sub_active, sub_thread, part_ports, part_groups, group_port_lo,
-                        group_port_hi,
-                        syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold,
-                        reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding, input_shift, state_bits,
-                        syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd, v_noise_sd,
-                        drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
+                        group_port_hi, syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps,
+                        has_threshold, reset_mode, initial_u, initial_v, initial_hold, decay_bits, rounding,
+                        input_shift, state_bits, syn_overflow, mem_overflow, first_sample, noise_seeds, u_noise_sd,
+                        v_noise_sd, drop_probability, jitter_probability, jitter_max_steps, flip_rate, payload_shift,
                         sigma_delta_mode, n_threads, out_counts, out_step_counts, out_spike_count, out_first_spike,
                         out_u, out_v, out_graded, out_raster, out_payload, out_v_trace):
     """Run a batch of samples one after another, each on ``n_threads`` threads (see the module docstring).
@@ -194,11 +197,12 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
                syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
                n_groups)
     noise = (u_noise_sd, v_noise_sd, noise_seeds, drop_probability, jitter_probability, jitter_max_steps)
-    ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=out_u.dtype)
+    ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
     hold = np.empty(n_neurons, dtype=np.int64)
     spiked = np.empty(n_neurons, dtype=np.int64)
     sub_count = np.zeros(sub_slices.shape[0], dtype=np.int64)
-    scratch = (np.zeros((n_parts, max(initial_u.shape[0], 1)), dtype=out_u.dtype), np.zeros(n_neurons, dtype=np.int64),
+    scratch = (np.zeros((n_parts, max(initial_u.shape[0], 1)), dtype=out_u.dtype),
+               np.zeros(max(initial_u.shape[0], 1), dtype=np.int64),
                np.zeros((n_parts, (n_neurons + 7) // 8 * 8), dtype=np.uint8))
     payload = np.zeros(n_neurons, dtype=out_u.dtype)
     steps = np.zeros((2, n_parts, n_groups, N_ACTIONS), dtype=np.int64)   # per step parity, per part
@@ -217,8 +221,8 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, n_neurons, n_g
         if n_steps > 0:
             clear_records(s, 0, out_raster, out_payload)
         for w in prange(n_workers):
-            _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, noisy, slot_mask,
-                    network, (sub_slices, sub_uniform, sub_active, sub_thread),
+            _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, sources, source_seed,
+                    noisy, slot_mask, network, (sub_slices, sub_uniform, sub_active, sub_thread),
                     (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded,
                     state, scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
                     out_first_spike, out_raster, out_payload, out_v_trace)

@@ -60,8 +60,11 @@ Common to both:
   ``adjust_weights_and_input_to_synapse_scaling`` computes it. Mean and variance of each neuron's input
   are then kept, correlations are not.
 - **Background.** ``"poisson"``: per neuron and step, the number of background spikes is drawn as
-  Binomial(K_ext, 8 Hz x dt) (what Brian2's ``PoissonInput`` draws); ``"dc"``: the paper's alternative, a
-  constant current ``K_ext x 8 Hz x w x tau_syn``.
+  Binomial(K_ext, 8 Hz x dt) (what Brian2's ``PoissonInput`` draws) on the host (:func:`background_counts`);
+  ``"poisson_source"``: the same background as one Poisson source per neuron of rate ``K_ext x 8 Hz``, whose
+  count per step, Poisson(K_ext x 8 Hz x dt), the simulator draws itself (it differs from the Binomial only
+  at O(1 / K_ext) in the variance), so no count array is stored and integer chips run it; ``"dc"``: the
+  paper's alternative, a constant current ``K_ext x 8 Hz x w x tau_syn``.
 
 Everything is generated from a seed with numpy's ``Generator``, one stream per projection and purpose
 (pairs ``[seed, target, source]``, weights ``[..., 1]``, delays ``[..., 2]``), so the same seed gives the
@@ -100,7 +103,7 @@ V0_OPTIMIZED_SD_MV = (5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48)
 #: Full-scale rates the in-degree scaling's DC assumes (NEST example ``full_mean_rates``: one NEST 3 run,
 #: 4 threads, N_scaling = K_scaling = 1) [Hz].
 FULL_MEAN_RATES_HZ = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)
-BACKGROUND_KINDS = ("poisson", "dc")
+BACKGROUND_KINDS = ("poisson", "poisson_source", "dc")
 V0_KINDS = ("original", "optimized")
 _CHUNK = 1 << 22  # geometric gaps drawn per chunk (32 MiB of int64)
 
@@ -374,7 +377,7 @@ def external_weight_pa(params: Parameters = PD) -> float:
 def background_dc_pa(params: Parameters = PD, background: str = "dc") -> np.ndarray:
     """The DC of each population [pA]: the ``"dc"`` background ``K_ext x rate x w x tau_syn``, plus, with
     ``k_scale < 1``, the compensation ``tau_syn (1 - sqrt(k_scale))`` x (recurrent input at
-    :data:`FULL_MEAN_RATES_HZ` [+ background input with ``"poisson"``]) (van Albada et al. 2015)."""
+    :data:`FULL_MEAN_RATES_HZ` [+ background input with a Poisson background]) (van Albada et al. 2015)."""
     params.check()
     k_ext = np.asarray(K_EXT, dtype=np.float64)
     dc = (k_ext * params.background_rate_hz * params.w_exc_pa * params.tau_syn_s if background == "dc"
@@ -383,7 +386,7 @@ def background_dc_pa(params: Parameters = PD, background: str = "dc") -> np.ndar
         return dc
     in_degree = full_synapse_counts() / np.asarray(FULL_SIZES, dtype=np.float64)[:, None]
     drive = (mean_weights_pa(params) * in_degree * np.asarray(FULL_MEAN_RATES_HZ)).sum(axis=1)
-    if background == "poisson":
+    if background != "dc":
         drive += params.w_exc_pa * k_ext * params.background_rate_hz
     return dc + params.tau_syn_s * (1.0 - math.sqrt(params.k_scale)) * drive
 

@@ -19,6 +19,9 @@ in mV above ``E_L`` (so that thresholds are positive, as integer chips store the
 Background ``"poisson"``: one ``current`` Input per population (``bg_L23e``, ...), one channel per neuron,
 projected one-to-one with weight ``c * w_ext`` and delay 1; its values per step are the counts of
 :func:`~hwsim.models.microcircuit.background_counts` (a float chip is needed: integer chips take spikes only).
+Background ``"poisson_source"``: the same Inputs and projections, but each a ``poisson`` Input of rate
+``round(K_ext k_scale) x 8 Hz`` per channel whose counts the kernel draws (seeded by the run's seed, see
+``docs/sources.md``): no count array, and every chip runs it.
 Background ``"dc"``: no Input; the current is in ``bias``, and the graph runs on any chip whose delays reach
 the projections' (the published model's reach ~60 steps; the fixed variant's 15). Outputs: the spike count
 of every population (``rate_L23e``, ...). The graph's metadata holds the parameters (``"params"``), so
@@ -46,7 +49,8 @@ def build(scale: float = 1.0, seed: int = 0, background: str = "poisson",
     seed : int
         Seed of the connectivity and initial membranes (the background counts take their own).
     background : str
-        ``"poisson"`` (current inputs to fill with background counts) or ``"dc"`` (a bias current).
+        ``"poisson"`` (current inputs to fill with background counts), ``"poisson_source"`` (Poisson inputs the
+        kernel draws) or ``"dc"`` (a bias current).
     params : Parameters
         Neuron, synapse, scaling and simulation parameters: ``mc.PD`` (the published model, default),
         ``mc.FIXED`` (issue 18's fixed weights and delays) or any :class:`~hwsim.models.microcircuit.Parameters`.
@@ -70,14 +74,17 @@ def build(scale: float = 1.0, seed: int = 0, background: str = "poisson",
                             "background": background, "populations": list(mc.POPULATIONS),
                             "sizes": list(sizes), "params": dataclasses.asdict(params)})
     v0 = np.split(mc.initial_v_mv(scale, seed, params), np.cumsum(sizes)[:-1])
-    for name, size, dc, v in zip(mc.POPULATIONS, sizes, dc_pa, v0):
+    k_ext = mc.external_indegrees(params)
+    for name, size, dc, v, k in zip(mc.POPULATIONS, sizes, dc_pa, v0, k_ext):
         if background == "poisson":
             graph.add_input(f"bg_{name}", size, "current")
+        elif background == "poisson_source":
+            graph.add_input(f"bg_{name}", size, "poisson", rate_hz=float(k) * params.background_rate_hz)
         graph.add_population(name, size, "lif", decay_syn=1.0 - a, decay_mem=1.0 - m,
                              v_th=params.v_th_mv - params.e_leak_mv, v_reset=params.v_reset_mv - params.e_leak_mv,
                              bias=(1.0 - m) * params.r_mem_mohm * 1e-3 * dc,
                              refractory_steps=params.refractory_steps, initial={"v": v - params.e_leak_mv})
-    if background == "poisson":
+    if background != "dc":
         for name, size in zip(mc.POPULATIONS, sizes):
             one_to_one = np.arange(size, dtype=np.int32)
             graph.add_projection(f"bg_{name}", name, np.full(size, c * mc.external_weight_pa(params)), one_to_one,
@@ -92,9 +99,9 @@ def build(scale: float = 1.0, seed: int = 0, background: str = "poisson",
 
 def background_inputs(graph: Graph, n_steps: int, seed: int = 1, params: mc.Parameters | None = None) -> np.ndarray:
     """The input array ``(1, n_steps, n_inputs)`` uint8 of ``graph`` (built by :func:`build`): background
-    counts for ``"poisson"``, an empty ``(1, n_steps, 0)`` for ``"dc"``. ``params``: those the graph was built
-    with (its metadata) unless given."""
-    if graph.metadata.get("background") == "dc":
+    counts for ``"poisson"``, an empty ``(1, n_steps, 0)`` for ``"dc"`` and ``"poisson_source"`` (the kernel
+    draws that one). ``params``: those the graph was built with (its metadata) unless given."""
+    if graph.metadata.get("background") in ("dc", "poisson_source"):
         return np.zeros((1, n_steps, 0), dtype=np.uint8)
     params = params or mc.Parameters(**graph.metadata["params"])
     return mc.background_counts(graph.metadata["scale"], n_steps, seed, params)[None]

@@ -15,7 +15,10 @@ action name.
 
 Dynamic noise draws are recomputed here from their definition (``kernels/counter_rng.py``'s
 docstring): SplitMix64 keyed by (seed, sample, step, index), vectorised over uint64 arrays, and
-Box-Muller through Python's ``math`` (the C library's log and cos, as the compiled kernel).
+Box-Muller through Python's ``math`` (the C library's log and cos, as the compiled kernel). So are the
+Poisson inputs' counts (``docs/sources.md``): uniform ``channel`` of the run seed's stream
+(``SeedSequence(seed, spawn_key=(200,))``), inverted through the Poisson distribution function summed term
+by term from ``math.exp(-mean)``, at most 255; a count of k is k spikes of the channel, one after another.
 """
 import math
 
@@ -95,8 +98,10 @@ def _routing_tables(qnet, placement, bits_per_synapse, memory_word_bits):
     packets = np.array([len(cores) for cores in dest_cores], dtype=np.int64)
     hops = np.zeros((n_src, 2), dtype=np.int64)
     for src, cores in enumerate(dest_cores):
-        if src < qnet.n_input_channels:
+        if src < qnet.n_input_channels and (placement.input_core is None or placement.input_core[src] < 0):
             x0, y0 = placement.input_xy
+        elif src < qnet.n_input_channels:   # a Poisson source core
+            x0, y0 = placement.core_xy[placement.input_core[src]]
         else:
             x0, y0 = placement.core_xy[placement.neuron_core[src - qnet.n_input_channels]]
         for core in cores:
@@ -187,20 +192,23 @@ REFERENCE_MODELS = {"lif": _cuba_lif, "if": _cuba_lif, "li": _cuba_lif, "sigma_d
 
 
 def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits, noise=None,
-                      first_sample=0):
+                      first_sample=0, seed=0):
     """Simulate a QuantizedNetwork on a Placement, one sample after another.
 
     Parameters
     ----------
     qnet : hwsim.quantize.QuantizedNetwork
     placement : hwsim.mapping.Placement
-    input_spikes : ndarray ``(n_samples, T, n_input_channels)``
-        0/1 per spike channel; any real value per current channel (``kind == "current"``).
+    input_spikes : ndarray ``(n_samples, T, n_columns)``
+        0/1 per spike channel; any real value per current channel (``kind == "current"``); one column per
+        input channel that is not a Poisson channel.
     bits_per_synapse, memory_word_bits : int
     noise : hwsim.noise.DynamicNoise, optional
         Dynamic noise (read as data: seeds, standard deviations, probabilities).
     first_sample : int
         Global index of sample 0 in the noise streams.
+    seed : int
+        The run's seed (Poisson inputs).
 
     Returns
     -------
@@ -215,7 +223,9 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
     ar = qnet.arithmetic
     is_float = bool(getattr(qnet, "is_float", False))
     value_type = np.float64 if is_float else np.int64
-    n_samples, n_steps, n_in = input_spikes.shape
+    n_samples, n_steps = input_spikes.shape[:2]
+    n_in = qnet.n_input_channels
+    poisson = np.concatenate([np.full(i.size, i.kind == "poisson") for i in qnet.inputs] + [np.zeros(0, bool)])
     n_neurons, n_groups = qnet.n_neurons, len(placement.groups)
     weights = []
     for proj in qnet.projections:
@@ -293,8 +303,12 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
                                 buf[t + d + late, d, in_g] += (w[d, in_g, j] * a if scaled or graded[j]
                                                                else w[d, in_g, j])
 
-            sent = np.flatnonzero(input_spikes[s, t])
-            emit(sent, input_spikes[s, t, sent])
+            channel_values = np.zeros(n_in, dtype=input_spikes.dtype)
+            channel_values[~poisson] = input_spikes[s, t]
+            repeats = np.where(poisson, _poisson_counts(qnet, seed, sample, t), channel_values != 0)
+            channel_values[poisson] = 1
+            sent = np.repeat(np.arange(n_in), repeats)
+            emit(sent, channel_values[sent])
             for pop in order:
                 n = slice(pop.offset, pop.offset + pop.size)
                 idx = np.arange(pop.offset, pop.offset + pop.size)
@@ -352,6 +366,28 @@ def reference_spiking(qnet, placement, input_spikes, bits_per_synapse, memory_wo
         "counts": counts,
         "step_counts": step_counts,
     }
+
+
+def _poisson_counts(qnet, seed, sample, step):
+    """Counts ``(n_input_channels,)`` of the Poisson channels at ``step`` of ``sample`` (0 elsewhere)."""
+    stream = int(np.random.SeedSequence(seed, spawn_key=(200,)).generate_state(1, dtype=np.uint64)[0])
+    counts = np.zeros(qnet.n_input_channels, dtype=np.int64)
+    for inp in qnet.inputs:
+        if inp.kind != "poisson":
+            continue
+        channels = inp.offset + np.arange(inp.size)
+        uniforms = _uniforms(stream, sample, step, channels)
+        for j, (u, mean) in enumerate(zip(uniforms.tolist(), inp.mean_per_step.tolist())):
+            if not inp.start_step[j] <= step < inp.stop_step[j]:
+                continue
+            k, term = 0, math.exp(-mean)
+            total = term
+            while u >= total and k < 255:
+                k += 1
+                term = term * mean / k
+                total += term
+            counts[inp.offset + j] = k
+    return counts
 
 
 def _flip_registers(u, v, seed, sample, step, rate, bits):
@@ -427,3 +463,22 @@ def reference_mlp(qmlp, x_int):
         counts["neuron_active"][:, k] = layer.weight.shape[0]
         a = y
     return a, counts
+
+
+def reference_argmax_tree(outputs, ignored_bits, removed):
+    """Class per row of ``outputs`` by the approximate comparator tree of ``hwsim.qmlp``, one Python
+    int at a time: each level pairs ``(0, 1), (2, 3), ...`` and comparator ``c`` keeps the earlier
+    operand unless ``c`` is not ``removed`` and ``b // 2**t > a // 2**t``."""
+    classes = []
+    for row in np.asarray(outputs):
+        players = [(int(v), k) for k, v in enumerate(row)]
+        comparators = iter(int(t) for t in ignored_bits)
+        while len(players) > 1:
+            winners = []
+            for a, b in zip(players[0::2], players[1::2]):
+                t = next(comparators)
+                b_wins = t != removed and b[0] // 2 ** t > a[0] // 2 ** t
+                winners.append(b if b_wins else a)
+            players = winners + players[len(winners) * 2:]
+        classes.append(players[0][1])
+    return np.array(classes, dtype=np.int64)

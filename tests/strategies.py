@@ -143,10 +143,21 @@ def _projection(draw, rng, pre_name, pre_offset, pre_size, post, instantaneous_o
                        shift=0 if float_datapath else draw(st.integers(-4, -1 if graded else 3)))
 
 
+def _input(rng, name: str, size: int, offset: int, kind: str) -> QInput:
+    """An input record; a Poisson one with means per step of 0 to 6 (0.02 .. 30 at times) and windows that
+    may start late and stop early."""
+    if kind != "poisson":
+        return QInput(name, size, offset, kind)
+    mean = rng.choice([0.0, 0.02, 0.3, 1.0, 2.5, 6.0, 30.0], size, p=[.1, .15, .2, .2, .15, .15, .05])
+    start = rng.integers(0, 4, size) * (rng.random(size) < 0.3)
+    stop = np.where(rng.random(size) < 0.3, start + rng.integers(0, 12, size), np.iinfo(np.int64).max)
+    return QInput(name, size, offset, kind, mean, start.astype(np.int64), stop.astype(np.int64))
+
+
 @st.composite
-def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
-    """A random QuantizedNetwork: 1-3 inputs (float: 0-3, spikes or currents), 1-4 populations, 0-6
-    projections (recurrent ones too),
+def quantized_networks(draw, float_datapath: bool = False, poisson: bool = False) -> QuantizedNetwork:
+    """A random QuantizedNetwork: 1-3 inputs (float: 0-3, spikes or currents; ``poisson``: Poisson inputs
+    too), 1-4 populations, 0-6 projections (recurrent ones too),
     some of them delay 0 along a random update order; or one all-to-all projection of one delay into each
     population (every neuron then has exactly one port: the kernel's ``one_port`` path)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -159,8 +170,9 @@ def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
     inputs, offset = [], 0
     for k in range(draw(st.integers(0 if float_datapath else 1, 3))):
         size = draw(st.integers(1, 3))
-        kind = draw(st.sampled_from(["spike", "current"])) if float_datapath else "spike"
-        inputs.append(QInput(f"in{k}", size, offset, kind))
+        kinds = (["spike", "current"] if float_datapath else ["spike"]) + (["poisson"] if poisson else [])
+        kind = draw(st.sampled_from(kinds)) if len(kinds) > 1 else kinds[0]
+        inputs.append(_input(rng, f"in{k}", size, offset, kind))
         offset += size
     n_in = offset
     pops, offset = [], 0
@@ -192,7 +204,8 @@ def quantized_networks(draw, float_datapath: bool = False) -> QuantizedNetwork:
 
 @st.composite
 def placements(draw, qnet: QuantizedNetwork) -> Placement:
-    """A random neuron -> core assignment on the 8-core mesh, with consistent counter groups."""
+    """A random neuron -> core assignment on the 8-core mesh, with consistent counter groups; Poisson channels
+    sometimes on cores of their own (``input_core``)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     cores = rng.choice(N_CORES, draw(st.integers(1, N_CORES)), replace=False)
     neuron_core = rng.choice(cores, qnet.n_neurons).astype(np.int64)
@@ -207,10 +220,14 @@ def placements(draw, qnet: QuantizedNetwork) -> Placement:
             neuron_group[k] = group_id[Group(int(neuron_core[k]), pop.name)]
     input_group = np.concatenate([np.full(inp.size, group_id[Group(-1, inp.name)]) for inp in qnet.inputs]
                                  + [np.zeros(0, dtype=np.int64)])
+    poisson = np.concatenate([np.full(i.size, i.kind == "poisson") for i in qnet.inputs] + [np.zeros(0, bool)])
+    input_core = None
+    if poisson.any() and draw(st.booleans()):   # Poisson channels on source cores (SpiNNaker), the rest on the host
+        input_core = np.where(poisson, rng.integers(0, N_CORES, poisson.size), -1).astype(np.int64)
     return Placement(chip="toy8", neuron_core=neuron_core, neuron_group=neuron_group,
                      input_group=input_group.astype(np.int64), groups=tuple(groups), core_xy=core_xy(),
                      input_xy=(draw(st.integers(-1, TILES_X)), draw(st.integers(0, TILES_Y - 1))),
-                     cores_used=tuple(int(c) for c in np.unique(neuron_core)))
+                     cores_used=tuple(int(c) for c in np.unique(neuron_core)), input_core=input_core)
 
 
 @st.composite
@@ -228,12 +245,21 @@ def spike_inputs(draw, n_inputs: int, current: np.ndarray | None = None) -> np.n
     return np.where(current, values, spikes).astype(np.float64)
 
 
+def input_columns(qnet: QuantizedNetwork) -> tuple[int, np.ndarray]:
+    """The input channels that take a column of the input array (all but Poisson channels): their number and
+    which of them are currents."""
+    kinds = np.concatenate([np.full(i.size, i.kind) for i in qnet.inputs] + [np.zeros(0, dtype="<U7")])
+    columns = kinds[kinds != "poisson"]
+    return columns.size, columns == "current"
+
+
 @st.composite
-def spiking_cases(draw, float_datapath: bool = False):
-    """``(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits)``."""
-    qnet = draw(quantized_networks(float_datapath))
-    current = np.concatenate([np.full(i.size, i.kind == "current") for i in qnet.inputs] + [np.zeros(0, bool)])
-    return (qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels, current)),
+def spiking_cases(draw, float_datapath: bool = False, poisson: bool = False):
+    """``(qnet, placement, input_spikes, bits_per_synapse, memory_word_bits)`` (``poisson``: Poisson inputs,
+    which take no column of ``input_spikes``, too)."""
+    qnet = draw(quantized_networks(float_datapath, poisson))
+    n_columns, current = input_columns(qnet)
+    return (qnet, draw(placements(qnet)), draw(spike_inputs(n_columns, current)),
             draw(st.sampled_from([1, 8, 16, 33])), draw(st.sampled_from([8, 32, 64])))
 
 

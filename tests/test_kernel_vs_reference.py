@@ -6,10 +6,12 @@ from hypothesis import given, settings, strategies as st
 
 from hwsim import Graph, load_chip, map_graph, quantize_spiking
 from hwsim.kernels.actions import N_ACTIONS, NEURON_ACTIVE, NEURON_IDLE, SYNOP
+from hwsim.kernels.mlp import run_argmax_tree
 from hwsim.lowering import lower_mlp, lower_spiking
+from hwsim.qmlp import COMPARATOR_REMOVED
 from hwsim.simulate import _uniform_slices, simulate_mlp, simulate_spiking
 from compare import assert_same, by_column
-from reference import reference_mlp, reference_spiking
+from reference import reference_argmax_tree, reference_mlp, reference_spiking
 from strategies import mlp_cases, spiking_cases
 
 SPIKING = settings(max_examples=250, deadline=None)
@@ -147,3 +149,18 @@ def test_every_spiking_neuron_of_wide_uniform_slices_is_listed():
     result = simulate_spiking(arrays, spikes, record_raster=True)
     assert (result.spike_count[0, :n_wide] > 0).all() and result.spike_count[0, n_wide:].sum() > 0
     assert_same(result, reference_spiking(qnet, placement, spikes, bits, word))
+
+
+@MLP
+@given(st.integers(1, 9), st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 3, 8, 62, COMPARATOR_REMOVED]))
+def test_approximate_argmax_matches_reference(n_classes, seed, top):
+    """The comparator-tree kernel against the plain reference, ties included (small values), and the
+    exact tree (every comparator at 0 ignored bits) against numpy.argmax."""
+    rng = np.random.default_rng(seed)
+    outputs = rng.integers(-40, 41, (7, n_classes)) << rng.integers(0, 4)
+    bits = rng.integers(0, top + 1, n_classes - 1)
+    classes = np.empty(7, dtype=np.int64)
+    run_argmax_tree(outputs, bits, COMPARATOR_REMOVED, classes)
+    np.testing.assert_array_equal(classes, reference_argmax_tree(outputs, bits, COMPARATOR_REMOVED))
+    run_argmax_tree(outputs, np.zeros(n_classes - 1, dtype=np.int64), COMPARATOR_REMOVED, classes)
+    np.testing.assert_array_equal(classes, np.argmax(outputs, axis=1))

@@ -118,7 +118,7 @@ def test_full_scale_counts_and_kept_in_degrees():
     np.testing.assert_allclose(in_degree, full, rtol=1e-3)
 
 
-@pytest.mark.parametrize("background", ["poisson", "dc"])
+@pytest.mark.parametrize("background", ["poisson", "poisson_source", "dc"])
 def test_in_degree_scaling_keeps_each_populations_mean_input(background):
     """At scale 0.1 with in-degrees x 0.1, the mean input current of every population at the full-scale rates
     (the drawn synapses' weights x rates x tau_syn, plus the background and the DC) is the full-scale one:
@@ -136,7 +136,7 @@ def test_in_degree_scaling_keeps_each_populations_mean_input(background):
     for proj in mc.projections(0.1, 0, params):
         s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
         recurrent[t] += proj.weight_pa.sum() / n[t] * rates[s] * tau
-    external = (np.round(np.asarray(mc.K_EXT) * k) * 87.8 / math.sqrt(k) * 8.0 * tau if background == "poisson"
+    external = (np.round(np.asarray(mc.K_EXT) * k) * 87.8 / math.sqrt(k) * 8.0 * tau if background != "dc"
                 else np.zeros(8))
     total = recurrent + external + mc.background_dc_pa(params, background)
     np.testing.assert_allclose(total, full, rtol=0.02)
@@ -257,6 +257,25 @@ def test_hwsim_spikes_as_the_published_equations(variant, background):
     expected = reference_spike_counts(SCALE, background, n_steps, params)
     assert expected.sum() > 100
     np.testing.assert_array_equal(result.spike_count[0], expected)
+
+
+@pytest.mark.parametrize("chip", ["ideal", "spinnaker"])
+def test_in_kernel_poisson_background_runs_on_float_and_integer_chips(chip):
+    """The published microcircuit at scale 0.02 with its background as in-kernel Poisson sources (one per
+    neuron, rate round(K_ext) x 8 Hz, no count array) runs 200 steps on ``ideal`` and on ``spinnaker`` (which
+    takes no current input); the sources deliver round(K_ext) x 8 Hz x 20 ms spikes per neuron on average (within
+    5 standard deviations of the Poisson total), as synaptic events of the background projections."""
+    graph = microcircuit_ir.build(0.02, 0, "poisson_source")
+    assert {inp.kind for inp in graph.inputs()} == {"poisson"}
+    assert microcircuit_ir.background_inputs(graph, 200).shape == (1, 200, 0)
+    result = hwsim.run(graph, chip, None, n_steps=200, seed=4, record="spikes")
+    sizes = np.asarray(mc.sizes(0.02))
+    expected = float((sizes * np.asarray(mc.K_EXT) * 8.0 * 200 * mc.PD.dt_s).sum())
+    delivered = hwsim.simulate.poisson_counts(graph, 200, seed=4).sum()
+    assert abs(delivered - expected) < 5 * math.sqrt(expected)
+    assert result.report.ops_per_inference["synop"] >= delivered
+    fired = {name: int(spikes.sum()) for name, spikes in result.recorded["spikes"].items()}
+    assert sum(fired.values()) > 20, fired
 
 
 def test_in_degree_scaled_network_spikes_as_the_published_equations():

@@ -7,12 +7,13 @@ import pytest
 from hwsim.chips import load_chip
 from hwsim.errors import GraphError
 from hwsim.lowering import lower_mlp
-from hwsim.printed.approx import axsum, mask_input_bits, mask_small_products, predict
+from hwsim.printed.adc import adc_comparators
+from hwsim.printed.approx import approximate_argmax, axsum, mask_input_bits, mask_small_products, predict
 from hwsim.printed.retrain import integer_forward
 from hwsim.printed.cost import printed_cost
 from hwsim.printed.netcost import build_netlist
 from hwsim.printed.verilog import verilog_for
-from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP
 from hwsim.simulate import simulate_mlp
 
 CHIP = load_chip("printed_egfet")
@@ -147,3 +148,70 @@ def test_axsum_needs_unsigned_inputs_and_good_arguments():
         axsum(q, 0, 1.5)
     with pytest.raises(GraphError, match=r"layer 'h': axsum_truncate_bits from -2 to -2"):
         axsum(q, 0, -2)
+
+
+def _scores(n_out: int = 5) -> QuantizedMLP:
+    """A 1-layer identity MLP whose outputs are its inputs' codes (so the argmax sees them directly)."""
+    return QuantizedMLP("x", n_out, (QLayer("o", np.eye(n_out, dtype=np.int64), np.zeros(n_out, np.int64), 0,
+                                            False, -1),))
+
+
+def test_approximate_argmax_by_hand_ties_and_removed_comparators():
+    q = _scores()
+    # tree of 5: c0 = (0, 1), c1 = (2, 3), 4 passes; c2 = (w01, w23), 4 passes; c3 = (w, 4)
+    x = np.array([[4, 7, 0, 0, 6], [9, 8, 1, 2, 3], [0, 3, 0, 3, 3]])
+    assert predict(q, x).tolist() == [1, 0, 1]                                         # exact = numpy.argmax
+    assert predict(approximate_argmax(q, 0), x).tolist() == np.argmax(x, axis=1).tolist()
+    # ignoring 3 low bits: 4 vs 7 -> 0 >= 0, the earlier (0) wins; 6 vs 4 then 0 >= 0 too -> class 0
+    assert predict(approximate_argmax(q, 3), x).tolist() == [0, 0, 0]
+    # ignoring 1 low bit: row 0: 4>>1=2 < 7>>1=3 -> 1; 0 vs 0 -> 2; 7 vs 0 -> 1; 7>>1=3 vs 6>>1=3 -> tie, 1 wins
+    assert predict(approximate_argmax(q, 1), x).tolist() == [1, 0, 1]
+    # c3 removed: class 4 never wins (it is the later operand of the removed comparator)
+    removed = approximate_argmax(q, np.array([0, 0, 0, COMPARATOR_REMOVED]))
+    assert predict(removed, np.array([[0, 0, 0, 0, 9]])).tolist() == [0]
+
+
+def test_approximate_argmax_removes_comparator_bits_and_muxes():
+    q = _mlp()
+    exact = build_netlist(q, 4).gates_by_part["argmax"]
+    assert build_netlist(approximate_argmax(q, 0), 4).gates_by_part["argmax"] == exact
+    cut = build_netlist(approximate_argmax(q, 2), 4).gates_by_part["argmax"]
+    assert cut["compare_bit"] == exact["compare_bit"] - 2 * 2                      # 2 comparators, 2 bits each
+    assert cut["mux2_bit"] == exact["mux2_bit"] - 2                                # the first one's 2 low value bits
+    gone = build_netlist(approximate_argmax(q, COMPARATOR_REMOVED), 4).gates_by_part.get("argmax", {})
+    assert sum(gone.values()) == 0                                                 # a constant class: wiring
+    assert printed_cost(approximate_argmax(q, 2), CHIP).area_cm2 < printed_cost(q, CHIP).area_cm2
+
+
+@pytest.mark.parametrize("bits, message", [
+    (np.zeros(3, np.int64), r"MLP 'x': argmax_ignored_bits shape \(3,\), dtype int64; expected integers of shape "
+                            r"\(2,\), one per comparator of the 3-class argmax tree"),
+    (np.zeros(2), r"argmax_ignored_bits shape \(2,\), dtype float64; expected integers"),
+    (np.array([0, -1]), r"MLP 'x': argmax_ignored_bits from -1 to 0; expected 0 \.\. 62 ignored low bits, or 63 "
+                        r"\(COMPARATOR_REMOVED\). Hint: use None for an exact argmax"),
+    (np.array([64, 0]), r"argmax_ignored_bits from 0 to 64; expected 0 \.\. 62"),
+])
+def test_bad_argmax_fields_are_refused(bits, message):
+    with pytest.raises(GraphError, match=message):
+        replace(_mlp(), argmax_ignored_bits=bits)
+    with pytest.raises(GraphError, match=r"approximate_argmax: ignored_bits shape \(3,\), dtype int64; expected "
+                                         r"integers: one, or \(2,\) one per comparator"):
+        approximate_argmax(_mlp(), np.zeros(3, np.int64))
+
+
+def test_pruned_flash_adcs_keep_the_comparators_of_the_bits_read():
+    w = np.array([[1, 2, 0, 3, 1], [1, 0, 0, 4, 0]])
+    masks = np.array([[15, 15, 15, 0b1000, 0b0001], [15, 15, 15, 0b0100, 0]])
+    q = QuantizedMLP("x", 5, (QLayer("o", w, np.zeros(2, np.int64), 0, False, -1, input_mask=masks),))
+    # input 0: every bit, 15; input 1 read at its top 2 bits: 3; input 2 pruned: 0;
+    # input 3 reads bits 3 and 2: 3 thresholds; input 4 reads only bit 0, which flips at every code: 15
+    assert adc_comparators(q, 4, np.array([4, 2, 4, 4, 4])).tolist() == [15, 3, 0, 3, 15]
+    full = printed_cost(q, CHIP, adc=True, input_widths=np.array([4, 2, 4, 4, 4]))
+    pruned = printed_cost(q, CHIP, adc=True, input_widths=np.array([4, 2, 4, 4, 4]), adc_pruned=True)
+    adc_area = CHIP.mac_costs["adc_area_cm2"].value
+    assert full.adc_inputs == 4 and np.isclose(full.area_by_part_cm2["adc"], 4 * adc_area)
+    assert pruned.adc_inputs == 4 and np.isclose(pruned.area_by_part_cm2["adc"], 36 / 15 * adc_area)
+    assert np.isclose(pruned.power_by_part_mw["adc"], 36 / 15 * CHIP.mac_costs["adc_power_mw"].value)
+    assert "adc" not in printed_cost(q, CHIP, adc_pruned=True).area_by_part_cm2          # no ADCs without adc=True
+    with pytest.raises(GraphError, match=r"read_bits: input_widths \[4, 2\]; expected 5 integers in 1\.\.4"):
+        adc_comparators(q, 4, np.array([4, 2]))

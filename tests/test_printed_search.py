@@ -127,7 +127,7 @@ def test_cli_printed_baselines_and_search(tmp_path, capsys):
     assert re.search(r"iverilog: 0 mismatches of \d+ vectors", out) and "hwsim estimate" in out
     assert (tmp_path / "v" / "mlp_netlist.v").exists()
     assert main(["printed", "export", "--dataset", "iris", "--genes", "9,9"]) == 2
-    assert "expected 13 comma-separated level indices" in capsys.readouterr().err
+    assert f"expected {len(KNOBS)} comma-separated level indices" in capsys.readouterr().err
 
 
 def test_printed_tasks_are_scaled_and_bundled_models_classify():
@@ -211,4 +211,32 @@ def test_mask_and_axsum_genes_are_searched_and_build_bit_exact_designs(iris):
     assert {d.knobs["axsum_bits"] for d in result.designs} - {-1}
     assert {d.knobs["mask_fraction"] for d in result.designs} - {0.0}
     # genes saved before these two knobs rebuild with both exact
-    assert _genes("2,0,5,2,0,0,0,4,0,0,2", KNOBS) == (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2, 0, 0)
+    assert _genes("2,0,5,2,0,0,0,4,0,0,2", KNOBS) == (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2, 0, 0, 0)
+    assert _genes("2,0,5,2,0,0,0,4,0,0,2,3,3", KNOBS) == (2, 0, 5, 2, 0, 0, 0, 4, 0, 0, 2, 3, 3, 0)
+
+
+def test_argmax_gene_and_pruned_adcs_are_searched_and_build_bit_exact_designs(iris):
+    from hwsim.printed.eda import simulate_iverilog
+    from hwsim.printed.search import rebuild_design
+    from hwsim.printed.verilog import testbench_for, verilog_for
+
+    graph, data = iris
+    names = list(KNOBS)
+    genes = [0] * len(KNOBS)
+    genes[names.index("argmax_bits")] = 4                                                   # 4 low bits ignored
+    design = rebuild_design(graph, CHIP, tuple(genes), data)
+    assert design.qmlp.argmax_ignored_bits.tolist() == [4, 4]
+    exact = rebuild_design(graph, CHIP, (0,) * len(KNOBS), data)
+    assert design.cost.area_by_part_cm2["argmax"] < exact.cost.area_by_part_cm2["argmax"]
+    bits = design.chip.arithmetic.input_bits
+    got = simulate_iverilog(verilog_for(design.qmlp, bits, input_widths=design.widths),
+                            testbench_for(design.qmlp, design.test_codes, design.test_predictions, bits))
+    assert got.tolist() == design.test_predictions.tolist()
+    full = search(graph, CHIP, data, "iris", population=6, generations=1, seed=5, adc=True)
+    pruned = search(graph, CHIP, data, "iris", population=6, generations=1, seed=5, adc=True, adc_pruned=True)
+    assert {d.knobs["argmax_bits"] for d in pruned.designs} - {0}
+    assert pruned.to_dict()["adc_pruned"] and not full.to_dict()["adc_pruned"]
+    # the same designs; a narrowed input's ADC keeps fewer comparators, so no design costs more
+    by_genes = {d.genes: d for d in full.designs}
+    assert all(d.area_cm2 <= by_genes[d.genes].area_cm2 + 1e-12 for d in pruned.designs)
+    assert any(d.area_cm2 < by_genes[d.genes].area_cm2 - 1e-9 for d in pruned.designs)

@@ -270,7 +270,7 @@ def test_bad_parameter_values_are_refused_at_run(net, params, words):
 
 
 @pytest.mark.parametrize("source, words", [
-    (lambda s: s.SpikeSourcePoisson(rate=20000.0), "2 spikes per step; expected at most 1"),
+    (lambda s: s.SpikeSourcePoisson(rate=400_000.0), "40 spikes per step; expected at most 30"),
     (lambda s: s.SpikeSourcePoisson(rate=-1.0), "rate -1.0; expected finite values >= 0"),
     (lambda s: s.SpikeSourceArray(spike_times=[1.0, 1.02]), "fall in one step of 0.1 ms"),
     (lambda s: s.SpikeSourceArray(spike_times=[-1.0]), "spike time -1 ms; expected times >= 0 ms"),

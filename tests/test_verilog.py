@@ -18,12 +18,13 @@ from hwsim.lowering import lower_mlp
 from hwsim.models.digits import bundled_model_path, load_digits_split
 from hwsim.pipeline import run
 from hwsim.printed import eda
+from hwsim.printed.approx import approximate_argmax, predict
 from hwsim.printed.celllib import library_cells, liberty_text
 from hwsim.printed.eda import simulate_iverilog, synthesize_yosys
 from hwsim.printed.netcost import build_netlist
 from hwsim.printed import verilog
 from hwsim.printed.verilog import signed_bits, verilog_for, write_verilog
-from hwsim.qmlp import QLayer, QuantizedMLP
+from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP
 from hwsim.quantize import quantize_mlp, quantize_mlp_inputs
 from hwsim.simulate import simulate_mlp
 
@@ -33,6 +34,24 @@ CHIP = load_chip("printed_egfet")
 def _kernel_classes(qmlp: QuantizedMLP, x: np.ndarray) -> np.ndarray:
     """hwsim's integer model: the MLP kernel's last layer, argmax as hwsim.pipeline.run_mlp takes it."""
     return np.argmax(simulate_mlp(lower_mlp(qmlp), x).outputs, axis=1)
+
+
+def _tree_classes(outputs: np.ndarray, ignored_bits: np.ndarray) -> np.ndarray:
+    """The approximate argmax tree (hwsim.qmlp) in plain numpy, level by level over whole columns."""
+    value, index = outputs.astype(np.int64), np.broadcast_to(np.arange(outputs.shape[1]), outputs.shape)
+    comparators = iter(int(t) for t in ignored_bits)
+    while value.shape[1] > 1:
+        pairs = value.shape[1] // 2
+        cols, idx = [], []
+        for k in range(pairs):
+            t = next(comparators)
+            a, b = value[:, 2 * k], value[:, 2 * k + 1]
+            take = np.zeros(a.shape, bool) if t == COMPARATOR_REMOVED else (b >> t) > (a >> t)
+            cols.append(np.where(take, b, a))
+            idx.append(np.where(take, index[:, 2 * k + 1], index[:, 2 * k]))
+        value = np.column_stack(cols + [value[:, 2 * pairs:]] if value.shape[1] % 2 else cols)
+        index = np.column_stack(idx + [index[:, 2 * pairs:]] if index.shape[1] % 2 else idx)
+    return index[:, 0]
 
 
 def _random_mlp(seed: int, masked: bool = False, axsum: bool = False) -> tuple[QuantizedMLP, int, np.ndarray]:
@@ -98,6 +117,20 @@ def test_random_axsum_mlps_classify_as_the_kernel(seed):
     qmlp, input_bits, x = _random_mlp(200 + seed, masked=seed % 2 == 1, axsum=True)
     assert qmlp.layers[0].axsum_truncate_bits is not None
     expected = _kernel_classes(qmlp, x)
+    got = simulate_iverilog(verilog_for(qmlp, input_bits), verilog.testbench_for(qmlp, x, expected, input_bits))
+    assert got.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_approximate_argmax_classifies_as_the_kernel(seed):
+    qmlp, input_bits, x = _random_mlp(300 + seed, masked=seed % 2 == 1)
+    rng = np.random.default_rng(seed)
+    n = qmlp.layers[-1].weight.shape[0] - 1
+    bits = np.where(rng.random(n) < 0.25, COMPARATOR_REMOVED, rng.integers(0, 6, n))
+    qmlp = approximate_argmax(qmlp, bits)
+    expected = predict(qmlp, x)
+    outputs = simulate_mlp(lower_mlp(qmlp), x).outputs
+    assert expected.tolist() == _tree_classes(outputs, bits).tolist()
     got = simulate_iverilog(verilog_for(qmlp, input_bits), verilog.testbench_for(qmlp, x, expected, input_bits))
     assert got.tolist() == expected.tolist()
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from hwsim.chips import _File, _found, _is_int, _parse_yaml
 from hwsim.errors import SpecError, did_you_mean, one_of
+from hwsim.poisson_sources import STREAM_KEY
 
 NOISE_VERSION = 1
 
@@ -114,8 +115,8 @@ FRACTION = Param(float, minimum=0.0, maximum=1.0, unit="fraction")
 
 
 def register_kind(kind: NoiseKind) -> NoiseKind:
-    """Add a kind to :data:`KINDS` (names and keys must be new)."""
-    if kind.name in KINDS or any(k.key == kind.key for k in KINDS.values()):
+    """Add a kind to :data:`KINDS` (names and keys must be new, and not the Poisson sources' stream key)."""
+    if kind.name in KINDS or any(k.key == kind.key for k in KINDS.values()) or kind.key == STREAM_KEY:
         raise ValueError(f"noise kind '{kind.name}' (key {kind.key}) is already registered")
     KINDS[kind.name] = kind
     return kind

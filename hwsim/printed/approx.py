@@ -19,6 +19,8 @@ kernel), so each approximation reports accuracy and area/power after the change.
   its input, so the other bits' partial products and their adder bits vanish.
 * :func:`axsum` -- approximate summation (AxSum, Armeniakos et al., IEEE TC 2023): each
   product's low bits dropped, the negative products summed apart and ones'-complemented.
+* :func:`approximate_argmax` -- comparators of the argmax tree look at top bits only, or are
+  removed (the earlier class wins).
 """
 from __future__ import annotations
 
@@ -31,13 +33,15 @@ from hwsim.errors import GraphError
 from hwsim.ir import Graph
 from hwsim.lowering import lower_mlp
 from hwsim.printed.csd import cheapest_near
-from hwsim.qmlp import MASK_BITS, QuantizedMLP, check_input_masks
+from hwsim.kernels.mlp import run_argmax_tree
+from hwsim.qmlp import COMPARATOR_REMOVED, MASK_BITS, QuantizedMLP, check_input_masks
 from hwsim.quantize import quantize_mlp
 from hwsim.simulate import simulate_mlp
 
 
 def predict(qmlp: QuantizedMLP, codes: np.ndarray) -> np.ndarray:
-    """Class of each sample: the argmax output of hwsim's integer kernel (lowest index on ties).
+    """Class of each sample: the argmax output of hwsim's integer kernel (lowest index on ties), by
+    the approximate comparator tree when ``qmlp.argmax_ignored_bits`` is set (:mod:`hwsim.qmlp`).
 
     Parameters
     ----------
@@ -46,7 +50,13 @@ def predict(qmlp: QuantizedMLP, codes: np.ndarray) -> np.ndarray:
     codes : ndarray
         int64 ``(n, n_inputs)`` input codes (``hwsim.quantize.quantize_mlp_inputs``).
     """
-    return np.argmax(simulate_mlp(lower_mlp(qmlp), codes).outputs, axis=1)
+    outputs = simulate_mlp(lower_mlp(qmlp), codes).outputs
+    if qmlp.argmax_ignored_bits is None:
+        return np.argmax(outputs, axis=1)
+    classes = np.empty(outputs.shape[0], dtype=np.int64)
+    run_argmax_tree(np.ascontiguousarray(outputs, dtype=np.int64),
+                    np.asarray(qmlp.argmax_ignored_bits, dtype=np.int64), COMPARATOR_REMOVED, classes)
+    return classes
 
 
 def accuracy(qmlp: QuantizedMLP, codes: np.ndarray, labels: np.ndarray) -> float:
@@ -232,3 +242,18 @@ def axsum(qmlp: QuantizedMLP, layer: int, truncate_bits) -> QuantizedMLP:
     layers = list(qmlp.layers)
     layers[layer] = replace(cur, axsum_truncate_bits=per_product.astype(np.int64))
     return replace(qmlp, layers=tuple(layers))
+
+
+def approximate_argmax(qmlp: QuantizedMLP, ignored_bits) -> QuantizedMLP:
+    """The argmax tree's comparators ignore the low ``ignored_bits`` bits of their operands.
+
+    ``ignored_bits`` is one integer (every comparator) or ``(n_classes - 1,)`` integers, one per
+    comparator in the tree's order (:mod:`hwsim.qmlp`), each in ``0 .. MASK_BITS`` or
+    ``COMPARATOR_REMOVED`` (the comparator is removed and its earlier operand wins).
+    """
+    n = max(qmlp.layers[-1].weight.shape[0] - 1, 0)
+    bits = np.asarray(ignored_bits)
+    if bits.dtype.kind not in "iu" or bits.shape not in ((), (n,)):
+        raise GraphError(f"approximate_argmax: ignored_bits shape {bits.shape}, dtype {bits.dtype}; expected "
+                         f"integers: one, or ({n},) one per comparator.")
+    return replace(qmlp, argmax_ignored_bits=np.broadcast_to(bits, (n,)).astype(np.int64))

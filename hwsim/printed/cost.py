@@ -36,7 +36,8 @@ Then (all per inference, one inference per clock):
   clock is stretched, ``clock_covers_critical_path`` is false and energy per inference grows with it);
 * ``energy_per_inference_uj = power_mw x period_ms`` (mW x ms = uJ);
 * the ADC front end (``mac_costs.adc_area_cm2`` / ``adc_power_mw`` per input actually used) is always
-  reported on its own (``adc_front_end``), and added to area and power only when ``adc=True``;
+  reported on its own (``adc_front_end``), and added to area and power only when ``adc=True``; with
+  ``adc_pruned`` each is a pruned flash ADC priced by the comparators it keeps (:mod:`hwsim.printed.adc`);
 * the battery check: ``power_mw <= mac_costs.battery_power_mw``.
 
 ``cost="synth"`` costs the same circuit by logic synthesis instead (:mod:`hwsim.printed.synth`), with
@@ -51,6 +52,7 @@ import numpy as np
 
 from hwsim.chips import ChipProfile
 from hwsim.errors import SpecError, one_of
+from hwsim.printed.adc import REFERENCE_ADC_BITS, adc_comparators
 from hwsim.printed.celllib import CELL_FUNCTIONS, LibraryCell, library_cells
 from hwsim.printed.netcost import GATES, XOR_LEVELS, Netlist, build_netlist
 from hwsim.qmlp import QuantizedMLP
@@ -157,14 +159,22 @@ def clock_period_ms(chip: ChipProfile, critical_path_ms: float) -> float:
     return max(chip.timing["clock_ms"].value, critical_path_ms)
 
 
-def adc_front_end(qmlp: QuantizedMLP, chip: ChipProfile, counted: bool) -> dict:
-    """One ``mac_costs`` ADC per used input: ``inputs``, ``area_cm2``, ``power_mw``, ``counted`` and ``source``."""
+def adc_front_end(qmlp: QuantizedMLP, chip: ChipProfile, counted: bool, pruned: bool = False,
+                  input_bits: int | None = None, input_widths=None) -> dict:
+    """One ``mac_costs`` ADC per used input, or with ``pruned`` each input's kept comparators' share of one
+    (:func:`hwsim.printed.adc.adc_comparators`): ``inputs``, ``area_cm2``, ``power_mw``, ``counted``, ``pruned``
+    and ``source``."""
     area, power = chip.mac_costs["adc_area_cm2"], chip.mac_costs["adc_power_mw"]
-    n = used_inputs(qmlp)
+    n = share = used_inputs(qmlp)
+    if pruned:
+        bits = chip.arithmetic.input_bits if input_bits is None else input_bits
+        kept = adc_comparators(qmlp, bits, input_widths)
+        n, share = int(np.count_nonzero(kept)), float(kept.sum()) / ((1 << REFERENCE_ADC_BITS) - 1)
     label = "estimate: " if area.estimate or power.estimate else ""
     cited, power_cited = area.source.partition(": ")[0], power.source.partition(": ")[0]
     source = cited if cited == power_cited else f"{area.source}; {power.source}"
-    return {"inputs": n, "area_cm2": n * area.value, "power_mw": n * power.value, "counted": counted,
+    return {"inputs": n, "area_cm2": share * area.value, "power_mw": share * power.value, "counted": counted,
+            "pruned": pruned,
             "per_input_area_cm2": area.value, "per_input_power_mw": power.value, "source": label + source}
 
 
@@ -263,7 +273,7 @@ def used_inputs(qmlp: QuantizedMLP) -> int:
 
 def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None = None,
                  adc: bool = False, netlist: Netlist | None = None, input_widths=None,
-                 cost: str = "analytic", cache_dir=None) -> PrintedCost:
+                 adc_pruned: bool = False, cost: str = "analytic", cache_dir=None) -> PrintedCost:
     """Gate-level cost of ``qmlp`` as a bespoke circuit in ``chip``'s cells (module doc).
 
     Parameters
@@ -283,7 +293,12 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     input_widths : array_like of int, optional
         Bits each input's ADC resolves (mixed input precision,
         :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
-        cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width.
+        cost (``adc=True``) stays one ``mac_costs`` ADC per used input whatever its width,
+        unless ``adc_pruned``.
+    adc_pruned : bool
+        With ``adc``: each input's ADC is a pruned flash ADC costing its kept comparators' share
+        of the profile's ADC (:func:`hwsim.printed.adc.adc_comparators`, Afentaki et al., ESL 2024):
+        narrowed inputs and masked-out input bits save ADC levels, pruned inputs the whole ADC.
     cost : {"analytic", "synth"}
         ``"synth"``: area, power and critical path of the circuit's Verilog synthesised by yosys + ABC
         (:func:`hwsim.printed.synth.synthesised_cost`, cached), with the analytic figures beside them in
@@ -313,7 +328,7 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
         cells = cells_of(gates, table, chosen)
         area[part] = sum(n * by_name[name].area_um2 for name, n in cells.items()) / UM2_PER_CM2
         power[part] = sum(n * by_name[name].leakage_uw for name, n in cells.items()) / UW_PER_MW
-    adcs = adc_front_end(qmlp, chip, adc)
+    adcs = adc_front_end(qmlp, chip, adc, adc_pruned, bits, input_widths)
     n_adc = adcs["inputs"] if adc else 0
     if adc:
         area["adc"], power["adc"] = adcs["area_cm2"], adcs["power_mw"]

@@ -48,7 +48,12 @@ Argmax (last layer)
     index wins ties, as ``numpy.argmax``): each compares two values bit-serially
     (``compare_bit`` per bit of the wider one), then a 2:1 mux per value bit (``mux2_bit``,
     plus one ``inverter`` for the select) and per class-index bit; the last comparator
-    needs no value mux, and an index mux between two constant indices is wiring.
+    needs no value mux, and an index mux between two constant indices is wiring. With an
+    approximate argmax (``QuantizedMLP.argmax_ignored_bits``) comparator ``c`` has a
+    ``compare_bit`` only at bits ``>= t_c`` (a signed pair keeps its sign bit), its value muxes
+    only at the bits a later comparator reads, and a removed comparator (or one with no bit
+    left) is wiring: its earlier operand passes on. Comparators whose result no later
+    comparator can select are still counted (no logic optimisation).
 
 Logic depth: every bit carries an arrival time in gate levels; an adder's outputs come
 ``levels`` after its inputs (:data:`XOR_LEVELS` for adders built around XOR2 cells;
@@ -66,7 +71,7 @@ import numpy as np
 
 from hwsim.errors import GraphError
 from hwsim.printed.csd import csd_digits
-from hwsim.qmlp import QuantizedMLP, check_input_masks, truncated_products
+from hwsim.qmlp import COMPARATOR_REMOVED, QuantizedMLP, check_input_masks, truncated_products
 
 #: Gates the circuit is counted in; :mod:`hwsim.printed.cost` maps each onto library cells.
 GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "xor2", "and2", "or2",
@@ -440,15 +445,56 @@ def _or_tree_time(times: list) -> float:
     return times[0]
 
 
-def argmax(values: list[Signal | Const], tally: Tally, idx_bits: int | None = None, fold: bool = False) -> float:
+def _value_bits_read(n_values: int, ignored: list) -> list:
+    """Lowest bit of each comparator's output value that a later comparator reads (:data:`_NEVER`
+    for none): a comparator reads bits ``>= t`` of both operands; a removed one reads none and
+    passes its earlier operand on, so only that side's later readers count."""
+    parent = []                                  # (consumer comparator, True on its earlier side)
+    producer, n = [None] * n_values, n_values    # comparator that produced each value of a level
+    while n > 1:
+        nxt = []
+        for i in range(0, n - 1, 2):
+            for side, earlier in ((producer[i], True), (producer[i + 1], False)):
+                if side is not None:
+                    parent[side] = (len(parent), earlier)
+            nxt.append(len(parent))
+            parent.append(None)
+        if n % 2:
+            nxt.append(producer[n - 1])
+        producer, n = nxt, len(nxt)
+    lowest = [_NEVER] * len(parent)
+    for c in reversed(range(len(parent))):       # a consumer is numbered after its operands' producers
+        if parent[c] is None:
+            continue
+        p, earlier = parent[c]
+        if ignored[p] != COMPARATOR_REMOVED:
+            lowest[c] = min(ignored[p], lowest[p])
+        elif earlier:
+            lowest[c] = lowest[p]
+    return lowest
+
+
+#: "No bit is read" in :func:`_value_bits_read`.
+_NEVER = 1 << 30
+
+
+def argmax(values: list[Signal | Const], tally: Tally, ignored=None, idx_bits: int | None = None,
+           fold: bool = False) -> float:
     """A pairwise ``>=`` comparator tree; returns the arrival of the class index.
 
-    ``fold``: two constants are compared when the circuit is built (no gates), and a signal against a
-    constant is a chain of one AND2 or OR2 per bit (:func:`_compare_const`). ``idx_bits``: width of the
-    class index (default that of ``len(values) - 1``).
+    ``ignored`` (``QuantizedMLP.argmax_ignored_bits``): comparator ``c`` compares only the bits at
+    and above ``ignored[c]`` (a signed pair always its sign bit), and passes on only the value bits
+    a later comparator reads; a removed comparator, or one left with no bit to compare, has a
+    constant select (its earlier operand wins): no gate at all. ``fold``: an exact comparator
+    (``ignored[c] == 0``) of two constants is decided when the circuit is built (no gates), and of a
+    signal and a constant is a chain of one AND2 or OR2 per bit (:func:`_compare_const`).
+    ``idx_bits``: width of the class index (default that of ``len(values) - 1``).
     """
     idx_bits = max(int(len(values) - 1).bit_length(), 0) if idx_bits is None else idx_bits
+    ignored = [0] * max(len(values) - 1, 0) if ignored is None else [int(t) for t in ignored]
+    read = _value_bits_read(len(values), ignored)
     level = [(v, None) for v in values]              # (value, index arrival or None when constant)
+    c = 0
     while len(level) > 1:
         nxt = []
         last = len(level) == 2
@@ -456,23 +502,30 @@ def argmax(values: list[Signal | Const], tally: Tally, idx_bits: int | None = No
             (a, ia), (b, ib) = level[i], level[i + 1]
             lo, hi = min(_range(a)[0], _range(b)[0]), max(_range(a)[1], _range(b)[1])
             n_bits = width(lo, hi)
-            if fold and isinstance(a, Const) and isinstance(b, Const):
+            t = ignored[c]
+            first = n_bits if t == COMPARATOR_REMOVED else min(t, n_bits - 1 if lo < 0 else n_bits)
+            keep_bits = read[c]
+            c += 1
+            if first >= n_bits:                      # constant select: a passes on, by wiring
+                nxt.append((a, ia))
+                continue
+            if fold and t == 0 and isinstance(a, Const) and isinstance(b, Const):
                 nxt.append((a, ia) if a.value >= b.value else (b, ib))
                 continue
-            if fold and (isinstance(a, Const) or isinstance(b, Const)):
+            if fold and t == 0 and (isinstance(a, Const) or isinstance(b, Const)):
                 # b > a: b >= a + 1 when a is the constant; a >= b when b is
                 signal, const = (b, a.value + 1) if isinstance(a, Const) else (a, b.value)
-                c = _compare_const(signal, const, n_bits, lo < 0, tally)
-                if isinstance(c, bool):              # the range decides it
-                    nxt.append((a, ia) if c == (signal is a) else (b, ib))
+                cmp_t = _compare_const(signal, const, n_bits, lo < 0, tally)
+                if isinstance(cmp_t, bool):          # the range decides it
+                    nxt.append((a, ia) if cmp_t == (signal is a) else (b, ib))
                     continue
             else:
-                c = 0.0
-                for p in range(n_bits):
-                    c = max(c + 2, _t(a, p) + 3, _t(b, p) + 4)
-                tally.add("compare_bit", n_bits)
+                cmp_t = 0.0
+                for p in range(first, n_bits):
+                    cmp_t = max(cmp_t + 2, _t(a, p) + 3, _t(b, p) + 4)
+                tally.add("compare_bit", n_bits - first)
             tally.add("inverter")                    # the select's complement for the muxes
-            sel = c + 1
+            sel = cmp_t + 1
             if ia is None and ib is None:
                 index_t = sel
             else:
@@ -481,7 +534,7 @@ def argmax(values: list[Signal | Const], tally: Tally, idx_bits: int | None = No
             if last:
                 nxt.append((None, index_t))
                 continue
-            tally.add("mux2_bit", n_bits)
+            tally.add("mux2_bit", max(n_bits - keep_bits, 0))
             value_t = [max(_t(a, p), _t(b, p), sel) + 2 for p in range(n_bits)]
             nxt.append((Signal(lo, hi, 0, value_t), index_t))
         if len(level) % 2:
@@ -613,14 +666,14 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
     live = live_neurons(qmlp) if optimise else [np.ones(layer.weight.shape[0], dtype=bool) for layer in qmlp.layers]
     parts, ranges, signals = _layers(qmlp, signals, levels, live, optimise, gate_cost)
     classes = np.ones(len(signals), dtype=bool)
-    if optimise and argmax_output and len(signals) > 1:
+    if optimise and argmax_output and len(signals) > 1 and qmlp.argmax_ignored_bits is None:
         classes = possible_classes(ranges[qmlp.layers[-1].name])
         if not classes.all():                        # the classes that never win reach no output either
             parts, ranges, signals = _layers(qmlp, inputs, levels, live_neurons(qmlp, classes), optimise, gate_cost)
     if argmax_output and len(signals) > 1:
         tally = Tally()
-        levels = argmax([s for s, c in zip(signals, classes) if c], tally, int(len(signals) - 1).bit_length(),
-                        optimise)
+        levels = argmax([s for s, c in zip(signals, classes) if c], tally, qmlp.argmax_ignored_bits,
+                        int(len(signals) - 1).bit_length(), optimise)
         parts["argmax"] = tally.gates
     else:
         levels = max((max(s.arrival, default=0.0) for s in signals if isinstance(s, Signal)), default=0.0)

@@ -12,7 +12,9 @@ prune the smallest weights, then either round every weight to a power of two or 
 by the cheapest constant within ``coefficient_tolerance``, then truncate each hidden
 accumulator and saturate each hidden activation, then mask the small partial products of every
 layer (:func:`mask_products`, ``mask_fraction``) and, with ``axsum_bits >= 0``, sum every layer
-by AxSum with that many low product bits dropped (:func:`hwsim.printed.approx.axsum`). With
+by AxSum with that many low product bits dropped (:func:`hwsim.printed.approx.axsum`), and let
+every comparator of the argmax tree ignore ``argmax_bits`` low bits
+(:func:`hwsim.printed.approx.approximate_argmax`). With
 ``retrain_epochs > 0`` the float weights are first retrained through that very circuit
 (:mod:`hwsim.printed.retrain`, straight-through gradients), starting from the graph fine-tuned at the design's input width
 and hidden size with exact 8-bit weights (shared by every design of that width and size).
@@ -61,9 +63,12 @@ KNOBS: dict[str, tuple] = {
     "retrain_epochs": (0, 20, 60),
     "mask_fraction": (0.0, 0.03, 0.06, 0.125, 0.25, 0.5),
     "axsum_bits": (-1, 0, 1, 2, 3, 4, 6),
+    "argmax_bits": (0, 1, 2, 3, 4, 6, 8),
 }
 #: Knobs of designs saved before ``mask_fraction`` and ``axsum_bits``: their genes rebuild with those exact.
 KNOBS_BEFORE_MASKS = 11
+#: Gene lengths of designs saved before later knobs were added: the missing knobs rebuild at level 0 (exact).
+EARLIER_GENE_LENGTHS = (KNOBS_BEFORE_MASKS, 13)
 #: Epochs of the shared fine-tuning at a design's input width and hidden size (module doc).
 WARMUP_EPOCHS = 60
 #: Adam step size and L1 penalty of every retraining (warm start and per design).
@@ -178,6 +183,8 @@ def circuit(graph: Graph, chip: ChipProfile, knobs: dict, x_train: np.ndarray) -
     if knobs["axsum_bits"] >= 0:
         for layer in range(len(q.layers)):
             q = approx.axsum(q, layer, knobs["axsum_bits"])
+    if knobs["argmax_bits"]:
+        q = approx.approximate_argmax(q, knobs["argmax_bits"])
     return q
 
 
@@ -363,6 +370,7 @@ class SearchResult:
     baseline: Design
     designs: list
     front: list
+    adc_pruned: bool = False
 
     def best_within_battery(self) -> Design | None:
         """The most accurate design (training accuracy; ties: smaller area) within the battery, or None."""
@@ -371,7 +379,7 @@ class SearchResult:
 
     def to_dict(self) -> dict:
         best = self.best_within_battery()
-        return {"task": self.task, "chip": self.chip, "seed": self.seed, "adc": self.adc,
+        return {"task": self.task, "chip": self.chip, "seed": self.seed, "adc": self.adc, "adc_pruned": self.adc_pruned,
                 "battery_power_mw": self.battery_power_mw, "knobs": {k: list(v) for k, v in KNOBS.items()},
                 "baseline": asdict(self.baseline), "front": [asdict(d) for d in self.front],
                 "best_within_battery": None if best is None else asdict(best),
@@ -389,7 +397,8 @@ class SearchResult:
 
 
 def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, population: int = 24,
-           generations: int = 15, seed: int = 0, adc: bool = False, progress: bool = False) -> SearchResult:
+           generations: int = 15, seed: int = 0, adc: bool = False, progress: bool = False,
+           adc_pruned: bool = False) -> SearchResult:
     """NSGA-II over :data:`KNOBS` (module doc).
 
     Parameters
@@ -408,6 +417,9 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
         Seed of every random choice.
     adc : bool
         Count one ADC per used input in area and power.
+    adc_pruned : bool
+        With ``adc``: each ADC is a pruned flash ADC priced by the comparators it keeps
+        (:mod:`hwsim.printed.adc`), so narrowed, masked and dropped inputs save ADC cost.
     progress : bool
         A progress bar over generations on stderr (only when it is a terminal).
 
@@ -437,7 +449,7 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
 
     def _evaluate(genes: tuple) -> Design:
         q, narrow, widths = build_design(graph, chip, genes, x_train, y_train, seed, warm)
-        cost = printed_cost(q, narrow, adc=adc, input_widths=widths)
+        cost = printed_cost(q, narrow, adc=adc, input_widths=widths, adc_pruned=adc_pruned)
         return Design(genes, design_knobs(genes), topology(q),
                       approx.accuracy(q, input_codes(x_train, narrow, widths), y_train),
                       approx.accuracy(q, input_codes(x_test, narrow, widths), y_test),
@@ -472,7 +484,7 @@ def search(graph: Graph, chip: ChipProfile, data: tuple, task: str = "", *, popu
     objectives(pop)                          # with generations=0, the initial population is all there is
     designs = [cache[g] for g in sorted(cache)]
     return SearchResult(task, chip.name, seed, adc, chip.mac_costs["battery_power_mw"].value, cache[exact],
-                        designs, pareto_front(designs))
+                        designs, pareto_front(designs), adc_pruned)
 
 
 def front_table(result: SearchResult) -> str:

@@ -27,9 +27,10 @@ smallest and largest value, the wire is the narrowest signed width holding both 
 is in a comment beside it), and a step that cannot change its input's range (a ReLU of a
 non-negative value, a clip above the largest value) is left out. Partial sums may wrap, but
 two's-complement addition is exact modulo ``2**width``, so a sum whose true value fits its
-wire is exact. ``class_out`` is the argmax of the last layer by a comparator chain
-``out_j > best`` in index order, so ties go to the lowest index, as ``numpy.argmax`` in
-:func:`hwsim.pipeline.run_mlp`.
+wire is exact. ``class_out`` is the argmax of the last layer by the comparator tree that
+:mod:`hwsim.printed.netcost` counts (:mod:`hwsim.qmlp`: pairs in index order, the later operand
+wins only when strictly larger, so ties go to the lowest index, as ``numpy.argmax`` in
+:func:`hwsim.pipeline.run_mlp`), its comparators approximate as ``argmax_ignored_bits`` sets.
 
 The circuit is the one :func:`hwsim.printed.netcost.build_netlist` counts after its logic optimisation
 (:mod:`hwsim.printed.logicopt`): a neuron that reaches no output (classes whose range shows they never
@@ -53,7 +54,7 @@ import numpy as np
 from hwsim.errors import SpecError, UnsupportedError, short
 from hwsim.printed.logicopt import live_neurons, possible_classes, shared_sums
 from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, build_netlist, check_input_widths, neuron, width
-from hwsim.qmlp import QLayer, QuantizedMLP, check_input_masks
+from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP, check_input_masks
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TERMS_PER_LINE = 8
@@ -258,23 +259,36 @@ def _layer_lines(layer: QLayer, index: int, inputs: list[Wire], built: np.ndarra
     return lines, [outputs[r] for r in range(len(biases))]
 
 
-def _argmax_lines(scores: list[Wire], classes: np.ndarray) -> list[str]:
-    """Comparator chain over the ``scores`` of the ``classes`` that can win: ``out_j > best`` keeps the first
-    maximum."""
+def _argmax_lines(scores: list[Wire], ignored_bits, classes: np.ndarray) -> list[str]:
+    """The argmax comparator tree of :mod:`hwsim.qmlp` over the ``scores`` of the ``classes`` that can win:
+    comparator ``c`` takes its later operand only when that is larger in the bits at and above
+    ``ignored_bits[c]`` (all bits when None), so ties go to the earlier index; a removed comparator is
+    wiring."""
     width = class_bits(len(scores))
-    lines = ["  // argmax: strict '>' in index order, so ties go to the lowest index"]
     kept = [j for j in range(len(scores)) if classes[j]]
+    ignored = [0] * (len(kept) - 1) if ignored_bits is None else [int(t) for t in ignored_bits]
+    lines = ["  // argmax: a tree of comparators in pairs; the later operand wins only when strictly larger"]
     if len(kept) < len(scores):
         lines.append(f"  // classes {', '.join(str(j) for j in range(len(scores)) if not classes[j])} never win "
-                     f"(their ranges), left out")
-    best, index = scores[kept[0]].name, f"{width}'d{kept[0]}"
-    for n, j in enumerate(kept[1:], start=1):
-        lo, hi = min(scores[i].lo for i in kept[:n + 1]), max(scores[i].hi for i in kept[:n + 1])
-        lines += [f"  wire take{j} = {scores[j].name} > {best};",
-                  Wire(f"best{j}", lo, hi).declare(f"take{j} ? {scores[j].name} : {best}"),
-                  f"  wire [{width - 1}:0] index{j} = take{j} ? {width}'d{j} : {index};"]
-        best, index = f"best{j}", f"index{j}"
-    return lines + [f"  assign class_out = {index};"]
+                     f"(their ranges): left out")
+    level = [(scores[j], f"{width}'d{j}") for j in kept]
+    c = 0
+    while len(level) > 1:
+        nxt = []
+        for (a, ia), (b, ib) in zip(level[0::2], level[1::2]):
+            t = ignored[c]
+            if t == COMPARATOR_REMOVED:
+                lines.append(f"  // comparator {c} removed: {a.name} passes on")
+                nxt.append((a, ia))
+            else:
+                cmp = f"{b.name} > {a.name}" if t == 0 else f"({b.name} >>> {t}) > ({a.name} >>> {t})"
+                lines += [f"  wire take{c} = {cmp};",
+                          Wire(f"best{c}", min(a.lo, b.lo), max(a.hi, b.hi)).declare(f"take{c} ? {b.name} : {a.name}"),
+                          f"  wire [{width - 1}:0] index{c} = take{c} ? {ib} : {ia};"]
+                nxt.append((Wire(f"best{c}", min(a.lo, b.lo), max(a.hi, b.hi)), f"index{c}"))
+            c += 1
+        level = nxt + level[len(nxt) * 2:]
+    return lines + [f"  assign class_out = {level[0][1]};"]
 
 
 def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None,
@@ -333,12 +347,14 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
         low = f", {zeros}'b0" if zeros else ""
         lines.append(wire.declare(f"{{1'b0, x[{i * input_bits + zeros} +: {w}]{low}}}"))
         values.append(wire)
-    ranges = build_netlist(qmlp, input_bits, input_widths=input_widths, gate_cost=gate_cost).output_ranges
-    classes = possible_classes(ranges[qmlp.layers[-1].name])
+    classes = np.ones(qmlp.layers[-1].weight.shape[0], dtype=bool)
+    if qmlp.argmax_ignored_bits is None:         # as build_netlist: the classes that never win are left out
+        ranges = build_netlist(qmlp, input_bits, input_widths=input_widths, gate_cost=gate_cost).output_ranges
+        classes = possible_classes(ranges[qmlp.layers[-1].name])
     for index, (layer, built) in enumerate(zip(qmlp.layers, live_neurons(qmlp, classes))):
         layer_lines, values = _layer_lines(layer, index, values, built, gate_cost)
         lines += layer_lines
-    return "\n".join(lines + _argmax_lines(values, classes) + ["endmodule"]) + "\n"
+    return "\n".join(lines + _argmax_lines(values, qmlp.argmax_ignored_bits, classes) + ["endmodule"]) + "\n"
 
 
 def _check_vectors(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int

@@ -9,7 +9,8 @@ translation table, what is refused and why, and a comparison with pyNN.brian2.
 
 Needs PyNN (``pip install 'hwsim[pynn]'``); hwsim itself imports without it. Modules: ``simulator`` (state),
 ``standardmodels``, ``populations``, ``projections``, ``recording``, ``translate`` (PyNN to IR), ``sources``
-(host-side spike sources), ``rounding`` (warnings), ``engine`` (runs), ``control`` (setup, run, ...).
+(spike sources as IR inputs), ``rounding`` (warnings), ``engine`` (runs), ``control`` (setup, run, ...),
+``utility`` (PyNN's script tools, with ``hwsim`` as a command-line simulator name).
 """
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import (AllToAllConnector, DistanceDependentProbabilityConnector,  # noqa: F401

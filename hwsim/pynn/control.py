@@ -18,7 +18,7 @@ IGNORED = ("threads", "rng_seeds_seed", "rng_seed", "filename", "label", "debug"
            "num_processes", "use_cpp", "spike_precision", "verbosity", "grng_seed")
 
 
-def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, chip: ChipProfile | str = "spinnaker",
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, chip: ChipProfile | str | None = None,
           seed: int = 0, **extra_params):
     """Start a new network on hwsim (any earlier one is discarded); return the MPI rank, 0.
 
@@ -28,10 +28,12 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, chip: ChipProf
         Time step [ms] (the IR's ``dt``).
     min_delay : float or "auto"
         Smallest synaptic delay [ms] ("auto": one time step); ``max_delay`` may be given too.
-    chip : ChipProfile or str
-        The chip to run on: a profile, or a bundled chip's name or a profile's path ("ideal" for float64).
+    chip : ChipProfile or str, optional
+        The chip to run on: a profile, or a bundled chip's name or a profile's path ("ideal" for float64);
+        default the state's ``default_chip`` ("spinnaker", or what the command line's ``hwsim.<chip>`` named,
+        :mod:`hwsim.pynn.utility`).
     seed : int
-        Seed of the spike sources drawn on the host (``SpikeSourcePoisson``).
+        Seed of the ``SpikeSourcePoisson`` sources, which the kernel draws (the run's seed).
     """
     where = "hwsim.pynn.setup"
     if isinstance(timestep, bool) or not isinstance(timestep, numbers.Real) or not np.isfinite(timestep) \
@@ -43,6 +45,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, chip: ChipProf
     if unknown:
         raise SpecError(f"{where}: unknown argument {short(unknown[0])}; expected timestep, min_delay, max_delay, "
                         f"chip, seed (or one of PyNN's: {', '.join(IGNORED)}).")
+    chip = simulator.state.default_chip if chip is None else chip
     profile = chip if isinstance(chip, ChipProfile) else load_chip(chip)
     if profile.kind != "neuromorphic":
         raise SpecError(f"{where}: chip '{profile.name}' is a '{profile.kind}' chip; expected a neuromorphic chip "

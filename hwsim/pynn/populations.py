@@ -82,7 +82,7 @@ class Population(common.Population):
 
     @property
     def is_source(self) -> bool:
-        """True for spike sources (drawn on the host into the IR's input spikes)."""
+        """True for spike sources (the IR's inputs, :mod:`hwsim.pynn.sources`)."""
         return isinstance(self.celltype, SOURCES)
 
     def _set_initial_value_array(self, variable, initial_values):

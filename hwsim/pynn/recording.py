@@ -1,9 +1,9 @@
 """PyNN's Recorder on hwsim: spikes and membrane traces of the last run, in PyNN's units (ms, mV).
 
-Spikes come from the run's raster (neurons) or the drawn inputs (sources); a spike at step k is at
-``k * dt`` ms. ``v`` has one sample per sampling interval from t = 0 (the initial value) to the end of the run,
-sample j being the membrane after ``j`` intervals (as pyNN.brian2 records it), from the kernel's membrane trace
-(:meth:`hwsim.pynn.engine.Simulation.membrane_mv`).
+Spikes come from the run's raster (neurons) or the sources' inputs (a Poisson source's count of k at a step is k
+spikes at that time); a spike at step k is at ``k * dt`` ms. ``v`` has one sample per sampling interval from
+t = 0 (the initial value) to the end of the run, sample j being the membrane after ``j`` intervals (as
+pyNN.brian2 records it), from the kernel's membrane trace (:meth:`hwsim.pynn.engine.Simulation.membrane_mv`).
 """
 from __future__ import annotations
 
@@ -46,7 +46,10 @@ class Recorder(recording.Recorder):
         ids = np.asarray(sorted(int(i) for i in ids), dtype=np.int64)
         if sim is None or sim.n_steps == 0 or (not self.population.is_source and sim.result is None):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        steps, cells = np.nonzero(sim.spike_steps(self.population))
+        per_step = sim.spike_steps(self.population)
+        steps, cells = np.nonzero(per_step)
+        repeats = per_step[steps, cells]
+        steps, cells = np.repeat(steps, repeats), np.repeat(cells, repeats)
         id_array = np.asarray(self.population.all_cells, dtype=np.int64)[cells]
         keep = np.isin(id_array, ids)
         return id_array[keep], steps[keep] * sim.dt_ms

@@ -11,6 +11,8 @@ from pyNN import common
 from hwsim.errors import SpecError
 
 name = "hwsim"
+#: The chip ``setup()`` takes when neither it nor the script's command line names one.
+DEFAULT_CHIP = "spinnaker"
 
 
 class ID(int, common.IDMixin):
@@ -32,8 +34,11 @@ class State(common.control.BaseState):
         PyNN's delay bounds [ms] (``"auto"``: one time step / unbounded).
     chip : ChipProfile or None
         The chip the network runs on (None before ``setup``).
+    default_chip : ChipProfile or str
+        The chip ``setup()`` takes when given none: :data:`DEFAULT_CHIP`, or the chip a script's command line named
+        (``hwsim.<chip>``, :func:`hwsim.pynn.utility.get_simulator`).
     seed : int
-        Seed of the spike sources drawn on the host (:mod:`hwsim.pynn.sources`).
+        Seed of the Poisson sources, which the kernel draws (:mod:`hwsim.pynn.sources`).
     populations, projections : list
         Everything created since ``setup``, in creation order.
     simulation : hwsim.pynn.engine.Simulation or None
@@ -51,6 +56,7 @@ class State(common.control.BaseState):
         self.min_delay = "auto"
         self.max_delay = "auto"
         self.chip = None
+        self.default_chip = DEFAULT_CHIP
         self.seed = 0
         self.clear()
 

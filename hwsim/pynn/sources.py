@@ -1,17 +1,20 @@
-"""PyNN's spike sources drawn on the host into the IR's input spikes (the one place to swap for in-kernel sources).
+"""PyNN's spike sources as the IR's inputs: arrays drawn on the host, Poisson sources drawn in the kernel.
 
-Each source population becomes one spike Input of the IR graph, one channel per source; this module fills
-its 0/1 spikes for steps ``0 .. n_steps - 1`` of ``dt`` ms (a spike at step k is at ``k * dt`` ms).
+Each source population becomes one Input of the IR graph, one channel per source (a spike at step k is at
+``k * dt`` ms):
 
-- ``SpikeSourceArray``: each time goes to the nearest step, ``round(t / dt)`` (a warning says how many times
-  are not on the grid); two spikes of one source in one step are refused, as Brian 2 refuses them; times at
-  or after the run's end wait for a longer run.
-- ``SpikeSourcePoisson``: at every step ``k`` with ``start <= k * dt <= start + duration`` a source spikes
-  with probability ``rate * dt / 1000`` (Brian 2's and pyNN.brian2's rule: one Bernoulli draw per step,
-  so ``rate * dt`` must not exceed 1000 Hz ms). Source ``c`` (its global PyNN id) draws from its own
-  stream, ``numpy.random.Generator(PCG64(SeedSequence(seed, spawn_key=(c,))))``, one uniform per step in
-  step order: its spikes depend on the seed, its id and dt only, not on the other sources, on how the
-  run is split into ``run()`` calls, or on batches and threads.
+- ``SpikeSourceArray``: a spike Input whose 0/1 spikes this module fills for steps ``0 .. n_steps - 1``; each
+  time goes to the nearest step, ``round(t / dt)`` (a warning says how many times are not on the grid); two
+  spikes of one source in one step are refused, as Brian 2 refuses them; times at or after the run's end
+  wait for a longer run.
+- ``SpikeSourcePoisson``: a Poisson Input (:func:`poisson_input`), drawn in the kernel as sPyNNaker's
+  SpikeSourcePoisson cores draw on the chip: at every step ``k`` with ``start <= k * dt <= start +
+  duration`` a source sends ``Poisson(rate * dt / 1000)`` spikes (``docs/sources.md``), at most 30 per step
+  on average. pyNN.brian2 (Brian 2's PoissonGroup) draws one Bernoulli spike with probability ``rate * dt``
+  instead: the two differ by O((rate dt)^2) per step (two or more spikes in one step), 0.5 % of the spikes
+  at 100 Hz and 0.1 ms. The counts depend on the run's seed (``setup(seed=...)``) and the source's channel
+  (the sources' order) only, not on how the run is split into ``run()`` calls (every run draws from t = 0,
+  keyed by the absolute step).
 """
 from __future__ import annotations
 
@@ -20,9 +23,10 @@ import warnings
 import numpy as np
 
 from hwsim.errors import SpecError, short
+from hwsim.ir import MAX_POISSON_PER_STEP, NO_STOP
 from hwsim.memory import check_fits
 from hwsim.pynn.rounding import RoundingWarning
-from hwsim.pynn.standardmodels import SpikeSourceArray, SpikeSourcePoisson
+from hwsim.pynn.standardmodels import SpikeSourceArray
 
 #: Spike times closer to a step than this fraction of dt count as on the grid (no warning).
 GRID_TOLERANCE = 1e-9
@@ -57,8 +61,9 @@ def _array_spikes(pop, dt_ms: float, n_steps: int, out: np.ndarray) -> int:
     return off_grid
 
 
-def _poisson_spikes(pop, dt_ms: float, n_steps: int, seed: int, out: np.ndarray) -> None:
-    """Fill ``out`` (n_steps, size) from a SpikeSourcePoisson (see the module docstring)."""
+def poisson_input(pop, dt_ms: float) -> dict:
+    """A SpikeSourcePoisson's ``rate_hz``, ``start_step`` and ``stop_step`` per source, for
+    ``Graph.add_input(..., "poisson", ...)``: the steps ``k`` with ``start <= k * dt <= start + duration``."""
     params = {k: np.broadcast_to(np.asarray(pop._parameters[k], dtype=np.float64), (pop.size,))
               for k in ("rate", "start", "duration")}
     where = f"population '{pop.label}' (SpikeSourcePoisson)"
@@ -68,32 +73,31 @@ def _poisson_spikes(pop, dt_ms: float, n_steps: int, seed: int, out: np.ndarray)
             bad = values[~np.isfinite(values) | (values < low)][0]
             raise SpecError(f"{where}: {name} {short(float(bad))}; expected finite values >= {low:g} "
                             f"({'Hz' if name == 'rate' else 'ms'}).")
-    p = params["rate"] * dt_ms / 1000.0
-    if p.max(initial=0.0) > 1.0:
-        raise SpecError(f"{where}: rate {params['rate'].max():g} Hz at a timestep of {dt_ms:g} ms is "
-                        f"{p.max():g} spikes per step; expected at most 1 (one draw per step). Hint: a smaller "
-                        f"timestep, or several sources.")
-    times = np.arange(n_steps) * dt_ms
-    for j in range(pop.size):
-        stream = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(pop.all_cells[j]),))))
-        window = (times >= params["start"][j]) & (times <= params["start"][j] + params["duration"][j])
-        out[:, j] = (stream.random(n_steps) < p[j]) & window
+    mean = params["rate"].max(initial=0.0) * dt_ms / 1000.0
+    if mean > MAX_POISSON_PER_STEP:
+        raise SpecError(f"{where}: rate {params['rate'].max():g} Hz at a timestep of {dt_ms:g} ms is {mean:g} spikes "
+                        f"per step; expected at most {MAX_POISSON_PER_STEP:g}. Hint: a smaller timestep, or several "
+                        f"sources.")
+    first = np.ceil(params["start"] / dt_ms - GRID_TOLERANCE)
+    after = np.floor((params["start"] + params["duration"]) / dt_ms + GRID_TOLERANCE) + 1
+    ends = after < 2.0 ** 62   # else: beyond any run
+    stop = np.full(pop.size, NO_STOP, dtype=np.int64)
+    stop[ends] = after[ends].astype(np.int64)
+    return dict(rate_hz=np.array(params["rate"]), start_step=np.minimum(first, 2.0 ** 62).astype(np.int64),
+                stop_step=stop)
 
 
-def draw(sources: list, dt_ms: float, n_steps: int, seed: int) -> np.ndarray:
-    """The input spikes ``(1, n_steps, n_channels)`` uint8 of ``sources`` (source populations, in the order of
-    the graph's inputs)."""
-    n_channels = sum(pop.size for pop in sources)
+def draw(sources: list, dt_ms: float, n_steps: int) -> np.ndarray:
+    """The input spikes ``(1, n_steps, n_channels)`` uint8 of the ``SpikeSourceArray`` populations among
+    ``sources`` (in the order of the graph's inputs; Poisson sources take no channel: the kernel draws them)."""
+    arrays = [pop for pop in sources if isinstance(pop.celltype, SpikeSourceArray)]
+    n_channels = sum(pop.size for pop in arrays)
     check_fits("hwsim.pynn", f"the spikes of {n_channels:,} sources over {n_steps:,} steps", n_steps * n_channels,
                "Hint: fewer sources or a shorter run.")
     spikes = np.zeros((n_steps, n_channels), dtype=np.uint8)
     first, off_grid = 0, 0
-    for pop in sources:
-        block = spikes[:, first:first + pop.size]
-        if isinstance(pop.celltype, SpikeSourceArray):
-            off_grid += _array_spikes(pop, dt_ms, n_steps, block)
-        elif isinstance(pop.celltype, SpikeSourcePoisson):
-            _poisson_spikes(pop, dt_ms, n_steps, seed, block)
+    for pop in arrays:
+        off_grid += _array_spikes(pop, dt_ms, n_steps, spikes[:, first:first + pop.size])
         first += pop.size
     if off_grid:
         warnings.warn(f"hwsim.pynn: {off_grid:,} SpikeSourceArray spike times are not multiples of the timestep "

@@ -33,7 +33,8 @@ import numpy as np
 from hwsim.errors import SpecError, UnsupportedError, short
 from hwsim.ir import Graph
 from hwsim.pynn.rounding import to_steps
-from hwsim.pynn.standardmodels import IF_curr_delta, IF_curr_exp
+from hwsim.pynn.sources import poisson_input
+from hwsim.pynn.standardmodels import IF_curr_delta, IF_curr_exp, SpikeSourcePoisson
 
 RECEPTORS = {IF_curr_exp: ("excitatory", "inhibitory"), IF_curr_delta: ("excitatory", "inhibitory")}
 #: Parameters checked per cell type: ``(name, lowest, strict)`` (all must also be finite).
@@ -138,7 +139,8 @@ def node_name(pop, taken: set) -> str:
 
 
 def build_graph(populations: list, projections: list, dt_ms: float, chip) -> tuple[Graph, dict, dict]:
-    """The IR graph of a PyNN network: one spike Input per source population, one ``lif`` Population per
+    """The IR graph of a PyNN network: one Input per source population (Poisson or spike,
+    :mod:`hwsim.pynn.sources`), one ``lif`` Population per
     neuron population (with a spike-count Output), one sparse Projection per PyNN projection.
 
     Returns
@@ -153,6 +155,9 @@ def build_graph(populations: list, projections: list, dt_ms: float, chip) -> tup
     names, translations, taken = {}, {}, set()
     for pop in populations:
         names[id(pop)] = node_name(pop, taken)
+        if isinstance(pop.celltype, SpikeSourcePoisson):
+            graph.add_input(names[id(pop)], pop.size, "poisson", **poisson_input(pop, dt_ms))
+            continue
         if pop.is_source:
             graph.add_input(names[id(pop)], pop.size, "spike")
             continue
