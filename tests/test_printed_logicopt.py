@@ -171,3 +171,15 @@ def test_relu_bits_no_mask_reads_are_not_gated():
     qmlp = QuantizedMLP("x", 2, layers)
     assert build_netlist(qmlp, 4).gates_by_part["hidden"]["and2"] == 2
     assert build_netlist(qmlp, 4, optimise=False).gates_by_part["hidden"]["and2"] == 4
+
+
+def test_columns_below_the_shift_build_only_their_carries():
+    # hidden = (a0 + a1) >> 2: columns 0 and 1 are read by nobody. Column 0: two bits, only the carry: an AND2
+    # (half_adder_carry); column 1: two bits and that carry, only the carry: a majority (full_adder_carry);
+    # columns 2, 3: full adders; column 4: the last carry, a wire
+    layers = (QLayer("hidden", np.array([[1, 1]]), np.array([0]), 2, False, -1),
+              QLayer("output", np.array([[1], [2]]), np.array([0, 0]), 0, False, -1))
+    qmlp = QuantizedMLP("x", 2, layers)
+    assert dict(build_netlist(qmlp, 4).gates_by_part["hidden"]) == {"half_adder_carry": 1, "full_adder_carry": 1,
+                                                                     "full_adder": 2}
+    assert dict(build_netlist(qmlp, 4, optimise=False).gates_by_part["hidden"]) == SUM_A0_A1

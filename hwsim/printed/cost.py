@@ -20,6 +20,9 @@ gate                   cells (alternatives)                logic
 ``compare_bit``        INV + 3 NAND2 + OR2                  borrow chain of a >= b (carry of a + ~b + 1):
                                                            co = NAND(NAND(a,~b), NAND(c, a|~b))
 ``mux2_bit``           3 NAND2                              NAND(NAND(a,s), NAND(b,~s))
+``*_carry``            majority: 3 NAND2 + OR2, 6 NAND2,   an adder whose sum nobody reads
+                       or XOR2 + 3 NAND2; AND2 or NAND2 +  (:data:`hwsim.printed.netcost.CARRY_ONLY`),
+                       INV; OR2                            timed as the full adder's carry
 =====================  ==================================  =========================================
 
 Then (all per inference, one inference per clock):
@@ -90,6 +93,12 @@ GATE_DECOMPOSITIONS: dict[str, tuple[Decomposition, ...]] = {
     "half_adder": (Decomposition({"XOR2": 1, "AND2": 1}, {"sum": ("XOR2",), "carry": ("AND2",)}),
                    Decomposition({"NAND2": 4, "INV": 1}, {"sum": (_NAND,) * 3, "carry": (_NAND, "INV")})),
     "full_adder_const1": (Decomposition({"XNOR2": 1, "OR2": 1}, {"sum": ("XNOR2",), "carry": ("OR2",)}),),
+    # carry-only adders (a column whose sum nobody reads): majority = NAND(NAND(a,b), NAND(c, a|b)), or the 9-NAND2
+    # adder's 6 carry NAND2s, or NAND(NAND(a,b), NAND(a^b, c)); a & b; a | b
+    "full_adder_carry": (Decomposition({"NAND2": 3, "OR2": 1}, {}), Decomposition({"NAND2": 6}, {}),
+                         Decomposition({"XOR2": 1, "NAND2": 3}, {})),
+    "half_adder_carry": (Decomposition({"AND2": 1}, {}), Decomposition({"NAND2": 1, "INV": 1}, {})),
+    "full_adder_const1_carry": (Decomposition({"OR2": 1}, {}),),
     "inverter": (Decomposition({"INV": 1}, {}),),
     "xor2": (Decomposition({"XOR2": 1}, {}),),
     "and2": (Decomposition({"AND2": 1}, {}),),

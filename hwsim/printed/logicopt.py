@@ -8,7 +8,11 @@ Removal of logic that reaches no output (:func:`live_neurons`)
     mask, if any, keeps some bit); the last layer's neurons are all live (the argmax reads them). A
     neuron that is not live builds no cells; its value is still known (its range), so the next layers
     are unchanged (they multiply it by zero). Of a live neuron, the ReLU's AND2 and clip's OR2 of an
-    output bit that no input-bit mask of the next layer keeps are not built (:func:`read_bits`). A class whose range shows it never wins the argmax
+    output bit that no input-bit mask of the next layer keeps are not built (:func:`read_bits`); the
+    accumulator's bits below the right shift are read by nobody, so their columns build only the carries
+    they pass on: the last adder of such a column is its carry-only form (a full adder's majority, a half
+    adder's AND2, an ``x + y + 1`` adder's OR2), and a bit plus the constant 1 needs no inverter
+    (:func:`unread_bits`). A class whose range shows it never wins the argmax
     (:func:`possible_classes`) leaves the comparator tree, and its neuron is not live.
 Constant propagation
     Kept in the bit heap (:mod:`hwsim.printed.netcost`): constant inputs fold into the bias, a zero
@@ -70,6 +74,12 @@ def read_bits(qmlp: QuantizedMLP, live: list[np.ndarray]) -> list[list[int]]:
         reads.append([int(np.bitwise_or.reduce(masks[readers[:, r], r], initial=0)) if masks is not None
                       else (-1 if readers[:, r].any() else 0) for r in range(layer.weight.shape[0])])
     return reads
+
+
+def unread_bits(layer, plan: list, r: int) -> int:
+    """Low bits of neuron ``r``'s accumulator that nobody reads: the ``layer.shift`` bits its right shift drops,
+    unless another neuron is built from this accumulator (:func:`shared_sums`)."""
+    return 0 if any(p is not None and p[0] == r for p in plan) else int(layer.shift)
 
 
 def gates_cost(tally: Tally, gate_cost: dict | None, leave_out: tuple = ()) -> float:

@@ -75,7 +75,10 @@ from hwsim.qmlp import COMPARATOR_REMOVED, QuantizedMLP, check_input_masks, trun
 
 #: Gates the circuit is counted in; :mod:`hwsim.printed.cost` maps each onto library cells.
 GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "xor2", "and2", "or2",
-         "compare_bit", "mux2_bit")
+         "compare_bit", "mux2_bit", "full_adder_carry", "half_adder_carry", "full_adder_const1_carry")
+#: The adders whose sum nobody reads (a column below a right shift): only their carry is built.
+CARRY_ONLY = {"full_adder": "full_adder_carry", "half_adder": "half_adder_carry",
+              "full_adder_const1": "full_adder_const1_carry"}
 #: Logic levels of the adders built around XOR2 cells (the default; :func:`hwsim.printed.cost.adder_levels`
 #: gives a profile's own): a full adder's outputs after its two earlier inputs (``*_ab``) and after
 #: its latest input (``*_c``).
@@ -152,27 +155,40 @@ def _by_arrival(bits: list) -> list:
     return sorted(bits, key=lambda bit: bit[0])
 
 
-def _reduce(bits: list, const_bit: int, tally: Tally, levels: dict, emit) -> tuple[tuple, tuple]:
+def _reduce(bits: list, const_bit: int, tally: Tally, levels: dict, emit, carry_only: bool = False
+            ) -> tuple[tuple | None, tuple]:
     """One adder on a column's ``bits`` (``(arrival, wire)``, 1 to 3) and constant bit: (sum, carry) bits.
 
     One bit plus the constant 1 is an inverter (sum ``~x``, carry ``x``); two bits a half adder
     (``full_adder_const1`` with the constant); three a full adder whose ``c`` input is the latest.
+    ``carry_only``: nobody reads the sum (None): the adder's carry-only form (:data:`CARRY_ONLY`; the
+    inverter is then not built), its carry timed as the full adder's.
     """
     times, wires = [t for t, _ in bits], [w for _, w in bits]
     t = max(times)
     if len(bits) == 1:
+        if carry_only:
+            return None, bits[0]
         tally.add("inverter")
         return (t + 1, _gate("inverter", wires, emit)[0]), bits[0]
     if len(bits) == 2:
         gate = "full_adder_const1" if const_bit else "half_adder"
+        carry_t = t + levels[gate]["carry"]
+        if carry_only:
+            tally.add(CARRY_ONLY[gate])
+            return None, (carry_t, _gate(CARRY_ONLY[gate], wires, emit)[0])
         tally.add(gate)
         s, carry = _gate(gate, wires, emit)
-        return (t + levels[gate]["sum"], s), (t + levels[gate]["carry"], carry)
+        return (t + levels[gate]["sum"], s), (carry_t, carry)
     _, b, c = sorted(times)
     fa = levels["full_adder"]
+    carry_t = max(b + fa["carry_ab"], c + fa["carry_c"])
+    if carry_only:
+        tally.add("full_adder_carry")
+        return None, (carry_t, _gate("full_adder_carry", wires, emit)[0])
     tally.add("full_adder")
     s, carry = _gate("full_adder", wires, emit)
-    return ((max(b + fa["sum_ab"], c + fa["sum_c"]), s), (max(b + fa["carry_ab"], c + fa["carry_c"]), carry))
+    return (max(b + fa["sum_ab"], c + fa["sum_c"]), s), (carry_t, carry)
 
 
 def _parity(bits: list, const_bit: int, tally: Tally, emit) -> tuple:
@@ -189,7 +205,7 @@ def _parity(bits: list, const_bit: int, tally: Tally, emit) -> tuple:
 
 
 def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dict,
-             emit=None) -> tuple[Signal, list]:
+             emit=None, unread: int = 0) -> tuple[Signal, list]:
     """Sum a bit heap plus a constant into the signal ``[lo, hi]`` (the module doc's column compression).
 
     Parameters
@@ -208,6 +224,9 @@ def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dic
     emit : callable, optional
         ``emit(gate, input_wires) -> output wires`` (sum, carry for adders; one for
         ``inverter``/``xor2``): called for every gate, in order, to write the netlist.
+    unread : int
+        Columns below this one (and below the top) are read by nobody (bits a right shift drops): each
+        builds only the carries it passes on (:data:`CARRY_ONLY`), and its result bit is the constant 0.
 
     Returns
     -------
@@ -231,30 +250,35 @@ def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dic
             else:
                 out[c] = const_bit
             break
-        bit, carries = _column(bits, const_bit, tally, levels, emit)
-        if isinstance(bit, tuple):
+        bit, carries = _column(bits, const_bit, tally, levels, emit, c < unread)
+        if bit is None:
+            out[c] = 0
+        elif isinstance(bit, tuple):
             arrival[c], out[c] = bit
         else:
             out[c] = bit
     return Signal(lo, hi, start, arrival), out
 
 
-def _column(bits: list, const_bit: int, tally: Tally, levels: dict, emit) -> tuple:
+def _column(bits: list, const_bit: int, tally: Tally, levels: dict, emit, carry_only: bool = False) -> tuple:
     """One column below the top reduced to one bit (module doc): that bit (``(arrival, wire)``, or the
-    constant when no signal bit is left) and the carries into the next column."""
+    constant when no signal bit is left) and the carries into the next column. ``carry_only``: the column's
+    own bit is not read, so the adder that would make it builds only its carry, and the bit is None."""
     carries = []
     if const_bit and len(bits) >= 2:
-        s, carry = _reduce(bits[:2], 1, tally, levels, emit)
-        bits, const_bit = _by_arrival(bits[2:] + [s]), 0
+        s, carry = _reduce(bits[:2], 1, tally, levels, emit, carry_only and len(bits) == 2)
+        bits, const_bit = _by_arrival(bits[2:] + ([s] if s else [])), 0
         carries.append(carry)
     while len(bits) >= 3:
-        s, carry = _reduce(bits[:3], 0, tally, levels, emit)
-        bits = _by_arrival(bits[3:] + [s])
+        s, carry = _reduce(bits[:3], 0, tally, levels, emit, carry_only and len(bits) == 3 and not const_bit)
+        bits = _by_arrival(bits[3:] + ([s] if s else []))
         carries.append(carry)
     if len(bits) == 2 or (len(bits) == 1 and const_bit):
-        s, carry = _reduce(bits, const_bit, tally, levels, emit)
-        bits = [s]
+        s, carry = _reduce(bits, const_bit, tally, levels, emit, carry_only)
+        bits = [s] if s else []
         carries.append(carry)
+    if carry_only:
+        return None, carries
     return (bits[0] if bits else const_bit), carries
 
 
@@ -318,7 +342,7 @@ def heap_bits(inputs: list[Signal], weights: np.ndarray, masks=None):
 
 
 def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, levels: dict, inverted: dict,
-           emit=None, bit_wire=None, masks=None, truncate=None) -> tuple[Signal | Const, list | None]:
+           emit=None, bit_wire=None, masks=None, truncate=None, unread: int = 0) -> tuple[Signal | Const, list | None]:
     """The accumulator ``sum_j w_j (a_j & mask_j) + bias`` of one neuron (before ReLU and shift), as one bit heap.
 
     With AxSum truncation (module doc), product ``j``'s magnitude loses its low ``truncate[j]``
@@ -348,6 +372,8 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
     truncate : array_like of int, optional
         Low bits dropped from each product's magnitude (a row of ``QLayer.axsum_truncate_bits``;
         inputs then non-negative); None: none. AxSum's ones'-complement -1 is the caller's, in ``bias``.
+    unread : int
+        The sum's low bits nobody reads (:func:`compress`); they are 0 in the returned bits.
 
     Returns
     -------
@@ -394,7 +420,7 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
                 tally.add("inverter")
                 t, wire, const = t + 1, _gate("inverter", [wire], emit)[0], const - step
             heap.setdefault(cut[j], []).append((t, wire))
-    return compress(heap, const, lo, hi, tally, levels, emit)
+    return compress(heap, const, lo, hi, tally, levels, emit, unread)
 
 
 def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally: Tally, read: int = -1
@@ -682,7 +708,7 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
 
 def _layers(qmlp: QuantizedMLP, signals: list, levels: dict, live: list, optimise: bool, gate_cost) -> tuple:
     """Gates per layer, output ranges per layer and the last layer's outputs (:func:`build_netlist`)."""
-    from hwsim.printed.logicopt import read_bits, shared_sums
+    from hwsim.printed.logicopt import read_bits, shared_sums, unread_bits
 
     parts, ranges = {}, {}
     reads = read_bits(qmlp, live) if optimise else [[-1] * layer.weight.shape[0] for layer in qmlp.layers]
@@ -699,11 +725,12 @@ def _layers(qmlp: QuantizedMLP, signals: list, levels: dict, live: list, optimis
             if plan[r] is None:
                 cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
                 acc, _ = neuron(signals, rows[r], biases[r], part, levels, inverted if built[r] else {},
-                                masks=None if masks is None else [int(m) for m in masks[r]], truncate=cut)
+                                masks=None if masks is None else [int(m) for m in masks[r]], truncate=cut,
+                                unread=unread_bits(layer, plan, r) if optimise else 0)
             else:
                 base, factor, constant = plan[r]
                 acc, _ = neuron([accs[base]], np.array([factor]), constant, part, levels,
-                                shared_inverted.setdefault(base, {}))
+                                shared_inverted.setdefault(base, {}), unread=unread_bits(layer, plan, r))
             accs[r] = acc
             outs[r] = activation(acc, layer.relu, layer.shift, layer.act_max, part, read[r])
         signals = [outs[r] for r in range(len(rows))]

@@ -52,7 +52,7 @@ from typing import Callable
 import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
-from hwsim.printed.logicopt import live_neurons, possible_classes, shared_sums
+from hwsim.printed.logicopt import live_neurons, possible_classes, shared_sums, unread_bits
 from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, build_netlist, check_input_widths, neuron, width
 from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP, check_input_masks
 
@@ -108,6 +108,9 @@ GATE_VERILOG: dict[str, tuple[str, ...]] = {
     "half_adder": ("{0} ^ {1}", "{0} & {1}"),
     "full_adder_const1": ("~({0} ^ {1})", "{0} | {1}"),
     "full_adder": ("{0} ^ {1} ^ {2}", "({0} & {1}) | ({2} & ({0} ^ {1}))"),
+    "full_adder_carry": ("({0} & {1}) | ({2} & ({0} ^ {1}))",),
+    "half_adder_carry": ("{0} & {1}",),
+    "full_adder_const1_carry": ("{0} | {1}",),
 }
 
 
@@ -128,16 +131,18 @@ class _GateWriter:
 
 
 def _accumulate(inputs: list[Wire], weights: np.ndarray, bias: int, name: str, inverted: dict,
-                writer: _GateWriter, masks=None, cut=None) -> tuple[list[str], Wire]:
+                writer: _GateWriter, masks=None, cut=None, unread: int = 0) -> tuple[list[str], Wire]:
     """``acc = bias + Σ a_i * w_i`` as the gates of :func:`hwsim.printed.netcost.neuron`'s bit heap.
 
     The adders are written exactly as hwsim counts them (same heap, same column compression),
-    so iverilog checks the cost model's circuit and yosys maps that circuit's gates.
+    so iverilog checks the cost model's circuit and yosys maps that circuit's gates. The ``unread`` low
+    bits (those the shift drops) are not built: they read 0, so the wire holds ``acc`` rounded down to a
+    multiple of ``2**unread``, which the shift maps to the same value.
     """
     signals = _signals(inputs)
     first = len(writer.lines)
     acc, bits = neuron(signals, weights, bias, Tally(), XOR_LEVELS, inverted, emit=writer,
-                       bit_wire=lambda j, p: f"{inputs[j].name}[{p}]", masks=masks, truncate=cut)
+                       bit_wire=lambda j, p: f"{inputs[j].name}[{p}]", masks=masks, truncate=cut, unread=unread)
     if isinstance(acc, Const):
         wire = Wire(name, acc.value, acc.value)
         return writer.lines[first:] + [wire.declare(literal(acc.value))], wire
@@ -243,11 +248,13 @@ def _layer_lines(layer: QLayer, index: int, inputs: list[Wire], built: np.ndarra
             acc_lines, value = _accumulate(
                 inputs, layer.weight[row], biases[row], name, inverted, writer,
                 None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]],
-                None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]])
+                None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]],
+                unread_bits(layer, plan, row))
         else:
             base, factor, constant = plan[row]
             acc_lines, value = _accumulate([accs[base]], np.array([factor]), constant, name,
-                                           shared_inverted.setdefault(base, {}), writer)
+                                           shared_inverted.setdefault(base, {}), writer,
+                                           unread=unread_bits(layer, plan, row))
         lines += acc_lines
         accs[row] = value
         for suffix, _, step in NEURON_STEPS:
