@@ -55,6 +55,12 @@ Argmax (last layer)
     left) is wiring: its earlier operand passes on. Comparators whose result no later
     comparator can select are still counted (no logic optimisation).
 
+Logic optimisation (``build_netlist(optimise=True)``, the default; :mod:`hwsim.printed.logicopt`)
+    Neurons and argmax classes that reach no output build nothing, sums equal up to a signed power
+    of two are built once, columns below a right shift build only their carries (the ``*_carry``
+    gates of :data:`CARRY_ONLY`), unread ReLU/clip bits build no gate, and the argmax compares
+    constants when the circuit is built and a value against a constant with one AND2/OR2 per bit.
+
 Logic depth: every bit carries an arrival time in gate levels; an adder's outputs come
 ``levels`` after its inputs (:data:`XOR_LEVELS` for adders built around XOR2 cells;
 :func:`hwsim.printed.cost.adder_levels` gives the profile's cheapest cells' own levels); an
@@ -443,7 +449,8 @@ def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally:
         sign_t = arrival[acc.width - 1] + 1
         tally.add("inverter")
         lo = 0
-        kept = [p for p in range(max(tz, shift), width(0, hi)) if (read >> (p - shift)) & 1 or (clips and p - shift >= m)]
+        kept = [p for p in range(max(tz, shift), width(0, hi))
+                if (read >> (p - shift)) & 1 or (clips and p - shift >= m)]
         tally.add("and2", len(kept))
         arrival = [max(arrival[p], sign_t) + 1 if p in kept else 0.0 for p in range(width(0, hi))]
     lo, hi = lo >> shift, hi >> shift
@@ -570,10 +577,10 @@ def argmax(values: list[Signal | Const], tally: Tally, ignored=None, idx_bits: i
 
 
 def _compare_const(signal: Signal, const: int, n_bits: int, signed: bool, tally: Tally) -> bool | float:
-    """``signal >= const`` on ``n_bits`` bits (two's complement when ``signed``): a bool when the range decides it, else the arrival
-    of its result, built from the lowest bit up as ``c' = s & c`` where ``const`` has a 1 and ``s | c`` where it has
-    a 0 (``c`` starts true: equal is ``>=``), with ``signal``'s known bits and a constant ``c`` folded (no gate);
-    a signed compare inverts both sign bits (an inverter on the signal's)."""
+    """``signal >= const`` on ``n_bits`` bits (two's complement when ``signed``): a bool when the range decides it,
+    else the arrival of its result, built from the lowest bit up as ``c' = s & c`` where ``const`` has a 1 and
+    ``s | c`` where it has a 0 (``c`` starts true: equal is ``>=``), with ``signal``'s known bits and a constant
+    ``c`` folded (no gate); a signed compare inverts both sign bits (an inverter on the signal's)."""
     if signal.lo >= const:
         return True
     if signal.hi < const:
