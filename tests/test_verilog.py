@@ -208,7 +208,8 @@ def test_widths_are_exact():
 
 @pytest.mark.parametrize("seed, axsum", [(seed, False) for seed in range(6)] + [(seed, True) for seed in range(3)])
 def test_the_verilog_has_exactly_the_adders_hwsim_counts(seed, axsum):
-    """One wire per gate output: full/half adders 2, inverter and XOR2 1; same counts as build_netlist.
+    """One wire per gate output: full/half adders 2, inverter, XOR2 and carry-only adders 1; same counts as
+    build_netlist.
 
     ReLU and clipping are left out (their inverters are counted but written as expressions); with ``axsum``
     the first layer sums by AxSum (the later ones then have signed inputs, so they sum exactly).
@@ -218,9 +219,10 @@ def test_the_verilog_has_exactly_the_adders_hwsim_counts(seed, axsum):
         layer, relu=False, act_max=-1, axsum_truncate_bits=None if k else layer.axsum_truncate_bits)
         for k, layer in enumerate(qmlp.layers)))
     text = verilog_for(qmlp, input_bits)
-    outputs = {"full_adder": 2, "half_adder": 2, "full_adder_const1": 2, "inverter": 1, "xor2": 1}
+    outputs = {"full_adder": 2, "half_adder": 2, "full_adder_const1": 2, "inverter": 1, "xor2": 1,
+               "full_adder_carry": 1, "half_adder_carry": 1, "full_adder_const1_carry": 1}
     for index, layer in enumerate(qmlp.layers):
-        gates = build_netlist(qmlp, input_bits, argmax_output=False).gates_by_part[layer.name]
+        gates = build_netlist(qmlp, input_bits).gates_by_part[layer.name]  # the Verilog ends in the argmax
         adder_gates = sum(n * outputs[g] for g, n in gates.items() if g in outputs)
         assert len(re.findall(rf"^  wire l{index}_n\d+_\d+ = ", text, flags=re.M)) == adder_gates
 

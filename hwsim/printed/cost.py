@@ -20,6 +20,9 @@ gate                   cells (alternatives)                logic
 ``compare_bit``        INV + 3 NAND2 + OR2                  borrow chain of a >= b (carry of a + ~b + 1):
                                                            co = NAND(NAND(a,~b), NAND(c, a|~b))
 ``mux2_bit``           3 NAND2                              NAND(NAND(a,s), NAND(b,~s))
+``*_carry``            majority: 3 NAND2 + OR2, 6 NAND2,   an adder whose sum nobody reads
+                       or XOR2 + 3 NAND2; AND2 or NAND2 +  (:data:`hwsim.printed.netcost.CARRY_ONLY`),
+                       INV; OR2                            timed as the full adder's carry
 =====================  ==================================  =========================================
 
 Then (all per inference, one inference per clock):
@@ -90,6 +93,12 @@ GATE_DECOMPOSITIONS: dict[str, tuple[Decomposition, ...]] = {
     "half_adder": (Decomposition({"XOR2": 1, "AND2": 1}, {"sum": ("XOR2",), "carry": ("AND2",)}),
                    Decomposition({"NAND2": 4, "INV": 1}, {"sum": (_NAND,) * 3, "carry": (_NAND, "INV")})),
     "full_adder_const1": (Decomposition({"XNOR2": 1, "OR2": 1}, {"sum": ("XNOR2",), "carry": ("OR2",)}),),
+    # carry-only adders (a column whose sum nobody reads): majority = NAND(NAND(a,b), NAND(c, a|b)), or the 9-NAND2
+    # adder's 6 carry NAND2s, or NAND(NAND(a,b), NAND(a^b, c)); a & b; a | b
+    "full_adder_carry": (Decomposition({"NAND2": 3, "OR2": 1}, {}), Decomposition({"NAND2": 6}, {}),
+                         Decomposition({"XOR2": 1, "NAND2": 3}, {})),
+    "half_adder_carry": (Decomposition({"AND2": 1}, {}), Decomposition({"NAND2": 1, "INV": 1}, {})),
+    "full_adder_const1_carry": (Decomposition({"OR2": 1}, {}),),
     "inverter": (Decomposition({"INV": 1}, {}),),
     "xor2": (Decomposition({"XOR2": 1}, {}),),
     "and2": (Decomposition({"AND2": 1}, {}),),
@@ -246,6 +255,17 @@ def cells_of(gates: Counter, table: dict[str, LibraryCell], chosen: dict[str, De
     return cells
 
 
+def gate_leakage_uw(chip: ChipProfile) -> dict[str, float]:
+    """Each gate's leakage (uW) as ``chip``'s cheapest cells build it: the cost that decides which neurons are built
+    from a shared sum (``build_netlist(gate_cost=...)``, :mod:`hwsim.printed.logicopt`)."""
+    table = _cell_table(chip)
+    return _gate_leakage(table, _cheapest(table, chip.name))
+
+
+def _gate_leakage(table: dict[str, LibraryCell], chosen: dict[str, Decomposition]) -> dict[str, float]:
+    return {gate: sum(k * table[base].leakage_uw for base, k in d.cells.items()) for gate, d in chosen.items()}
+
+
 def adc_line(cost: PrintedCost) -> str:
     """The ADC front end as one report line beside the circuit: per kept input, total, counted or not, source."""
     adcs = cost.adc_front_end
@@ -277,8 +297,8 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     adc : bool
         Add one ADC per used input to area and power.
     netlist : Netlist, optional
-        Gate counts already built for ``qmlp`` with ``levels=adder_levels(chip)`` (otherwise
-        built here).
+        Gate counts already built for ``qmlp`` with ``levels=adder_levels(chip)`` and
+        ``gate_cost=gate_leakage_uw(chip)`` (otherwise built here).
     input_widths : array_like of int, optional
         Bits each input's ADC resolves (mixed input precision,
         :func:`hwsim.printed.netcost.build_netlist`); default all ``input_bits``. The ADC
@@ -309,7 +329,8 @@ def printed_cost(qmlp: QuantizedMLP, chip: ChipProfile, input_bits: int | None =
     table = _cell_table(chip)
     chosen = _cheapest(table, chip.name)
     net = netlist or build_netlist(qmlp, bits, input_widths=input_widths,
-                                   levels=_levels(chosen, stage_levels(table, chip)))
+                                   levels=_levels(chosen, stage_levels(table, chip)),
+                                   gate_cost=_gate_leakage(table, chosen))
     by_name = {cell.name: cell for cell in table.values()}
     area, power = {}, {}
     for part, gates in net.gates_by_part.items():

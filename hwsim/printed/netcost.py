@@ -55,6 +55,12 @@ Argmax (last layer)
     left) is wiring: its earlier operand passes on. Comparators whose result no later
     comparator can select are still counted (no logic optimisation).
 
+Logic optimisation (``build_netlist(optimise=True)``, the default; :mod:`hwsim.printed.logicopt`)
+    Neurons and argmax classes that reach no output build nothing, sums equal up to a signed power
+    of two are built once, columns below a right shift build only their carries (the ``*_carry``
+    gates of :data:`CARRY_ONLY`), unread ReLU/clip bits build no gate, and the argmax compares
+    constants when the circuit is built and a value against a constant with one AND2/OR2 per bit.
+
 Logic depth: every bit carries an arrival time in gate levels; an adder's outputs come
 ``levels`` after its inputs (:data:`XOR_LEVELS` for adders built around XOR2 cells;
 :func:`hwsim.printed.cost.adder_levels` gives the profile's cheapest cells' own levels); an
@@ -75,7 +81,10 @@ from hwsim.qmlp import COMPARATOR_REMOVED, QuantizedMLP, check_input_masks, trun
 
 #: Gates the circuit is counted in; :mod:`hwsim.printed.cost` maps each onto library cells.
 GATES = ("full_adder", "half_adder", "full_adder_const1", "inverter", "xor2", "and2", "or2",
-         "compare_bit", "mux2_bit")
+         "compare_bit", "mux2_bit", "full_adder_carry", "half_adder_carry", "full_adder_const1_carry")
+#: The adders whose sum nobody reads (a column below a right shift): only their carry is built.
+CARRY_ONLY = {"full_adder": "full_adder_carry", "half_adder": "half_adder_carry",
+              "full_adder_const1": "full_adder_const1_carry"}
 #: Logic levels of the adders built around XOR2 cells (the default; :func:`hwsim.printed.cost.adder_levels`
 #: gives a profile's own): a full adder's outputs after its two earlier inputs (``*_ab``) and after
 #: its latest input (``*_c``).
@@ -152,27 +161,40 @@ def _by_arrival(bits: list) -> list:
     return sorted(bits, key=lambda bit: bit[0])
 
 
-def _reduce(bits: list, const_bit: int, tally: Tally, levels: dict, emit) -> tuple[tuple, tuple]:
+def _reduce(bits: list, const_bit: int, tally: Tally, levels: dict, emit, carry_only: bool = False
+            ) -> tuple[tuple | None, tuple]:
     """One adder on a column's ``bits`` (``(arrival, wire)``, 1 to 3) and constant bit: (sum, carry) bits.
 
     One bit plus the constant 1 is an inverter (sum ``~x``, carry ``x``); two bits a half adder
     (``full_adder_const1`` with the constant); three a full adder whose ``c`` input is the latest.
+    ``carry_only``: nobody reads the sum (None): the adder's carry-only form (:data:`CARRY_ONLY`; the
+    inverter is then not built), its carry timed as the full adder's.
     """
     times, wires = [t for t, _ in bits], [w for _, w in bits]
     t = max(times)
     if len(bits) == 1:
+        if carry_only:
+            return None, bits[0]
         tally.add("inverter")
         return (t + 1, _gate("inverter", wires, emit)[0]), bits[0]
     if len(bits) == 2:
         gate = "full_adder_const1" if const_bit else "half_adder"
+        carry_t = t + levels[gate]["carry"]
+        if carry_only:
+            tally.add(CARRY_ONLY[gate])
+            return None, (carry_t, _gate(CARRY_ONLY[gate], wires, emit)[0])
         tally.add(gate)
         s, carry = _gate(gate, wires, emit)
-        return (t + levels[gate]["sum"], s), (t + levels[gate]["carry"], carry)
+        return (t + levels[gate]["sum"], s), (carry_t, carry)
     _, b, c = sorted(times)
     fa = levels["full_adder"]
+    carry_t = max(b + fa["carry_ab"], c + fa["carry_c"])
+    if carry_only:
+        tally.add("full_adder_carry")
+        return None, (carry_t, _gate("full_adder_carry", wires, emit)[0])
     tally.add("full_adder")
     s, carry = _gate("full_adder", wires, emit)
-    return ((max(b + fa["sum_ab"], c + fa["sum_c"]), s), (max(b + fa["carry_ab"], c + fa["carry_c"]), carry))
+    return (max(b + fa["sum_ab"], c + fa["sum_c"]), s), (carry_t, carry)
 
 
 def _parity(bits: list, const_bit: int, tally: Tally, emit) -> tuple:
@@ -189,7 +211,7 @@ def _parity(bits: list, const_bit: int, tally: Tally, emit) -> tuple:
 
 
 def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dict,
-             emit=None) -> tuple[Signal, list]:
+             emit=None, unread: int = 0) -> tuple[Signal, list]:
     """Sum a bit heap plus a constant into the signal ``[lo, hi]`` (the module doc's column compression).
 
     Parameters
@@ -208,6 +230,9 @@ def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dic
     emit : callable, optional
         ``emit(gate, input_wires) -> output wires`` (sum, carry for adders; one for
         ``inverter``/``xor2``): called for every gate, in order, to write the netlist.
+    unread : int
+        Columns below this one (and below the top) are read by nobody (bits a right shift drops): each
+        builds only the carries it passes on (:data:`CARRY_ONLY`), and its result bit is the constant 0.
 
     Returns
     -------
@@ -231,30 +256,35 @@ def compress(heap: dict, const: int, lo: int, hi: int, tally: Tally, levels: dic
             else:
                 out[c] = const_bit
             break
-        bit, carries = _column(bits, const_bit, tally, levels, emit)
-        if isinstance(bit, tuple):
+        bit, carries = _column(bits, const_bit, tally, levels, emit, c < unread)
+        if bit is None:
+            out[c] = 0
+        elif isinstance(bit, tuple):
             arrival[c], out[c] = bit
         else:
             out[c] = bit
     return Signal(lo, hi, start, arrival), out
 
 
-def _column(bits: list, const_bit: int, tally: Tally, levels: dict, emit) -> tuple:
+def _column(bits: list, const_bit: int, tally: Tally, levels: dict, emit, carry_only: bool = False) -> tuple:
     """One column below the top reduced to one bit (module doc): that bit (``(arrival, wire)``, or the
-    constant when no signal bit is left) and the carries into the next column."""
+    constant when no signal bit is left) and the carries into the next column. ``carry_only``: the column's
+    own bit is not read, so the adder that would make it builds only its carry, and the bit is None."""
     carries = []
     if const_bit and len(bits) >= 2:
-        s, carry = _reduce(bits[:2], 1, tally, levels, emit)
-        bits, const_bit = _by_arrival(bits[2:] + [s]), 0
+        s, carry = _reduce(bits[:2], 1, tally, levels, emit, carry_only and len(bits) == 2)
+        bits, const_bit = _by_arrival(bits[2:] + ([s] if s else [])), 0
         carries.append(carry)
     while len(bits) >= 3:
-        s, carry = _reduce(bits[:3], 0, tally, levels, emit)
-        bits = _by_arrival(bits[3:] + [s])
+        s, carry = _reduce(bits[:3], 0, tally, levels, emit, carry_only and len(bits) == 3 and not const_bit)
+        bits = _by_arrival(bits[3:] + ([s] if s else []))
         carries.append(carry)
     if len(bits) == 2 or (len(bits) == 1 and const_bit):
-        s, carry = _reduce(bits, const_bit, tally, levels, emit)
-        bits = [s]
+        s, carry = _reduce(bits, const_bit, tally, levels, emit, carry_only)
+        bits = [s] if s else []
         carries.append(carry)
+    if carry_only:
+        return None, carries
     return (bits[0] if bits else const_bit), carries
 
 
@@ -318,7 +348,7 @@ def heap_bits(inputs: list[Signal], weights: np.ndarray, masks=None):
 
 
 def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, levels: dict, inverted: dict,
-           emit=None, bit_wire=None, masks=None, truncate=None) -> tuple[Signal | Const, list | None]:
+           emit=None, bit_wire=None, masks=None, truncate=None, unread: int = 0) -> tuple[Signal | Const, list | None]:
     """The accumulator ``sum_j w_j (a_j & mask_j) + bias`` of one neuron (before ReLU and shift), as one bit heap.
 
     With AxSum truncation (module doc), product ``j``'s magnitude loses its low ``truncate[j]``
@@ -348,6 +378,8 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
     truncate : array_like of int, optional
         Low bits dropped from each product's magnitude (a row of ``QLayer.axsum_truncate_bits``;
         inputs then non-negative); None: none. AxSum's ones'-complement -1 is the caller's, in ``bias``.
+    unread : int
+        The sum's low bits nobody reads (:func:`compress`); they are 0 in the returned bits.
 
     Returns
     -------
@@ -394,11 +426,16 @@ def neuron(inputs: list[Signal], weights: np.ndarray, bias: int, tally: Tally, l
                 tally.add("inverter")
                 t, wire, const = t + 1, _gate("inverter", [wire], emit)[0], const - step
             heap.setdefault(cut[j], []).append((t, wire))
-    return compress(heap, const, lo, hi, tally, levels, emit)
+    return compress(heap, const, lo, hi, tally, levels, emit, unread)
 
 
-def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally: Tally) -> Signal | Const:
-    """ReLU, right shift (wiring) and clip of one accumulator, as in :mod:`hwsim.qmlp`."""
+def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally: Tally, read: int = -1
+               ) -> Signal | Const:
+    """ReLU, right shift (wiring) and clip of one accumulator, as in :mod:`hwsim.qmlp`.
+
+    ``read``: the output bits a later gate reads, as a bit mask (-1: all); the ReLU's AND2 and the clip's
+    OR2 of a bit nobody reads are not built (the AND2s under the clip's overflow flag stay).
+    """
     if isinstance(acc, Const):
         v = max(acc.value, 0) if relu else acc.value
         v >>= shift
@@ -406,11 +443,14 @@ def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally:
     lo, hi, arrival, tz = acc.lo, acc.hi, list(acc.arrival), acc.tz
     if relu and hi <= 0:
         return Const(0)
+    m = int(act_max).bit_length()
+    clips = 0 <= act_max < hi >> shift and (max(lo, 0) if relu else lo) >> shift < act_max
     if relu and lo < 0:
         sign_t = arrival[acc.width - 1] + 1
         tally.add("inverter")
         lo = 0
-        kept = range(max(tz, shift), width(0, hi))
+        kept = [p for p in range(max(tz, shift), width(0, hi))
+                if (read >> (p - shift)) & 1 or (clips and p - shift >= m)]
         tally.add("and2", len(kept))
         arrival = [max(arrival[p], sign_t) + 1 if p in kept else 0.0 for p in range(width(0, hi))]
     lo, hi = lo >> shift, hi >> shift
@@ -419,11 +459,10 @@ def activation(acc: Signal | Const, relu: bool, shift: int, act_max: int, tally:
         return out
     if lo >= act_max:
         return Const(int(act_max))
-    m = int(act_max).bit_length()
     over = out.arrival[m:out.width]
     tally.add("or2", len(over) - 1)
     flag_t = _or_tree_time(over)
-    tally.add("or2", m)
+    tally.add("or2", sum((read >> p) & 1 for p in range(m)))
     arrival = [max(out.arrival[p], flag_t) + 1 for p in range(m)]
     arrival += [out.arrival[-1]] * (width(lo, act_max) - m)       # a signed output keeps its sign bit
     return Signal(lo, act_max, 0, arrival)
@@ -472,15 +511,19 @@ def _value_bits_read(n_values: int, ignored: list) -> list:
 _NEVER = 1 << 30
 
 
-def argmax(values: list[Signal | Const], tally: Tally, ignored=None) -> float:
+def argmax(values: list[Signal | Const], tally: Tally, ignored=None, idx_bits: int | None = None,
+           fold: bool = False) -> float:
     """A pairwise ``>=`` comparator tree; returns the arrival of the class index.
 
     ``ignored`` (``QuantizedMLP.argmax_ignored_bits``): comparator ``c`` compares only the bits at
     and above ``ignored[c]`` (a signed pair always its sign bit), and passes on only the value bits
     a later comparator reads; a removed comparator, or one left with no bit to compare, has a
-    constant select (its earlier operand wins): no gate at all.
+    constant select (its earlier operand wins): no gate at all. ``fold``: an exact comparator
+    (``ignored[c] == 0``) of two constants is decided when the circuit is built (no gates), and of a
+    signal and a constant is a chain of one AND2 or OR2 per bit (:func:`_compare_const`).
+    ``idx_bits``: width of the class index (default that of ``len(values) - 1``).
     """
-    idx_bits = max(int(len(values) - 1).bit_length(), 0)
+    idx_bits = max(int(len(values) - 1).bit_length(), 0) if idx_bits is None else idx_bits
     ignored = [0] * max(len(values) - 1, 0) if ignored is None else [int(t) for t in ignored]
     read = _value_bits_read(len(values), ignored)
     level = [(v, None) for v in values]              # (value, index arrival or None when constant)
@@ -499,10 +542,21 @@ def argmax(values: list[Signal | Const], tally: Tally, ignored=None) -> float:
             if first >= n_bits:                      # constant select: a passes on, by wiring
                 nxt.append((a, ia))
                 continue
-            cmp_t = 0.0
-            for p in range(first, n_bits):
-                cmp_t = max(cmp_t + 2, _t(a, p) + 3, _t(b, p) + 4)
-            tally.add("compare_bit", n_bits - first)
+            if fold and t == 0 and isinstance(a, Const) and isinstance(b, Const):
+                nxt.append((a, ia) if a.value >= b.value else (b, ib))
+                continue
+            if fold and t == 0 and (isinstance(a, Const) or isinstance(b, Const)):
+                # b > a: b >= a + 1 when a is the constant; a >= b when b is
+                signal, const = (b, a.value + 1) if isinstance(a, Const) else (a, b.value)
+                cmp_t = _compare_const(signal, const, n_bits, lo < 0, tally)
+                if isinstance(cmp_t, bool):          # the range decides it
+                    nxt.append((a, ia) if cmp_t == (signal is a) else (b, ib))
+                    continue
+            else:
+                cmp_t = 0.0
+                for p in range(first, n_bits):
+                    cmp_t = max(cmp_t + 2, _t(a, p) + 3, _t(b, p) + 4)
+                tally.add("compare_bit", n_bits - first)
             tally.add("inverter")                    # the select's complement for the muxes
             sel = cmp_t + 1
             if ia is None and ib is None:
@@ -520,6 +574,38 @@ def argmax(values: list[Signal | Const], tally: Tally, ignored=None) -> float:
             nxt.append(level[-1])
         level = nxt
     return level[0][1] or 0.0
+
+
+def _compare_const(signal: Signal, const: int, n_bits: int, signed: bool, tally: Tally) -> bool | float:
+    """``signal >= const`` on ``n_bits`` bits (two's complement when ``signed``): a bool when the range decides it,
+    else the arrival of its result, built from the lowest bit up as ``c' = s & c`` where ``const`` has a 1 and
+    ``s | c`` where it has a 0 (``c`` starts true: equal is ``>=``), with ``signal``'s known bits and a constant
+    ``c`` folded (no gate); a signed compare inverts both sign bits (an inverter on the signal's)."""
+    if signal.lo >= const:
+        return True
+    if signal.hi < const:
+        return False
+    offset = 1 << (n_bits - 1) if signed else 0                 # compare x + 2**(n-1): the sign bit flipped
+    k = const + offset
+    c: bool | float = True
+    for p in range(n_bits):
+        t, known = signal.bit(p)
+        if p == n_bits - 1 and offset:
+            if t is None:
+                known = 1 - known
+            else:
+                tally.add("inverter")
+                t += 1
+        k_bit = (k >> p) & 1
+        if t is None:                                # s is the constant `known`
+            c = (known > k_bit) or (known == k_bit and c) if isinstance(c, bool) else \
+                (c if known == k_bit else bool(known > k_bit))
+        elif isinstance(c, bool):                    # s & 1 = s, s | 0 = s; s & 0 = 0, s | 1 = 1
+            c = t if c == bool(k_bit) else c
+        else:
+            tally.add("and2" if k_bit else "or2")
+            c = max(c, t) + 1
+    return c
 
 
 def _t(v, p: int) -> float:
@@ -569,7 +655,8 @@ def check_input_widths(input_widths, input_bits: int, n_inputs: int, where: str)
 
 
 def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = True,
-                  input_widths=None, levels: dict | None = None) -> Netlist:
+                  input_widths=None, levels: dict | None = None, optimise: bool = True,
+                  gate_cost: dict | None = None) -> Netlist:
     """Count the gates of ``qmlp`` as a bespoke combinational circuit (module doc).
 
     Parameters
@@ -587,40 +674,90 @@ def build_netlist(qmlp: QuantizedMLP, input_bits: int, argmax_output: bool = Tru
         ``tz = input_bits - w``), so it adds ``w`` bits per signed digit of a weight.
     levels : dict, optional
         Logic levels of the adder gates (:data:`XOR_LEVELS` layout); default :data:`XOR_LEVELS`.
+    optimise : bool
+        True: the logic optimisation of :mod:`hwsim.printed.logicopt` (neurons that reach no output,
+        classes that never win the argmax included, build nothing; sums equal up to a signed power of two
+        are shared). False: every neuron its own heap, every class in the argmax.
+    gate_cost : dict, optional
+        Cost per gate that decides whether a neuron is built from a shared sum (default 1 per gate;
+        :func:`hwsim.printed.cost.printed_cost` passes each gate's leakage).
 
     Returns
     -------
     Netlist
     """
+    from hwsim.printed.logicopt import live_neurons, possible_classes
+
     if isinstance(input_bits, bool) or not isinstance(input_bits, (int, np.integer)) or input_bits < 1:
         raise GraphError(f"build_netlist: input_bits={input_bits!r}; expected an integer >= 1 (the ADC width).")
     widths = check_input_widths(input_widths, input_bits, qmlp.input_size, "build_netlist")
     check_input_masks(qmlp, int(input_bits), "build_netlist")
-    signals = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
-                      [0.0] * int(input_bits)) for w in widths]
-    parts, ranges = {}, {}
-    for layer in qmlp.layers:
-        tally, inverted = Tally(), {}
-        outs = []
-        for r in range(layer.weight.shape[0]):
-            row = layer.weight[r].copy()
-            masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[r]]
-            cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
-            # a constant input (e.g. a dead neuron) folds into the bias
-            bias = int(layer.bias[r]) + int(layer.axsum_offset[r]) + sum(
-                int(truncated_products(w, s.value if masks is None else s.value & masks[j], 0 if cut is None
-                                       else cut[j])) for j, (w, s) in enumerate(zip(row, signals))
-                if isinstance(s, Const))
-            row[[isinstance(s, Const) for s in signals]] = 0
-            acc, _ = neuron(signals, row, bias, tally, levels or XOR_LEVELS, inverted, masks=masks, truncate=cut)
-            outs.append(activation(acc, layer.relu, layer.shift, layer.act_max, tally))
-        parts[layer.name] = tally.gates
-        ranges[layer.name] = [_range(s) for s in outs]
-        signals = outs
+    inputs = [Signal(0, ((1 << int(w)) - 1) << (int(input_bits) - int(w)), int(input_bits) - int(w),
+                     [0.0] * int(input_bits)) for w in widths]
+    signals = inputs
+    levels = levels or XOR_LEVELS
+    live = live_neurons(qmlp) if optimise else [np.ones(layer.weight.shape[0], dtype=bool) for layer in qmlp.layers]
+    parts, ranges, signals = _layers(qmlp, signals, levels, live, optimise, gate_cost)
+    classes = np.ones(len(signals), dtype=bool)
+    if optimise and argmax_output and len(signals) > 1 and qmlp.argmax_ignored_bits is None:
+        classes = possible_classes(ranges[qmlp.layers[-1].name])
+        if not classes.all():                        # the classes that never win reach no output either
+            parts, ranges, signals = _layers(qmlp, inputs, levels, live_neurons(qmlp, classes), optimise, gate_cost)
     if argmax_output and len(signals) > 1:
         tally = Tally()
-        levels = argmax(signals, tally, qmlp.argmax_ignored_bits)
+        levels = argmax([s for s, c in zip(signals, classes) if c], tally, qmlp.argmax_ignored_bits,
+                        int(len(signals) - 1).bit_length(), optimise)
         parts["argmax"] = tally.gates
     else:
         levels = max((max(s.arrival, default=0.0) for s in signals if isinstance(s, Signal)), default=0.0)
     return Netlist(parts, float(levels), ranges)
+
+
+def _layers(qmlp: QuantizedMLP, signals: list, levels: dict, live: list, optimise: bool, gate_cost) -> tuple:
+    """Gates per layer, output ranges per layer and the last layer's outputs (:func:`build_netlist`)."""
+    from hwsim.printed.logicopt import read_bits, shared_sums, unread_bits
+
+    parts, ranges = {}, {}
+    reads = read_bits(qmlp, live) if optimise else [[-1] * layer.weight.shape[0] for layer in qmlp.layers]
+    for layer, built, read in zip(qmlp.layers, live, reads):
+        tally, inverted = Tally(), {}
+        rows, biases = _folded_constants(layer, signals)
+        masks = layer.input_mask
+        plan = shared_sums(signals, rows, biases, masks, levels, gate_cost, built) \
+            if optimise and layer.axsum_truncate_bits is None else [None] * len(rows)
+        accs, shared_inverted, outs = {}, {}, {}
+        for r in sorted(range(len(rows)), key=lambda r: plan[r] is not None):     # shared sums first
+            # a neuron that reaches no output is built for its range only: its gates go to a scratch tally
+            part = tally if built[r] else Tally()
+            if plan[r] is None:
+                cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
+                acc, _ = neuron(signals, rows[r], biases[r], part, levels, inverted if built[r] else {},
+                                masks=None if masks is None else [int(m) for m in masks[r]], truncate=cut,
+                                unread=unread_bits(layer, plan, r) if optimise else 0)
+            else:
+                base, factor, constant = plan[r]
+                acc, _ = neuron([accs[base]], np.array([factor]), constant, part, levels,
+                                shared_inverted.setdefault(base, {}), unread=unread_bits(layer, plan, r))
+            accs[r] = acc
+            outs[r] = activation(acc, layer.relu, layer.shift, layer.act_max, part, read[r])
+        signals = [outs[r] for r in range(len(rows))]
+        parts[layer.name] = tally.gates
+        ranges[layer.name] = [_range(s) for s in signals]
+    return parts, ranges, signals
+
+
+def _folded_constants(layer, signals: list) -> tuple[np.ndarray, list[int]]:
+    """The layer's weights with a zero for each constant input, and each neuron's constant: its bias, AxSum
+    offset and the constant inputs' products."""
+    constant = [isinstance(s, Const) for s in signals]
+    rows = layer.weight.copy()
+    rows[:, constant] = 0
+    biases = []
+    for r, row in enumerate(layer.weight):
+        masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[r]]
+        cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[r]]
+        biases.append(int(layer.bias[r]) + int(layer.axsum_offset[r]) + sum(
+            int(truncated_products(w, s.value if masks is None else s.value & masks[j], 0 if cut is None
+                                   else cut[j])) for j, (w, s) in enumerate(zip(row, signals))
+            if isinstance(s, Const)))
+    return rows, biases

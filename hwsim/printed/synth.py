@@ -87,9 +87,10 @@ def synthesised_cost(qmlp: QuantizedMLP, chip: ChipProfile, analytic, input_bits
     The result keeps the analytic model's ADC front end (counted or not, as there) and battery, takes the
     synthesised cells, area, power and critical path, and carries the comparison in ``synth``.
     """
-    from hwsim.printed.cost import PrintedCost, clock_period_ms
+    from hwsim.printed.cost import PrintedCost, clock_period_ms, gate_leakage_uw
 
-    result, cached = synthesize_cached(verilog_for(qmlp, input_bits, TOP, input_widths), chip, folder)
+    result, cached = synthesize_cached(verilog_for(qmlp, input_bits, TOP, input_widths, gate_leakage_uw(chip)),
+                                       chip, folder)
     area = {"circuit": result["area_cm2"]}
     power = {"circuit": result["power_mw"]}
     if analytic.adc_inputs:

@@ -32,6 +32,11 @@ wire is exact. ``class_out`` is the argmax of the last layer by the comparator t
 wins only when strictly larger, so ties go to the lowest index, as ``numpy.argmax`` in
 :func:`hwsim.pipeline.run_mlp`), its comparators approximate as ``argmax_ignored_bits`` sets.
 
+The circuit is the one :func:`hwsim.printed.netcost.build_netlist` counts after its logic optimisation
+(:mod:`hwsim.printed.logicopt`): a neuron that reaches no output (classes whose range shows they never
+win the argmax included) is the constant 0 and those classes leave the comparator chain, and a neuron
+whose weights are a signed power of two times another's is built from that neuron's accumulator.
+
 A layer field this module cannot express (one the gate-level model may add, e.g. an
 accumulator truncation) must hold its default value, or :class:`UnsupportedError` is raised;
 supporting one is one entry in :data:`NEURON_STEPS`.
@@ -47,7 +52,8 @@ from typing import Callable
 import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
-from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, check_input_widths, neuron, width
+from hwsim.printed.logicopt import live_neurons, possible_classes, shared_sums, unread_bits
+from hwsim.printed.netcost import XOR_LEVELS, Const, Signal, Tally, build_netlist, check_input_widths, neuron, width
 from hwsim.qmlp import COMPARATOR_REMOVED, QLayer, QuantizedMLP, check_input_masks
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -102,6 +108,9 @@ GATE_VERILOG: dict[str, tuple[str, ...]] = {
     "half_adder": ("{0} ^ {1}", "{0} & {1}"),
     "full_adder_const1": ("~({0} ^ {1})", "{0} | {1}"),
     "full_adder": ("{0} ^ {1} ^ {2}", "({0} & {1}) | ({2} & ({0} ^ {1}))"),
+    "full_adder_carry": ("({0} & {1}) | ({2} & ({0} ^ {1}))",),
+    "half_adder_carry": ("{0} & {1}",),
+    "full_adder_const1_carry": ("{0} | {1}",),
 }
 
 
@@ -121,20 +130,19 @@ class _GateWriter:
         return tuple(outputs)
 
 
-def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted: dict,
-                writer: _GateWriter) -> tuple[list[str], Wire]:
+def _accumulate(inputs: list[Wire], weights: np.ndarray, bias: int, name: str, inverted: dict,
+                writer: _GateWriter, masks=None, cut=None, unread: int = 0) -> tuple[list[str], Wire]:
     """``acc = bias + Σ a_i * w_i`` as the gates of :func:`hwsim.printed.netcost.neuron`'s bit heap.
 
     The adders are written exactly as hwsim counts them (same heap, same column compression),
-    so iverilog checks the cost model's circuit and yosys maps that circuit's gates.
+    so iverilog checks the cost model's circuit and yosys maps that circuit's gates. The ``unread`` low
+    bits (those the shift drops) are not built: they read 0, so the wire holds ``acc`` rounded down to a
+    multiple of ``2**unread``, which the shift maps to the same value.
     """
-    signals = [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
+    signals = _signals(inputs)
     first = len(writer.lines)
-    masks = None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]]
-    cut = None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]]
-    acc, bits = neuron(signals, layer.weight[row], int(layer.bias[row]) + int(layer.axsum_offset[row]), Tally(),
-                       XOR_LEVELS, inverted, emit=writer, bit_wire=lambda j, p: f"{inputs[j].name}[{p}]",
-                       masks=masks, truncate=cut)
+    acc, bits = neuron(signals, weights, bias, Tally(), XOR_LEVELS, inverted, emit=writer,
+                       bit_wire=lambda j, p: f"{inputs[j].name}[{p}]", masks=masks, truncate=cut, unread=unread)
     if isinstance(acc, Const):
         wire = Wire(name, acc.value, acc.value)
         return writer.lines[first:] + [wire.declare(literal(acc.value))], wire
@@ -143,6 +151,10 @@ def _accumulate(layer: QLayer, row: int, inputs: list[Wire], name: str, inverted
                                                       for bit in reversed(bits)]
     terms = [", ".join(msb_first[k:k + TERMS_PER_LINE]) for k in range(0, len(msb_first), TERMS_PER_LINE)]
     return writer.lines[first:] + [wire.declare("{" + ",\n      ".join(terms) + "}")], wire
+
+
+def _signals(inputs: list[Wire]) -> list[Signal]:
+    return [Signal(a.lo, a.hi, a.tz, [0.0] * max(width(a.lo, a.hi), 1)) for a in inputs]
 
 
 def _relu(layer: QLayer, value: Wire, name: str) -> tuple[str, Wire] | None:
@@ -215,31 +227,58 @@ def class_bits(n_classes: int) -> int:
     return max(1, (n_classes - 1).bit_length())
 
 
-def _layer_lines(layer: QLayer, index: int, inputs: list[Wire]) -> tuple[list[str], list[Wire]]:
+def _layer_lines(layer: QLayer, index: int, inputs: list[Wire], built: np.ndarray, gate_cost: dict | None
+                 ) -> tuple[list[str], list[Wire]]:
+    """One layer's lines, as :func:`hwsim.printed.netcost.build_netlist` builds it: a neuron not ``built`` (it
+    reaches no output) is the constant 0, a neuron of a shared sum is built from its base's accumulator."""
     lines = [f"  // layer {index} '{layer.name}': {layer.weight.shape[1]} -> {layer.weight.shape[0]}, "
              f"relu {layer.relu}, shift {layer.shift}, act_max {layer.act_max}"]
-    outputs, inverted = [], {}
-    for row in range(layer.weight.shape[0]):
-        acc_lines, value = _accumulate(layer, row, inputs, f"l{index}_acc{row}", inverted,
-                                       _GateWriter(f"l{index}_n{row}_"))
+    biases = [int(b) + int(o) for b, o in zip(layer.bias, layer.axsum_offset)]
+    plan = shared_sums(_signals(inputs), layer.weight, biases, layer.input_mask, XOR_LEVELS, gate_cost, built) \
+        if layer.axsum_truncate_bits is None else [None] * len(biases)
+    inverted, shared_inverted, accs, outputs = {}, {}, {}, {}
+    for row in sorted(range(len(biases)), key=lambda r: plan[r] is not None):     # shared sums first
+        name = f"l{index}_acc{row}"
+        if not built[row]:
+            outputs[row] = Wire(name, 0, 0)
+            lines.append(outputs[row].declare(literal(0)) + "  // reaches no output")
+            continue
+        writer = _GateWriter(f"l{index}_n{row}_")
+        if plan[row] is None:
+            acc_lines, value = _accumulate(
+                inputs, layer.weight[row], biases[row], name, inverted, writer,
+                None if layer.input_mask is None else [int(m) for m in layer.input_mask[row]],
+                None if layer.axsum_truncate_bits is None else [int(t) for t in layer.axsum_truncate_bits[row]],
+                unread_bits(layer, plan, row))
+        else:
+            base, factor, constant = plan[row]
+            acc_lines, value = _accumulate([accs[base]], np.array([factor]), constant, name,
+                                           shared_inverted.setdefault(base, {}), writer,
+                                           unread=unread_bits(layer, plan, row))
         lines += acc_lines
+        accs[row] = value
         for suffix, _, step in NEURON_STEPS:
             done = step(layer, value, f"l{index}_{suffix}{row}")
             if done is not None:
                 line, value = done
                 lines.append(line)
-        outputs.append(value)
-    return lines, outputs
+        outputs[row] = value
+    return lines, [outputs[r] for r in range(len(biases))]
 
 
-def _argmax_lines(scores: list[Wire], ignored_bits) -> list[str]:
-    """The argmax comparator tree of :mod:`hwsim.qmlp` over ``scores``: comparator ``c`` takes its
-    later operand only when that is larger in the bits at and above ``ignored_bits[c]`` (all bits
-    when None), so ties go to the earlier index; a removed comparator is wiring."""
+def _argmax_lines(scores: list[Wire], ignored_bits, classes: np.ndarray) -> list[str]:
+    """The argmax comparator tree of :mod:`hwsim.qmlp` over the ``scores`` of the ``classes`` that can win:
+    comparator ``c`` takes its later operand only when that is larger in the bits at and above
+    ``ignored_bits[c]`` (all bits when None), so ties go to the earlier index; a removed comparator is
+    wiring."""
     width = class_bits(len(scores))
-    ignored = [0] * (len(scores) - 1) if ignored_bits is None else [int(t) for t in ignored_bits]
+    kept = [j for j in range(len(scores)) if classes[j]]
+    ignored = [0] * (len(kept) - 1) if ignored_bits is None else [int(t) for t in ignored_bits]
     lines = ["  // argmax: a tree of comparators in pairs; the later operand wins only when strictly larger"]
-    level = [(score, f"{width}'d{j}") for j, score in enumerate(scores)]
+    if len(kept) < len(scores):
+        lines.append(f"  // classes {', '.join(str(j) for j in range(len(scores)) if not classes[j])} never win "
+                     f"(their ranges): left out")
+    level = [(scores[j], f"{width}'d{j}") for j in kept]
     c = 0
     while len(level) > 1:
         nxt = []
@@ -259,7 +298,8 @@ def _argmax_lines(scores: list[Wire], ignored_bits) -> list[str]:
     return lines + [f"  assign class_out = {level[0][1]};"]
 
 
-def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None) -> str:
+def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_widths=None,
+                gate_cost: dict | None = None) -> str:
     """Verilog-2001 of ``qmlp`` as one combinational module with hard-wired constants.
 
     Parameters
@@ -314,10 +354,14 @@ def verilog_for(qmlp: QuantizedMLP, input_bits: int, top: str = "mlp", input_wid
         low = f", {zeros}'b0" if zeros else ""
         lines.append(wire.declare(f"{{1'b0, x[{i * input_bits + zeros} +: {w}]{low}}}"))
         values.append(wire)
-    for index, layer in enumerate(qmlp.layers):
-        layer_lines, values = _layer_lines(layer, index, values)
+    classes = np.ones(qmlp.layers[-1].weight.shape[0], dtype=bool)
+    if qmlp.argmax_ignored_bits is None:         # as build_netlist: the classes that never win are left out
+        ranges = build_netlist(qmlp, input_bits, input_widths=input_widths, gate_cost=gate_cost).output_ranges
+        classes = possible_classes(ranges[qmlp.layers[-1].name])
+    for index, (layer, built) in enumerate(zip(qmlp.layers, live_neurons(qmlp, classes))):
+        layer_lines, values = _layer_lines(layer, index, values, built, gate_cost)
         lines += layer_lines
-    return "\n".join(lines + _argmax_lines(values, qmlp.argmax_ignored_bits) + ["endmodule"]) + "\n"
+    return "\n".join(lines + _argmax_lines(values, qmlp.argmax_ignored_bits, classes) + ["endmodule"]) + "\n"
 
 
 def _check_vectors(qmlp: QuantizedMLP, inputs_int, expected_classes, input_bits: int
