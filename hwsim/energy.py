@@ -35,7 +35,7 @@ from hwsim.chips import ChipProfile, Constant
 from hwsim.ir import Graph
 from hwsim.kernels.actions import NAMES
 from hwsim.mapping import Placement
-from hwsim.printed.cost import adder_levels, printed_cost, used_inputs
+from hwsim.printed.cost import adder_levels, gate_leakage_uw, printed_cost, used_inputs
 from hwsim.printed.netcost import build_netlist
 from hwsim.qmlp import QuantizedMLP
 from hwsim.realtime import checked_mode, cores_phrase, realtime_timing
@@ -377,7 +377,8 @@ def estimate_mac(graph: Graph, chip: ChipProfile, placement: Placement, counts: 
     mean = counts.mean(axis=0)
     ops = {name: float(v) for name, v in zip(NAMES, mean.sum(axis=0))}
     op_area, op_power = _operator_level(graph, chip, placement, mean)
-    net = build_netlist(qmlp, chip.arithmetic.input_bits, levels=adder_levels(chip) if chip.cells else None)
+    net = build_netlist(qmlp, chip.arithmetic.input_bits, levels=adder_levels(chip) if chip.cells else None,
+                        gate_cost=gate_leakage_uw(chip) if chip.cells else None)
     notes = []
     if chip.cells:
         gate = printed_cost(qmlp, chip, netlist=net)
