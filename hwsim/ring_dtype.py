@@ -9,6 +9,11 @@ packets (a late packet can land in a slot beside the same synapse's next spike).
 count :data:`~hwsim.kernels.poisson.MAX_COUNT` times: a count of k sends the channel k times), and when the largest
 such bound is within int32 the ring is stored as int32: half the memory of int64, so a large network's ring
 (W5: 65 MB) stays twice as long in cache. The results are the same bit for bit, since no sum overflows.
+
+Only the one-thread-per-sample path takes it: on W5 at full scale on ``spinnaker`` (one sample, quiet 2-core
+machine, interleaved in one process) one thread ran 1,000 steps in 7.18 s with the int32 ring against 8.55 s
+with int64, but the threads sharing a sample took 7.36 s against 5.92 s (cause not found: at scale 0.3 both
+paths are faster with int32), so a shared sample keeps the state's dtype.
 """
 from __future__ import annotations
 
@@ -52,10 +57,12 @@ def _poisson_extra(arrays: SpikingArrays, poisson: np.ndarray, n_ports: int) -> 
     return np.bincount(arrays.syn_port[:n], extra * np.abs(arrays.syn_weight[:n].astype(np.float64)), minlength=n_ports)
 
 
-def ring_like(arrays: SpikingArrays, current_inputs: bool, graded: bool, jitter: bool) -> np.ndarray:
+def ring_like(arrays: SpikingArrays, current_inputs: bool, graded: bool, jitter: bool,
+              shared: bool = False) -> np.ndarray:
     """An empty array of the ring's dtype (the kernels allocate the ring with it): float64 on a float datapath;
-    int32 on an integer one when each port's sum is bounded within int32 (module docstring), else int64."""
+    int32 on an integer one when each port's sum is bounded within int32 and the sample is not shared among
+    threads (``shared``; module docstring), else int64."""
     if arrays.is_float:
         return np.zeros(0, dtype=np.float64)
-    narrow = not (current_inputs or graded or jitter) and port_weight_bound(arrays) <= RING32_MAX
+    narrow = not (current_inputs or graded or jitter or shared) and port_weight_bound(arrays) <= RING32_MAX
     return np.zeros(0, dtype=np.int32 if narrow else np.int64)

@@ -420,12 +420,13 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                _per_neuron_noise(noise.v_noise_sd),
                float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
                float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
-    ring = ring_like(a, values is not None, bool(n_graded), noise.jitter_probability > 0)
+    threads = numba.get_num_threads()
+    shared = _within_sample(a, n_samples, threads, within_sample)
+    ring = ring_like(a, values is not None, bool(n_graded), noise.jitter_probability > 0, shared)
     sizes = (active, values, _u8(a.input_scaled), _sources(a), stream_seed(seed), int(a.n_neurons), int(a.n_groups),
              int(a.max_delay), ring)
     outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload, v_trace)
-    threads = numba.get_num_threads()
-    if _within_sample(a, n_samples, threads, within_sample):
+    if shared:
         plan = plan_threads(a, slices, uniform, active_slices, threads)
         step_counts = np.empty((1, n_steps, a.n_groups, N_ACTIONS), dtype=np.int64)
         run_spiking_threads(*sizes, *network, plan.sub_slices, plan.sub_uniform, plan.sub_active, plan.sub_thread,
