@@ -19,7 +19,7 @@ from reference import reference_spiking
 from strategies import dynamic_noises, placements, spike_inputs, input_columns, quantized_networks, spiking_cases
 from test_sample_threads import without_instant_synapses
 
-CASES = settings(max_examples=100, deadline=None)
+CASES = settings(max_examples=40, deadline=None)
 SEEDS = st.integers(0, 2**63)
 
 

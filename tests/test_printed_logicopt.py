@@ -150,7 +150,7 @@ def _mlps(draw):
         QLayer("output", out.astype(np.int64), output_bias, 0, False, -1, masks)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_mlps())
 def test_the_optimised_circuit_never_costs_more_and_keeps_every_range(qmlp):
     cost = gate_leakage_uw(CHIP)
