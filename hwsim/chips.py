@@ -956,25 +956,25 @@ def _read_structure(raw: Any, path: str, fields: Mapping[str, Any], where: _File
     return values
 
 
-def _check_message_pair(timing: dict, where: _File) -> None:
-    """``timing.message_out_ns`` and ``message_in_ns`` come together or not at all."""
-    given = [k for k in ("message_out_ns", "message_in_ns") if k in timing]
-    if len(given) == 1:
-        missing = "message_in_ns" if given == ["message_out_ns"] else "message_out_ns"
-        raise where.error(f"timing.{missing}", "missing", f"expected both message_out_ns and message_in_ns "
-                          f"when timing.{given[0]} is given (a core's send and receive sides overlap only with both)")
+#: Constants that come together or not at all: their key paths, and why.
+_PAIRED_CONSTANTS = (
+    (("timing.message_out_ns", "timing.message_in_ns"), "a core's send and receive sides overlap only with both"),
+    (("timing.delay_core_per_neuron_ns", "static_power_mw.core_active"),
+     "a delay core's work is priced at the power of a working core"),
+)
 
 
-def _check_delay_core_work(tables: dict, where: _File) -> None:
-    """``timing.delay_core_per_neuron_ns`` (a delay-extension core's work per neuron of its slice and step) and
-    ``static_power_mw.core_active`` (the power that work draws) come together or not at all."""
-    given = {"timing.delay_core_per_neuron_ns": "delay_core_per_neuron_ns" in tables.get("timing", {}),
-             "static_power_mw.core_active": "core_active" in tables.get("static_power_mw", {})}
-    if len(set(given.values())) == 2:
-        present, missing = (k for want in (True, False) for k, v in given.items() if v is want)
-        raise where.error(missing, "missing", f"expected both timing.delay_core_per_neuron_ns and "
-                          f"static_power_mw.core_active when {present} is given (a delay core's work is priced at "
-                          f"the power of a working core)")
+def _check_paired_constants(tables: dict, where: _File) -> None:
+    """Each pair of :data:`_PAIRED_CONSTANTS` is given whole or not at all (keys named without their section when
+    both share it)."""
+    for paths, why in _PAIRED_CONSTANTS:
+        split = [path.split(".", 1) for path in paths]
+        given = [path for path, (section, key) in zip(paths, split) if key in tables.get(section, {})]
+        if len(given) == 1:
+            missing = next(path for path in paths if path not in given)
+            names = [key for _, key in split] if len({section for section, _ in split}) == 1 else list(paths)
+            raise where.error(missing, "missing", f"expected both {names[0]} and {names[1]} when {given[0]} is "
+                              f"given ({why})")
 
 
 def _read_barrier_table(raw: Any, where: _File) -> dict[int, Constant]:
@@ -1127,8 +1127,7 @@ def _build_profile(raw: Any, where: _File) -> ChipProfile:
             check(structures[name], where)
     tables = {name: _read_table(raw[name], name, table, where)
               for name, table in kind.tables.items() if name in raw}
-    _check_message_pair(tables.get("timing", {}), where)
-    _check_delay_core_work(tables, where)
+    _check_paired_constants(tables, where)
     built = {name: specs[name].build(**values) for name, values in structures.items()}
     rails = _read_rails(raw["rail_static_power_mw"], where) if "rail_static_power_mw" in raw else {}
     if "energy_pj" in tables and "static_power_mw" in tables:
