@@ -152,11 +152,9 @@ def test_tiny_design_integer_model_by_hand():
 
 def _iverilog_classes(verilog: str, mlp, codes: np.ndarray, input_bits: int) -> np.ndarray:
     from hwsim.printed.eda import simulate_iverilog
-    from hwsim.printed.verilog import class_bits, testbench_for
+    from hwsim.printed.verilog import testbench_for, wrapper_for
 
-    n_classes = mlp.layers[-1].weight.shape[0]
-    adapter = (f"module mlp(input [{codes.shape[1] * input_bits - 1}:0] x, output [{class_bits(n_classes) - 1}:0] "
-               f"class_out);\n  wire [7:0] o;\n  top dut(.inp(x), .out(o));\n  assign class_out = o;\nendmodule\n")
+    adapter = wrapper_for(codes.shape[1], input_bits, mlp.layers[-1].weight.shape[0], 8)
     bench = testbench_for(mlp, codes, predict(mlp, codes), input_bits)
     return simulate_iverilog(verilog + SATRND_MODEL + adapter, bench)
 

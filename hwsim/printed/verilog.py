@@ -227,6 +227,18 @@ def class_bits(n_classes: int) -> int:
     return max(1, (n_classes - 1).bit_length())
 
 
+def wrapper_for(n_inputs: int, input_bits: int, n_classes: int, out_bits: int, top: str = "top") -> str:
+    """A module ``mlp(x, class_out)``, what :func:`testbench_for` drives, around a published design ``top(inp, out)``.
+
+    ``inp`` holds input ``j`` in bits ``[j b + b - 1 : j b]`` (as ``x``), ``out`` is ``out_bits`` wide;
+    other ports of ``top`` (such as ``predo``) are left unconnected.
+    """
+    _check_identifier(top)
+    _check_input_bits(input_bits)
+    return (f"module mlp(input [{n_inputs * input_bits - 1}:0] x, output [{class_bits(n_classes) - 1}:0] class_out);\n"
+            f"  wire [{out_bits - 1}:0] o;\n  {top} dut(.inp(x), .out(o));\n  assign class_out = o;\nendmodule\n")
+
+
 def _layer_lines(layer: QLayer, index: int, inputs: list[Wire], built: np.ndarray, gate_cost: dict | None
                  ) -> tuple[list[str], list[Wire]]:
     """One layer's lines, as :func:`hwsim.printed.netcost.build_netlist` builds it: a neuron not ``built`` (it
