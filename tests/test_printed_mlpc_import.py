@@ -418,6 +418,12 @@ def test_bad_exact_verilog_is_refused(old, new, message):
 def test_other_verilog_is_refused():
     with pytest.raises(SpecError, match="expected the Verilog text"):
         parse_design(b"bytes")
+    with pytest.raises(SpecError, match="a number of 70 digits; expected at most 62"):
+        parse_design(AX.replace("3'b101;", "70'b" + "1" * 70 + ";"))
+    with pytest.raises(SpecError, match="expected equal fields of 1 to 16 bits"):
+        parse_design(AX.replace("inp[3:0]", "inp[0:3]"))
+    with pytest.raises(SpecError, match="expected at most 4096"):
+        parse_design(AX.replace("input [7:0] inp;", "input [99999999:0] inp;"))
     with pytest.raises(SpecError, match="expected a design of the Armeniakos et al. generator"):
         parse_design("module top (inp, out);\ninput [3:0] inp;\noutput [0:0] out;\nendmodule\n")
     netlist = "module top ( inp, out );\n  input [3:0] inp;\n  NAND2X1 U12 ( .A(inp[0]), .B(inp[1]), .Y(n1) );\n"

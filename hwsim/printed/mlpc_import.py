@@ -52,7 +52,8 @@ _PORT = re.compile(r"^(input|output) \[(\d+):0\] (\w+);$")
 _NEURON = re.compile(r"^// layer: (\d+) - neuron: (\d+)$")
 _WIRE = re.compile(r"^wire (signed )?(?:\[(\d+):0\] )?(\w+(?:, ?\w+)*);$")
 _SOURCE = r"(inp\[(\d+):(\d+)\]|n_(\d+)_(\d+))"
-_EXACT_PRODUCT = re.compile(rf"^assign n_(\d+)_(\d+)_po_(\d+) = \$signed\(\{{1'b0, ?{_SOURCE}\}}\) \* (\d+)'sb([01]+);$")
+_EXACT_PRODUCT = re.compile(rf"^assign n_(\d+)_(\d+)_po_(\d+) = \$signed\(\{{1'b0, ?{_SOURCE}\}}\) \* "
+                            rf"(\d+)'sb([01]+);$")
 _AX_PRODUCT = re.compile(rf"^assign n_(\d+)_(\d+)_po_(\d+) = \$unsigned\({_SOURCE}\) \* \$unsigned\((\d+)'b([01]+)\);$")
 _AX_FULL = re.compile(r"^assign n_(\d+)_(\d+)_po_(\d+)_ax = n_\1_\2_po_\3\[(\d+):0\];$")
 _AX_CUT = re.compile(r"^assign n_(\d+)_(\d+)_po_(\d+)_ax = \{n_\1_\2_po_\3\[(\d+)(?::(\d+))?\], ?\{(\d+)\{1'b0\}\}\};$")
@@ -77,7 +78,7 @@ class _Neuron:
 
     def __init__(self):
         self.products: dict[int, tuple] = {}   # k -> (form, source, magnitude or weight, product wire)
-        self.cuts: dict[int, int] = {}         # k -> low bits dropped (AxSum)
+        self.cuts: dict[int, tuple] = {}       # k -> (low bits dropped, top bit kept) of its _ax (AxSum)
         self.parts: dict[str, list[str]] = {}  # "pos"/"neg" -> summed terms
         self.sum: tuple | None = None          # ("axsum",) or ("exact", bias, [k...])
         self.act: tuple | None = None          # ("relu", zero_bits, top_bit) or ("identity",)
@@ -148,6 +149,8 @@ def _neuron(neurons: dict, key: tuple, at: str) -> _Neuron:
 
 def _read(text: str, where: str) -> tuple[dict, dict, dict, dict]:
     """Ports, wires (name -> (bits, signed)), neurons and the argmax's statements of the design."""
+    if (long := re.search(r"\d{63,}", text)) is not None:
+        raise SpecError(f"{where}: a number of {len(long.group(0))} digits; expected at most 62 (the widest wire).")
     if (cell := _CELL.search(text)) is not None:
         raise SpecError(f"{where} line {text.count(chr(10), 0, cell.start()) + 1}: cell instance "
                         f"'{cut(cell.group(0).strip(), 40)}'; expected the generator's RTL. A gate-level netlist (such "
@@ -205,8 +208,8 @@ def _source_range(source: tuple, k: int, layer: int, input_bits: int, previous: 
                             f"expected inp[{k * input_bits + input_bits - 1}:{k * input_bits}].")
         return (1 << input_bits) - 1
     if from_layer is None or (int(from_layer), int(neuron)) != (layer - 1, k):
-        raise SpecError(f"{at}: product {k} reads {'the inputs' if from_layer is None else f'n_{from_layer}_{neuron}'}; "
-                        f"expected n_{layer - 1}_{k}.")
+        found = "the inputs" if from_layer is None else f"n_{from_layer}_{neuron}"
+        raise SpecError(f"{at}: product {k} reads {found}; expected n_{layer - 1}_{k}.")
     return previous[k]
 
 
@@ -251,8 +254,8 @@ def _axsum_neuron(key: tuple, n: _Neuron, wires: dict, reads: dict, at: str) -> 
                         f"{'a' if n.sum else 'no'} sum_pos + ~sum_neg and a {n.act[0] if n.act else 'missing'} output; "
                         f"expected sum_neg, that sum and a ReLU together, or sum_pos alone as the output.")
     if negative != (any(w < 0 for w in weights.values()) or bias < 0):
-        raise SpecError(f"{at}: sum_pos + ~sum_neg subtracts 1 {'without' if negative else 'with'} a negative weight or "
-                        f"bias (bias {bias}); expected the -1 exactly where one is (hwsim's AxSum offset).")
+        raise SpecError(f"{at}: sum_pos + ~sum_neg subtracts 1 {'without' if negative else 'with'} a negative "
+                        f"weight or bias (bias {bias}); expected the -1 exactly where one is (hwsim's AxSum offset).")
     if negative:
         return weights, cuts, bias, -tops["neg"] - 1, tops["pos"] - 1
     return weights, cuts, bias, tops["pos"], tops["pos"]
@@ -311,9 +314,9 @@ def _output(key: tuple, n: _Neuron, wires: dict, lo: int, hi: int, at: str) -> i
         _, zeros, top = n.act
         if not signed or not _fits_signed(lo, hi, sum_bits) or zeros != top + 1 or top + 1 != out_bits or \
                 top >= sum_bits or max(hi, 0) >= 1 << out_bits:
-            raise SpecError(f"{at}: sum in [{lo}, {hi}] on a {'signed' if signed else 'unsigned'} {sum_bits}-bit wire, "
-                            f"ReLU keeps bits {top}..0 into {out_bits} bits; expected a signed sum that holds its range "
-                            f"and a ReLU output that holds every non-negative value (else it wraps).")
+            raise SpecError(f"{at}: sum in [{lo}, {hi}] on a {'signed' if signed else 'unsigned'} {sum_bits}-bit "
+                            f"wire, ReLU keeps bits {top}..0 into {out_bits} bits; expected a signed sum that holds "
+                            f"its range and a ReLU output that holds every non-negative value (else it wraps).")
     elif hi >= 1 << out_bits:
         raise SpecError(f"{at}: sum_pos reaches {hi} in a {out_bits}-bit output; expected a width that holds it.")
     return max(hi, 0)
@@ -330,14 +333,15 @@ def _check_argmax(argmax: dict, wires: dict, layer: int, highs: list, out_bits: 
     while pending:  # comparators in any order; each reads leaves or earlier comparators' values
         ready = [c for c, (a, b) in pending.items() if a in classes and b in classes]
         if not ready:
-            raise SpecError(f"{at}: comparators {sorted(pending)} read {sorted({x for p in pending.values() for x in p})}; "
-                            f"expected the last layer's outputs and earlier comparators' argmax_val wires.")
+            read = sorted({x for p in pending.values() for x in p})
+            raise SpecError(f"{at}: comparators {sorted(pending)} read {read}; expected the last layer's outputs "
+                            f"and earlier comparators' argmax_val wires.")
         for c in ready:
             a, b = pending.pop(c)
             suffix = c[len("cmp"):]
             val, idx = mux.get("argmax_val" + suffix), mux.get("argmax_idx" + suffix)
             if val != (c, a, b) or idx is None or idx[0] != c or not all(
-                    _index_of(x, y, index, classes, wires, at) for x, y in ((idx[1], a), (idx[2], b))):
+                    _index_of(x, y, index, classes, at) for x, y in ((idx[1], a), (idx[2], b))):
                 raise SpecError(f"{at}: {c} ({a} >= {b}) with value mux {val} and index mux {idx}; expected "
                                 f"'{c} ? {a} : {b}' and the two operands' class indices.")
             if _width(wires, "argmax_val" + suffix, at)[0] < max(_bits(highs[i]) for i in classes[a] + classes[b]) \
@@ -354,7 +358,7 @@ def _check_argmax(argmax: dict, wires: dict, layer: int, highs: list, out_bits: 
                         f"tree {sorted(_tree(len(highs)))} and out = its last index.")
 
 
-def _index_of(term: str, operand: str, index: dict, classes: dict, wires: dict, at: str) -> bool:
+def _index_of(term: str, operand: str, index: dict, classes: dict, at: str) -> bool:
     """Whether an index mux input is the operand's class index (a literal for a leaf, its index wire otherwise)."""
     if index[operand] is not None:
         return term == index[operand]
@@ -380,9 +384,10 @@ def parse_design(text: str, where: str = "verilog") -> dict:
     -------
     dict
         ``form`` (``"exact"`` or ``"axsum"``), ``input_bits``, ``n_inputs``, ``classes``,
-        ``out_bits`` (width of the class output ``out``) and ``layers``: per layer ``weight`` (``n_out x n_in`` ints), ``bias``, ``shift`` (0),
-        ``relu`` (True), ``act_max`` (-1), ``input_mask`` (None) and ``axsum_truncate_bits``
-        (``n_out x n_in`` ints, or None for an exact sum).
+        ``out_bits`` (width of the class output ``out``) and ``layers``: per layer ``weight``
+        (``n_out x n_in`` ints), ``bias``, ``shift`` (0), ``relu`` (True), ``act_max`` (-1),
+        ``input_mask`` (None) and ``axsum_truncate_bits`` (``n_out x n_in`` ints, or None for an
+        exact sum).
 
     Raises
     ------
@@ -404,10 +409,12 @@ def parse_design(text: str, where: str = "verilog") -> dict:
     input_bits = {high - low + 1 for high, low in slices}
     if not input_bits:
         raise SpecError(f"{where}: no product reads inp; expected at least one (the input width is read there).")
-    if len(input_bits) != 1 or ports["inp"] % next(iter(input_bits)) or min(input_bits) > 16:
+    if len(input_bits) != 1 or not 1 <= min(input_bits) <= 16 or ports["inp"] % min(input_bits):
         raise SpecError(f"{where}: inp of {ports['inp']} bits read in slices of {sorted(input_bits)} bits; expected "
                         f"equal fields of 1 to 16 bits.")
     input_bits = input_bits.pop()
+    if ports["inp"] // input_bits > MAX_WIDTH:
+        raise SpecError(f"{where}: {ports['inp'] // input_bits} inputs; expected at most {MAX_WIDTH}.")
     highs, layers = [(1 << input_bits) - 1] * (ports["inp"] // input_bits), []
     n_inputs = len(highs)
     for layer, size in enumerate(sizes):

@@ -235,7 +235,8 @@ def wrapper_for(n_inputs: int, input_bits: int, n_classes: int, out_bits: int, t
     """
     _check_identifier(top)
     _check_input_bits(input_bits)
-    return (f"module mlp(input [{n_inputs * input_bits - 1}:0] x, output [{class_bits(n_classes) - 1}:0] class_out);\n"
+    ports = f"input [{n_inputs * input_bits - 1}:0] x, output [{class_bits(n_classes) - 1}:0] class_out"
+    return (f"\nmodule mlp({ports});\n"
             f"  wire [{out_bits - 1}:0] o;\n  {top} dut(.inp(x), .out(o));\n  assign class_out = o;\nendmodule\n")
 
 
