@@ -287,18 +287,23 @@ def mlp_cases(draw):
 
 
 @st.composite
-def dynamic_noises(draw, qnet: QuantizedNetwork) -> DynamicNoise:
+def dynamic_noises(draw, qnet: QuantizedNetwork, independent_sd: bool = False) -> DynamicNoise:
     """Random dynamic noise for ``qnet``: any seeds; current/membrane noise off, small or large (per
     neuron, relative to the state scale); drop and jitter probabilities from 0 to 1 with lateness up
     to 4 steps; state bit flips (integer datapath only) from 0 to 5 % per bit. Sigma-delta neurons get no
-    current or membrane noise (the simulator refuses it there)."""
+    current or membrane noise (the simulator refuses it there).
+
+    The kernel compiles one variant per kind of noise that is on, so by default current and membrane noise
+    are on or off together (two variants per table dtype); ``independent_sd`` draws each on or off alone
+    (four), for the tests of the noise itself (tests/test_dynamic_noise.py)."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     n = qnet.n_neurons
     scale = 2.0 if qnet.is_float else float(1 << (qnet.arithmetic.state_bits - 3))
     lif = np.concatenate([np.full(p.size, p.model != "sigma_delta") for p in qnet.populations])
+    on = draw(st.booleans())
 
     def sd():
-        level = draw(st.sampled_from([0.0, 0.05, 0.5]))
+        level = draw(st.sampled_from([0.0, 0.05, 0.5] if independent_sd else [0.05, 0.5] if on else [0.0]))
         return level * scale * rng.random(n) * (rng.random(n) < 0.8) * lif
 
     return DynamicNoise(

@@ -17,7 +17,7 @@ from hwsim.noise import DynamicNoise, dynamic_noise, load_noise
 from hwsim.pipeline import run
 from hwsim.quantize import quantize_mlp, quantize_spiking
 from hwsim.simulate import simulate_spiking
-from compare import assert_same
+from compare import assert_same, common_synapse_dtypes
 from reference import reference_spiking
 from strategies import dynamic_noises, quantized_networks, placements, spike_inputs
 
@@ -28,15 +28,16 @@ NOISY = settings(max_examples=120, deadline=None)
 def noisy_cases(draw, float_datapath: bool = False):
     qnet = draw(quantized_networks(float_datapath))
     return (qnet, draw(placements(qnet)), draw(spike_inputs(qnet.n_input_channels)),
-            draw(st.sampled_from([1, 16])), 64, draw(dynamic_noises(qnet)), draw(st.integers(0, 1000)))
+            draw(st.sampled_from([1, 16])), 64, draw(dynamic_noises(qnet, independent_sd=True)),
+            draw(st.integers(0, 1000)))
 
 
 @NOISY
 @given(noisy_cases())
 def test_integer_kernel_with_dynamic_noise_matches_reference(case):
     qnet, placement, spikes, bits, word, noise, first = case
-    result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True,
-                              noise=noise, first_sample=first)
+    result = simulate_spiking(common_synapse_dtypes(lower_spiking(qnet, placement, bits, word)), spikes,
+                              record_raster=True, noise=noise, first_sample=first)
     assert_same(result, reference_spiking(qnet, placement, spikes, bits, word, noise=noise, first_sample=first))
 
 
@@ -44,8 +45,8 @@ def test_integer_kernel_with_dynamic_noise_matches_reference(case):
 @given(noisy_cases(float_datapath=True))
 def test_float_kernel_with_dynamic_noise_matches_reference(case):
     qnet, placement, spikes, bits, word, noise, first = case
-    result = simulate_spiking(lower_spiking(qnet, placement, bits, word), spikes, record_raster=True,
-                              noise=noise, first_sample=first)
+    result = simulate_spiking(common_synapse_dtypes(lower_spiking(qnet, placement, bits, word)), spikes,
+                              record_raster=True, noise=noise, first_sample=first)
     assert_same(result, reference_spiking(qnet, placement, spikes, bits, word, noise=noise, first_sample=first))
 
 
@@ -53,7 +54,7 @@ def test_float_kernel_with_dynamic_noise_matches_reference(case):
 @given(noisy_cases())
 def test_draws_depend_on_the_global_sample_not_on_the_batch(case):
     qnet, placement, spikes, bits, word, noise, _ = case
-    arrays = lower_spiking(qnet, placement, bits, word)
+    arrays = common_synapse_dtypes(lower_spiking(qnet, placement, bits, word))
     whole = simulate_spiking(arrays, spikes, record_raster=True, noise=noise)
     for s in range(spikes.shape[0]):
         one = simulate_spiking(arrays, spikes[s:s + 1], record_raster=True, noise=noise, first_sample=s)

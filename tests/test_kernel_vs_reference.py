@@ -10,7 +10,7 @@ from hwsim.kernels.mlp import run_argmax_tree
 from hwsim.lowering import lower_mlp, lower_spiking
 from hwsim.qmlp import COMPARATOR_REMOVED
 from hwsim.simulate import _uniform_slices, simulate_mlp, simulate_spiking
-from compare import assert_same, by_column
+from compare import assert_same, by_column, common_synapse_dtypes
 from reference import reference_argmax_tree, reference_mlp, reference_spiking
 from strategies import mlp_cases, spiking_cases
 
@@ -115,10 +115,10 @@ def test_segment_runs_mark_exactly_the_consecutive_port_segments(case):
 @settings(max_examples=40, deadline=None)
 @given(st.booleans().flatmap(lambda float_datapath: spiking_cases(float_datapath)))
 def test_wide_synapse_tables_give_the_same_run(case):
-    """int64 ports and weights (the widest a table may use) run the same network as the narrow tables the
-    lowering stores."""
+    """int64 ports and weights (the widest a table may use) run the same network as narrow tables (uint16 ports,
+    int16 weights: :func:`compare.common_synapse_dtypes`; tests/test_compact_synapses.py runs the narrowest)."""
     qnet, placement, spikes, bits, word = case
-    narrow = lower_spiking(qnet, placement, bits, word)
+    narrow = common_synapse_dtypes(lower_spiking(qnet, placement, bits, word))
     wide = replace(narrow, syn_port=narrow.syn_port.astype(np.int64),
                    syn_weight=narrow.syn_weight.astype(np.float64 if narrow.is_float else np.int64))
     assert narrow.syn_port.dtype == np.uint16

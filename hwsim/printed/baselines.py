@@ -12,6 +12,11 @@ weights and intercepts), hwsim costs those very weights (``weights: "published"`
 others (RedWine 11-2-6, Seeds 7-3-3) only the topology is published: hwsim costs seeded
 random 8-bit weights of that topology (``weights: "random"``), so their error also carries
 the difference between two weight sets.
+
+That repository carries no licence file: only these integer weights and intercepts (the numbers its
+Verilog headers print) and the README's figures are quoted, with their origin; none of its code is
+copied, and the approximate designs (:mod:`hwsim.printed.mlpc_import`) are read from a checkout at run
+time, not committed.
 """
 from __future__ import annotations
 
