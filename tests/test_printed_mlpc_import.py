@@ -7,6 +7,7 @@ published files.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from hwsim.errors import SpecError
 from hwsim.printed.approx import predict
+from hwsim.printed import mlpc_import
 from hwsim.printed.mlpc_import import design_mlp, parse_design
 
 needs_iverilog = pytest.mark.skipif(shutil.which("iverilog") is None or shutil.which("vvp") is None,
@@ -456,3 +458,17 @@ def test_fuzz_reader_never_crashes(data):
         design_mlp(parse_design("\n".join(lines)))
     except SpecError:
         pass
+
+
+def test_command_line_prints_the_layers_or_a_one_line_error(tmp_path, capsys):
+    """``python -m hwsim.printed.mlpc_import FILE.v``: the parsed design as JSON, or exit status 1 and the
+    reader's message, for a design, a file that is not the generator's form and one that is missing."""
+    good, bad = tmp_path / "ax.v", tmp_path / "bad.v"
+    good.write_text(AX)
+    bad.write_text("module top (x);\n")
+    assert mlpc_import.main([str(good)]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(parse_design(AX, str(good))))
+    assert mlpc_import.main([str(bad)]) == 1
+    assert "is not part of the generator's form" in capsys.readouterr().err
+    assert mlpc_import.main([str(tmp_path / "missing.v")]) == 1
+    assert "cannot be read" in capsys.readouterr().err

@@ -286,9 +286,10 @@ def parse_design(text: str, where: str = "verilog") -> dict:
     return {"input_bits": input_bits, "n_inputs": width // input_bits, "classes": classes, "layers": layers}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m hwsim.printed.hdl_import FILE.v``: print the design's integer layers as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m hwsim.printed.hdl_import", description=__doc__.split("\n")[0])
+def print_design_cli(module: str, description: str, parse, argv: list[str] | None = None) -> int:
+    """``python -m hwsim.printed.<module> FILE.v``: print ``parse(text, FILE)``'s integer layers as JSON (the
+    command line of this reader and of :mod:`hwsim.printed.mlpc_import`)."""
+    parser = argparse.ArgumentParser(prog=f"python -m hwsim.printed.{module}", description=description)
     parser.add_argument("verilog", type=Path)
     args = parser.parse_args(argv)
 
@@ -297,11 +298,15 @@ def main(argv: list[str] | None = None) -> int:
             text = args.verilog.read_text(encoding="utf-8", errors="strict")
         except (OSError, UnicodeDecodeError) as e:
             raise SpecError(f"{args.verilog}: cannot be read ({e}); expected a UTF-8 Verilog file.") from None
-        print(json.dumps(parse_design(text, str(args.verilog))))
+        print(json.dumps(parse(text, str(args.verilog))))
         return 0
 
-    return exit_status("hdl_import", run)
+    return exit_status(module, run)
 
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hwsim.printed.hdl_import FILE.v``: print the design's integer layers as JSON."""
+    return print_design_cli("hdl_import", __doc__.split("\n")[0], parse_design, argv)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,15 +31,13 @@ Only the data is taken (weights, biases, truncations); no Verilog is copied into
 """
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 
-from hwsim.errors import GraphError, SpecError, cut, exit_status
+from hwsim.errors import GraphError, SpecError, cut
+from hwsim.printed.hdl_import import print_design_cli
 from hwsim.qmlp import QLayer, QuantizedMLP
 
 #: Largest design the reader accepts (neurons per layer, inputs; layers): far above the published ones.
@@ -448,20 +446,7 @@ def design_mlp(parsed: dict, name: str = "x") -> QuantizedMLP:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m hwsim.printed.mlpc_import FILE.v``: print the design's integer layers as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m hwsim.printed.mlpc_import", description=__doc__.split("\n")[0])
-    parser.add_argument("verilog", type=Path)
-    args = parser.parse_args(argv)
-
-    def run() -> int:
-        try:
-            text = args.verilog.read_text(encoding="utf-8", errors="strict")
-        except (OSError, UnicodeDecodeError) as e:
-            raise SpecError(f"{args.verilog}: cannot be read ({e}); expected a UTF-8 Verilog file.") from None
-        print(json.dumps(parse_design(text, str(args.verilog))))
-        return 0
-
-    return exit_status("mlpc_import", run)
-
+    return print_design_cli("mlpc_import", __doc__.split("\n")[0], parse_design, argv)
 
 if __name__ == "__main__":
     sys.exit(main())
