@@ -313,3 +313,22 @@ def dynamic_noises(draw, qnet: QuantizedNetwork, independent_sd: bool = False) -
         jitter_probability=draw(st.sampled_from([0.0, 0.3, 1.0])),
         jitter_max_steps=draw(st.integers(1, 4)),
         flip_rate=0.0 if qnet.is_float else draw(st.sampled_from([0.0, 0.01, 0.05])))
+
+
+@st.composite
+def damaged_texts(draw, text: str) -> str:
+    """``text`` with 1-4 of its lines dropped, repeated or given another digit (the fuzz tests of the readers of
+    published Verilog)."""
+    lines = text.splitlines()
+    for _ in range(draw(st.integers(1, 4))):
+        k = draw(st.integers(0, len(lines) - 1))
+        choice = draw(st.sampled_from(["drop", "dup", "digit"]))
+        if choice == "drop":
+            del lines[k]
+        elif choice == "dup":
+            lines.insert(k, lines[k])
+        else:
+            lines[k] = lines[k].replace(draw(st.sampled_from("0123456789")), draw(st.sampled_from("0179")))
+        if not lines:
+            break
+    return "\n".join(lines)

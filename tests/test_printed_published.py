@@ -18,6 +18,7 @@ from hwsim.printed.approx import predict
 from hwsim.printed.hdl_import import parse_design as parse_hdl
 from hwsim.printed.published import DATA_DIR, designs, get_design, load_design, parse_design, validate, \
     validation_table
+from strategies import damaged_texts
 
 #: A checkout of floAfentaki/Approximation-Techniques-Targeting-Printed-MLPs (models/printed/ORIGIN.md);
 #: the bit-exact checks against the published Verilog run only where it is given.
@@ -275,22 +276,10 @@ def test_fuzz_loader_never_crashes(tmp_path_factory, data):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.data())
-def test_fuzz_hdl_reader_never_crashes(data):
-    lines = TINY.splitlines()
-    for _ in range(data.draw(st.integers(1, 4))):
-        k = data.draw(st.integers(0, len(lines) - 1))
-        choice = data.draw(st.sampled_from(["drop", "dup", "digit"]))
-        if choice == "drop":
-            del lines[k]
-        elif choice == "dup":
-            lines.insert(k, lines[k])
-        else:
-            lines[k] = lines[k].replace(data.draw(st.sampled_from("0123456789")), data.draw(st.sampled_from("0179")))
-        if not lines:
-            break
+@given(damaged_texts(TINY))
+def test_fuzz_hdl_reader_never_crashes(text):
     try:
-        parse_hdl("\n".join(lines))
+        parse_hdl(text)
     except SpecError:
         pass
 
