@@ -8,13 +8,20 @@ source's segments, adds each synapse's weight into the ring buffer slot of its
 arrival step, and counts SYNOP and MEM_READ on the segment's group.
 A neuron keeps one synaptic current per receptor in a *slot*: the populations' slots follow each other in
 graph order, each population's receptor-major (receptor ``k`` of neuron ``j`` of a population is slot
-``base + k * size + j``; :func:`slot_offsets`). A *port* is (projection, slot), and for a projection
-that shifts its sums (``QProjection.shift`` != 0, integer chips) (projection, delay, slot): the synaptic
-input that a projection's synapses (of one delay) bring to one receptor of one neuron, accumulated
-separately so that the projection's shift applies to the sum of the spikes emitted at one step, as
-Lava's DelayDense shifts each delay column (``hwsim.quantize.QProjection``). Without a shift the delays
-share a port (an integer sum does not depend on its grouping; a float one is summed in spike order), so a
-network with many distinct delays keeps one port per projection and target, and a small ring buffer.
+``base + k * size + j``; :func:`slot_offsets`). A *port* is a sum of synaptic input into one slot, kept
+apart from the slot's other ports until the neuron update adds them:
+
+- a projection that shifts its sums (``QProjection.shift`` != 0, integer chips) has a port per (delay, slot),
+  so that its shift applies to the sum of the spikes emitted at one step, as Lava's DelayDense shifts each
+  delay column (``hwsim.quantize.QProjection``);
+- on an integer datapath the projections that do not shift share one port per slot, as SpiNNaker's input
+  buffers and Loihi's dendritic accumulators sum every synapse into a neuron's receptor: an integer sum does
+  not depend on its grouping, and the ring is as wide as the slots (W5: 7.6 times narrower than a port per
+  projection);
+- on a float datapath each projection has its own port per slot (a float sum is rounded in spike order, and
+  the ports are added in projection order).
+
+The delays of a port share it, so a network with many distinct delays keeps a small ring buffer.
 
 Every per-synapse step runs in linear passes (``kernels/tables.py``: counting sorts by source, a check or
 sort of each source's synapses by (group, port), runs cut into segments), a few ns per synapse.
@@ -280,9 +287,10 @@ def _delays(proj) -> np.ndarray:
 
 
 def _port_tables(qnet: QuantizedNetwork) -> _Ports:
-    """Number the ports (:class:`_Ports`) receptor by receptor: mark which (neuron, projection, delay) carry
-    synapses, then rank the marks in slot order (rows: the receptor's slots; columns: its projections' delays,
-    one column for a projection that does not shift its sums)."""
+    """Number the ports (:class:`_Ports`) receptor by receptor: mark which (neuron, column) carry synapses, then
+    rank the marks in slot order (rows: the receptor's slots; columns: on an integer datapath one column that
+    every projection without a shift shares, then each shifting projection's delays; on a float datapath one
+    column per projection)."""
     delays = [_delays(p) for p in qnet.projections]
     delay_min = tuple(int(d.min()) if d.size else 0 for d in delays)
     widths = [int(d.max(initial=0)) - low + 1 if p.shift else 1
@@ -291,25 +299,39 @@ def _port_tables(qnet: QuantizedNetwork) -> _Ports:
     for pop in qnet.populations:
         for receptor in range(pop.n_receptors):
             into = [k for k, p in enumerate(qnet.projections) if p.post == pop.name and p.receptor == receptor]
-            marks = [np.zeros((pop.size, widths[k]), dtype=bool) for k in into]
-            for k, mark in zip(into, marks):
-                proj = qnet.projections[k]
-                bad = tables_kernels.mark_ports(proj.post_local, delays[k], delay_min[k], int(widths[k] > 1), mark) \
-                    if proj.post_local.size else -1
-                if bad >= 0:
-                    raise _index_error(proj, "post", int(proj.post_local[bad]), pop.size)
+            blocks = _port_blocks(qnet, into, widths)
+            marks = [np.zeros((pop.size, width), dtype=bool) for _, width, _ in blocks]
+            for (members, width, _), mark in zip(blocks, marks):
+                for k in members:
+                    proj = qnet.projections[k]
+                    bad = tables_kernels.mark_ports(proj.post_local, delays[k], delay_min[k], int(width > 1), mark) \
+                        if proj.post_local.size else -1
+                    if bad >= 0:
+                        raise _index_error(proj, "post", int(proj.post_local[bad]), pop.size)
             marks = np.concatenate(marks + [np.zeros((pop.size, 0), dtype=bool)], axis=1)
             rank = (np.cumsum(marks.ravel()) - 1 + sum(map(len, neurons))).reshape(marks.shape)
-            columns = np.cumsum([0] + [widths[k] for k in into])
-            column_shift = np.repeat([qnet.projections[k].shift for k in into], np.diff(columns)).astype(np.int64)
-            for k, lo, hi in zip(into, columns[:-1], columns[1:]):
-                tables[k] = rank[:, lo:hi]
+            columns = np.cumsum([0] + [width for _, width, _ in blocks])
+            column_shift = np.repeat([shift for _, _, shift in blocks], np.diff(columns)).astype(np.int64)
+            for (members, _, _), lo, hi in zip(blocks, columns[:-1], columns[1:]):
+                for k in members:
+                    tables[k] = rank[:, lo:hi]
             shifts.append(np.broadcast_to(column_shift, marks.shape)[marks])
             neurons.append(np.broadcast_to((pop.offset + np.arange(pop.size))[:, None], marks.shape)[marks])
             per_slot.append(marks.sum(axis=1))
     empty = np.zeros(0, dtype=np.int64)
     return _Ports(tuple(tables), delay_min, np.concatenate(shifts + [empty]), np.concatenate(neurons + [empty]),
                   _ptr(np.concatenate(per_slot + [empty])))
+
+
+def _port_blocks(qnet: QuantizedNetwork, into: list[int], widths: list[int]) -> list[tuple[list[int], int, int]]:
+    """The port columns of one receptor as blocks ``(projections, width, shift)``: on an integer datapath the
+    projections ``into`` it that do not shift share one column (their sums add in any order to the same
+    integer, and one port per slot keeps the ring small and lets the update read it directly), then each
+    shifting projection's delays; on a float datapath each projection keeps its own column (its sum rounds in
+    spike order, then the ports add in projection order)."""
+    shared = [k for k in into if not qnet.is_float and not qnet.projections[k].shift]
+    blocks = [(shared, 1, 0)] if shared else []
+    return blocks + [([k], widths[k], int(qnet.projections[k].shift)) for k in into if k not in shared]
 
 
 def _values(weight: np.ndarray, value_type: type) -> np.ndarray:

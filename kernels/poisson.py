@@ -6,7 +6,13 @@ with mean ``m`` spikes per step (its rate times the step) sends ``k`` spikes, th
 (a stream of its own: ``hwsim.sources.source_seed``). The cumulative probabilities are summed term by
 term from ``p0 = exp(-m)`` (``p_k = p_{k-1} * m / k``); the search stops at :data:`MAX_COUNT`. ``docs/sources.md``
 states the same rule for users.
+
+The first :data:`CDF_TERMS` cumulative probabilities of each channel are summed once, before a run
+(:func:`cdf_rows`), in the same order as the search sums them, so they are the same numbers: a draw counts the
+terms ``u`` reaches among them without a branch per term (a search branching on a random ``u`` mispredicts
+about once a draw), and goes on term by term only past them.
 """
+import numpy as np
 from numba import njit
 
 from ._config import JIT
@@ -16,13 +22,42 @@ from .counter_rng import key_of, uniform_at
 #: chance of more than 255 is below 1e-100).
 MAX_COUNT = 255
 
+#: Cumulative probabilities kept per channel (:func:`cdf_rows`): a count of 7 or more at a mean of 1.6 per step
+#: (W5's background) has a chance of about 1e-3.
+CDF_TERMS = 7
+
 
 @njit(**JIT)
-def poisson_count(u, mean, p0):
-    """The count of uniform ``u`` for a Poisson mean ``mean`` (``p0 = exp(-mean)``), by sequential search."""
+def cdf_rows(poisson_mean, poisson_p0):
+    """Per channel ``P(K <= 0) .. P(K <= CDF_TERMS - 1)`` for means ``poisson_mean`` (``poisson_p0 =
+    exp(-mean)``), then the last term ``p_{CDF_TERMS - 1}``: float64 ``(n_channels, CDF_TERMS + 1)``."""
+    rows = np.empty((poisson_mean.shape[0], CDF_TERMS + 1))
+    for ch in range(poisson_mean.shape[0]):
+        p = poisson_p0[ch]
+        cdf = p
+        rows[ch, 0] = cdf
+        for k in range(1, CDF_TERMS):
+            p = p * poisson_mean[ch] / k
+            cdf += p
+            rows[ch, k] = cdf
+        rows[ch, CDF_TERMS] = p
+    return rows
+
+
+@njit(**JIT)
+def poisson_count(u, mean, poisson_cdf, ch):
+    """The count of uniform ``u`` for channel ``ch`` of Poisson mean ``mean`` and row ``ch`` of ``poisson_cdf``
+    (:func:`cdf_rows`): the smallest ``k`` with ``u < P(K <= k)`` (at most :data:`MAX_COUNT`). The row is read
+    by index, not as a slice (a slice is an array object whose reference counting took three quarters of a
+    draw)."""
     k = 0
-    p = p0
-    cdf = p0
+    for j in range(CDF_TERMS):   # the cumulative sums never decrease: counts the k terms that u reaches
+        k += u >= poisson_cdf[ch, j]
+    if k < CDF_TERMS:
+        return k
+    k = CDF_TERMS - 1
+    p = poisson_cdf[ch, CDF_TERMS]
+    cdf = poisson_cdf[ch, CDF_TERMS - 1]
     while u >= cdf and k < MAX_COUNT:
         k += 1
         p = p * mean / k
@@ -31,15 +66,13 @@ def poisson_count(u, mean, p0):
 
 
 @njit(**JIT)
-def channel_count(key, ch, t, poisson_mean, poisson_p0, poisson_start, poisson_stop):
-    """Input channel ``ch``'s count at step ``t`` under the step's ``key`` (0 outside its window)."""
-    if t < poisson_start[ch] or t >= poisson_stop[ch]:
-        return 0
-    return poisson_count(uniform_at(key, ch), poisson_mean[ch], poisson_p0[ch])
+def draws_at(t, ch, poisson_start, poisson_stop):
+    """Whether input channel ``ch`` draws at step ``t`` (it sends nothing outside its window)."""
+    return poisson_start[ch] <= t < poisson_stop[ch]
 
 
 @njit(**JIT)
-def draw_counts(source_seed, first_sample, channels, poisson_mean, poisson_p0, poisson_start, poisson_stop,
+def draw_counts(source_seed, first_sample, channels, poisson_mean, poisson_cdf, poisson_start, poisson_stop,
                 out_counts):
     """Fill ``out_counts`` ``(n_samples, T, len(channels))`` with the counts of input ``channels`` that the
     kernel draws for samples ``first_sample ..`` (what a run sent, for recording the sources)."""
@@ -47,5 +80,8 @@ def draw_counts(source_seed, first_sample, channels, poisson_mean, poisson_p0, p
         for t in range(out_counts.shape[1]):
             key = key_of(source_seed, first_sample + s, t)
             for j in range(channels.shape[0]):
-                out_counts[s, t, j] = channel_count(key, channels[j], t, poisson_mean, poisson_p0, poisson_start,
-                                                    poisson_stop)
+                ch = channels[j]
+                if draws_at(t, ch, poisson_start, poisson_stop):
+                    out_counts[s, t, j] = poisson_count(uniform_at(key, ch), poisson_mean[ch], poisson_cdf, ch)
+                else:
+                    out_counts[s, t, j] = 0

@@ -9,8 +9,10 @@ pending flag) per neuron. Per step ``t``:
    ``ring[(t + delay) % R, port]`` (``R``: a power of two > max_delay); a segment with one delay and
    consecutive ports (``seg_port0``, a dense block) is added as one contiguous run, which vectorises. A
    current channel (``input_scaled``: float datapath only) adds ``weight * value`` instead and counts MAC
-   rather than SYNOP. A Poisson channel sends the count it draws (``kernels/poisson.py``) as that many
-   spikes, one after another. A port is (projection, delay, receptor slot);
+   rather than SYNOP. A Poisson channel sends the count ``k`` it draws (``kernels/poisson.py``) as ``k``
+   spikes: on an integer ring as one pass adding ``k * weight`` (the same sums, modulo the ring's width), on a
+   float ring as one pass that adds every synapse's weight ``k`` times in turn (the order of ``k`` sends, so
+   the same rounding); with packet noise as ``k`` sends. A port is (projection, delay, receptor slot);
 2. slices of neurons (a population on one core, ``update_slices``) update in the IR's update order:
    ``kernels/neurons.py`` runs each slice's neuron model (``kernels/lif.py``), which reads its slots'
    ports from ring slot ``t % R`` (and clears them);
@@ -39,26 +41,26 @@ from ._config import JIT
 from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNOP
 from .counter_rng import bits_at, key_of, uniform_at
 from .neurons import sends_payload, update_slice
-from .poisson import channel_count
+from .poisson import draws_at, poisson_count
 from .partition import counts_spikes, own_range, own_segments
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
 
 
 @njit(**JIT)
-def _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step):
-    """Count one spike of ``src``: SPIKE, and the PACKETs and mesh hops it sends, on the source's group."""
+def _count_spike(src, times, src_group, src_packets, src_hops_x, src_hops_y, step):
+    """Count ``times`` spikes of ``src``: SPIKE, and the PACKETs and mesh hops they send, on the source's group."""
     g = src_group[src]
-    step[g, SPIKE] += 1
-    step[g, PACKET] += src_packets[src]
-    step[g, HOP_X] += src_hops_x[src]
-    step[g, HOP_Y] += src_hops_y[src]
+    step[g, SPIKE] += times
+    step[g, PACKET] += src_packets[src] * times
+    step[g, HOP_X] += src_hops_x[src] * times
+    step[g, HOP_Y] += src_hops_y[src] * times
 
 
 @njit(inline="always", **JIT)
-def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+def _propagate(src, times, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, part, ring, step):
-    """Send one spike of source ``src`` emitted at step ``t`` into the ring; count it in ``step``.
+    """Send ``times`` spikes of source ``src`` emitted at step ``t`` into the ring; count them in ``step``.
 
     The ring has a power-of-two number of slots (``slot_mask + 1 > max_delay``), so the slot of step
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
@@ -67,32 +69,54 @@ def _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_w
     (one thread's share, ``kernels/partition.py``) only the segments into its groups are walked and only their
     synapses into its ports added and counted, a segment's MEM_READ by the part holding its first synapse;
     None: all of them.
+
+    ``times`` spikes (a Poisson channel's count; 1, a constant the compiler folds, for a neuron's spike) make
+    one pass: on an integer ring each synapse adds ``times * weight`` once, on a float ring its weight
+    ``times`` times in turn. A port lies in one segment of a source, so every port receives the same adds
+    in the same order as from ``times`` single sends.
+
+    The ring and the synapse arrays are indexed in place, never sliced: a slice is an array object whose
+    reference counting cost about 40 ns per segment (W5's one-synapse Poisson segments ran 3.4 times slower).
     """
     if counts_spikes(part):
-        _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
+        _count_spike(src, times, src_group, src_packets, src_hops_x, src_hops_y, step)
+    repeats, factor = _repeats_factor(ring, times)
     seg_first, seg_last = own_segments(part, src_seg_ptr[src], src_seg_ptr[src + 1], seg_group)
     for k in range(seg_first, seg_last):
         g = seg_group[k]
         first, last = own_range(part, g, seg_syn_ptr[k], seg_syn_ptr[k + 1], syn_port)
         if first == last:
             continue
-        step[g, SYNOP] += last - first
+        step[g, SYNOP] += (last - first) * times
         if first == seg_syn_ptr[k]:
-            step[g, MEM_READ] += seg_mem_words[k]
-        if seg_delay[k] >= 0 and seg_port0[k] >= 0:   # one delay, consecutive ports: a vectorised run
-            port0 = seg_port0[k] + first - seg_syn_ptr[k]
-            run = ring[(t + seg_delay[k]) & slot_mask, port0:port0 + last - first]
-            weights = syn_weight[first:last]
-            for j in range(run.shape[0]):
-                run[j] += weights[j]
-        elif seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
-            row = ring[(t + seg_delay[k]) & slot_mask]
-            ports, weights = syn_port[first:last], syn_weight[first:last]
-            for j in range(ports.shape[0]):   # indices from 0: no negative-index wraparound per synapse
-                row[ports[j]] += weights[j]
-        else:
-            for j in range(first, last):
-                ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j]
+            step[g, MEM_READ] += seg_mem_words[k] * times
+        for _repeat in range(repeats):
+            if seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
+                r = (t + seg_delay[k]) & slot_mask
+                if seg_port0[k] >= 0:   # consecutive ports: a vectorised run
+                    offset = seg_port0[k] - seg_syn_ptr[k]
+                    for j in range(first, last):
+                        ring[r, offset + j] += syn_weight[j] * factor
+                else:
+                    for j in range(first, last):
+                        ring[r, syn_port[j]] += syn_weight[j] * factor
+            else:
+                for j in range(first, last):
+                    ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j] * factor
+
+
+def _repeats_factor(ring, times):
+    """How :func:`_propagate` adds ``times`` spikes: ``(repeats, factor)``, each synapse adding ``factor *
+    weight`` in each of ``repeats`` passes; ``(1, times)`` on an integer ring (wrapping sums: the same result),
+    ``(times, 1)`` on a float ring (the rounding of ``times`` adds in turn)."""
+
+
+@overload(_repeats_factor, jit_options=_OVERLOAD, inline="always")
+def _select_repeats_factor(ring, times):
+    """Compile-time choice from the ring's dtype."""
+    if isinstance(ring.dtype, types.Float):
+        return lambda ring, times: (times, 1)
+    return lambda ring, times: (1, times)
 
 
 @njit(**JIT)
@@ -112,7 +136,7 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
     ``part`` as :func:`_propagate` (the draws are keyed by packet, so every part draws the same).
     """
     if counts_spikes(part):
-        _count_spike(src, src_group, src_packets, src_hops_x, src_hops_y, step)
+        _count_spike(src, 1, src_group, src_packets, src_hops_x, src_hops_y, step)
     seg_first, seg_last = own_segments(part, src_seg_ptr[src], src_seg_ptr[src + 1], seg_group)
     for k in range(seg_first, seg_last):
         g = seg_group[k]
@@ -138,18 +162,19 @@ def _propagate_noisy(src, t, value, action, slot_mask, src_seg_ptr, seg_syn_ptr,
 
 
 @njit(inline="always", **JIT)
-def _send(src, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
-          syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, drop_key,
-          drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step):
-    """One spike of source ``src`` at step ``t``: :func:`_propagate_noisy` when packet noise is on, else
-    :func:`_propagate` (``part``: one thread's share, or None)."""
+def _send(src, times, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+          seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
+          drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step):
+    """``times`` spikes of source ``src`` at step ``t``: one :func:`_propagate_noisy` each when packet noise is on,
+    else one :func:`_propagate` (``part``: one thread's share, or None)."""
     if noisy:
-        _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
-                         seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
-                         n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part,
-                         ring, step)
+        for _spike in range(times):
+            _propagate_noisy(src, t, 1, SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words,
+                             seg_delay, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x,
+                             src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
+                             jitter_max_steps, part, ring, step)
     else:
-        _propagate(src, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+        _propagate(src, times, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                    syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, part, ring, step)
 
 
@@ -159,19 +184,23 @@ def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, s
                  src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
                  jitter_max_steps, part, ring, step):
     """Send the input channels active at step ``t`` of sample ``s``, in channel order. ``channels`` is
-    ``(input_scaled, input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop, key_sources)`` (one
+    ``(input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources)`` (one
     tuple: a call of more than 30 arguments cannot be inlined). Channel ``ch`` is column ``input_column[ch]``
     of ``input_spikes`` / ``input_values``, or, where that is -1, a Poisson channel that sends the count
-    ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes. A column active at ``t``
-    (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel (``input_scaled[ch]``), its
+    ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes (:func:`_send`). A column active at
+    ``t`` (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel (``input_scaled[ch]``), its
     value ``input_values[s, t, col]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
     (spike inputs only) the current path is pruned at compile time. ``part``: one thread's share, or None."""
-    input_scaled, input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop, key_sources = channels
+    input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources = channels
     for ch in range(input_column.shape[0]):
         col = input_column[ch]
         n_spikes = 1
         if col < 0:
-            n_spikes = channel_count(key_sources, ch, t, poisson_mean, poisson_p0, poisson_start, poisson_stop)
+            if not draws_at(t, ch, poisson_start, poisson_stop):
+                continue
+            n_spikes = poisson_count(uniform_at(key_sources, ch), poisson_mean[ch], poisson_cdf, ch)
+            if n_spikes == 0:
+                continue
         elif input_spikes[s, t, col] == 0:
             continue
         elif input_values is not None:
@@ -181,10 +210,9 @@ def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, s
                                  src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability,
                                  jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
                 continue
-        for _spike in range(n_spikes):
-            _send(ch, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
-                  syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
-                  drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
+        _send(ch, n_spikes, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+              seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
+              drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
 
 
 @njit(**JIT)
@@ -246,7 +274,7 @@ def send_spikes(spiked, n_in, t, graded_spikes, payload, noisy, slot_mask, src_s
                              src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
                              jitter_probability, jitter_max_steps, part, ring, step)
         else:
-            _send(n_in + i, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+            _send(n_in + i, 1, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
                   seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
                   n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring,
                   step)
@@ -344,8 +372,9 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
     input_scaled : ndarray uint8 ``(n_inputs,)``
         1 for a current channel (its synapses add ``weight * value``).
     sources : tuple
-        ``(input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop)``, per input channel: int64
-        column of ``input_spikes`` (-1: a Poisson channel), float64 mean count per step and ``exp(-mean)``,
+        ``(input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop)``, per input channel: int64
+        column of ``input_spikes`` (-1: a Poisson channel), float64 mean count per step and first cumulative
+        probabilities (``kernels/poisson.py``'s ``cdf_rows``),
         int64 first step and step after the last at which a Poisson channel draws (``kernels/poisson.py``).
     source_seed : uint64
         Seed of the Poisson channels' draws, keyed by (seed, global sample, step, channel).
@@ -436,7 +465,7 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
     noisy = drop_probability > 0.0 or jitter_probability > 0.0
     params = (syn_factor, mem_factor, v_th, bias, bias_syn, v_reset, refractory_steps, has_threshold, reset_mode)
     arith = (decay_bits, rounding, input_shift, state_bits, syn_overflow, mem_overflow)
-    input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop = sources
+    input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop = sources
     for c in prange(chunk_bounds.shape[0] - 1):
         ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
         hold = np.empty(n_neurons, dtype=np.int64)   # 2 * refractory steps left + delayed-reset flag
@@ -463,7 +492,7 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
                 key_drop = key_of(noise_seeds[2], sample, t)
                 key_jitter = key_of(noise_seeds[3], sample, t)
                 noise = (u_noise_sd, v_noise_sd, key_u, key_v)
-                channels = (input_scaled, input_column, poisson_mean, poisson_p0, poisson_start, poisson_stop,
+                channels = (input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop,
                             key_of(source_seed, sample, t))
                 _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr,
                              seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,

@@ -42,13 +42,16 @@ def synapse_tables(qnet, placement, bits_per_synapse, memory_word_bits):
                                                     ("weight", value_type), ("delay_steps", np.int64)))
     proj_id = np.repeat(np.arange(n_proj, dtype=np.int64), [p.pre_index.size for p in projs])
 
-    # ports: (projection, delay, receptor slot), sorted by slot, then projection, then delay
+    # ports: (column, delay, receptor slot), sorted by slot, then column, then delay; column 0 is shared by the
+    # projections that do not shift on an integer datapath, column 1 + p is projection p's own
     n_delays = int(delay.max()) + 1 if delay.size else 1
     shifted = np.array([p.shift != 0 for p in projs] + [False])[proj_id]   # per-delay ports only where shifted
-    port_keys, syn_port = np.unique((_synapse_slots(qnet) * n_proj + proj_id) * n_delays + delay * shifted,
+    column = np.where(shifted | qnet.is_float, proj_id + 1, 0)
+    port_keys, syn_port = np.unique((_synapse_slots(qnet) * (n_proj + 1) + column) * n_delays + delay * shifted,
                                     return_inverse=True)
-    port_slot = port_keys // (max(n_proj, 1) * n_delays)
-    port_shift = np.array([p.shift for p in projs], dtype=np.int64)[port_keys // n_delays % max(n_proj, 1)]
+    port_slot = port_keys // ((n_proj + 1) * n_delays)
+    port_column = port_keys // n_delays % (n_proj + 1)
+    port_shift = np.array([0] + [p.shift for p in projs], dtype=np.int64)[port_column]
 
     # segments: synapses sorted by (source, destination group)
     group = placement.neuron_group[post].astype(np.int64)
