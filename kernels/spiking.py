@@ -78,8 +78,9 @@ def _propagate(src, times, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, se
     The ring and the synapse arrays are indexed in place, never sliced: a slice is an array object whose
     reference counting cost about 40 ns per segment (W5's one-synapse Poisson segments ran 3.4 times slower).
     """
-    if counts_spikes(part):
-        _count_spike(src, times, src_group, src_packets, src_hops_x, src_hops_y, step)
+    # every part adds, the parts that do not count spikes add 0: as a branch, the count made W5's Poisson feed
+    # with one thread's part 5.6 times slower (the feed loop alone, measured apart from the kernel)
+    _count_spike(src, times * np.int64(counts_spikes(part)), src_group, src_packets, src_hops_x, src_hops_y, step)
     repeats, factor = _repeats_factor(ring, times)
     seg_first, seg_last = own_segments(part, src_seg_ptr[src], src_seg_ptr[src + 1], seg_group)
     for k in range(seg_first, seg_last):
@@ -90,19 +91,19 @@ def _propagate(src, times, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, se
         step[g, SYNOP] += (last - first) * times
         if first == seg_syn_ptr[k]:
             step[g, MEM_READ] += seg_mem_words[k] * times
-        for _repeat in range(repeats):
+        for _repeat in range(repeats):   # unsigned indices: no negative-index wraparound per synapse
             if seg_delay[k] >= 0:   # one delay for the whole segment: one ring row
-                r = (t + seg_delay[k]) & slot_mask
+                r = np.uint64((t + seg_delay[k]) & slot_mask)
                 if seg_port0[k] >= 0:   # consecutive ports: a vectorised run
-                    offset = seg_port0[k] - seg_syn_ptr[k]
-                    for j in range(first, last):
+                    offset = np.uint64(seg_port0[k] - seg_syn_ptr[k])   # wraps: offset + j is the port
+                    for j in range(np.uint64(first), np.uint64(last)):
                         ring[r, offset + j] += syn_weight[j] * factor
                 else:
-                    for j in range(first, last):
+                    for j in range(np.uint64(first), np.uint64(last)):
                         ring[r, syn_port[j]] += syn_weight[j] * factor
             else:
-                for j in range(first, last):
-                    ring[(t + syn_delay[j]) & slot_mask, syn_port[j]] += syn_weight[j] * factor
+                for j in range(np.uint64(first), np.uint64(last)):
+                    ring[np.uint64((t + syn_delay[j]) & slot_mask), syn_port[j]] += syn_weight[j] * factor
 
 
 def _repeats_factor(ring, times):
@@ -179,18 +180,11 @@ def _send(src, times, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, 
 
 
 @njit(inline="always", **JIT)
-def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
-                 seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
-                 src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
-                 jitter_max_steps, part, ring, step):
-    """Send the input channels active at step ``t`` of sample ``s``, in channel order. ``channels`` is
-    ``(input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources)`` (one
-    tuple: a call of more than 30 arguments cannot be inlined). Channel ``ch`` is column ``input_column[ch]``
-    of ``input_spikes`` / ``input_values``, or, where that is -1, a Poisson channel that sends the count
-    ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes (:func:`_send`). A column active at
-    ``t`` (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel (``input_scaled[ch]``), its
-    value ``input_values[s, t, col]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
-    (spike inputs only) the current path is pruned at compile time. ``part``: one thread's share, or None."""
+def _feed_channels(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr, seg_syn_ptr,
+                   seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
+                   src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                   jitter_probability, jitter_max_steps, part, ring, step):
+    """:func:`_feed_inputs` with ``noisy`` a constant (``_feed_inputs`` passes it as a literal)."""
     input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources = channels
     for ch in range(input_column.shape[0]):
         col = input_column[ch]
@@ -213,6 +207,35 @@ def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, s
         _send(ch, n_spikes, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
               seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
               drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
+
+
+@njit(inline="always", **JIT)
+def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,
+                 seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets,
+                 src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
+                 jitter_max_steps, part, ring, step):
+    """Send the input channels active at step ``t`` of sample ``s``, in channel order. ``channels`` is
+    ``(input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources)`` (one
+    tuple: a call of more than 30 arguments cannot be inlined). Channel ``ch`` is column ``input_column[ch]``
+    of ``input_spikes`` / ``input_values``, or, where that is -1, a Poisson channel that sends the count
+    ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes (:func:`_send`). A column active at
+    ``t`` (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel (``input_scaled[ch]``), its
+    value ``input_values[s, t, col]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
+    (spike inputs only) the current path is pruned at compile time. ``part``: one thread's share, or None.
+
+    The loop is compiled twice, with ``noisy`` a constant True and False: with the noisy branch (a call)
+    inside it, the loop without packet noise spent 4.5 times as long per Poisson channel (W5's background, the
+    feed loop alone, measured apart from the kernel)."""
+    if noisy:
+        _feed_channels(s, t, input_spikes, input_values, channels, True, slot_mask, src_seg_ptr, seg_syn_ptr,
+                       seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
+                       src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                       jitter_probability, jitter_max_steps, part, ring, step)
+    else:
+        _feed_channels(s, t, input_spikes, input_values, channels, False, slot_mask, src_seg_ptr, seg_syn_ptr,
+                       seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight, syn_delay, src_group,
+                       src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
+                       jitter_probability, jitter_max_steps, part, ring, step)
 
 
 @njit(**JIT)
@@ -266,7 +289,14 @@ def send_spikes(spiked, n_in, t, graded_spikes, payload, noisy, slot_mask, src_s
                 jitter_max_steps, part, ring, step):
     """Send the spikes of the neurons ``spiked`` (in order) of one slice at step ``t``: binary spikes with
     :func:`_send`, graded ones (``graded_spikes``) with their ``payload`` (:func:`_propagate_noisy`);
-    ``part``: one thread's share, or None."""
+    ``part``: one thread's share, or None. Plain spikes without packet noise have a loop of their own, with no
+    call inside it (see :func:`_feed_inputs`)."""
+    if not graded_spikes and not noisy:
+        for i in spiked:
+            _propagate(n_in + i, 1, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+                       seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                       part, ring, step)
+        return
     for i in spiked:
         if graded_spikes:
             _propagate_noisy(n_in + i, t, payload[i], SYNOP, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group,

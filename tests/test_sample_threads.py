@@ -246,8 +246,9 @@ def test_segments_are_sorted_as_the_ranges_need(float_datapath, data):
 
 
 def test_rule_picks_threads_for_one_sample_of_a_large_network():
-    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16))
-    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16))
+    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=None)
+    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16), input_poisson=None)
+    drawn = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=np.array([0, 1], np.uint8))
     with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=False):
         assert within_sample(big, 1, 2, None)
         assert within_sample(big, 2, 4, None) and not within_sample(big, 3, 4, None)
@@ -256,6 +257,7 @@ def test_rule_picks_threads_for_one_sample_of_a_large_network():
         assert within_sample(small, 5, 2, True)
         assert not within_sample(big, 1, 1, True)
         assert not within_sample(big, 1, 2, False)
+        assert not within_sample(drawn, 1, 2, None) and within_sample(drawn, 1, 2, True)
     with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=True):
         assert not within_sample(big, 1, 2, None)
 
