@@ -13,7 +13,7 @@ beside van Albada et al. 2018 and Rhodes et al. 2019 (``bench/w5_energy.py``), n
 
 Usage (repository root, hwsim's environment)::
 
-    python bench/microcircuit_spinnaker.py [--scale 1.0] [--steps 10000] [--seed 0]
+    python bench/microcircuit_spinnaker.py [--scale 1.0] [--steps 10000] [--seed 0] [--multapses]
 """
 from __future__ import annotations
 
@@ -42,15 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=10_000, help="0.1 ms steps (default 10000: 1 s)")
     parser.add_argument("--transient", type=int, default=1000, help="steps left out of the rates (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="connectivity, membranes and sources (default 0)")
+    parser.add_argument("--multapses", action="store_true",
+                        help="draw each projection's synapses with replacement, as NEST's fixed_total_number")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    params = mc.PD.replace(k_scale=args.scale)
+    params = mc.PD.replace(k_scale=args.scale, multapses=args.multapses)
     graph = build(scale=args.scale, seed=args.seed, background="poisson_source", params=params)
     compiled = hwsim.compile_network(graph, "spinnaker")
     setup_s = time.perf_counter() - start
     placement, chip = compiled.placement, compiled.chip
     chips = {chip.topology.chip_of(c) for c in placement.cores_on}
-    print(f"Microcircuit (published) at scale {args.scale}: {sum(p.size for p in graph.populations()):,} neurons, "
+    variant = "published, multapses" if args.multapses else "published"
+    print(f"Microcircuit ({variant}) at scale {args.scale}: {sum(p.size for p in graph.populations()):,} neurons, "
           f"{sum(p.n_synapses for p in graph.projections()):,} synapses, Poisson sources on the chip; "
           f"{args.steps} steps of {graph.dt_s * 1e3:g} ms on spinnaker, seed {args.seed}\n")
     print(f"- mapped: {len(placement.cores_used)} neuron cores, {len(placement.source_cores)} Poisson source cores, "

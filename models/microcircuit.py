@@ -48,7 +48,10 @@ Common to both:
   ``K = ln(1 - C) / ln(1 - 1/(N_pre N_post))`` (the NEST example's fixed total number, ~0.30 B synapses at
   full scale). They are drawn as independent pairs (each ordered pair a synapse with probability
   ``p = K / (N_pre N_post)``; no multapses, autapses allowed) rather than with replacement: a multapse
-  only doubles a weight, and unique pairs are what the IR and both simulators store.
+  only doubles a weight, and unique pairs are what the IR and both simulators store. ``Parameters(multapses=True)``
+  draws them as NEST does instead: the expected total ``K`` (rounded) of pairs, source and target each uniform,
+  with replacement (a pair drawn twice is two synapses; at scales where the pair probability is capped, the total
+  is kept and the weights are not multiplied).
 - **Scale.** ``scale`` multiplies every population's size (the example's ``N_scaling``), and
   ``Parameters.k_scale`` every in-degree (``K_scaling``, 1: in-degrees kept): the pair probability becomes
   ``K k_scale / (N_post N_pre_scaled)``. Where that exceeds 1 (in-degrees kept below scale ~0.38), the
@@ -135,6 +138,7 @@ class Parameters:
     v0_mean_mv: float = -58.0
     v0_sd_mv: float = 10.0
     k_scale: float = 1.0
+    multapses: bool = False
 
     def problem(self) -> str | None:
         """What is wrong with these parameters, in hwsim's error format, or None."""
@@ -154,6 +158,8 @@ class Parameters:
             close = difflib.get_close_matches(str(self.v0), V0_KINDS, n=1, cutoff=0.6)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             return f"{where}: v0 {self.v0!r}; expected one of: {', '.join(V0_KINDS)}.{hint}"
+        if not isinstance(self.multapses, (bool, np.bool_)):
+            return f"{where}: multapses {self.multapses!r}; expected True or False."
         if not _is_number(self.k_scale) or not 0 < self.k_scale <= 1:
             return (f"{where}: k_scale {self.k_scale!r}; expected a fraction of the in-degrees in (0, 1]. "
                     f"Hint: the NEST example scales in-degrees as it scales neurons (0.1 and 0.1).")
@@ -302,6 +308,15 @@ def _bernoulli_pairs(rng: np.random.Generator, p: float, n_pre: int, n_post: int
     return np.concatenate(pre_parts), np.concatenate(post_parts)
 
 
+def _drawn_pairs(rng: np.random.Generator, n_synapses: int, n_pre: int, n_post: int) -> tuple[np.ndarray, np.ndarray]:
+    """NEST's ``fixed_total_number`` with multapses and autapses: ``n_synapses`` pairs, each source and target
+    drawn uniformly and independently (with replacement), sorted pre-major, as int32 arrays."""
+    pre = rng.integers(0, n_pre, n_synapses, dtype=np.int32)
+    post = rng.integers(0, n_post, n_synapses, dtype=np.int32)
+    order = np.lexsort((post, pre))
+    return pre[order], post[order]
+
+
 def _redrawn_normal(rng: np.random.Generator, mean: float, sd: float, n: int, low: float, high: float) -> np.ndarray:
     """``n`` draws of N(mean, sd), each redrawn until it lies in ``[low, high]`` (``nest.math.redraw``)."""
     x = rng.normal(mean, sd, n)
@@ -346,9 +361,14 @@ def projections(scale: float = 1.0, seed: int = 0, params: Parameters = PD) -> I
         for t, target in enumerate(POPULATIONS):
             if p[t, s] == 0:
                 continue
-            pre, post = _bernoulli_pairs(np.random.default_rng([seed, t, s]), float(p[t, s]), n[s], n[t])
-            weight = _weights_pa(np.random.default_rng([seed, t, s, 1]), float(mean_pa[t, s]), params.weight_rel_sd,
-                                 pre.size)
+            pairs_rng = np.random.default_rng([seed, t, s])
+            if params.multapses:
+                pre, post = _drawn_pairs(pairs_rng, int(round(p[t, s] * factor[t, s] * n[s] * n[t])), n[s], n[t])
+                mean = float(mean_pa[t, s]) / factor[t, s]
+            else:
+                pre, post = _bernoulli_pairs(pairs_rng, float(p[t, s]), n[s], n[t])
+                mean = float(mean_pa[t, s])
+            weight = _weights_pa(np.random.default_rng([seed, t, s, 1]), mean, params.weight_rel_sd, pre.size)
             delay = _delays(np.random.default_rng([seed, t, s, 2]), mean_ms, params, pre.size)
             yield Projection(source, target, pre, post, weight, delay)
 

@@ -168,7 +168,31 @@ BAD_PARAMETERS = [
     ({"v0": "optimised"}, "v0 'optimised'; expected one of: original, optimized. Did you mean 'optimized'"),
     ({"k_scale": 0.0}, r"k_scale 0.0; expected a fraction of the in-degrees in \(0, 1\]"),
     ({"k_scale": 2}, "k_scale 2; expected a fraction"),
+    ({"multapses": 1}, "multapses 1; expected True or False"),
 ]
+
+
+def test_multapses_draw_the_total_with_replacement_as_nest_does():
+    params = mc.PD.replace(multapses=True)
+    first, again = list(mc.projections(0.05, 3, params)), list(mc.projections(0.05, 3, params))
+    bernoulli = {(q.source, q.target): q for q in mc.projections(0.05, 3)}
+    n = dict(zip(mc.POPULATIONS, mc.sizes(0.05)))
+    p, factor = mc.pair_probability(0.05)
+    index = {name: k for k, name in enumerate(mc.POPULATIONS)}
+    duplicated = 0
+    for proj, same in zip(first, again):
+        t, s = index[proj.target], index[proj.source]
+        assert proj.pre.size == round(p[t, s] * factor[t, s] * n[proj.source] * n[proj.target])
+        assert np.array_equal(proj.pre, same.pre) and np.array_equal(proj.post, same.post)
+        assert proj.pre.dtype == np.int32 and np.all(np.diff(proj.pre) >= 0)
+        assert proj.pre.max() < n[proj.source] and proj.post.max() < n[proj.target]
+        keys = proj.pre.astype(np.int64) * n[proj.target] + proj.post
+        duplicated += keys.size - np.unique(keys).size
+        # the same mean input per target neuron as the unique pairs (their weights carry the cap's factor)
+        mean_in = abs(proj.weight_pa.sum()) / n[proj.target]
+        other = bernoulli[(proj.source, proj.target)]
+        assert mean_in == pytest.approx(abs(other.weight_pa.sum()) / n[proj.target], rel=0.1)
+    assert duplicated > 0   # pairs drawn twice are two synapses
 
 
 @pytest.mark.parametrize("change, message", BAD_PARAMETERS)
