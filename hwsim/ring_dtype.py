@@ -8,7 +8,8 @@ packets (a late packet can land in a slot beside the same synapse's next spike).
 ``sum over the port's synapses of |weight|`` bounds every sum the port ever holds (a Poisson channel's synapses
 count :data:`~hwsim.kernels.poisson.MAX_COUNT` times: a count of k sends the channel k times), and when the largest
 such bound is within int32 the ring is stored as int32: half the memory of int64, so a large network's ring
-(W5: 65 MB) stays twice as long in cache. The results are the same bit for bit, since no sum overflows.
+(W5 at full scale: 65 MB with a port per projection, 20 MB since integer chips share one port per receptor)
+stays twice as long in cache. The results are the same bit for bit, since no sum overflows.
 
 Only the one-thread-per-sample path takes it: on W5 at full scale on ``spinnaker`` (one sample, quiet 2-core
 machine, interleaved in one process) one thread ran 1,000 steps in 7.18 s with the int32 ring against 8.55 s
