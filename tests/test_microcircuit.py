@@ -342,3 +342,17 @@ def test_bench_child_records_every_stage_and_the_table_renders():
     table = scale_w5.tables({("0.01", "hwsim:ideal"): record}, "dc", variant="fixed")
     assert "| 0.01 | ideal | " in table and "| 0.01 | hwsim:ideal | " in table and "fixed variant" in table
     assert "| 1 | published range | 0.86-0.97 | " in table
+
+
+def test_multapses_become_layered_projections_of_the_same_synapses():
+    params = mc.PD.replace(multapses=True)
+    graph = microcircuit_ir.build(0.02, 5, "dc", params)
+    drawn = {(p.source, p.target): p for p in mc.projections(0.02, 5, params)}
+    assert any("#2" in p.name for p in graph.projections())   # some pair was drawn twice
+    for (source, target), proj in drawn.items():
+        layers = [p for p in graph.projections() if p.pre == source and p.post == target]
+        pre = np.concatenate([np.asarray(p.pre_index) for p in layers])
+        post = np.concatenate([np.asarray(p.post_index) for p in layers])
+        assert pre.size == proj.pre.size
+        keys = np.sort(pre.astype(np.int64) * 10**6 + post)
+        assert np.array_equal(keys, np.sort(proj.pre.astype(np.int64) * 10**6 + proj.post))
