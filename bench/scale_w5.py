@@ -23,7 +23,7 @@ neuron per second) of every run are printed beside each other.
 Usage (from the repository root, hwsim's environment; Brian2 needs ``python bench/setup_peers.py``)::
 
     python bench/scale_w5.py [--sizes 0.1 0.3 1] [--chips ideal spinnaker] [--background dc|poisson|poisson_source]
-                             [--variant published|fixed] [--k-scale 1] [--transient-ms 0] [--lean]
+                             [--within-sample auto|yes|no] [--variant published|fixed] [--k-scale 1] [--transient-ms 0] [--lean]
                              [--brian2-threads 1 2] [--steps N] [--max-rss-gib 14] [--write]
 
 ``--write`` puts the tables in the ``w5`` section of ``bench/RESULTS.md`` with the command.
@@ -96,12 +96,14 @@ def _stage(report: dict, name: str, call):
 
 
 def child_hwsim(size: workloads.Size, chip_name: str, background: str, seed: int, variant: str = "published",
-                k_scale: float = 1.0, transient_steps: int = 0, lean: bool = False) -> dict:
+                k_scale: float = 1.0, transient_steps: int = 0, lean: bool = False,
+                within_sample: bool | None = None) -> dict:
     """hwsim's stages on one chip, in this process (hwsim is imported here: the Brian2 child has no hwsim).
 
     ``lean``: drop the graph and the quantised network once the inputs are drawn (the run needs only the
     kernel arrays), as a long Poisson run at full scale needs: ``simulate_spiking`` holds current inputs as
-    float64, 8 bytes per neuron and step (6.2 GB for 1 s at full scale).
+    float64, 8 bytes per neuron and step (6.2 GB for 1 s at full scale). ``within_sample``: as
+    ``simulate_spiking`` takes it (None: its rule; True: the threads share the sample; False: one thread).
     """
     import gc
 
@@ -126,8 +128,9 @@ def child_hwsim(size: workloads.Size, chip_name: str, background: str, seed: int
     if lean:
         del graph, qnet
         gc.collect()
-    _stage(stages, "first_call", lambda: hwsim.simulate_spiking(arrays, x[:, :2]))
-    result = _stage(stages, "run", lambda: hwsim.simulate_spiking(arrays, x, record_raster=transient_steps > 0))
+    _stage(stages, "first_call", lambda: hwsim.simulate_spiking(arrays, x[:, :2], within_sample=within_sample))
+    result = _stage(stages, "run", lambda: hwsim.simulate_spiking(arrays, x, record_raster=transient_steps > 0,
+                                                                   within_sample=within_sample))
     counts = (result.raster[0, transient_steps:].sum(axis=0, dtype=np.int64) if transient_steps
               else result.spike_count[0])
     return {"stages": stages, "spike_count": counts.tolist(), "synapses": synapses,
@@ -267,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--k-scale", type=float, default=1.0, help="in-degrees times this (NEST's K_scaling)")
     parser.add_argument("--transient-ms", type=float, default=0.0, help="rates leave out the first ms")
     parser.add_argument("--lean", action="store_true", help="hwsim drops its graph before running (long runs)")
+    parser.add_argument("--within-sample", choices=("auto", "yes", "no"), default="auto",
+                        help="hwsim's threads share the sample (yes), one thread (no), or simulate_spiking's rule")
     parser.add_argument("--steps", type=int, default=None, help="steps of 0.1 ms to run (default: the size's own)")
     parser.add_argument("--max-rss-gib", type=float, default=14.0, help="kill a process whose RSS passes this")
     parser.add_argument("--timeout-s", type=float, default=3600.0)
@@ -278,7 +283,9 @@ def main(argv: list[str] | None = None) -> None:
         size = _size(args.sizes[0], args.steps)
         kind, arg = args.child
         options = (args.variant, args.k_scale, transient_steps)
-        record = (child_hwsim(size, arg, args.background, args.seed, *options, args.lean) if kind == "hwsim" else
+        shared = {"auto": None, "yes": True, "no": False}[args.within_sample]
+        record = (child_hwsim(size, arg, args.background, args.seed, *options, args.lean, shared)
+                  if kind == "hwsim" else
                   child_brian2(size, int(arg), "poisson" if args.background == "poisson_source" else args.background,
                                args.seed, *options))
         print("RESULT " + json.dumps(record), flush=True)
@@ -287,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
     common = ["--background", args.background, "--seed", str(args.seed), "--variant", args.variant,
               "--k-scale", str(args.k_scale), "--transient-ms", str(args.transient_ms)]
     common += ["--lean"] if args.lean else []
+    common += ["--within-sample", args.within_sample]
     common += [] if args.steps is None else ["--steps", str(args.steps)]
     for name in args.sizes:
         workloads.w5_size(name)  # raises listing the valid sizes

@@ -186,6 +186,11 @@ def _narrowest(dtypes: tuple, low: int, high: int) -> type:
     return next(t for t in dtypes if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
 
 
+def poisson_channels(a: SpikingArrays) -> np.ndarray:
+    """bool ``(n_inputs,)``: the Poisson channels of ``a`` (drawn in the kernel; no column of the input array)."""
+    return np.zeros(a.n_inputs, dtype=bool) if a.input_poisson is None else np.asarray(a.input_poisson, dtype=bool)
+
+
 def synapse_dtypes(n_ports: int, weight: np.ndarray) -> tuple[type, type]:
     """The narrowest (port, weight) dtypes of a synapse table with ``n_ports`` ports and these weights:
     ports uint16, uint32 (beyond 65,536 ports) or int64; float weights float64; integer weights int8,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from hwsim.kernels.poisson import MAX_COUNT
-from hwsim.lowering import SpikingArrays
+from hwsim.lowering import SpikingArrays, poisson_channels
 
 #: The largest sum an int32 ring port may hold.
 RING32_MAX = np.iinfo(np.int32).max
@@ -40,9 +40,9 @@ def port_weight_bound(arrays: SpikingArrays) -> int:
         for first in range(0, port.size, CHUNK):
             total += np.bincount(port[first:first + CHUNK], np.abs(weight[first:first + CHUNK].astype(np.float64)),
                                  minlength=total.size)
-        poisson = getattr(arrays, "input_poisson", None)
-        if poisson is not None and np.any(poisson):
-            total += _poisson_extra(arrays, np.asarray(poisson, dtype=bool), total.size)
+        poisson = poisson_channels(arrays)
+        if poisson.any():
+            total += _poisson_extra(arrays, poisson, total.size)
         cache["_port_weight_bound"] = int(total.max()) if total.size else 0
     return cache["_port_weight_bound"]
 

@@ -27,9 +27,9 @@ The rule (:func:`within_sample`): threads share a sample when there are at most 
 threads (on 2 threads: one sample), the network has at least :data:`MIN_SYNAPSES` synapses and no Poisson
 input channel, and no synapse out of a neuron has delay 0 (the update phase needs each step's inputs complete
 before it starts). Poisson channels: every thread draws and walks every channel (only the counts are shared
-by key, not the work), and on W5 at scale 0.1 with its Poisson background (5,000 steps, quiet 2-core
-machine) two threads took 2.3-2.5 s on ``spinnaker`` and 2.9 s on ``ideal`` against 1.5-1.8 s and 2.1 s on
-one; with the DC background two threads took 0.38 s against 0.60 s. Callers
+by key, not the work), and on W5 at scale 0.1 with its Poisson background (5,000 steps, ``bench/scale_w5.py
+--within-sample yes|no``, bench/RESULTS.md) two threads took 2.04 s on ``spinnaker`` and 2.58 s on ``ideal``
+against 1.07 s and 2.00 s on one; with the DC background two threads took 0.37 s against 0.57 s. Callers
 override it with ``within_sample=True`` / ``False``; True on a network with delay-0 synapses out of neurons
 raises :class:`hwsim.errors.UnsupportedError`. ``bench/threads.py`` measured the threshold and the gain
 (``bench/RESULTS.md``, "One sample on both cores"): on 2 threads 1.85x one thread on ideal (port mode) and 1.80x
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hwsim.errors import SpecError, UnsupportedError, short
-from hwsim.lowering import SpikingArrays
+from hwsim.lowering import SpikingArrays, poisson_channels
 
 #: Fewest synapses for which the automatic rule shares one sample among threads.
 MIN_SYNAPSES = 4_000_000
@@ -114,7 +114,7 @@ def within_sample(a: SpikingArrays, n_samples: int, n_threads: int, requested: b
     if requested is False or n_threads < 2:
         return False
     if requested is None and (n_samples > n_threads // 2 or a.syn_port.size < MIN_SYNAPSES
-                              or _has_poisson_channels(a)):
+                              or poisson_channels(a).any()):
         return False
     if has_instant_neuron_synapses(a):
         if requested:
@@ -124,12 +124,6 @@ def within_sample(a: SpikingArrays, n_samples: int, n_threads: int, requested: b
                                    "or False, or give those projections a delay of at least one step.")
         return False
     return True
-
-
-def _has_poisson_channels(a: SpikingArrays) -> bool:
-    """Whether some input channel of ``a`` is a Poisson channel (drawn in the kernel)."""
-    poisson = getattr(a, "input_poisson", None)
-    return poisson is not None and bool(np.any(poisson))
 
 
 def _thread_cuts(weight: np.ndarray, n_threads: int) -> np.ndarray:

@@ -25,7 +25,7 @@ from hwsim.kernels.neurons import sends_payload
 from hwsim.kernels.poisson import CDF_TERMS, cdf_rows, draw_counts
 from hwsim.kernels.spiking import run_spiking
 from hwsim.kernels.spiking_threads import run_spiking_threads
-from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays
+from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays, poisson_channels
 from hwsim.memory import check_fits
 from hwsim.noise.dynamic import DynamicNoise
 from hwsim.ring_dtype import ring_like
@@ -237,11 +237,6 @@ def _spike_flags(where: str, x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=np.uint8)
 
 
-def _poisson_channels(a: SpikingArrays) -> np.ndarray:
-    """bool ``(n_inputs,)``: the Poisson channels (drawn in the kernel; no column of the input array)."""
-    return np.zeros(a.n_inputs, dtype=bool) if a.input_poisson is None else np.asarray(a.input_poisson, dtype=bool)
-
-
 def _exp_minus(mean: np.ndarray) -> np.ndarray:
     """``exp(-mean)`` per channel from the C library (``math.exp``; numpy's vectorised exp may differ in the last
     bit)."""
@@ -253,7 +248,7 @@ def _sources(a: SpikingArrays) -> tuple:
     Poisson channels' mean count per step, first cumulative probabilities (``kernels/poisson.py``'s ``cdf_rows``,
     from ``exp(-mean)`` as the C library's ``math.exp`` gives it), first step and step after the last (0
     elsewhere)."""
-    poisson = _poisson_channels(a)
+    poisson = poisson_channels(a)
     column = np.where(poisson, -1, np.cumsum(~poisson) - 1).astype(np.int64)
     if not poisson.any():
         zeros = np.zeros(a.n_inputs, dtype=np.int64)
@@ -268,7 +263,7 @@ def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | 
     channel. Spike channels must hold 0 or 1 (bool, integer or float); current channels (``a.input_scaled``)
     any finite number."""
     x = np.asarray(inputs)
-    poisson = _poisson_channels(a)
+    poisson = poisson_channels(a)
     n_columns = a.n_inputs - int(poisson.sum())
     expected = f"(n_samples, T, {n_columns}) for the network's {n_columns} input channels" + (
         f" (its {int(poisson.sum())} Poisson channels are drawn in the kernel and take no column)"

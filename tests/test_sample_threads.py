@@ -246,9 +246,10 @@ def test_segments_are_sorted_as_the_ranges_need(float_datapath, data):
 
 
 def test_rule_picks_threads_for_one_sample_of_a_large_network():
-    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=None)
-    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16), input_poisson=None)
-    drawn = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=np.array([0, 1], np.uint8))
+    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=None, n_inputs=0)
+    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16), input_poisson=None, n_inputs=0)
+    drawn = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=np.array([0, 1], np.uint8),
+                      n_inputs=2)
     with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=False):
         assert within_sample(big, 1, 2, None)
         assert within_sample(big, 2, 4, None) and not within_sample(big, 3, 4, None)
