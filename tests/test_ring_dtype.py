@@ -76,7 +76,9 @@ def test_an_int32_ring_gives_the_int64_rings_results(data):
 
 
 class _Stub:
-    """The three arrays and the datapath flag the bound reads."""
+    """The three arrays and the datapath flag the bound reads, and no Poisson channel (a test sets
+    ``input_poisson``)."""
 
     def __init__(self, syn_port, syn_weight, port_shift, is_float=False):
         self.syn_port, self.syn_weight, self.port_shift, self.is_float = syn_port, syn_weight, port_shift, is_float
+        self.n_inputs, self.input_poisson = 0, None
