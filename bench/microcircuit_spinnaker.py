@@ -1,8 +1,8 @@
 """The published cortical microcircuit on ``spinnaker`` for 1 s of biological time: boards, cores, rates, the
 time-scale factor and energy per synaptic event beside the published SpiNNaker measurements.
 
-The bundled model (``models/microcircuit_ir.py``, ``mc.PD``: weight and delay spreads, NEST's refractoriness and
-initial membranes) with its Poisson background drawn on the chip (``background="poisson_source"``: one
+The bundled model (``models/microcircuit_ir.py``, ``mc.PD``: weight and delay spreads, NEST's refractoriness,
+initial membranes and multapses) with its Poisson background drawn on the chip (``background="poisson_source"``: one
 ``SpikeSourcePoisson`` per neuron at ``K_ext x 8 Hz``, on sPyNNaker's source cores) and its published delays
 (up to ~4.6 ms: 46 steps of 0.1 ms, through sPyNNaker's delay-extension cores). At scales below 1 the in-degrees
 shrink with the neurons and DC makes up the missing input (van Albada et al. 2015). The run is timed with
@@ -13,7 +13,7 @@ beside van Albada et al. 2018 and Rhodes et al. 2019 (``bench/w5_energy.py``), n
 
 Usage (repository root, hwsim's environment)::
 
-    python bench/microcircuit_spinnaker.py [--scale 1.0] [--steps 10000] [--seed 0] [--multapses]
+    python bench/microcircuit_spinnaker.py [--scale 1.0] [--steps 10000] [--seed 0] [--unique-pairs]
 """
 from __future__ import annotations
 
@@ -42,17 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=10_000, help="0.1 ms steps (default 10000: 1 s)")
     parser.add_argument("--transient", type=int, default=1000, help="steps left out of the rates (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="connectivity, membranes and sources (default 0)")
-    parser.add_argument("--multapses", action="store_true",
-                        help="draw each projection's synapses with replacement, as NEST's fixed_total_number")
+    parser.add_argument("--unique-pairs", action="store_true",
+                        help="each pair at most once (mc.UNIQUE) instead of NEST's draws with replacement")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    params = mc.PD.replace(k_scale=args.scale, multapses=args.multapses)
+    params = mc.PD.replace(k_scale=args.scale, multapses=not args.unique_pairs)
     graph = build(scale=args.scale, seed=args.seed, background="poisson_source", params=params)
     compiled = hwsim.compile_network(graph, "spinnaker")
     setup_s = time.perf_counter() - start
     placement, chip = compiled.placement, compiled.chip
     chips = {chip.topology.chip_of(c) for c in placement.cores_on}
-    variant = "published, multapses" if args.multapses else "published"
+    variant = "published, unique pairs" if args.unique_pairs else "published"
     print(f"Microcircuit ({variant}) at scale {args.scale}: {sum(p.size for p in graph.populations()):,} neurons, "
           f"{sum(p.n_synapses for p in graph.projections()):,} synapses, Poisson sources on the chip; "
           f"{args.steps} steps of {graph.dt_s * 1e3:g} ms on spinnaker, seed {args.seed}\n")

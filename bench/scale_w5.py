@@ -11,8 +11,9 @@ For every scale (a size of ``bench.workloads.W5_SIZES``), each measurement runs 
 - Brian2 2.9 C++ standalone (peers environment, ``bench/sim_brian2.py:run_w5``) with 1 and 2 threads on the
   same synapses: build (network + code generation), compile, run time of the binary, its peak RSS.
 
-The network is ``--variant published`` (the paper's weight and delay spreads, ``models.microcircuit.PD``) or
-``fixed`` (issue 18's one weight and delay per projection, ``FIXED``), with in-degrees times ``--k-scale``
+The network is ``--variant unique`` (the paper's weight and delay spreads with unique pairs,
+``models.microcircuit.UNIQUE``; called ``published`` in RESULTS before session 30), ``published`` (the same with
+NEST's multapses, ``PD``) or ``fixed`` (issue 18's one weight and delay per projection, ``FIXED``), with in-degrees times ``--k-scale``
 (1: kept). Rates count the spikes after ``--transient-ms`` (hwsim records the raster for it, Brian2 every
 spike) and sit beside NEST's published rates (:data:`NEST_RATES_HZ`).
 
@@ -23,7 +24,7 @@ neuron per second) of every run are printed beside each other.
 Usage (from the repository root, hwsim's environment; Brian2 needs ``python bench/setup_peers.py``)::
 
     python bench/scale_w5.py [--sizes 0.1 0.3 1] [--chips ideal spinnaker] [--background dc|poisson|poisson_source]
-                             [--within-sample auto|yes|no] [--variant published|fixed] [--k-scale 1] [--transient-ms 0] [--lean]
+                             [--within-sample auto|yes|no] [--variant unique|published|fixed] [--k-scale 1] [--transient-ms 0] [--lean]
                              [--brian2-threads 1 2] [--steps N] [--max-rss-gib 14] [--write]
 
 ``--write`` puts the tables in the ``w5`` section of ``bench/RESULTS.md`` with the command.
@@ -95,7 +96,7 @@ def _stage(report: dict, name: str, call):
     return result
 
 
-def child_hwsim(size: workloads.Size, chip_name: str, background: str, seed: int, variant: str = "published",
+def child_hwsim(size: workloads.Size, chip_name: str, background: str, seed: int, variant: str = "unique",
                 k_scale: float = 1.0, transient_steps: int = 0, lean: bool = False,
                 within_sample: bool | None = None) -> dict:
     """hwsim's stages on one chip, in this process (hwsim is imported here: the Brian2 child has no hwsim).
@@ -139,7 +140,7 @@ def child_hwsim(size: workloads.Size, chip_name: str, background: str, seed: int
                                                                  "numpy": np.__version__}}
 
 
-def child_brian2(size: workloads.Size, threads: int, background: str, seed: int, variant: str = "published",
+def child_brian2(size: workloads.Size, threads: int, background: str, seed: int, variant: str = "unique",
                  k_scale: float = 1.0, transient_steps: int = 0) -> dict:
     """Brian2 C++ standalone with ``threads`` threads (peers environment)."""
     from bench import sim_brian2
@@ -200,7 +201,7 @@ def _gib(mib: float) -> str:
     return f"{mib / 1024:.2f}"
 
 
-def tables(results: dict, background: str, steps: int | None = None, variant: str = "published",
+def tables(results: dict, background: str, steps: int | None = None, variant: str = "unique",
            k_scale: float = 1.0, transient_steps: int = 0) -> str:
     """Markdown: hwsim's stages per scale and chip, the Brian2 rows, and the rates side by side with NEST's."""
     import numpy as np
@@ -265,8 +266,9 @@ def main(argv: list[str] | None = None) -> None:
                              "draws (Brian2 keeps its PoissonInput); dc: a bias current")
     parser.add_argument("--brian2-threads", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--variant", choices=("published", "fixed"), default="published",
-                        help="the paper's weight and delay spreads, or issue 18's fixed ones")
+    parser.add_argument("--variant", choices=("unique", "published", "fixed"), default="unique",
+                        help="the paper's weight and delay spreads with unique pairs or with NEST's multapses, or "
+                             "issue 18's fixed ones")
     parser.add_argument("--k-scale", type=float, default=1.0, help="in-degrees times this (NEST's K_scaling)")
     parser.add_argument("--transient-ms", type=float, default=0.0, help="rates leave out the first ms")
     parser.add_argument("--lean", action="store_true", help="hwsim drops its graph before running (long runs)")

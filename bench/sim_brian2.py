@@ -231,7 +231,7 @@ def _binary_peak_mib(folder: str) -> float:
 
 
 def run_w5(scale: float, n_steps: int, background: str = "poisson", seed: int = 0, threads: int = 1,
-           variant: str = "published", k_scale: float = 1.0, transient_steps: int = 0) -> dict:
+           variant: str = "unique", k_scale: float = 1.0, transient_steps: int = 0) -> dict:
     """W5 on C++ standalone with ``threads`` OpenMP threads (1: OpenMP off): times, peak memory, spikes.
 
     ``variant``: ``models.microcircuit.VARIANTS`` name, with ``k_scale``. ``build_s``: constructing the network

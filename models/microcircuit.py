@@ -40,18 +40,22 @@ Poisson sources of 8 Hz per neuron, each with the mean excitatory weight.
 **The fixed variant** (:data:`FIXED`), on which issue 18's benchmarks were measured: every synapse of a
 projection has the mean weight and one delay, 15 steps excitatory and 8 inhibitory from the spike's step
 to the membrane (Brian2's reading of 1.5 ms and 0.75 ms: NEST's 1.4 and 0.7 ms), 19 refractory steps, and
-``v0="original"``. It fits SpiNNaker's 15 in-row delay steps; the published model's delays do not.
+``v0="original"``, unique pairs. It fits SpiNNaker's 15 in-row delay steps; the published model's delays do
+not. :data:`UNIQUE` is the published model with unique pairs, which issue 18's W5 comparisons with Brian2 use
+(``bench/scale_w5.py --variant unique``; ``published`` meant it before multapses became the default).
 
 Common to both:
 
 - **Synapse numbers.** A projection's expected synapse count is the paper's
   ``K = ln(1 - C) / ln(1 - 1/(N_pre N_post))`` (the NEST example's fixed total number, ~0.30 B synapses at
-  full scale). They are drawn as independent pairs (each ordered pair a synapse with probability
-  ``p = K / (N_pre N_post)``; no multapses, autapses allowed) rather than with replacement: a multapse
-  only doubles a weight, and unique pairs are what the IR and both simulators store. ``Parameters(multapses=True)``
-  draws them as NEST does instead: the expected total ``K`` (rounded) of pairs, source and target each uniform,
-  with replacement (a pair drawn twice is two synapses; at scales where the pair probability is capped, the total
-  is kept and the weights are not multiplied).
+  full scale). The published model draws them as NEST does (``multapses=True``, the default): the expected
+  total ``K`` (rounded) of pairs, source and target each uniform, with replacement, so a pair drawn k times is
+  k synapses, each with its own weight and delay (at scales where the pair probability would pass 1, the
+  total is kept and the weights are not multiplied). With unique pairs NEST's reference rates were missed in
+  three populations on every seed (``bench/RESULTS.md``, "The microcircuit with NEST's multapses"): the same
+  mean input, but less of its variance. ``multapses=False`` (:data:`UNIQUE`, and the fixed variant) draws
+  independent pairs instead, each ordered pair a synapse with probability ``p = K / (N_pre N_post)`` (autapses
+  allowed; where ``p`` would pass 1 every pair is connected and the weight multiplied by the excess).
 - **Scale.** ``scale`` multiplies every population's size (the example's ``N_scaling``), and
   ``Parameters.k_scale`` every in-degree (``K_scaling``, 1: in-degrees kept): the pair probability becomes
   ``K k_scale / (N_post N_pre_scaled)``. Where that exceeds 1 (in-degrees kept below scale ~0.38), the
@@ -138,7 +142,7 @@ class Parameters:
     v0_mean_mv: float = -58.0
     v0_sd_mv: float = 10.0
     k_scale: float = 1.0
-    multapses: bool = False
+    multapses: bool = True
 
     def problem(self) -> str | None:
         """What is wrong with these parameters, in hwsim's error format, or None."""
@@ -219,13 +223,15 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-#: The published model (weights and delays with their spreads, NEST's delays and refractoriness).
+#: The published model (weights and delays with their spreads, NEST's delays, refractoriness and multapses).
 PD = Parameters()
-#: The fixed variant of issue 18's benchmarks (one weight and one delay per projection; module docstring).
+#: The published model with unique pairs (issue 18's W5 benchmarks before multapses became the default).
+UNIQUE = PD.replace(multapses=False)
+#: The fixed variant of issue 18's benchmarks (one weight and one delay per projection, unique pairs).
 FIXED = Parameters(weight_rel_sd=0.0, delay_exc_ms=1.4, delay_inh_ms=0.7, delay_rel_sd=0.0, refractory_s=1.9e-3,
-                   v0="original")
+                   v0="original", multapses=False)
 #: The variants by name (``bench/scale_w5.py --variant``).
-VARIANTS = {"published": PD, "fixed": FIXED}
+VARIANTS = {"published": PD, "unique": UNIQUE, "fixed": FIXED}
 
 
 @dataclass(frozen=True)

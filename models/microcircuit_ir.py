@@ -33,6 +33,7 @@ import dataclasses
 
 import numpy as np
 
+from hwsim import multapses
 from hwsim.errors import GraphError, one_of
 from hwsim.ir import Graph
 from hwsim.models import microcircuit as mc
@@ -90,30 +91,16 @@ def build(scale: float = 1.0, seed: int = 0, background: str = "poisson",
             graph.add_projection(f"bg_{name}", name, np.full(size, c * mc.external_weight_pa(params)), one_to_one,
                                  one_to_one, delay_steps=1, name=f"bg->{name}")
     for proj in mc.projections(scale, seed, params):
-        layers = _multapse_layers(proj.pre, proj.post) if params.multapses else [slice(None)]
+        size = sizes[mc.POPULATIONS.index(proj.target)]
+        layers = multapses.layers(proj.pre, proj.post, size) if params.multapses else [slice(None)]
         for copy, chosen in enumerate(layers):
-            name = f"{proj.source}->{proj.target}" + (f"#{copy + 1}" if copy else "")
+            name = multapses.layer_name(f"{proj.source}->{proj.target}", copy)
             delay = proj.delay_steps if proj.delay_steps.ndim == 0 else proj.delay_steps[chosen]
             graph.add_projection(proj.source, proj.target, c * proj.weight_pa[chosen], proj.pre[chosen],
                                  proj.post[chosen], delay_steps=delay, name=name)
     for name in mc.POPULATIONS:
         graph.add_output(f"rate_{name}", name)
     return graph
-
-
-def _multapse_layers(pre: np.ndarray, post: np.ndarray) -> list:
-    """The synapses of a pre-major projection (``Parameters.multapses``) in layers that each hold a (pre, post)
-    pair at most once (the IR's rule): layer ``k`` holds every pair's ``k``-th synapse, as indices (a slice of
-    all synapses when no pair repeats). Each layer becomes a projection of its own (``"L23e->L23e#2"``, ...);
-    on an integer chip they share their targets' ports, so the run is the same as one projection's."""
-    if pre.size == 0:
-        return [slice(None)]
-    keys = pre.astype(np.int64) * (int(post.max()) + 1) + post
-    first = np.concatenate(([True], keys[1:] != keys[:-1]))
-    rank = np.arange(keys.size) - np.maximum.accumulate(np.where(first, np.arange(keys.size), 0))
-    if rank.max() == 0:
-        return [slice(None)]
-    return [np.flatnonzero(rank == k) for k in range(int(rank.max()) + 1)]
 
 
 def background_inputs(graph: Graph, n_steps: int, seed: int = 1, params: mc.Parameters | None = None) -> np.ndarray:

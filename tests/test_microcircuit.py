@@ -1,17 +1,23 @@
 """The Potjans & Diesmann microcircuit (models/microcircuit.py, models/microcircuit_ir.py) and W5's smoke run.
 
-Connectivity: deterministic per seed, int32, unique pairs in pre-major order, as many synapses as the
-published counts predict (within the binomial spread), capped projections' weights compensated. Weights and
+Connectivity: deterministic per seed, int32, pre-major, as many synapses as the published counts predict:
+NEST's draws with replacement (the default; multapses become layered projections), or unique pairs
+(``mc.UNIQUE``, within the binomial spread, capped projections' weights compensated). Weights and
 delays: the published spreads as NEST's example draws them (normal weights redrawn to keep their sign; normal
 delays redrawn below half a step, rounded to the grid as NEST rounds them, plus the step NEST takes to reach
 the membrane), checked against the distributions written out with ``math.erf``; the fixed variant is issue
 18's network. In-degree scaling keeps each population's mean input (van Albada et al. 2015). Dynamics:
 hwsim's graph on ``ideal`` spikes exactly as a plain-numpy simulation of the published equations in NEST's
 update order and units (absolute mV, pA; shares no code with hwsim's translation), with either background
-and either variant; at scale 0.1 (in-degrees x 0.1) its rates are NEST's own at that scale. The bench
-script's hwsim child runs at the smallest W5 size and its table renders.
+and either variant, and exactly as Brian2 C++ standalone on the same synapses (scaled down, DC background);
+at scale 0.1 (in-degrees x 0.1) its rates are NEST's own at that scale. The bench script's hwsim child runs at
+the smallest W5 size and its table renders; the PyNN script (``models/microcircuit_pynn.py``) builds the same
+network through ``hwsim.pynn``.
 """
+import json
 import math
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import hwsim  # noqa: E402
 from bench import scale_w5, workloads  # noqa: E402
 from hwsim.errors import GraphError  # noqa: E402
+from hwsim.interop.brian2_env import brian2_python  # noqa: E402
 from hwsim.models import microcircuit as mc  # noqa: E402
 from hwsim.models import microcircuit_ir  # noqa: E402
 
@@ -33,8 +40,8 @@ NEST_RATES_SCALE_01_HZ = (0.402, 2.017, 3.880, 4.958, 6.575, 7.726, 0.831, 6.986
 
 
 def test_connectivity_is_seeded_unique_and_as_many_as_published():
-    first, again = list(mc.projections(0.05, seed=3)), list(mc.projections(0.05, seed=3))
-    other = list(mc.projections(0.05, seed=4))
+    first, again = (list(mc.projections(0.05, seed=3, params=mc.UNIQUE)) for _ in range(2))
+    other = list(mc.projections(0.05, seed=4, params=mc.UNIQUE))
     fixed = list(mc.projections(0.05, seed=3, params=mc.FIXED))
     n = mc.sizes(0.05)
     p, factor = mc.pair_probability(0.05)
@@ -91,13 +98,12 @@ def test_delays_are_nests_rounded_redrawn_normals():
 def test_weights_are_normals_redrawn_to_keep_their_sign():
     """Relative sd 0.1 (a sign never flips), and with a spread of 1 the redrawn normal's truncated mean and
     variance (half of the draws would flip without the redraw's loop)."""
-    p, factor = mc.pair_probability(0.1)
     for rel_sd in (0.1, 1.0):
         for proj in mc.projections(0.1, 5, mc.PD.replace(weight_rel_sd=rel_sd)):
             s, t = mc.POPULATIONS.index(proj.source), mc.POPULATIONS.index(proj.target)
             if proj.pre.size < 20000:
                 continue
-            mean = mc.mean_weights_pa()[t, s] * factor[t, s]
+            mean = mc.mean_weights_pa()[t, s]   # multapses: a capped pair probability keeps the weight
             sd = abs(mean) * rel_sd
             w = proj.weight_pa * np.sign(mean)   # as if excitatory: N(|mean|, sd) redrawn below 0
             assert w.min() >= 0
@@ -310,6 +316,78 @@ def test_in_degree_scaled_network_spikes_as_the_published_equations():
     np.testing.assert_array_equal(result.spike_count[0], expected)
 
 
+def test_scaled_down_microcircuit_spikes_as_brian2_cpp_standalone():
+    """The published network (multapses, weight and delay spreads) at scale 0.05 with in-degrees x 0.3 and its
+    DC background, 0.2 s: Brian2 C++ standalone (``bench/sim_brian2.py``, the bench's own W5 peer, run in
+    ``.venv-brian2``) and hwsim on ``ideal`` give every neuron the same number of spikes. Both are float64 exact
+    one-step solutions; with DC nothing is drawn during the run. Timing is compared in bench/ (W5 and
+    ``bench/microcircuit_spinnaker.py``), not here."""
+    if not brian2_python().is_file():
+        pytest.fail(f"Brian2 environment missing: {brian2_python()} does not exist; this test needs it. "
+                    f"Hint: python -m hwsim.interop.brian2_env")
+    scale, k_scale, n_steps = 0.05, 0.3, 2000
+    code = ("import json, sys; sys.path.insert(0, '.'); from bench import sim_brian2; "
+            f"print(json.dumps(sim_brian2.run_w5({scale}, {n_steps}, 'dc', 0, 1, 'published', {k_scale})"
+            "['spike_count']))")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([str(brian2_python()), "-c", code], cwd=root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    brian2_counts = np.asarray(json.loads(proc.stdout.strip().splitlines()[-1]))
+    graph = microcircuit_ir.build(scale, 0, "dc", mc.PD.replace(k_scale=k_scale))
+    assert any("#2" in p.name for p in graph.projections())   # multapses among the synapses
+    counts = _hwsim_counts(graph, n_steps).spike_count[0]
+    assert counts.sum() > 1000
+    np.testing.assert_array_equal(counts, brian2_counts)
+
+
+def test_pynn_script_builds_the_bundled_network():
+    """``models/microcircuit_pynn.py`` through ``hwsim.pynn`` (scale 0.02, in-degrees x 0.02, Poisson background)
+    against the bundled model's graph: the same neurons (decays, threshold, reset, DC in ``bias``, to 1e-9;
+    refractoriness one step shorter, as pyNN.brian2 holds the membrane, ``docs/pynn.md``, where NEST and the
+    bundled model hold it for all of ``tau_refrac``), the same total of synapses per projection (drawn with replacement: multapses in layers),
+    and weights and delays from the same distributions (means within 5 standard errors; the background's delay
+    is a step longer in the script, PyNN's smallest delay being one step)."""
+    import warnings
+
+    import hwsim.pynn as sim
+    from hwsim.models import microcircuit_pynn
+
+    sim.setup(timestep=0.1, chip="ideal", seed=0, max_delay=20.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the delays' rounding to the grid, once per projection
+        microcircuit_pynn.build(sim, 0.02, seed=2)
+        sim.run(1.0)   # builds the graph
+    script = sim.simulator.state.compiled.graph
+    bundled = microcircuit_ir.build(0.02, 0, "poisson_source", mc.PD.replace(k_scale=0.02))
+    for a, b in zip(script.populations(), bundled.populations()):
+        assert (a.name, a.size) == (b.name, b.size)
+        for name in ("decay_mem", "v_th", "v_reset", "bias", "refractory_steps"):
+            held_less = 1 if name == "refractory_steps" else 0   # hwsim.pynn reads tau_refrac as Brian 2 does
+            np.testing.assert_allclose(np.broadcast_to(a.params[name], (a.size,)) + held_less,
+                                       np.broadcast_to(b.params[name], (b.size,)), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(np.asarray(a.params["decay_syn"]).ravel()[0],
+                                   np.asarray(b.params["decay_syn"]).ravel()[0], rtol=1e-12)
+
+    def synapses(graph, strip):
+        out = {}
+        for p in graph.projections():
+            key = strip(p.name).split("#")[0]
+            w, d = np.asarray(p.weight, dtype=np.float64), np.broadcast_to(p.delay_steps, np.shape(p.weight))
+            old = out.get(key, (np.zeros(0), np.zeros(0)))
+            out[key] = (np.concatenate([old[0], w]), np.concatenate([old[1], d]))
+        return out
+    mine = synapses(script, lambda name: re.sub(r"^bg_\w+->", "bg->", name.split(":", 1)[-1]))
+    theirs = synapses(bundled, lambda name: name)
+    assert set(mine) == set(theirs) and any("#2" in p.name for p in script.projections())
+    for key, (w, d) in theirs.items():
+        w2, d2 = mine[key]
+        assert w2.size == w.size, key   # the same total K of synapses
+        if key.startswith("bg->") or w.size < 50:
+            continue
+        for x, y in ((w, w2), (d.astype(np.float64), d2.astype(np.float64))):
+            assert abs(x.mean() - y.mean()) <= 5 * math.sqrt(x.var() / x.size + y.var() / y.size) + 1e-12, key
+
+
 def test_rates_at_scale_01_are_nests():
     """Scale 0.1, in-degrees x 0.1 (the NEST example's defaults), Poisson background, 0.6 s, the first 0.1 s
     left out: every population's rate within a factor 1.5 of NEST's at the same scaling, and within 15 % on
@@ -335,7 +413,7 @@ def test_bench_child_records_every_stage_and_the_table_renders():
     record = scale_w5.child_hwsim(size, "ideal", "dc", 0, "fixed")
     assert set(record["stages"]) == set(scale_w5.STAGES)
     assert all(st["s"] >= 0 and st["peak_mib"] > 0 for st in record["stages"].values())
-    assert record["synapses"] == sum(p.pre.size for p in mc.projections(SCALE, 0))
+    assert record["synapses"] == sum(p.pre.size for p in mc.projections(SCALE, 0, mc.FIXED))
     assert len(record["spike_count"]) == sum(mc.sizes(SCALE)) and sum(record["spike_count"]) > 0
     late = scale_w5.child_hwsim(size, "ideal", "dc", 0, "published", transient_steps=500)
     assert 0 < sum(late["spike_count"])

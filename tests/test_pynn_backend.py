@@ -184,6 +184,41 @@ def test_exact_factors_follow_the_continuous_solution(dt, tau_m, ratio, steps):
     assert v == pytest.approx(exact, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.parametrize("chip", ["ideal", "spinnaker"])
+def test_multapses_run_as_separate_synapses(chip):
+    """A list joining one pair three times (own weights and delays) runs exactly as three projections of one
+    synapse each, and FixedTotalNumberConnector (which draws with replacement) builds and runs."""
+    synapses = [(0, 0, 0.3, 1.0), (1, 1, 0.2, 0.5), (0, 0, 0.25, 2.0), (0, 0, 0.1, 1.0)]
+
+    def trace(one_projection: bool):
+        sim.setup(timestep=0.1, chip=chip, seed=1)
+        src = sim.Population(2, sim.SpikeSourceArray(spike_times=[2.0, 4.0]), label="src")
+        cell = sim.Population(2, sim.IF_curr_exp(tau_syn_E=2.0), label="cell")
+        parts = [synapses] if one_projection else [[row] for row in synapses]
+        for part in parts:
+            sim.Projection(src, cell, sim.FromListConnector(part, column_names=["weight", "delay"]))
+        cell.record("v")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RoundingWarning)
+            sim.run(12.0)
+        return cell.get_data().segments[0].filter(name="v")[0].magnitude
+
+    together = trace(True)
+    layers = [p.name for p in sim.simulator.state.compiled.graph.projections()]
+    assert layers == ["0:src->cell", "0:src->cell#2", "0:src->cell#3"], layers
+    np.testing.assert_array_equal(together, trace(False))
+    assert together[:, 0].max() > together[:, 1].max() > -65.0   # the pair's three synapses all arrived
+    sim.setup(timestep=0.1, chip=chip, seed=1)
+    pre, post = sim.Population(20, sim.IF_curr_exp()), sim.Population(10, sim.IF_curr_exp(i_offset=1.0))
+    prj = sim.Projection(pre, post, sim.FixedTotalNumberConnector(400, rng=sim.NumpyRNG(seed=4)),
+                         sim.StaticSynapse(weight=0.05, delay=1.0))
+    pairs = np.stack([prj._array("presynaptic_index"), prj._array("postsynaptic_index")])
+    assert len(prj) == 400 and np.unique(pairs, axis=1).shape[1] < 400   # multapses among them
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RoundingWarning)
+        sim.run(5.0)
+
+
 def test_runs_continue_as_one_run_and_reset_repeats(net):
     noise = net.Population(5, net.SpikeSourcePoisson(rate=200.0), label="noise")
     cell = net.Population(3, net.IF_curr_exp(), label="cell")
@@ -247,6 +282,9 @@ def test_chip_rounding_is_warned_on_spinnaker_not_on_ideal():
                             s.FixedNumberPreConnector(5)), SpecError, "n 5; expected a whole number in 0..3"),
     (lambda s: s.Projection(s.Population(3, s.IF_curr_exp()), s.Population(2, s.IF_curr_exp()),
                             s.FixedNumberPostConnector(4)), SpecError, "n 4; expected a whole number in 0..2"),
+    (lambda s: s.Projection(s.Population(3, s.IF_curr_exp()), s.Population(2, s.IF_curr_exp()),
+                            s.FixedTotalNumberConnector(4, with_replacement=False)), UnsupportedError,
+     "with_replacement=False; expected True"),
     (lambda s: s.Projection(s.Population(2, s.IF_curr_exp()), s.Population(2, s.SpikeSourcePoisson()),
                             s.AllToAllConnector()), SpecError, "is a spike source; expected a population of neurons"),
 ])

@@ -15,7 +15,7 @@ Needs PyNN (``pip install 'hwsim[pynn]'``); hwsim itself imports without it. Mod
 from pyNN import errors, random, space  # noqa: F401
 from pyNN.connectors import (AllToAllConnector, DistanceDependentProbabilityConnector,  # noqa: F401
                              FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
-                             FromFileConnector, FromListConnector, OneToOneConnector)
+                             FixedTotalNumberConnector, FromFileConnector, FromListConnector, OneToOneConnector)
 from pyNN.network import Network  # noqa: F401
 from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import Space  # noqa: F401

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 from pyNN import common
 from pyNN.connectors import (FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
-                             FromListConnector)
+                             FixedTotalNumberConnector, FromListConnector)
 from pyNN.space import Space
 
 from hwsim.errors import SpecError, UnsupportedError, short
@@ -36,6 +36,11 @@ def check_connector(connector, n_pre: int, n_post: int, where: str) -> None:
                 (n > size and not connector.with_replacement):
             raise SpecError(f"{where}: {name} n {short(n)}; expected a whole number in 0..{size} (or "
                             f"with_replacement=True).")
+    if isinstance(connector, FixedTotalNumberConnector) and not connector.with_replacement:
+        raise UnsupportedError(f"{where}: {name} with_replacement=False; expected True (PyNN 0.13's connector "
+                               f"draws the total with replacement whatever the flag says, so pyNN.brian2 builds "
+                               f"multapses too). Hint: FixedNumberPreConnector(n) draws without "
+                               f"replacement per target.")
     if isinstance(connector, FromListConnector):
         table = np.asarray(connector.conn_list, dtype=np.float64).reshape(len(connector.conn_list), -1)
         for column, what, size in ((0, "source", n_pre), (1, "target", n_post)):

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hwsim import multapses
 from hwsim.errors import SpecError, UnsupportedError, short
 from hwsim.ir import Graph
 from hwsim.pynn.rounding import to_steps
@@ -141,7 +142,9 @@ def node_name(pop, taken: set) -> str:
 def build_graph(populations: list, projections: list, dt_ms: float, chip) -> tuple[Graph, dict, dict]:
     """The IR graph of a PyNN network: one Input per source population (Poisson or spike,
     :mod:`hwsim.pynn.sources`), one ``lif`` Population per
-    neuron population (with a spike-count Output), one sparse Projection per PyNN projection.
+    neuron population (with a spike-count Output), one sparse Projection per PyNN projection (a projection that
+    joins a pair more than once, as connectors drawing with replacement do, becomes one per layer of
+    :func:`hwsim.multapses.layers`).
 
     Returns
     -------
@@ -174,9 +177,12 @@ def build_graph(populations: list, projections: list, dt_ms: float, chip) -> tup
             where = f"projection '{prj.label}'"
             steps = to_steps(delay, dt_ms, "delay", where) + 1
             _check_delays(steps, chip, dt_ms, where)
-            graph.add_projection(names[id(pre)], names[id(post)], weight * tr.weight_mv[receptor][post_index],
-                                 pre_index.astype(np.int32), post_index.astype(np.int32), delay_steps=steps,
-                                 name=f"{k}:{names[id(pre)]}->{names[id(post)]}", receptor=tr.receptor[receptor])
+            weight_mv = weight * tr.weight_mv[receptor][post_index]
+            for layer, chosen in enumerate(multapses.layers(pre_index, post_index, post.size)):
+                graph.add_projection(names[id(pre)], names[id(post)], weight_mv[chosen],
+                                     pre_index[chosen].astype(np.int32), post_index[chosen].astype(np.int32),
+                                     delay_steps=steps[chosen], receptor=tr.receptor[receptor],
+                                     name=multapses.layer_name(f"{k}:{names[id(pre)]}->{names[id(post)]}", layer))
     return graph, names, translations
 
 
