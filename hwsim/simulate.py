@@ -191,9 +191,13 @@ def _active_slices(a: SpikingArrays, uniform: np.ndarray) -> np.ndarray:
     return active
 
 
-def _per_neuron_noise(sd: np.ndarray) -> np.ndarray | None:
-    """Standard deviations for the kernel: float64, or None when all are 0 (the kernel compiles them away)."""
-    return _f64(sd) if np.any(sd) else None
+def _per_neuron_noise(noise: DynamicNoise) -> tuple:
+    """Current and membrane noise sds for the kernel: both None when all are 0 (the kernel compiles them away),
+    else both float64 arrays, an absent kind as zeros (a zero sd draws nothing, so the run is the same). One
+    variant for any noise, not one per kind present: each variant of the kernel is a compile of ~30 s."""
+    if not (np.any(noise.u_noise_sd) or np.any(noise.v_noise_sd)):
+        return None, None
+    return _f64(noise.u_noise_sd), _f64(noise.v_noise_sd)
 
 
 def _checked_noise(noise: DynamicNoise | None, n_neurons: int) -> DynamicNoise:
@@ -413,8 +417,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                value(a.initial_u), value(a.initial_v), _i64(a.initial_hold),
                int(a.decay_bits), int(a.rounding), int(a.input_shift),
                int(a.state_bits), int(a.syn_overflow), int(a.mem_overflow), int(first_sample),
-               np.ascontiguousarray(noise.seeds, dtype=np.uint64), _per_neuron_noise(noise.u_noise_sd),
-               _per_neuron_noise(noise.v_noise_sd),
+               np.ascontiguousarray(noise.seeds, dtype=np.uint64), *_per_neuron_noise(noise),
                float(noise.drop_probability), float(noise.jitter_probability), int(noise.jitter_max_steps),
                float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
     threads = numba.get_num_threads()
