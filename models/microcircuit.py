@@ -110,6 +110,9 @@ V0_OPTIMIZED_SD_MV = (5.36, 4.57, 4.74, 4.94, 4.94, 4.55, 5.46, 4.48)
 #: Full-scale rates the in-degree scaling's DC assumes (NEST example ``full_mean_rates``: one NEST 3 run,
 #: 4 threads, N_scaling = K_scaling = 1) [Hz].
 FULL_MEAN_RATES_HZ = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)
+#: NEST's own rates at N_scaling = K_scaling = 0.1 (its Potjans_2014 example's reference_data, rate0-7.dat:
+#: mean over each population's neurons, 1 s after 500 ms, default parameters, NEST 3, 2022-12-02) [Hz].
+NEST_RATES_SCALE_01_HZ = (0.402, 2.017, 3.880, 4.958, 6.575, 7.726, 0.831, 6.986)
 BACKGROUND_KINDS = ("poisson", "poisson_source", "dc")
 V0_KINDS = ("original", "optimized")
 _CHUNK = 1 << 22  # geometric gaps drawn per chunk (32 MiB of int64)

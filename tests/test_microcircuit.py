@@ -34,9 +34,6 @@ from hwsim.models import microcircuit as mc  # noqa: E402
 from hwsim.models import microcircuit_ir  # noqa: E402
 
 SCALE = 0.01
-#: NEST's own rates at N_scaling = K_scaling = 0.1 (its Potjans_2014 example's reference_data, rate0-7.dat:
-#: mean over each population's neurons, 1 s after 500 ms, default parameters, NEST 3, 2022-12-02) [Hz].
-NEST_RATES_SCALE_01_HZ = (0.402, 2.017, 3.880, 4.958, 6.575, 7.726, 0.831, 6.986)
 
 
 def test_connectivity_is_seeded_unique_and_as_many_as_published():
@@ -388,6 +385,19 @@ def test_pynn_script_builds_the_bundled_network():
             assert abs(x.mean() - y.mean()) <= 5 * math.sqrt(x.var() / x.size + y.var() / y.size) + 1e-12, key
 
 
+def test_pynn_script_runs_from_its_command_line(capsys):
+    import warnings
+
+    from hwsim.models import microcircuit_pynn
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert microcircuit_pynn.main(["hwsim.ideal", "--scale", "0.02", "--t-sim", "30", "--transient", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "on hwsim.ideal: scale 0.02, in-degrees x 0.02" in out and "NEST, full scale (Hz)" in out
+    assert len([line for line in out.splitlines() if line.startswith("| L")]) == 8
+
+
 def test_rates_at_scale_01_are_nests():
     """Scale 0.1, in-degrees x 0.1 (the NEST example's defaults), Poisson background, 0.6 s, the first 0.1 s
     left out: every population's rate within a factor 1.5 of NEST's at the same scaling, and within 15 % on
@@ -403,7 +413,7 @@ def test_rates_at_scale_01_are_nests():
     counts = result.raster[0, transient:].sum(axis=0, dtype=np.int64)
     bounds = np.cumsum((0,) + mc.sizes(0.1))
     rates = np.array([counts[a:b].mean() for a, b in zip(bounds[:-1], bounds[1:])]) / ((n_steps - transient) * 1e-4)
-    log_ratio = np.log(np.maximum(rates, 1e-9) / np.asarray(NEST_RATES_SCALE_01_HZ))
+    log_ratio = np.log(np.maximum(rates, 1e-9) / np.asarray(mc.NEST_RATES_SCALE_01_HZ))
     assert np.all(np.abs(log_ratio) <= np.log(1.5)), dict(zip(mc.POPULATIONS, rates.round(3)))
     assert np.abs(log_ratio).mean() <= 0.15, dict(zip(mc.POPULATIONS, rates.round(3)))
 
