@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1000, help="0.1 ms steps to run (default 1000: 0.1 s)")
     args = parser.parse_args(argv)
     params = microcircuit.PD.replace(delay_exc_ms=1.4, delay_inh_ms=0.7, delay_rel_sd=0.0, k_scale=args.scale,
-                                         multapses=False)
+                                     multapses=False)
     graph = build(scale=args.scale, seed=0, background="dc", params=params)
     compiled = hwsim.compile_network(graph, "spinnaker")
     print(f"W5 at scale {args.scale} ({sum(p.size for p in graph.populations()):,} neurons), {args.steps} steps "

@@ -458,8 +458,9 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
         Seeds of current noise, membrane noise, spike drop, spike jitter and state bit flips
         (``hwsim.dynamic_noise.DynamicNoise``); each draw is ``counter_rng`` of (seed, sample, step, index).
     u_noise_sd, v_noise_sd : ndarray float64 ``(n_neurons,)`` or None
-        Standard deviation of the per-step current / membrane noise [state units]; None: none (a
-        separate compilation in which the noise terms vanish).
+        Standard deviation of the per-step current / membrane noise [state units]; both None: none (a
+        separate compilation in which the noise terms vanish). ``hwsim.simulate`` passes both or neither, an
+        absent kind as zeros, so that any noise is one compilation.
     drop_probability, jitter_probability : float
         Per-packet probability of being dropped / delivered late.
     jitter_max_steps : int

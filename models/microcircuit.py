@@ -44,7 +44,7 @@ to the membrane (Brian2's reading of 1.5 ms and 0.75 ms: NEST's 1.4 and 0.7 ms),
 not. :data:`UNIQUE` is the published model with unique pairs, which issue 18's W5 comparisons with Brian2 use
 (``bench/scale_w5.py --variant unique``; ``published`` meant it before multapses became the default).
 
-Common to both:
+Common to all three (:data:`PD`, :data:`UNIQUE`, :data:`FIXED`):
 
 - **Synapse numbers.** A projection's expected synapse count is the paper's
   ``K = ln(1 - C) / ln(1 - 1/(N_pre N_post))`` (the NEST example's fixed total number, ~0.30 B synapses at

@@ -62,13 +62,13 @@ def build(sim, scale: float = 0.1, k_scale: float | None = None, background: str
     dict
         The eight populations by name.
     """
+    sizes = mc.sizes(scale)   # ValueError naming a scale outside (0, 1]
     k_scale = scale if k_scale is None else k_scale
     params = params.replace(k_scale=k_scale).check()
     if background not in ("poisson", "dc") or not params.multapses:
         raise ValueError(f"microcircuit_pynn: background {background!r}, multapses {params.multapses}; expected "
                          f"'poisson' or 'dc', and multapses (PyNN's total-number connector draws with replacement).")
     rng = sim.NumpyRNG(seed=seed)
-    sizes = mc.sizes(scale)
     dc_na = mc.background_dc_pa(params, background) * 1e-3
     cell = dict(tau_m=params.tau_mem_s * 1e3, tau_syn_E=params.tau_syn_s * 1e3, tau_syn_I=params.tau_syn_s * 1e3,
                 cm=params.c_mem_pf * 1e-3, v_rest=params.e_leak_mv, v_reset=params.v_reset_mv,
@@ -127,7 +127,21 @@ def _backend(name: str):
     if name == "hwsim" or name.startswith("hwsim."):
         from hwsim.pynn.utility import backend
         return backend(name)
-    return import_module(f"pyNN.{name}")
+    try:
+        return import_module(f"pyNN.{name}")
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"microcircuit_pynn: simulator {name[:80]!r}: {exc}; expected hwsim, hwsim.<chip> or an "
+                         f"installed PyNN backend (brian2, nest, neuron, ...).") from None
+
+
+def _user_errors() -> tuple:
+    """What a bad command line raises: ValueError (this script, the model's checks, hwsim's SpecError) and, where
+    hwsim is installed, every hwsim error (a chip that cannot run the network)."""
+    try:
+        from hwsim.errors import HwsimError
+    except ImportError:   # a PyNN environment without hwsim
+        return (ValueError,)
+    return (ValueError, HwsimError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,12 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--t-sim", type=float, default=1000.0, help="biological time [ms] (default 1000)")
     parser.add_argument("--transient", type=float, default=100.0, help="ms left out of the rates (default 100)")
     args = parser.parse_args(argv)
-    sim = _backend(args.simulator)
-    sim.setup(timestep=mc.PD.dt_ms, min_delay=mc.PD.dt_ms, max_delay=20.0)
-    populations = build(sim, args.scale, args.k_scale, args.background, args.seed)
-    sim.run(args.t_sim)
-    rates = rates_hz(populations, args.transient, args.t_sim)
+    if not 0 <= args.transient < args.t_sim:
+        parser.error(f"--transient {args.transient:g} ms, --t-sim {args.t_sim:g} ms; expected 0 <= transient < t-sim.")
     k_scale = args.scale if args.k_scale is None else args.k_scale
+    try:
+        sim = _backend(args.simulator)
+        sim.setup(timestep=mc.PD.dt_ms, min_delay=mc.PD.dt_ms, max_delay=20.0)
+        populations = build(sim, args.scale, k_scale, args.background, args.seed)
+        sim.run(args.t_sim)
+    except _user_errors() as exc:
+        parser.exit(2, f"{exc}\n")
+    rates = rates_hz(populations, args.transient, args.t_sim)
     scaled = args.scale == k_scale == 0.1 and args.background == "poisson"
     references, label = ((mc.NEST_RATES_SCALE_01_HZ, "NEST at this scaling") if scaled
                          else (mc.FULL_MEAN_RATES_HZ, "NEST, full scale"))

@@ -341,8 +341,8 @@ def test_pynn_script_builds_the_bundled_network():
     """``models/microcircuit_pynn.py`` through ``hwsim.pynn`` (scale 0.02, in-degrees x 0.02, Poisson background)
     against the bundled model's graph: the same neurons (decays, threshold, reset, DC in ``bias``, to 1e-9;
     refractoriness one step shorter, as pyNN.brian2 holds the membrane, ``docs/pynn.md``, where NEST and the
-    bundled model hold it for all of ``tau_refrac``), the same total of synapses per projection (drawn with replacement: multapses in layers),
-    and weights and delays from the same distributions (means within 5 standard errors; the background's delay
+    bundled model hold it for all of ``tau_refrac``), the same total of synapses per projection (drawn with
+    replacement: multapses in layers), and weights and delays from the same distributions (means within 5 standard errors; the background's delay
     is a step longer in the script, PyNN's smallest delay being one step)."""
     import warnings
 
@@ -398,6 +398,23 @@ def test_pynn_script_runs_from_its_command_line(capsys):
     assert len([line for line in out.splitlines() if line.startswith("| L")]) == 8
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["hwsim.nochip", "--scale", "0.02"], "unknown chip 'nochip'"),
+    (["hwsim.ideal", "--scale", "2", "--k-scale", "0.5"], "scale 2.0; expected a fraction in (0, 1]"),
+    (["hwsim.ideal", "--scale", "0.02", "--k-scale", "0"], "k_scale 0.0; expected a fraction of the in-degrees"),
+    (["nosuchbackend", "--scale", "0.02"], "simulator 'nosuchbackend'"),
+    (["hwsim.ideal", "--t-sim", "50", "--transient", "80"], "expected 0 <= transient < t-sim"),
+])
+def test_pynn_script_refuses_a_bad_command_line_clearly(argv, words, capsys):
+    from hwsim.models import microcircuit_pynn
+
+    with pytest.raises(SystemExit) as exit_info:
+        microcircuit_pynn.main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
 def test_rates_at_scale_01_are_nests():
     """Scale 0.1, in-degrees x 0.1 (the NEST example's defaults), Poisson background, 0.6 s, the first 0.1 s
     left out: every population's rate within a factor 1.5 of NEST's at the same scaling, and within 15 % on
@@ -433,7 +450,7 @@ def test_bench_child_records_every_stage_and_the_table_renders():
 
 
 def test_multapses_become_layered_projections_of_the_same_synapses():
-    params = mc.PD.replace(multapses=True)
+    params = mc.PD   # multapses are the published model's default
     graph = microcircuit_ir.build(0.02, 5, "dc", params)
     drawn = {(p.source, p.target): p for p in mc.projections(0.02, 5, params)}
     assert any("#2" in p.name for p in graph.projections())   # some pair was drawn twice
