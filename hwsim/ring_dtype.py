@@ -11,10 +11,8 @@ such bound is within int32 the ring is stored as int32: half the memory of int64
 (W5 at full scale: 65 MB with a port per projection, 20 MB since integer chips share one port per receptor)
 stays twice as long in cache. The results are the same bit for bit, since no sum overflows.
 
-Only the one-thread-per-sample path takes it: on W5 at full scale on ``spinnaker`` (one sample, quiet 2-core
-machine, interleaved in one process) one thread ran 1,000 steps in 7.18 s with the int32 ring against 8.55 s
-with int64, but the threads sharing a sample took 7.36 s against 5.92 s (cause not found: at scale 0.3 both
-paths are faster with int32), so a shared sample keeps the state's dtype.
+Threads that share a sample (``kernels/spiking_threads.py``) take it too: each writes a ring of its own, and the
+rings' sums at a port add up to the one ring's sum, so the same bound holds.
 """
 from __future__ import annotations
 
@@ -58,12 +56,10 @@ def _poisson_extra(arrays: SpikingArrays, poisson: np.ndarray, n_ports: int) -> 
     return np.bincount(arrays.syn_port[:n], extra * np.abs(arrays.syn_weight[:n].astype(np.float64)), minlength=n_ports)
 
 
-def ring_like(arrays: SpikingArrays, current_inputs: bool, graded: bool, jitter: bool,
-              shared: bool = False) -> np.ndarray:
+def ring_like(arrays: SpikingArrays, current_inputs: bool, graded: bool, jitter: bool) -> np.ndarray:
     """An empty array of the ring's dtype (the kernels allocate the ring with it): float64 on a float datapath;
-    int32 on an integer one when each port's sum is bounded within int32 and the sample is not shared among
-    threads (``shared``; module docstring), else int64."""
+    int32 on an integer one when each port's sum is bounded within int32 (module docstring), else int64."""
     if arrays.is_float:
         return np.zeros(0, dtype=np.float64)
-    narrow = not (current_inputs or graded or jitter or shared) and port_weight_bound(arrays) <= RING32_MAX
+    narrow = not (current_inputs or graded or jitter) and port_weight_bound(arrays) <= RING32_MAX
     return np.zeros(0, dtype=np.int32 if narrow else np.int64)

@@ -6,34 +6,34 @@ share each step's work among the threads (``kernels/spiking_threads.py``), bit-i
 
 - the neuron updates: the update slices, in update order, are cut into ``n_threads`` runs of about equal
   work (neurons x (receptors + 1)); a slice may be cut in two at a neuron;
-- the synaptic adds, in one of two modes (each thread owns a set of ports, and every port is one thread's):
+- the synaptic adds, in one of three modes:
 
-  - *groups*: the counter groups (a population on one core) are cut into ``n_threads`` contiguous ranges of
-    group ids of about equal send work; a thread owns every port of its groups, and walks only its groups'
-    segments of each spike (two binary searches per spike: a source's segments are sorted by group);
-  - *ports*: the ring buffer's ports are cut into ``n_threads`` contiguous ranges holding about equal numbers
-    of synapses (counted on an evenly strided sample of at most :data:`PORT_SAMPLE` synapses); every thread
-    walks every segment of each spike and adds the synapses into its ports (a test per segment, a binary
-    search where a group's ports straddle two threads).
+  - *sources* (integer datapaths): each thread writes a ring of its own and sends every ``n_threads``-th
+    spike and input channel whole; the rings are added up at each neuron's ports before its update (integer
+    sums: the same in any order). No thread walks another's spikes or channels;
+  - *groups* (float datapath, each thread owning a set of ports, every port one thread's): the counter groups
+    (a population on one core) are cut into ``n_threads`` contiguous ranges of group ids of about equal send
+    work; a thread owns every port of its groups, and walks only its groups' segments of each spike (two
+    binary searches per spike: a source's segments are sorted by group);
+  - *ports* (float datapath, as groups): the ring buffer's ports are cut into ``n_threads`` contiguous ranges
+    holding about equal numbers of synapses (counted on an evenly strided sample of at most
+    :data:`PORT_SAMPLE` synapses); every thread walks every segment of each spike and adds the synapses into
+    its ports (a test per segment, a binary search where a group's ports straddle two threads).
 
-  :func:`send_ranges` estimates the send work of the busiest thread in each mode, with a segment walked
-  costing :data:`SEGMENT_COST` synapses: in group mode the heaviest range's synapses + SEGMENT_COST x its
-  segments (the group cuts balance exactly that), in port mode an even share of the synapses + SEGMENT_COST x
-  every segment; it takes group mode when its estimate is no larger. A network on many cores (spinnaker: 236
-  groups, segments of ~5 synapses) takes groups; one on a handful of cores (ideal: one population of 80 %
-  of the synapses on one core) takes ports.
+  On the float datapath :func:`send_ranges` estimates the send work of the busiest thread in groups and in
+  ports mode, with a segment walked costing :data:`SEGMENT_COST` synapses: in group mode the heaviest range's
+  synapses + SEGMENT_COST x its segments (the group cuts balance exactly that), in port mode an even share of
+  the synapses + SEGMENT_COST x every segment; it takes group mode when its estimate is no larger.
 
 The rule (:func:`within_sample`): threads share a sample when there are at most half as many samples as
-threads (on 2 threads: one sample), the network has at least :data:`MIN_SYNAPSES` synapses and no Poisson
-input channel, and no synapse out of a neuron has delay 0 (the update phase needs each step's inputs complete
-before it starts). Poisson channels: every thread draws and walks every channel (only the counts are shared
-by key, not the work), and on W5 at scale 0.1 with its Poisson background (5,000 steps, ``bench/scale_w5.py
---within-sample yes|no``, bench/RESULTS.md) two threads took 2.04 s on ``spinnaker`` and 2.58 s on ``ideal``
-against 1.07 s and 2.00 s on one; with the DC background two threads took 0.37 s against 0.57 s. Callers
-override it with ``within_sample=True`` / ``False``; True on a network with delay-0 synapses out of neurons
-raises :class:`hwsim.errors.UnsupportedError`. ``bench/threads.py`` measured the threshold and the gain
-(``bench/RESULTS.md``, "One sample on both cores"): on 2 threads 1.85x one thread on ideal (port mode) and 1.80x
-on spinnaker (group mode) for a 65 M-synapse network; 1.71x and 1.57x for W5 at full scale.
+threads (on 2 threads: one sample), the network has at least :data:`MIN_SYNAPSES` synapses, no synapse out of
+a neuron has delay 0 (the update phase needs each step's inputs complete before it starts) and, on the float
+datapath, no Poisson input channel: there every thread draws and walks every channel (only the counts are
+shared by key, not the work), and on W5 at scale 0.1 with its Poisson background (5,000 steps,
+``bench/scale_w5.py --within-sample yes|no``, bench/RESULTS.md) two threads took 2.58 s on ``ideal`` against
+2.00 s on one. Callers override it with ``within_sample=True`` / ``False``; True on a network with delay-0
+synapses out of neurons raises :class:`hwsim.errors.UnsupportedError`. ``bench/threads.py`` measures the gain
+(``bench/RESULTS.md``, "One sample on both cores" and "Threads share the sources on integer chips").
 """
 from __future__ import annotations
 
@@ -69,11 +69,13 @@ class ThreadPlan:
         The thread that updates each sub-slice.
     part_ports, part_groups : ndarray ``(n_threads, 2)``
         Thread ``p`` adds the synapses into the ports ``part_ports[p, 0] .. part_ports[p, 1]-1`` of the counter
-        groups ``part_groups[p, 0] .. part_groups[p, 1]-1`` (one of the two is every port / group).
+        groups ``part_groups[p, 0] .. part_groups[p, 1]-1`` (one of the two is every port / group; both in
+        sources mode, where the kernel does not read them).
     group_port_lo, group_port_hi : ndarray ``(n_groups,)``
         Span of the ports of each counter group's slots (lo >= hi: a group without slots).
     mode : str
-        ``"groups"`` (each thread a range of groups) or ``"ports"`` (each thread a range of ports).
+        ``"sources"`` (integer datapaths: each thread its share of the spikes and channels, into a ring of its
+        own), ``"groups"`` (each thread a range of groups) or ``"ports"`` (each thread a range of ports).
     """
 
     sub_slices: np.ndarray
@@ -114,7 +116,7 @@ def within_sample(a: SpikingArrays, n_samples: int, n_threads: int, requested: b
     if requested is False or n_threads < 2:
         return False
     if requested is None and (n_samples > n_threads // 2 or a.syn_port.size < MIN_SYNAPSES
-                              or poisson_channels(a).any()):
+                              or (a.is_float and poisson_channels(a).any())):
         return False
     if has_instant_neuron_synapses(a):
         if requested:
@@ -206,9 +208,11 @@ def _group_port_spans(a: SpikingArrays, slices: np.ndarray) -> tuple[np.ndarray,
 
 def send_ranges(a: SpikingArrays, n_threads: int) -> tuple[str, np.ndarray, np.ndarray]:
     """The send phase's share of each of ``n_threads`` threads (module docstring): ``(mode, part_ports,
-    part_groups)`` as :class:`ThreadPlan` holds them."""
-    group_bounds, group_work, port_work = _group_bounds(a, n_threads)
+    part_groups)`` as :class:`ThreadPlan` holds them (every port and group for each thread in sources mode)."""
     n_ports = int(np.asarray(a.port_shift).size)
+    if not a.is_float:
+        return "sources", _whole(n_ports, n_threads), _whole(a.n_groups, n_threads)
+    group_bounds, group_work, port_work = _group_bounds(a, n_threads)
     if group_work <= port_work:
         return "groups", _whole(n_ports, n_threads), _ranges(group_bounds)
     return "ports", _ranges(_port_bounds(a, n_threads)), _whole(a.n_groups, n_threads)

@@ -422,7 +422,7 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
                float(noise.flip_rate), _i64(a.payload_shift), _u8(a.sigma_delta_mode))
     threads = numba.get_num_threads()
     shared = _within_sample(a, n_samples, threads, within_sample)
-    ring = ring_like(a, values is not None, bool(n_graded), noise.jitter_probability > 0, shared)
+    ring = ring_like(a, values is not None, bool(n_graded), noise.jitter_probability > 0)
     sizes = (active, values, _u8(a.input_scaled), _sources(a), stream_seed(seed), int(a.n_neurons), int(a.n_groups),
              int(a.max_delay), ring)
     outputs = (spike_count, first_spike, u_final, v_final, graded_final, raster, payload, v_trace)

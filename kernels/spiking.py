@@ -42,7 +42,7 @@ from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNO
 from .counter_rng import bits_at, key_of, uniform_at
 from .neurons import sends_payload, update_slice
 from .poisson import draws_at, poisson_count
-from .partition import counts_spikes, own_range, own_segments
+from .partition import counts_spikes, own_channels, own_range, own_segments
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
 
@@ -66,9 +66,9 @@ def _propagate(src, times, t, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, se
     ``t + delay`` is ``(t + delay) & slot_mask``; only delay-0 synapses write slot ``t & slot_mask`` at
     step ``t``, and their targets update later in the step (``update_slices``). Inlined into the event loop:
     a call per spike, passing its 18 arguments, took about a third of a sparse network's run. With ``part``
-    (one thread's share, ``kernels/partition.py``) only the segments into its groups are walked and only their
-    synapses into its ports added and counted, a segment's MEM_READ by the part holding its first synapse;
-    None: all of them.
+    (one thread's share, ``kernels/partition.py``) of ports, only the segments into its groups are walked and only
+    their synapses into its ports added and counted, a segment's MEM_READ by the part holding its first synapse;
+    None or a source part: all of them.
 
     ``times`` spikes (a Poisson channel's count; 1, a constant the compiler folds, for a neuron's spike) make
     one pass: on an integer ring each synapse adds ``times * weight`` once, on a float ring its weight
@@ -186,7 +186,9 @@ def _feed_channels(s, t, input_spikes, input_values, channels, noisy, slot_mask,
                    jitter_probability, jitter_max_steps, part, ring, step):
     """:func:`_feed_inputs` with ``noisy`` a constant (``_feed_inputs`` passes it as a literal)."""
     input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources = channels
-    for ch in range(input_column.shape[0]):
+    ch_first, ch_count, ch_stride = own_channels(part, input_column.shape[0])
+    for c in range(ch_count):
+        ch = ch_first + c * ch_stride
         col = input_column[ch]
         n_spikes = 1
         if col < 0:

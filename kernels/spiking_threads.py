@@ -11,13 +11,24 @@ step). A step ``t`` has two phases:
    ``sub_count``). Neurons are independent within a step once their inputs are in the slot, which
    needs every synapse out of a neuron to have a delay >= 1 (the caller checks it; inputs may have
    delay 0, as they are sent before the update);
-2. *send*: part ``p`` walks all spikes of step ``t``, sub-slices in update order (the order of one
-   thread), then the input channels of step ``t + 1`` (every part draws the same Poisson counts: they are
-   keyed by sample, step and channel), adding only the synapses into its ports: those in
-   its port range ``part_ports[p]`` whose counter group is in its group range ``part_groups[p]``
-   (``kernels/partition.py``; the parts' ports partition the ring's): every ring entry is written by one
-   part, in the order one thread writes it, so float sums are bit-identical. Part 0 counts each spike's
-   SPIKE, PACKET and hops, and flips state bits at the end of the step.
+2. *send*: the spikes of step ``t`` and the input channels of step ``t + 1`` are sent, shared out in one of
+   two ways (``kernels/partition.py``), chosen at compile time by the ring's dtype:
+
+   - *an integer ring: the parts share the sources.* Each part has a ring of its own and sends every
+     synapse of its spikes (the ``p``-th, ``p + n_parts``-th, ... of the step, sub-slices in update order)
+     and of its input channels (``p``, ``p + n_parts``, ...), and counts their SPIKE, PACKET and hops. Before
+     a part updates a sub-slice, it adds the other rings' slot ``t`` into the first ring at the sub-slice's
+     ports (and clears them there): integer sums, the same whatever the order, so the first ring then
+     holds what one thread's ring would;
+   - *a float ring: the parts share the ports.* Part ``p`` walks all spikes of step ``t``, sub-slices in
+     update order (the order of one thread), then the input channels of step ``t + 1`` (every part draws
+     the same Poisson counts: they are keyed by sample, step and channel), adding only the synapses into
+     its ports: those in its port range ``part_ports[p]`` whose counter group is in its group range
+     ``part_groups[p]`` (the parts' ports partition the ring's): every ring entry is written by one part, in
+     the order one thread writes it, so float sums are bit-identical. Part 0 counts each spike's SPIKE,
+     PACKET and hops.
+
+   Part 0 flips state bits at the end of the step.
 
 Counters are kept per part (a second set takes the inputs sent ahead for step ``t + 1``) and added up
 after each step with ``kernels/spiking.py``'s ``_flush``: integer sums, independent of the order.
@@ -38,21 +49,38 @@ from .actions import N_ACTIONS
 from .atomics import fetch_add, load, relax
 from .counter_rng import key_of
 from .neurons import sends_payload, update_slice
+from .partition import own_spikes, ring_copies, thread_part
 from .spiking import (_feed_inputs, _flip_state, _flush, clear_records, record_membrane, record_spikes, ring_mask,
                       send_spikes, start_sample)
 
 
 @njit(**JIT)
-def _update_part(p, s, t, sample, slot_mask, one_port, ring, port_shift, slot_port_ptr, sub_slices, sub_uniform,
+def _add_rings(rings, slot, first, last, slot0, n_receptors, stride, slot_port_ptr):
+    """Add ring ``slot`` of every ring after the first into the first's, and clear it, at the ports of the
+    neurons ``first .. last-1`` (receptor ``k``'s slots ``slot0 + k * stride + j``); nothing with one ring."""
+    for q in range(1, rings.shape[0]):
+        for k in range(n_receptors):
+            base = slot0 + k * stride
+            for port in range(slot_port_ptr[base], slot_port_ptr[base + last - first]):
+                rings[0, slot, port] += rings[q, slot, port]
+                rings[q, slot, port] = 0
+
+
+@njit(**JIT)
+def _update_part(p, s, t, sample, slot_mask, one_port, rings, port_shift, slot_port_ptr, sub_slices, sub_uniform,
                  sub_active, sub_thread, params, arith, u_noise_sd, v_noise_sd, noise_seeds, graded, state, scratch,
                  step, spiked, sub_count, out_spike_count, out_first_spike, out_raster, out_payload):
-    """Phase 1 of step ``t`` for thread ``p``: update its sub-slices, note their spikes and payloads."""
+    """Phase 1 of step ``t`` for thread ``p``: update its sub-slices (their ports' sums first gathered into the
+    first ring), note their spikes and payloads."""
     noise = (u_noise_sd, v_noise_sd, key_of(noise_seeds[0], sample, t), key_of(noise_seeds[1], sample, t))
     payload = graded[4]
+    ring = rings[0]
     for m in range(sub_slices.shape[0]):
         if sub_thread[m] != p:
             continue
         first, last, model = sub_slices[m, 0], sub_slices[m, 1], sub_slices[m, 6]
+        _add_rings(rings, t & slot_mask, first, last, sub_slices[m, 3], sub_slices[m, 4], sub_slices[m, 5],
+                   slot_port_ptr)
         n_spiked = update_slice(model, first, last, sub_slices[m, 2], sub_slices[m, 3], sub_slices[m, 4],
                                 sub_slices[m, 5], sub_uniform[m] != 0, sub_active[m] != 0, one_port, t & slot_mask,
                                 ring, port_shift, slot_port_ptr, params, arith, noise, graded, state, scratch, step,
@@ -68,15 +96,19 @@ def _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, source
                syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, noise_seeds, drop_probability,
                jitter_probability, jitter_max_steps, flip_rate, state_bits, part, sub_slices, spiked, sub_count,
                payload, state, ring, steps, out_v_trace):
-    """Phase 2 of step ``t`` for thread ``p`` (``part``: its ports, ``kernels/partition.py``): send the spikes of
-    step ``t`` (none for ``t == -1``) into its ports, counted in ``steps[t & 1]``; thread 0 flips state bits and
-    records the membranes; then send the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
+    """Phase 2 of step ``t`` for thread ``p`` (``part``: its sources or its ports, ``kernels/partition.py``; ``ring``:
+    its own on an integer datapath, else the shared one): send its share of the spikes of step ``t`` (none for
+    ``t == -1``), counted in ``steps[t & 1]``; thread 0 flips state bits and records the membranes; then send its
+    share of the inputs of step ``t + 1``, counted in ``steps[(t + 1) & 1]``."""
     n_in = sources[0].shape[0]
     if t >= 0:
         key_drop, key_jitter = key_of(noise_seeds[2], sample, t), key_of(noise_seeds[3], sample, t)
+        offset = 0   # spikes of the step before sub-slice m
         for m in range(sub_slices.shape[0]):
             first = sub_slices[m, 0]
-            send_spikes(spiked[first:first + sub_count[m]], n_in, t, sends_payload(sub_slices[m, 6]), payload, noisy,
+            mine = own_spikes(part, spiked[first:first + sub_count[m]], offset)
+            offset += sub_count[m]
+            send_spikes(mine, n_in, t, sends_payload(sub_slices[m, 6]), payload, noisy,
                         slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port,
                         syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,
                         drop_probability, key_jitter, jitter_probability, jitter_max_steps, part, ring,
@@ -107,7 +139,7 @@ def _flush_step(t, steps, out_counts_sample, out_step):
 
 @njit(**JIT)
 def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, sources, source_seed, noisy, slot_mask,
-            network, slicing, ports, params, arith, noise, flip_rate, graded, state, scratch, ring, steps, spiked,
+            network, slicing, ports, params, arith, noise, flip_rate, graded, state, scratch, rings, steps, spiked,
             sub_count, out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload,
             out_v_trace):
     """One thread's run through sample ``s``: phase 0 sends the inputs of step 0, phase ``2 t + 1`` updates
@@ -131,15 +163,15 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, so
             if phase & 1:
                 if p == 0 and t > 0:
                     _flush_step(t - 1, steps, out_counts[s], out_step_counts[t - 1])
-                _update_part(p, s, t, sample, slot_mask, one_port, ring, port_shift, slot_port_ptr, sub_slices,
+                _update_part(p, s, t, sample, slot_mask, one_port, rings, port_shift, slot_port_ptr, sub_slices,
                              sub_uniform, sub_active, sub_thread, params, arith, u_noise_sd, v_noise_sd, noise_seeds,
                              graded, state, (xs[p], zero_shift, fired[p]), steps[t & 1, p], spiked, sub_count,
                              out_spike_count, out_first_spike, out_raster, out_payload)
             else:
                 if p == 0 and t + 1 < n_steps:
                     clear_records(s, t + 1, out_raster, out_payload)
-                part = (part_ports[p, 0], part_ports[p, 1], part_groups[p, 0], part_groups[p, 1], group_port_lo,
-                        group_port_hi, p == 0)
+                part = thread_part(rings, p, n_parts, part_ports, part_groups, group_port_lo, group_port_hi)
+                ring = rings[p if rings.shape[0] > 1 else 0]
                 _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, sources, source_seed, noisy,
                            slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                            syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
@@ -180,8 +212,9 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, sources, sourc
     sub_thread : ndarray int64 ``(n_sub,)``
         The part that updates each sub-slice.
     part_ports, part_groups : ndarray int64 ``(n_parts, 2)``
-        Part ``p`` adds the synapses into the ports ``part_ports[p, 0] .. part_ports[p, 1]-1`` of the counter
-        groups ``part_groups[p, 0] .. part_groups[p, 1]-1``; every port must be one part's.
+        On a float ring, part ``p`` adds the synapses into the ports ``part_ports[p, 0] .. part_ports[p, 1]-1``
+        of the counter groups ``part_groups[p, 0] .. part_groups[p, 1]-1``; every port must be one part's. An
+        integer ring's parts share the sources and do not read them.
     group_port_lo, group_port_hi : ndarray int64 ``(n_groups,)``
         The span of the ports of each counter group's slots (lo >= hi for a group without slots).
     n_threads : int
@@ -197,7 +230,7 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, sources, sourc
                syn_delay, port_shift, slot_port_ptr, one_port, src_group, src_packets, src_hops_x, src_hops_y,
                n_groups)
     noise = (u_noise_sd, v_noise_sd, noise_seeds, drop_probability, jitter_probability, jitter_max_steps)
-    ring = np.zeros((slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
+    rings = np.zeros((ring_copies(ring_like, n_parts), slot_mask + 1, port_shift.shape[0]), dtype=ring_like.dtype)
     hold = np.empty(n_neurons, dtype=np.int64)
     spiked = np.empty(n_neurons, dtype=np.int64)
     sub_count = np.zeros(sub_slices.shape[0], dtype=np.int64)
@@ -211,7 +244,7 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, sources, sourc
     n_workers = max(min(n_threads, n_parts), 1)
     out_step_counts[:] = 0
     for s in range(input_spikes.shape[0]):
-        start_sample(s, ring, hold, initial_u, initial_v, initial_hold, out_counts, out_spike_count, out_first_spike,
+        start_sample(s, rings, hold, initial_u, initial_v, initial_hold, out_counts, out_spike_count, out_first_spike,
                      out_u, out_v, out_graded)
         state = (out_u[s], out_v[s], hold)
         graded = (payload_shift, sigma_delta_mode, out_graded[s, 0], out_graded[s, 1], payload)
@@ -224,7 +257,7 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, sources, sourc
             _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, sources, source_seed,
                     noisy, slot_mask, network, (sub_slices, sub_uniform, sub_active, sub_thread),
                     (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded,
-                    state, scratch, ring, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
+                    state, scratch, rings, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
                     out_first_spike, out_raster, out_payload, out_v_trace)
         if n_steps > 0:
             _flush_step(n_steps - 1, steps, out_counts[s], out_step_counts[n_steps - 1])

@@ -41,17 +41,16 @@ def test_a_poisson_channels_synapses_count_as_many_times_as_its_largest_count():
     assert port_weight_bound(arrays) == max(MAX_COUNT * 3 + 2, MAX_COUNT * 1 + 5)
 
 
-@pytest.mark.parametrize("bound, current, graded, jitter, shared, expected", [
-    (RING32_MAX, False, False, False, False, np.int32),
-    (RING32_MAX + 1, False, False, False, False, np.int64),
-    (10, True, False, False, False, np.int64),     # a current's value multiplies the weight
-    (10, False, True, False, False, np.int64),     # so does a graded payload
-    (10, False, False, True, False, np.int64),     # a late packet can land beside the same synapse's next spike
-    (10, False, False, False, True, np.int64),     # threads sharing a sample were slower with it (module doc)
+@pytest.mark.parametrize("bound, current, graded, jitter, expected", [
+    (RING32_MAX, False, False, False, np.int32),
+    (RING32_MAX + 1, False, False, False, np.int64),
+    (10, True, False, False, np.int64),     # a current's value multiplies the weight
+    (10, False, True, False, np.int64),     # so does a graded payload
+    (10, False, False, True, np.int64),     # a late packet can land beside the same synapse's next spike
 ])
-def test_int32_only_where_the_bound_holds(bound, current, graded, jitter, shared, expected):
+def test_int32_only_where_the_bound_holds(bound, current, graded, jitter, expected):
     arrays = _Stub(np.zeros(1, dtype=np.uint16), np.array([bound], dtype=np.int64), np.zeros(1, dtype=np.int64))
-    assert ring_like(arrays, current, graded, jitter, shared).dtype == expected
+    assert ring_like(arrays, current, graded, jitter).dtype == expected
 
 
 def test_a_float_datapath_keeps_a_float64_ring():

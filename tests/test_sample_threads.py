@@ -8,14 +8,16 @@ from unittest import mock
 
 import numba
 import numpy as np
+from numba import njit
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from hwsim import Graph, load_chip, map_graph, quantize_spiking, simulate
+from hwsim.kernels.partition import own_channels, own_spikes
 from hwsim.errors import SpecError, UnsupportedError
 from hwsim.lowering import lower_spiking
 from hwsim.sample_threads import (MIN_SYNAPSES, SEGMENT_COST, _group_bounds, has_instant_neuron_synapses,
-                                  plan_threads, within_sample)
+                                  plan_threads, send_ranges, within_sample)
 from hwsim.simulate import _active_slices, _slice_rows, _uniform_slices, simulate_spiking
 from compare import assert_same, common_synapse_dtypes
 from reference import reference_spiking
@@ -227,6 +229,42 @@ def test_port_mode_when_one_group_holds_most_synapses():
     assert groups_work > ports_work
 
 
+def test_integer_datapaths_share_the_sources():
+    """On an integer datapath every thread has every port and group: it sends its share of the sources whole."""
+    a = mock.Mock(is_float=False, n_groups=3, port_shift=np.zeros(5))
+    mode, part_ports, part_groups = send_ranges(a, 2)
+    assert mode == "sources"
+    np.testing.assert_array_equal(part_ports, [[0, 5], [0, 5]])
+    np.testing.assert_array_equal(part_groups, [[0, 3], [0, 3]])
+
+
+@njit
+def _source_shares(n_items, n_parts, offset):
+    """How often each of ``n_items`` channels, and each of ``n_items`` spikes listed after ``offset`` others,
+    is some source part's, and how many spikes went to a part other than their index in the step modulo
+    ``n_parts``."""
+    channels = np.zeros(n_items, dtype=np.int64)
+    spikes = np.zeros(n_items, dtype=np.int64)
+    misplaced = 0
+    listed = np.arange(n_items)
+    for p in range(n_parts):
+        part = (np.int64(p), np.int64(n_parts))
+        first, count, stride = own_channels(part, n_items)
+        for c in range(count):
+            channels[first + c * stride] += 1
+        for i in own_spikes(part, listed, offset):
+            misplaced += (offset + i) % n_parts != p
+            spikes[i] += 1
+    return channels, spikes, misplaced
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 9), st.integers(0, 30))
+def test_source_parts_send_every_channel_and_spike_once(n_items, n_parts, offset):
+    channels, spikes, misplaced = _source_shares(n_items, n_parts, offset)
+    assert np.all(channels == 1) and np.all(spikes == 1) and misplaced == 0
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.booleans(), st.data())
 def test_segments_are_sorted_as_the_ranges_need(float_datapath, data):
@@ -246,10 +284,12 @@ def test_segments_are_sorted_as_the_ranges_need(float_datapath, data):
 
 
 def test_rule_picks_threads_for_one_sample_of_a_large_network():
-    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=None, n_inputs=0)
-    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16), input_poisson=None, n_inputs=0)
+    big = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=None, n_inputs=0, is_float=True)
+    small = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES - 1, dtype=np.uint16), input_poisson=None, n_inputs=0,
+                      is_float=True)
     drawn = mock.Mock(syn_port=np.zeros(MIN_SYNAPSES, dtype=np.uint16), input_poisson=np.array([0, 1], np.uint8),
-                      n_inputs=2)
+                      n_inputs=2, is_float=True)
+    drawn_integer = mock.Mock(syn_port=drawn.syn_port, input_poisson=drawn.input_poisson, n_inputs=2, is_float=False)
     with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=False):
         assert within_sample(big, 1, 2, None)
         assert within_sample(big, 2, 4, None) and not within_sample(big, 3, 4, None)
@@ -259,6 +299,7 @@ def test_rule_picks_threads_for_one_sample_of_a_large_network():
         assert not within_sample(big, 1, 1, True)
         assert not within_sample(big, 1, 2, False)
         assert not within_sample(drawn, 1, 2, None) and within_sample(drawn, 1, 2, True)
+        assert within_sample(drawn_integer, 1, 2, None)   # integer threads share the channels too
     with mock.patch("hwsim.sample_threads.has_instant_neuron_synapses", return_value=True):
         assert not within_sample(big, 1, 2, None)
 
