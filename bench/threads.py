@@ -13,8 +13,8 @@ Per chip the network is mapped, quantised and lowered once; then ``simulate_spik
 ``within_sample=False`` (today's path: one thread) and ``within_sample=True`` (``numba.get_num_threads()``
 threads), alternately, each the fastest of ``--repeats`` warm runs (a 2-step call compiles first), after
 waiting up to ``--max-wait-s`` for other processes to use under 0.3 cores. The two must give identical
-results (checked). The table gives the send phase's mode (``hwsim.sample_threads.send_ranges``: each thread
-a range of counter groups or of ports), the times, synaptic events per second and the ratio, the machine's load
+results (checked). The table gives the send phase's mode (``hwsim.sample_threads.send_ranges``: on integer
+chips each thread its share of the sources, on ``ideal`` a range of counter groups or of ports), the times, synaptic events per second and the ratio, the machine's load
 average (``os.getloadavg``) before and after each chip, and the cores other processes used during the
 fastest runs (``bench.timing.CpuMeter``): threads that share a sample wait for each other twice per step, so
 a core taken by another process slows them far more than it slows one thread. A last line measures that
