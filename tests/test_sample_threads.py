@@ -194,6 +194,10 @@ def test_plan_covers_every_neuron_and_synapse_once(float_datapath, data):
     for f, l, g, slot0, n_rec, stride, model in sub:
         parent = slices[(slices[:, 0] <= f) & (slices[:, 1] >= l)][0]
         assert (g, slot0, n_rec, stride, model) == (parent[2], parent[3] + f - parent[0], *parent[4:])
+    assert (plan.mode == "sources") == (not float_datapath)
+    if plan.mode == "sources":   # every thread sends its sources whole: every port and group is each thread's
+        assert np.all(plan.part_ports == [0, a.port_shift.size]) and np.all(plan.part_groups == [0, a.n_groups])
+        return
     whole, cut = {"groups": (plan.part_ports, plan.part_groups), "ports": (plan.part_groups, plan.part_ports)}[
         plan.mode]
     n_whole = a.port_shift.size if plan.mode == "groups" else a.n_groups
