@@ -32,8 +32,7 @@ def _arrays_and_inputs(args: argparse.Namespace):
     """The lowered network of ``args`` and one sample of inputs."""
     import numpy as np
 
-    import hwsim
-    from bench.threads import N_INPUTS, INPUT_RATE, lowered, network
+    from bench.threads import INPUT_RATE, N_INPUTS, lowered, network
 
     if args.network == "w5":
         from hwsim.models import microcircuit as mc
@@ -55,6 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--package", type=Path, help="another revision's hwsim, first on sys.path")
     args = parser.parse_args(argv)
+    if args.steps < 2 or args.rounds < 1 or not 0 < args.scale <= 1:
+        parser.error(f"--steps {args.steps}, --rounds {args.rounds}, --scale {args.scale}: expected steps >= 2, "
+                     "rounds >= 1 and 0 < scale <= 1")
+    if args.package is not None and not (args.package / "hwsim" / "__init__.py").is_file():
+        parser.error(f"--package {str(args.package)[:200]}: no hwsim package there; expected a folder that "
+                     "bench.ab_revisions.export returned")
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))   # the bench package
     if args.package is not None:

@@ -350,8 +350,8 @@ def simulate_spiking(arrays: SpikingArrays, input_spikes, record_raster: bool = 
     within_sample : bool, optional
         True: the threads share each sample's steps (samples one after another); False: samples in
         parallel, one thread per chunk of samples; None: whichever :func:`hwsim.sample_threads.within_sample`
-        picks (one sample of a large network without delay-0 synapses out of neurons: shared). The
-        results are the same either way.
+        picks (one sample of a large network without delay-0 synapses out of neurons, and on the
+        float datapath without Poisson channels: shared). The results are the same either way.
     record_v : bool
         Also return every neuron's membrane after every step (``v_trace``, 8 bytes per sample, step and
         neuron; checked against the memory available first).

@@ -119,7 +119,7 @@ def _select_own_channels(part, n):
     if _is_source_part(part):
         def every_nth(part, n):
             p, n_parts = part
-            return p, max(n - p + n_parts - 1, 0) // n_parts, n_parts
+            return p, (n - p + n_parts - 1) // n_parts, n_parts   # p < n_parts: never negative
         return every_nth
     return lambda part, n: (0, n, 1)
 
