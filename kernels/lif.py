@@ -142,12 +142,16 @@ def _settle_float(v, state_bits, overflow):
     return v
 
 
+# The overloads here but :func:`_plus_second` are inlined into their callers (Numba IR): LLVM does not inline
+# an overload's compiled function, and a call per neuron (with its exception check) kept
+# :func:`_update_uniform`'s loop from vectorising (W5's neurons on `spinnaker`: 9.7 against 4.2 ns per neuron
+# and step, bench/RESULTS.md).
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
 
 
 def _by_datapath(generic, integer, floating):
     """Register ``generic``'s implementation: ``floating`` when its first argument is a float, else ``integer``."""
-    @overload(generic, jit_options=_OVERLOAD, strict=False)
+    @overload(generic, jit_options=_OVERLOAD, strict=False, inline="always")
     def _select(*args):
         return floating if isinstance(args[0], types.Float) else integer
     return _select
@@ -162,7 +166,7 @@ def _sd_at(sd, i):
     """Neuron ``i``'s noise standard deviation: ``sd[i]``, or 0.0 when ``sd`` is None (no noise)."""
 
 
-@overload(_sd_at, jit_options=_OVERLOAD)
+@overload(_sd_at, jit_options=_OVERLOAD, inline="always")
 def _select_sd(sd, i):
     """Compile-time choice: with ``sd`` None the noise terms are the constant 0 and compile away."""
     if isinstance(sd, types.NoneType):
@@ -192,7 +196,7 @@ def _second_busy(j, second):
     current before the update or its bias is nonzero; the constant False with None."""
 
 
-@overload(_second_busy, jit_options=_OVERLOAD)
+@overload(_second_busy, jit_options=_OVERLOAD, inline="always")
 def _select_second_busy(j, second):
     """Compile-time choice on ``second``'s type."""
     if isinstance(second, types.NoneType):
@@ -218,12 +222,16 @@ def _select_second(u, j, second, decay_bits, rounding, input_shift, state_bits, 
     if isinstance(second, types.NoneType):
         return lambda u, j, second, decay_bits, rounding, input_shift, state_bits, overflow: u
 
+    floating = isinstance(second[2].dtype, types.Float)
+    read = _CALLED[_port_input_float if isinstance(second[0].dtype, types.Float) else _port_input_integer]
+    next_u = _CALLED[_next_u_float if floating else _next_u_integer]
+
     def fused(u, j, second, decay_bits, rounding, input_shift, state_bits, overflow):
         row_1, shift_1, u_1, factor_1, bias_syn_1 = second
-        x_1 = port_input(row_1[j], shift_1[j])
+        x_1 = read(row_1[j], shift_1[j])
         row_1[j] = 0
-        new_1 = _next_u(u_1[j], x_1, factor_1, bias_syn_1, 0.0, np.uint64(0), j, decay_bits, rounding, input_shift,
-                        state_bits, overflow)
+        new_1 = next_u(u_1[j], x_1, factor_1, bias_syn_1, 0.0, np.uint64(0), j, decay_bits, rounding, input_shift,
+                       state_bits, overflow)
         u_1[j] = new_1
         return u + new_1
     return fused
@@ -245,6 +253,11 @@ def _port_input_float(acc, shift):
 
 
 _by_datapath(port_input, _port_input_integer, _port_input_float)
+
+# The arithmetic compiled as functions that are called, not inlined: :func:`_plus_second` calls them. Numba
+# drops a store into an array taken from a tuple argument (receptor 1's current) in a function into which an
+# overload was inlined (the current stayed 0; found by the reference tests).
+_CALLED = {f: njit(**JIT)(f) for f in (_next_u_integer, _next_u_float, _port_input_integer, _port_input_float)}
 
 
 @njit(**JIT)
