@@ -22,7 +22,7 @@ from hwsim.kernels.actions import N_ACTIONS
 from hwsim.kernels.resets import RESET_SUBTRACT_RAISED, RESET_VALUE_NEXT
 from hwsim.kernels.mlp import run_mlp
 from hwsim.kernels.neurons import sends_payload
-from hwsim.kernels.poisson import CDF_TERMS, cdf_rows, draw_counts
+from hwsim.kernels.poisson import CDF_TERMS, cdf_terms, draw_counts
 from hwsim.kernels.spiking import run_spiking
 from hwsim.kernels.spiking_threads import run_spiking_threads
 from hwsim.lowering import DELAY_DTYPES, PORT_DTYPES, WEIGHT_DTYPES, MlpArrays, SpikingArrays, poisson_channels
@@ -249,16 +249,16 @@ def _exp_minus(mean: np.ndarray) -> np.ndarray:
 
 def _sources(a: SpikingArrays) -> tuple:
     """The kernel's ``sources``: per input channel its column of the input array (-1: a Poisson channel), and the
-    Poisson channels' mean count per step, first cumulative probabilities (``kernels/poisson.py``'s ``cdf_rows``,
+    Poisson channels' mean count per step, first cumulative probabilities (``kernels/poisson.py``'s ``cdf_terms``,
     from ``exp(-mean)`` as the C library's ``math.exp`` gives it), first step and step after the last (0
     elsewhere)."""
     poisson = poisson_channels(a)
     column = np.where(poisson, -1, np.cumsum(~poisson) - 1).astype(np.int64)
     if not poisson.any():
         zeros = np.zeros(a.n_inputs, dtype=np.int64)
-        return column, np.zeros(a.n_inputs), np.ones((a.n_inputs, CDF_TERMS + 1)), zeros, zeros
+        return column, np.zeros(a.n_inputs), np.ones((CDF_TERMS + 1, a.n_inputs)), zeros, zeros
     mean = _f64(a.poisson_mean)
-    return column, mean, cdf_rows(mean, _exp_minus(mean)), _i64(a.poisson_start_step), _i64(a.poisson_stop_step)
+    return column, mean, cdf_terms(mean, _exp_minus(mean)), _i64(a.poisson_start_step), _i64(a.poisson_stop_step)
 
 
 def _network_inputs(a: SpikingArrays, inputs) -> tuple[np.ndarray, np.ndarray | None]:
@@ -321,7 +321,7 @@ def poisson_counts(graph: Graph, n_steps: int, seed: int = 0, n_samples: int = 1
     check_fits("poisson_counts", f"the counts of {channels.size:,} Poisson channels over {n_samples:,} samples x "
                f"{n_steps:,} steps", n_samples * n_steps * channels.size, "Hint: fewer steps or channels.")
     out = np.zeros((n_samples, n_steps, channels.size), dtype=np.uint8)
-    draw_counts(stream_seed(seed), int(first_sample), channels, mean, cdf_rows(mean, _exp_minus(mean)), start, stop,
+    draw_counts(stream_seed(seed), int(first_sample), channels, mean, cdf_terms(mean, _exp_minus(mean)), start, stop,
                 out)
     return out
 

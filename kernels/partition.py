@@ -108,20 +108,20 @@ def _select_counts_spikes(part):
     return lambda part: part[6]
 
 
-def own_channels(part, n):
-    """The input channels of ``n`` that the part sends, as ``(first, count, stride)``: channels ``first + c *
-    stride`` for ``c < count``; every channel, ``(0, n, 1)``, unless ``part`` is a source part."""
+def own_channels(part, lo, hi):
+    """The input channels among ``lo .. hi-1`` that the part sends, as a range's ``(start, stop, step)``: with a
+    source part ``(p, n_parts)`` those whose index is ``p`` modulo ``n_parts``, else all, ``(lo, hi, 1)``."""
 
 
 @overload(own_channels, jit_options=_OVERLOAD, inline="always")
-def _select_own_channels(part, n):
+def _select_own_channels(part, lo, hi):
     """Compile-time choice on ``part``'s type (constants the loop folds but for a source part)."""
     if _is_source_part(part):
-        def every_nth(part, n):
+        def every_nth(part, lo, hi):
             p, n_parts = part
-            return p, (n - p + n_parts - 1) // n_parts, n_parts   # p < n_parts: never negative
+            return lo + (p - lo) % n_parts, hi, n_parts   # Python's modulo: never negative
         return every_nth
-    return lambda part, n: (0, n, 1)
+    return lambda part, lo, hi: (lo, hi, 1)
 
 
 def own_spikes(part, spiked, offset):

@@ -8,9 +8,11 @@ term from ``p0 = exp(-m)`` (``p_k = p_{k-1} * m / k``); the search stops at :dat
 states the same rule for users.
 
 The first :data:`CDF_TERMS` cumulative probabilities of each channel are summed once, before a run
-(:func:`cdf_rows`), in the same order as the search sums them, so they are the same numbers: a draw counts the
+(:func:`cdf_terms`), in the same order as the search sums them, so they are the same numbers: a draw counts the
 terms ``u`` reaches among them without a branch per term (a search branching on a random ``u`` mispredicts
-about once a draw), and goes on term by term only past them.
+about once a draw), and goes on term by term only past them. The event loop draws a block of channels at a
+time (:func:`draw_block`, a loop without branches that vectorises) and finishes the rare counts past the terms
+with :func:`poisson_count`: the same counts.
 """
 import numpy as np
 from numba import njit
@@ -22,47 +24,84 @@ from .counter_rng import key_of, uniform_at
 #: chance of more than 255 is below 1e-100).
 MAX_COUNT = 255
 
-#: Cumulative probabilities kept per channel (:func:`cdf_rows`): a count of 7 or more at a mean of 1.6 per step
+#: Cumulative probabilities kept per channel (:func:`cdf_terms`): a count of 7 or more at a mean of 1.6 per step
 #: (W5's background) has a chance of about 1e-3.
 CDF_TERMS = 7
 
+#: Channels drawn at a time by :func:`draw_block` (the event loop's scratch for their counts).
+DRAW_BLOCK = 256
+
 
 @njit(**JIT)
-def cdf_rows(poisson_mean, poisson_p0):
+def cdf_terms(poisson_mean, poisson_p0):
     """Per channel ``P(K <= 0) .. P(K <= CDF_TERMS - 1)`` for means ``poisson_mean`` (``poisson_p0 =
-    exp(-mean)``), then the last term ``p_{CDF_TERMS - 1}``: float64 ``(n_channels, CDF_TERMS + 1)``."""
-    rows = np.empty((poisson_mean.shape[0], CDF_TERMS + 1))
+    exp(-mean)``), then the last term ``p_{CDF_TERMS - 1}``: float64 ``(CDF_TERMS + 1, n_channels)``, term-major
+    so that consecutive channels' terms lie side by side (:func:`draw_block` vectorises over channels)."""
+    terms = np.empty((CDF_TERMS + 1, poisson_mean.shape[0]))
     for ch in range(poisson_mean.shape[0]):
         p = poisson_p0[ch]
         cdf = p
-        rows[ch, 0] = cdf
+        terms[0, ch] = cdf
         for k in range(1, CDF_TERMS):
             p = p * poisson_mean[ch] / k
             cdf += p
-            rows[ch, k] = cdf
-        rows[ch, CDF_TERMS] = p
-    return rows
+            terms[k, ch] = cdf
+        terms[CDF_TERMS, ch] = p
+    return terms
+
+
+@njit(**JIT)
+def _terms_reached(u, poisson_cdf, ch):
+    """How many of channel ``ch``'s kept cumulative probabilities uniform ``u`` reaches (they never decrease):
+    its count when below :data:`CDF_TERMS`. No branch per term (one on a random ``u`` mispredicts)."""
+    k = 0
+    for j in range(CDF_TERMS):
+        k += u >= poisson_cdf[j, ch]
+    return k
 
 
 @njit(**JIT)
 def poisson_count(u, mean, poisson_cdf, ch):
-    """The count of uniform ``u`` for channel ``ch`` of Poisson mean ``mean`` and row ``ch`` of ``poisson_cdf``
-    (:func:`cdf_rows`): the smallest ``k`` with ``u < P(K <= k)`` (at most :data:`MAX_COUNT`). The row is read
+    """The count of uniform ``u`` for channel ``ch`` of Poisson mean ``mean`` and column ``ch`` of ``poisson_cdf``
+    (:func:`cdf_terms`): the smallest ``k`` with ``u < P(K <= k)`` (at most :data:`MAX_COUNT`). The table is read
     by index, not as a slice (a slice is an array object whose reference counting took three quarters of a
     draw)."""
-    k = 0
-    for j in range(CDF_TERMS):   # the cumulative sums never decrease: counts the k terms that u reaches
-        k += u >= poisson_cdf[ch, j]
+    k = _terms_reached(u, poisson_cdf, ch)
     if k < CDF_TERMS:
         return k
     k = CDF_TERMS - 1
-    p = poisson_cdf[ch, CDF_TERMS]
-    cdf = poisson_cdf[ch, CDF_TERMS - 1]
+    p = poisson_cdf[CDF_TERMS, ch]
+    cdf = poisson_cdf[CDF_TERMS - 1, ch]
     while u >= cdf and k < MAX_COUNT:
         k += 1
         p = p * mean / k
         cdf += p
     return k
+
+
+@njit(**JIT)
+def draw_block(t, first, n, key, poisson_cdf, poisson_start, poisson_stop, out_counts):
+    """Draw channels ``first .. first+n-1`` at step ``t`` under ``key`` into ``out_counts[:n]``: how many of the
+    channel's kept cumulative probabilities its uniform reaches (its count below :data:`CDF_TERMS`; at
+    ``CDF_TERMS`` the caller finishes it with :func:`poisson_count`), 0 outside the channel's window. The same
+    work for every channel, no branch, consecutive channels and unsigned indices (a signed index is tested for
+    wrap-around per lane, which turned the table's loads into gathers, slower than the scalar draw): the loop
+    vectorises."""
+    for b in range(np.uint64(n)):
+        ch = np.uint64(first) + b
+        k = _terms_reached(uniform_at(key, ch), poisson_cdf, ch)
+        inside = (poisson_start[ch] <= t) & (t < poisson_stop[ch])
+        out_counts[b] = k if inside else 0
+
+
+@njit(**JIT)
+def draw_scratch(input_column, n_copies):
+    """``n_copies`` rows of scratch for :func:`draw_block`'s counts: :data:`DRAW_BLOCK` int64 each, none when no
+    channel is a Poisson channel (``input_column`` -1), so that the event loop draws nothing then."""
+    poisson = False
+    for col in input_column:
+        poisson |= col < 0
+    return np.zeros((n_copies, DRAW_BLOCK if poisson else 0), dtype=np.int64)
 
 
 @njit(**JIT)

@@ -9,10 +9,11 @@ pending flag) per neuron. Per step ``t``:
    ``ring[(t + delay) % R, port]`` (``R``: a power of two > max_delay); a segment with one delay and
    consecutive ports (``seg_port0``, a dense block) is added as one contiguous run, which vectorises. A
    current channel (``input_scaled``: float datapath only) adds ``weight * value`` instead and counts MAC
-   rather than SYNOP. A Poisson channel sends the count ``k`` it draws (``kernels/poisson.py``) as ``k``
-   spikes: on an integer ring as one pass adding ``k * weight`` (the same sums, modulo the ring's width), on a
-   float ring as one pass that adds every synapse's weight ``k`` times in turn (the order of ``k`` sends, so
-   the same rounding); with packet noise as ``k`` sends. A port is (projection, delay, receptor slot);
+   rather than SYNOP. A Poisson channel sends the count ``k`` it draws (``kernels/poisson.py``, a block of
+   channels at a time) as ``k`` spikes: on an integer ring as one pass adding ``k * weight`` (the same sums,
+   modulo the ring's width), on a float ring as one pass that adds every synapse's weight ``k`` times in turn
+   (the order of ``k`` sends, so the same rounding); with packet noise as ``k`` sends. A port is (projection,
+   delay, receptor slot);
 2. slices of neurons (a population on one core, ``update_slices``) update in the IR's update order:
    ``kernels/neurons.py`` runs each slice's neuron model (``kernels/lif.py``), which reads its slots'
    ports from ring slot ``t % R`` (and clears them);
@@ -41,7 +42,7 @@ from ._config import JIT
 from .actions import HOP_X, HOP_Y, MAC, MEM_READ, N_ACTIONS, PACKET, SPIKE, SYNOP
 from .counter_rng import bits_at, key_of, uniform_at
 from .neurons import sends_payload, update_slice
-from .poisson import draws_at, poisson_count
+from .poisson import CDF_TERMS, draw_block, draw_scratch, poisson_count
 from .partition import counts_spikes, own_channels, own_range, own_segments
 
 _OVERLOAD = {k: v for k, v in JIT.items() if k != "cache"}
@@ -185,30 +186,36 @@ def _feed_channels(s, t, input_spikes, input_values, channels, noisy, slot_mask,
                    src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key,
                    jitter_probability, jitter_max_steps, part, ring, step):
     """:func:`_feed_inputs` with ``noisy`` a constant (``_feed_inputs`` passes it as a literal)."""
-    input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources = channels
-    ch_first, ch_count, ch_stride = own_channels(part, input_column.shape[0])
-    for c in range(ch_count):
-        ch = ch_first + c * ch_stride
-        col = input_column[ch]
-        n_spikes = 1
-        if col < 0:
-            if not draws_at(t, ch, poisson_start, poisson_stop):
+    input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, draws, key_sources = channels
+    n_channels = input_column.shape[0]
+    block = draws.shape[0] if draws.shape[0] > 0 else max(n_channels, 1)
+    for lo in range(0, n_channels, block):   # a block of channels: drawn together, then sent one by one
+        hi = min(lo + block, n_channels)
+        if draws.shape[0] > 0:
+            draw_block(t, lo, hi - lo, key_sources, poisson_cdf, poisson_start, poisson_stop, draws)
+        start, stop, stride = own_channels(part, lo, hi)
+        for ch in range(start, stop, stride):
+            col = input_column[ch]
+            n_spikes = 1
+            if col < 0:
+                n_spikes = draws[ch - lo]
+                if n_spikes == 0:
+                    continue
+                if n_spikes == CDF_TERMS:   # past the kept terms: the search goes on
+                    n_spikes = poisson_count(uniform_at(key_sources, ch), poisson_mean[ch], poisson_cdf, ch)
+            elif input_spikes[s, t, col] == 0:
                 continue
-            n_spikes = poisson_count(uniform_at(key_sources, ch), poisson_mean[ch], poisson_cdf, ch)
-            if n_spikes == 0:
-                continue
-        elif input_spikes[s, t, col] == 0:
-            continue
-        elif input_values is not None:
-            if input_scaled[ch]:   # a current: weight * value, counted as MAC
-                _propagate_noisy(ch, t, input_values[s, t, col], MAC, slot_mask, src_seg_ptr, seg_syn_ptr,
-                                 seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group,
-                                 src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability,
-                                 jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
-                continue
-        _send(ch, n_spikes, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
-              seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
-              drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
+            elif input_values is not None:
+                if input_scaled[ch]:   # a current: weight * value, counted as MAC
+                    _propagate_noisy(ch, t, input_values[s, t, col], MAC, slot_mask, src_seg_ptr, seg_syn_ptr,
+                                     seg_group, seg_mem_words, seg_delay, syn_port, syn_weight, syn_delay, src_group,
+                                     src_packets, src_hops_x, src_hops_y, n_groups, drop_key, drop_probability,
+                                     jitter_key, jitter_probability, jitter_max_steps, part, ring, step)
+                    continue
+            _send(ch, n_spikes, t, noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay,
+                  seg_port0, syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y,
+                  n_groups, drop_key, drop_probability, jitter_key, jitter_probability, jitter_max_steps, part, ring,
+                  step)
 
 
 @njit(inline="always", **JIT)
@@ -217,13 +224,15 @@ def _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, s
                  src_hops_x, src_hops_y, n_groups, drop_key, drop_probability, jitter_key, jitter_probability,
                  jitter_max_steps, part, ring, step):
     """Send the input channels active at step ``t`` of sample ``s``, in channel order. ``channels`` is
-    ``(input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, key_sources)`` (one
-    tuple: a call of more than 30 arguments cannot be inlined). Channel ``ch`` is column ``input_column[ch]``
-    of ``input_spikes`` / ``input_values``, or, where that is -1, a Poisson channel that sends the count
-    ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes (:func:`_send`). A column active at
-    ``t`` (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel (``input_scaled[ch]``), its
-    value ``input_values[s, t, col]`` (:func:`_propagate_noisy`, counted as MAC). With ``input_values`` None
-    (spike inputs only) the current path is pruned at compile time. ``part``: one thread's share, or None.
+    ``(input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop, draws, key_sources)``
+    (one tuple: a call of more than 30 arguments cannot be inlined; ``draws``: int64 scratch for the counts of
+    :data:`~kernels.poisson.DRAW_BLOCK` channels, empty when no channel is a Poisson channel). Channel ``ch`` is
+    column ``input_column[ch]`` of ``input_spikes`` / ``input_values``, or, where that is -1, a Poisson channel
+    that sends the count ``kernels/poisson.py`` draws under ``key_sources`` as that many spikes (:func:`_send`).
+    A column active at ``t`` (``input_spikes[s, t, col] != 0``) sends a spike, or, for a current channel
+    (``input_scaled[ch]``), its value ``input_values[s, t, col]`` (:func:`_propagate_noisy`, counted as MAC).
+    With ``input_values`` None (spike inputs only) the current path is pruned at compile time. ``part``: one
+    thread's share, or None.
 
     The loop is compiled twice, with ``noisy`` a constant True and False: with the noisy branch (a call)
     inside it, the loop without packet noise spent 4.5 times as long per Poisson channel (W5's background, the
@@ -406,7 +415,7 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
     sources : tuple
         ``(input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop)``, per input channel: int64
         column of ``input_spikes`` (-1: a Poisson channel), float64 mean count per step and first cumulative
-        probabilities (``kernels/poisson.py``'s ``cdf_rows``),
+        probabilities (``kernels/poisson.py``'s ``cdf_terms``, ``(CDF_TERMS + 1, n_inputs)``),
         int64 first step and step after the last at which a Poisson channel draws (``kernels/poisson.py``).
     source_seed : uint64
         Seed of the Poisson channels' draws, keyed by (seed, global sample, step, channel).
@@ -508,6 +517,7 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
         fired = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)   # spike flags of the uniform update
         payload = np.zeros(n_neurons, dtype=out_u.dtype)   # the payloads of graded spikes
         step = np.zeros((n_groups, N_ACTIONS), dtype=np.int64)
+        draws = draw_scratch(input_column, 1)[0]   # the Poisson channels' counts, a block at a time
         scratch = (x, zero_shift, fired)
         out_step_counts[c] = 0
         for s in range(chunk_bounds[c], chunk_bounds[c + 1]):
@@ -526,7 +536,7 @@ def run_spiking(input_spikes, input_values, input_scaled, sources, source_seed, 
                 key_jitter = key_of(noise_seeds[3], sample, t)
                 noise = (u_noise_sd, v_noise_sd, key_u, key_v)
                 channels = (input_scaled, input_column, poisson_mean, poisson_cdf, poisson_start, poisson_stop,
-                            key_of(source_seed, sample, t))
+                            draws, key_of(source_seed, sample, t))
                 _feed_inputs(s, t, input_spikes, input_values, channels, noisy, slot_mask, src_seg_ptr,
                              seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0, syn_port, syn_weight,
                              syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups, key_drop,

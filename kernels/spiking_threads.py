@@ -16,7 +16,9 @@ step). A step ``t`` has two phases:
 
    - *an integer ring: the parts share the sources.* Each part has a ring of its own and sends every
      synapse of its spikes (the ``p``-th, ``p + n_parts``-th, ... of the step, sub-slices in update order)
-     and of its input channels (``p``, ``p + n_parts``, ...), and counts their SPIKE, PACKET and hops. Before
+     and of its input channels (``p``, ``p + n_parts``, ...; each part draws the Poisson counts of every channel
+     of a block, ``kernels/poisson.py``'s ``draw_block``, and sends its own), and counts their SPIKE, PACKET and
+     hops. Before
      a part updates a sub-slice, it adds the other rings' slot ``t`` into the first ring at the sub-slice's
      ports (and clears them there): integer sums, the same whatever the order, so the first ring then
      holds what one thread's ring would;
@@ -50,6 +52,7 @@ from .atomics import fetch_add, load, relax
 from .counter_rng import key_of
 from .neurons import sends_payload, update_slice
 from .partition import own_spikes, ring_copies, thread_part
+from .poisson import draw_scratch
 from .spiking import (_feed_inputs, _flip_state, _flush, clear_records, record_membrane, record_spikes, ring_mask,
                       send_spikes, start_sample)
 
@@ -138,9 +141,9 @@ def _flush_step(t, steps, out_counts_sample, out_step):
 
 
 @njit(**JIT)
-def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, sources, source_seed, noisy, slot_mask,
-            network, slicing, ports, params, arith, noise, flip_rate, graded, state, scratch, rings, steps, spiked,
-            sub_count, out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload,
+def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, sources, draws, source_seed, noisy,
+            slot_mask, network, slicing, ports, params, arith, noise, flip_rate, graded, state, scratch, rings, steps,
+            spiked, sub_count, out_counts, out_step_counts, out_spike_count, out_first_spike, out_raster, out_payload,
             out_v_trace):
     """One thread's run through sample ``s``: phase 0 sends the inputs of step 0, phase ``2 t + 1`` updates
     step ``t``, phase ``2 t + 2`` sends its spikes (and the inputs of step ``t + 1``). In each phase the thread
@@ -172,8 +175,8 @@ def _worker(s, sample, claim, done, input_spikes, input_values, input_scaled, so
                     clear_records(s, t + 1, out_raster, out_payload)
                 part = thread_part(rings, p, n_parts, part_ports, part_groups, group_port_lo, group_port_hi)
                 ring = rings[p if rings.shape[0] > 1 else 0]
-                _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, sources, source_seed, noisy,
-                           slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
+                _send_part(p, s, t, sample, input_spikes, input_values, input_scaled, (*sources, draws[p]), source_seed,
+                           noisy, slot_mask, src_seg_ptr, seg_syn_ptr, seg_group, seg_mem_words, seg_delay, seg_port0,
                            syn_port, syn_weight, syn_delay, src_group, src_packets, src_hops_x, src_hops_y, n_groups,
                            noise_seeds, drop_probability, jitter_probability, jitter_max_steps, flip_rate, arith[3],
                            part, sub_slices, spiked, sub_count, graded[4], state, ring, steps, out_v_trace)
@@ -241,6 +244,7 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, sources, sourc
     steps = np.zeros((2, n_parts, n_groups, N_ACTIONS), dtype=np.int64)   # per step parity, per part
     claim = np.zeros(1 + 2 * n_steps, dtype=np.int64)   # parts claimed / done, per phase
     done = np.zeros(1 + 2 * n_steps, dtype=np.int64)
+    draws = draw_scratch(sources[0], n_parts)   # each part's Poisson counts, a block at a time
     n_workers = max(min(n_threads, n_parts), 1)
     out_step_counts[:] = 0
     for s in range(input_spikes.shape[0]):
@@ -254,8 +258,8 @@ def run_spiking_threads(input_spikes, input_values, input_scaled, sources, sourc
         if n_steps > 0:
             clear_records(s, 0, out_raster, out_payload)
         for w in prange(n_workers):
-            _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, sources, source_seed,
-                    noisy, slot_mask, network, (sub_slices, sub_uniform, sub_active, sub_thread),
+            _worker(s, first_sample + s, claim, done, input_spikes, input_values, input_scaled, sources, draws,
+                    source_seed, noisy, slot_mask, network, (sub_slices, sub_uniform, sub_active, sub_thread),
                     (part_ports, part_groups, group_port_lo, group_port_hi), params, arith, noise, flip_rate, graded,
                     state, scratch, rings, steps, spiked, sub_count, out_counts, out_step_counts, out_spike_count,
                     out_first_spike, out_raster, out_payload, out_v_trace)

@@ -243,19 +243,21 @@ def test_integer_datapaths_share_the_sources():
 
 
 @njit
-def _source_shares(n_items, n_parts, offset):
-    """How often each of ``n_items`` channels, and each of ``n_items`` spikes listed after ``offset`` others,
-    is some source part's, and how many spikes went to a part other than their index in the step modulo
-    ``n_parts``."""
+def _source_shares(n_items, n_parts, offset, block):
+    """How often each of ``n_items`` channels (taken ``block`` at a time), and each of ``n_items`` spikes listed
+    after ``offset`` others, is some source part's, and how many channels and spikes went to a part other than
+    their index (in the step) modulo ``n_parts``."""
     channels = np.zeros(n_items, dtype=np.int64)
     spikes = np.zeros(n_items, dtype=np.int64)
     misplaced = 0
     listed = np.arange(n_items)
     for p in range(n_parts):
         part = (np.int64(p), np.int64(n_parts))
-        first, count, stride = own_channels(part, n_items)
-        for c in range(count):
-            channels[first + c * stride] += 1
+        for lo in range(0, n_items, block):
+            start, stop, stride = own_channels(part, lo, min(lo + block, n_items))
+            for ch in range(start, stop, stride):
+                misplaced += ch % n_parts != p
+                channels[ch] += 1
         for i in own_spikes(part, listed, offset):
             misplaced += (offset + i) % n_parts != p
             spikes[i] += 1
@@ -263,9 +265,9 @@ def _source_shares(n_items, n_parts, offset):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 40), st.integers(1, 9), st.integers(0, 30))
-def test_source_parts_send_every_channel_and_spike_once(n_items, n_parts, offset):
-    channels, spikes, misplaced = _source_shares(n_items, n_parts, offset)
+@given(st.integers(0, 40), st.integers(1, 9), st.integers(0, 30), st.integers(1, 12))
+def test_source_parts_send_every_channel_and_spike_once(n_items, n_parts, offset, block):
+    channels, spikes, misplaced = _source_shares(n_items, n_parts, offset, block)
     assert np.all(channels == 1) and np.all(spikes == 1) and misplaced == 0
 
 
