@@ -90,8 +90,7 @@ def draw_block(t, first, n, key, poisson_cdf, poisson_start, poisson_stop, out_c
     for b in range(np.uint64(n)):
         ch = np.uint64(first) + b
         k = _terms_reached(uniform_at(key, ch), poisson_cdf, ch)
-        inside = (poisson_start[ch] <= t) & (t < poisson_stop[ch])
-        out_counts[b] = k if inside else 0
+        out_counts[b] = k if draws_at(t, ch, poisson_start, poisson_stop) else 0
 
 
 @njit(**JIT)
@@ -106,8 +105,9 @@ def draw_scratch(input_column, n_copies):
 
 @njit(**JIT)
 def draws_at(t, ch, poisson_start, poisson_stop):
-    """Whether input channel ``ch`` draws at step ``t`` (it sends nothing outside its window)."""
-    return poisson_start[ch] <= t < poisson_stop[ch]
+    """Whether input channel ``ch`` draws at step ``t`` (it sends nothing outside its window); both bounds are
+    tested, without a branch, so that :func:`draw_block`'s loop vectorises."""
+    return (poisson_start[ch] <= t) & (t < poisson_stop[ch])
 
 
 @njit(**JIT)
